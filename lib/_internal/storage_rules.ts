@@ -1,0 +1,203 @@
+/**
+ * Rules shared by every storage backend: validation of names, attribute values, trial
+ * templates and states. Private to the library.
+ *
+ * @module
+ */
+import { type Either, left, right } from "../effect.ts";
+import { type HyperionError, invalidArgument, invalidStudyArgs, show } from "../errors.ts";
+import { contains, type Distribution, toInternal } from "../core/distributions.ts";
+import { isJsonValue, type JsonValue, type ParamValue } from "../core/json.ts";
+import type { Direction } from "../core/study.ts";
+import {
+  type Attrs,
+  isFinished,
+  TRIAL_STATES,
+  type TrialState,
+  type TrialTemplate,
+} from "../core/trial.ts";
+
+/** A template with every field filled in and checked. */
+export interface NormalisedTemplate {
+  readonly state: TrialState;
+  readonly values: ReadonlyArray<number> | null;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly internalParams: Readonly<Record<string, number>>;
+  readonly distributions: Readonly<Record<string, Distribution>>;
+  readonly intermediateValues: Readonly<Record<number, number>>;
+  readonly userAttrs: Attrs;
+  readonly systemAttrs: Attrs;
+  readonly datetimeStart: number | null;
+  readonly datetimeComplete: number | null;
+}
+
+/** Checks a study name: a non-empty string of at most 512 characters. */
+export function checkStudyName(name: unknown): Either<HyperionError, string> {
+  if (typeof name !== "string" || name.length === 0 || name.length > 512) {
+    return left(invalidStudyArgs(
+      "studyName",
+      `Invalid 'studyName': expected a non-empty string of at most 512 characters, got ${
+        show(name)
+      }`,
+    ));
+  }
+  return right(name);
+}
+
+/** Checks a list of directions. */
+export function checkDirections(
+  directions: unknown,
+): Either<HyperionError, ReadonlyArray<Direction>> {
+  if (!Array.isArray(directions) || directions.length === 0) {
+    return left(invalidStudyArgs(
+      "directions",
+      `Invalid 'directions': expected a non-empty array of 'minimize' or 'maximize', got ${
+        show(directions)
+      }`,
+    ));
+  }
+  for (const d of directions) {
+    if (d !== "minimize" && d !== "maximize") {
+      return left(invalidStudyArgs(
+        "directions",
+        `Invalid 'directions': expected 'minimize' or 'maximize', got ${show(d)}`,
+      ));
+    }
+  }
+  return right(directions as ReadonlyArray<Direction>);
+}
+
+/** Checks an attribute key and JSON value. */
+export function checkAttr(key: unknown, value: unknown): Either<HyperionError, void> {
+  if (typeof key !== "string" || key.length === 0 || key.length > 512) {
+    return left(invalidArgument({
+      field: "key",
+      value: key,
+      expected: "a non-empty string of at most 512 characters",
+    }));
+  }
+  if (!isJsonValue(value)) {
+    return left(invalidArgument({
+      field: `attribute '${key}'`,
+      value,
+      expected: "a JSON value (finite numbers, strings, booleans, null, arrays, plain objects)",
+    }));
+  }
+  return right(undefined);
+}
+
+/** Checks a step and an intermediate value. */
+export function checkIntermediate(step: unknown, value: unknown): Either<HyperionError, void> {
+  if (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0) {
+    return left(invalidArgument({ field: "step", value: step, expected: "a non-negative integer" }));
+  }
+  if (typeof value !== "number") {
+    return left(invalidArgument({ field: "value", value, expected: "a number" }));
+  }
+  return right(undefined);
+}
+
+/** Checks objective values (finite or infinite numbers, no NaN). */
+export function checkValues(values: unknown): Either<HyperionError, ReadonlyArray<number>> {
+  if (!Array.isArray(values) || values.length === 0) {
+    return left(invalidArgument({ field: "values", value: values, expected: "a non-empty array of numbers" }));
+  }
+  for (const v of values) {
+    if (typeof v !== "number" || Number.isNaN(v)) {
+      return left(invalidArgument({ field: "values", value: values, expected: "numbers other than NaN" }));
+    }
+  }
+  return right(values as ReadonlyArray<number>);
+}
+
+/** Fills in and validates a trial template (Optuna's `_validate` rules). */
+export function normaliseTemplate(
+  template: TrialTemplate | undefined,
+  now: number,
+): Either<HyperionError, NormalisedTemplate> {
+  const t: TrialTemplate = template ?? { state: "RUNNING" };
+  if (!TRIAL_STATES.includes(t.state)) {
+    return left(invalidArgument({
+      field: "state",
+      value: t.state,
+      expected: "one of 'RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING'",
+    }));
+  }
+  const finished = isFinished(t.state);
+  const values = t.values ?? null;
+  if (values !== null) {
+    const checked = checkValues(values);
+    if (checked._tag === "Left") return checked;
+  }
+  if (t.state === "COMPLETE" && values === null) {
+    return left(invalidArgument({ field: "values", value: null, expected: "values for a COMPLETE trial" }));
+  }
+  if (t.state === "FAIL" && values !== null) {
+    return left(invalidArgument({ field: "values", value: values, expected: "no values for a FAIL trial" }));
+  }
+  const params = t.params ?? {};
+  const distributions = t.distributions ?? {};
+  const paramNames = Object.keys(params).sort();
+  const distNames = Object.keys(distributions).sort();
+  if (paramNames.join("\u0000") !== distNames.join("\u0000")) {
+    return left(invalidArgument({
+      field: "distributions",
+      value: distNames,
+      expected: `the same names as 'params' (${show(paramNames)})`,
+    }));
+  }
+  const internalParams: Record<string, number> = {};
+  for (const name of paramNames) {
+    const d = distributions[name] as Distribution;
+    const internal = toInternal(d, params[name], name);
+    if (internal._tag === "Left") return internal;
+    if (!contains(d, internal.right)) {
+      return left(invalidArgument({
+        field: `params.${name}`,
+        value: params[name],
+        expected: "a value contained in its distribution",
+      }));
+    }
+    internalParams[name] = internal.right;
+  }
+  const intermediateValues = t.intermediateValues ?? {};
+  for (const [step, value] of Object.entries(intermediateValues)) {
+    const checked = checkIntermediate(Number(step), value);
+    if (checked._tag === "Left") return checked;
+  }
+  for (const [kind, attrs] of [["userAttrs", t.userAttrs ?? {}], ["systemAttrs", t.systemAttrs ?? {}]] as const) {
+    for (const [key, value] of Object.entries(attrs)) {
+      const checked = checkAttr(key, value);
+      if (checked._tag === "Left") {
+        return left(invalidArgument({ field: `${kind}.${key}`, value, expected: "a JSON value" }));
+      }
+    }
+  }
+  const datetimeStart = t.datetimeStart !== undefined
+    ? t.datetimeStart
+    : t.state === "WAITING"
+    ? null
+    : now;
+  const datetimeComplete = t.datetimeComplete !== undefined
+    ? t.datetimeComplete
+    : finished
+    ? (datetimeStart ?? now)
+    : null;
+  return right({
+    state: t.state,
+    values,
+    params,
+    internalParams,
+    distributions,
+    intermediateValues,
+    userAttrs: t.userAttrs ?? {},
+    systemAttrs: t.systemAttrs ?? {},
+    datetimeStart,
+    datetimeComplete: finished ? datetimeComplete : null,
+  });
+}
+
+/** Copies a JSON value deeply (attribute maps must not alias the caller's objects). */
+export function cloneJson<T extends JsonValue>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,257 @@
+/**
+ * Effects and results: structural twins of fp-ts's `Either` and `TaskEither`, and the few
+ * combinators Hyperion adds on top of them.
+ *
+ * Every public function that does I/O returns a {@link TaskEither}: a lazy computation that,
+ * when run, resolves to a {@link Either}. Nothing throws across the public API. The twins are
+ * assignable to and from fp-ts's types, so `fp-ts/lib/TaskEither.js` combinators apply.
+ *
+ * @example Run an effect and inspect its result
+ * ```ts
+ * import { right, isRight, type TaskEither } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const answer: TaskEither<never, number> = () => Promise.resolve(right(42));
+ * const result = await answer();
+ * assert.ok(isRight(result) && result.right === 42);
+ * ```
+ *
+ * @module
+ */
+import * as E from "fp-ts/lib/Either.js";
+import * as TE from "fp-ts/lib/TaskEither.js";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The failure side of an {@link Either}.
+ *
+ * @category model
+ */
+export interface Left<E> {
+  /** Discriminant. */
+  readonly _tag: "Left";
+  /** The error. */
+  readonly left: E;
+}
+
+/**
+ * The success side of an {@link Either}.
+ *
+ * @category model
+ */
+export interface Right<A> {
+  /** Discriminant. */
+  readonly _tag: "Right";
+  /** The value. */
+  readonly right: A;
+}
+
+/**
+ * A value that is either an error (`Left`) or a result (`Right`); the structural twin of
+ * fp-ts's `Either`.
+ *
+ * @category model
+ */
+export type Either<E, A> = Left<E> | Right<A>;
+
+/**
+ * A lazy asynchronous computation that resolves to an {@link Either}; the structural twin of
+ * fp-ts's `TaskEither`. Running it (calling it) never rejects when built by Hyperion.
+ *
+ * @category model
+ */
+export type TaskEither<E, A> = () => Promise<Either<E, A>>;
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Builds a failed {@link Either}.
+ *
+ * @category constructors
+ */
+export function left<E, A = never>(e: E): Either<E, A> {
+  return { _tag: "Left", left: e };
+}
+
+/**
+ * Builds a successful {@link Either}.
+ *
+ * @category constructors
+ */
+export function right<A, E = never>(a: A): Either<E, A> {
+  return { _tag: "Right", right: a };
+}
+
+/**
+ * A {@link TaskEither} that succeeds with `a`.
+ *
+ * @category constructors
+ */
+export function succeed<A, E = never>(a: A): TaskEither<E, A> {
+  return () => Promise.resolve(right(a));
+}
+
+/**
+ * A {@link TaskEither} that fails with `e`.
+ *
+ * @category constructors
+ */
+export function fail<E, A = never>(e: E): TaskEither<E, A> {
+  return () => Promise.resolve(left(e));
+}
+
+/**
+ * Lifts an {@link Either} into a {@link TaskEither}.
+ *
+ * @category constructors
+ */
+export function fromEither<E, A>(ea: Either<E, A>): TaskEither<E, A> {
+  return () => Promise.resolve(ea);
+}
+
+/**
+ * Wraps an async function that may throw or reject into a {@link TaskEither}; `onError` turns
+ * the thrown value into the error.
+ *
+ * @category constructors
+ */
+export function tryCatch<E, A>(
+  run: () => Promise<A> | A,
+  onError: (reason: unknown) => E,
+): TaskEither<E, A> {
+  return TE.tryCatch(async () => await run(), onError);
+}
+
+/**
+ * Builds a {@link TaskEither} from an async function written with `await` that returns an
+ * {@link Either}; a throw or rejection becomes `onError(reason)`.
+ *
+ * @category constructors
+ */
+export function fromAsync<E, A>(
+  run: () => Promise<Either<E, A>>,
+  onError: (reason: unknown) => E,
+): TaskEither<E, A> {
+  return async () => {
+    try {
+      return await run();
+    } catch (reason) {
+      return left(onError(reason));
+    }
+  };
+}
+
+// -------------------------------------------------------------------------------------
+// queries
+// -------------------------------------------------------------------------------------
+
+/**
+ * True when `ea` is a `Left`.
+ *
+ * @category queries
+ */
+export function isLeft<E, A>(ea: Either<E, A>): ea is Left<E> {
+  return E.isLeft(ea);
+}
+
+/**
+ * True when `ea` is a `Right`.
+ *
+ * @category queries
+ */
+export function isRight<E, A>(ea: Either<E, A>): ea is Right<A> {
+  return E.isRight(ea);
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Transforms the success value of a {@link TaskEither}.
+ *
+ * @category combinators
+ */
+export function map<E, A, B>(fa: TaskEither<E, A>, f: (a: A) => B): TaskEither<E, B> {
+  return TE.map(f)(fa);
+}
+
+/**
+ * Sequences a {@link TaskEither} after another (monadic bind).
+ *
+ * @category combinators
+ */
+export function flatMap<E1, A, E2, B>(
+  fa: TaskEither<E1, A>,
+  f: (a: A) => TaskEither<E2, B>,
+): TaskEither<E1 | E2, B> {
+  return TE.flatMap(fa, f);
+}
+
+/**
+ * Transforms the error of a {@link TaskEither}.
+ *
+ * @category combinators
+ */
+export function mapError<E, A, F>(fa: TaskEither<E, A>, f: (e: E) => F): TaskEither<F, A> {
+  return TE.mapLeft(f)(fa);
+}
+
+/**
+ * Runs `f` on a success for its effect and keeps the original value.
+ *
+ * @category combinators
+ */
+export function tap<E1, A, E2>(
+  fa: TaskEither<E1, A>,
+  f: (a: A) => TaskEither<E2, unknown>,
+): TaskEither<E1 | E2, A> {
+  return TE.tap(fa, f);
+}
+
+/**
+ * Runs the effects one after another and collects their values; stops at the first error.
+ *
+ * @category combinators
+ */
+export function sequence<E, A>(
+  tasks: ReadonlyArray<TaskEither<E, A>>,
+): TaskEither<E, ReadonlyArray<A>> {
+  return TE.sequenceSeqArray(tasks);
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * Runs a {@link TaskEither} and returns its value, throwing the error otherwise. Meant for
+ * scripts, examples and tests; library code stays in `TaskEither`.
+ *
+ * @category utils
+ */
+export async function runOrThrow<E, A>(fa: TaskEither<E, A>): Promise<A> {
+  return getOrThrow(await fa());
+}
+
+/**
+ * Returns the value of an {@link Either}, throwing the error otherwise (scripts and tests).
+ *
+ * @category utils
+ */
+export function getOrThrow<E, A>(ea: Either<E, A>): A {
+  if (ea._tag === "Left") {
+    const e: unknown = ea.left;
+    if (e instanceof Error) throw e;
+    const message = typeof e === "object" && e !== null && "message" in e
+      ? String((e as { message: unknown }).message)
+      : String(e);
+    throw new Error(message, { cause: e });
+  }
+  return ea.right;
+}

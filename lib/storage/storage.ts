@@ -1,0 +1,174 @@
+/**
+ * The storage interface every backend implements (memory, SQLite, PostgreSQL): a record of
+ * `TaskEither` functions over study and trial records.
+ *
+ * Rules every backend follows (the shared conformance suite checks them): trial numbers are
+ * 0-based and consecutive per study, assigned atomically; finished trials are immutable; a
+ * parameter's distribution must stay compatible with the first one recorded for its name in the
+ * study; claiming a WAITING trial is atomic (two workers never get the same trial).
+ *
+ * @module
+ */
+import type { TaskEither } from "../effect.ts";
+import type { HyperionError } from "../errors.ts";
+import type { Distribution } from "../core/distributions.ts";
+import type { JsonValue } from "../core/json.ts";
+import type { Direction, StudyRecord } from "../core/study.ts";
+import type { FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Which attribute map: the user's or the system's.
+ *
+ * @category model
+ */
+export type AttrKind = "user" | "system";
+
+/**
+ * Arguments of {@link Storage.createStudy}.
+ *
+ * @category model
+ */
+export interface CreateStudyArgs {
+  /** Unique name. */
+  readonly studyName: string;
+  /** One direction per objective (at least one). */
+  readonly directions: ReadonlyArray<Direction>;
+}
+
+/**
+ * Arguments of {@link Storage.setTrialParam}.
+ *
+ * @category model
+ */
+export interface SetTrialParamArgs {
+  /** The trial's id. */
+  readonly trialId: number;
+  /** The parameter's name. */
+  readonly name: string;
+  /** The internal value (categoricals: the choice index). */
+  readonly internal: number;
+  /** The distribution it was drawn from. */
+  readonly distribution: Distribution;
+}
+
+/**
+ * Arguments of {@link Storage.setTrialAttr} and {@link Storage.setStudyAttr}.
+ *
+ * @category model
+ */
+export interface SetAttrArgs {
+  /** Study id or trial id, depending on the function. */
+  readonly id: number;
+  /** User or system attribute. */
+  readonly kind: AttrKind;
+  /** The key. */
+  readonly key: string;
+  /** A JSON value. */
+  readonly value: JsonValue;
+}
+
+/**
+ * Arguments of {@link Storage.setTrialStateValues}.
+ *
+ * @category model
+ */
+export interface SetTrialStateArgs {
+  /** The trial's id. */
+  readonly trialId: number;
+  /** The new state (RUNNING only as a claim of a WAITING trial). */
+  readonly state: TrialState;
+  /** Objective values (required for COMPLETE; none for FAIL). */
+  readonly values?: ReadonlyArray<number> | null;
+}
+
+/**
+ * Options of {@link Storage.getAllTrials}.
+ *
+ * @category model
+ */
+export interface GetTrialsOptions {
+  /**
+   * Only trials in these states.
+   *
+   * @default {undefined} (all states)
+   */
+  readonly states?: ReadonlyArray<TrialState> | undefined;
+}
+
+/**
+ * A storage backend: a record of effectful functions. Every write runs in one transaction; no
+ * write leaves partial data behind on failure.
+ *
+ * @category model
+ */
+export interface Storage {
+  /** `memory:`, `sqlite:///path.db`, `postgresql://…`. */
+  readonly url: string;
+  /** True when studies outlive the process (SQLite, PostgreSQL). */
+  readonly persistent: boolean;
+  /** Creates a study; `DuplicatedStudy` when the name is taken. */
+  readonly createStudy: (args: CreateStudyArgs) => TaskEither<HyperionError, StudyRecord>;
+  /** Deletes a study with its trials and attributes; `StudyNotFound` when missing. */
+  readonly deleteStudy: (studyId: number) => TaskEither<HyperionError, void>;
+  /** Loads a study by name; `StudyNotFound` when missing. */
+  readonly getStudy: (studyName: string) => TaskEither<HyperionError, StudyRecord>;
+  /** Loads a study by id; `StudyNotFound` when missing. */
+  readonly getStudyById: (studyId: number) => TaskEither<HyperionError, StudyRecord>;
+  /** Every study, in creation order. */
+  readonly listStudies: () => TaskEither<HyperionError, ReadonlyArray<StudyRecord>>;
+  /** Sets (overwrites) a study attribute. */
+  readonly setStudyAttr: (args: SetAttrArgs) => TaskEither<HyperionError, void>;
+  /**
+   * Creates a trial, by default RUNNING and started now, with the next number of the study;
+   * a template gives its state and contents (WAITING for enqueued trials).
+   */
+  readonly createTrial: (
+    studyId: number,
+    template?: TrialTemplate,
+  ) => TaskEither<HyperionError, FrozenTrial>;
+  /**
+   * Atomically claims the lowest-numbered WAITING trial of the study (sets it RUNNING, started
+   * now); `undefined` when there is none.
+   */
+  readonly claimWaitingTrial: (
+    studyId: number,
+  ) => TaskEither<HyperionError, FrozenTrial | undefined>;
+  /**
+   * Records a parameter on an updatable trial; `IncompatibleDistribution` when the study holds
+   * the name with an incompatible distribution; `TrialNotUpdatable` on finished trials.
+   */
+  readonly setTrialParam: (args: SetTrialParamArgs) => TaskEither<HyperionError, void>;
+  /** Records (upserts) an intermediate value on an updatable trial. */
+  readonly setTrialIntermediateValue: (
+    args: { readonly trialId: number; readonly step: number; readonly value: number },
+  ) => TaskEither<HyperionError, void>;
+  /**
+   * Sets the state (and values) of an updatable trial; `false` when RUNNING was asked for a
+   * trial that is no longer WAITING.
+   */
+  readonly setTrialStateValues: (args: SetTrialStateArgs) => TaskEither<HyperionError, boolean>;
+  /** Sets (overwrites) a trial attribute on an updatable trial. */
+  readonly setTrialAttr: (args: SetAttrArgs) => TaskEither<HyperionError, void>;
+  /** Loads a trial by id; `TrialNotFound` when missing. */
+  readonly getTrial: (trialId: number) => TaskEither<HyperionError, FrozenTrial>;
+  /** The study's trials ordered by number. */
+  readonly getAllTrials: (
+    studyId: number,
+    options?: GetTrialsOptions,
+  ) => TaskEither<HyperionError, ReadonlyArray<FrozenTrial>>;
+  /** Records a heartbeat for a RUNNING trial (now). */
+  readonly recordHeartbeat: (trialId: number) => TaskEither<HyperionError, void>;
+  /**
+   * Sets FAIL on the study's RUNNING trials whose last heartbeat is older than
+   * `gracePeriodMs`, and returns the trials this call failed (never ones without heartbeat).
+   */
+  readonly failStaleTrials: (
+    args: { readonly studyId: number; readonly gracePeriodMs: number },
+  ) => TaskEither<HyperionError, ReadonlyArray<FrozenTrial>>;
+  /** Releases connections and file handles; further calls fail with `StorageError`. */
+  readonly close: () => TaskEither<HyperionError, void>;
+}
