@@ -18,7 +18,9 @@ export function checkObjectiveValues(
   const values: ReadonlyArray<unknown> = Array.isArray(raw) ? raw : [raw];
   if (!Array.isArray(raw) && typeof raw !== "number") {
     return left(
-      `Trial ${trialNumber} failed with value ${show(raw)}: the objective must return a number or an array of numbers`,
+      `Trial ${trialNumber} failed with value ${
+        show(raw)
+      }: the objective must return a number or an array of numbers`,
     );
   }
   if (values.length !== nObjectives) {

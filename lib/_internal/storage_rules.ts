@@ -89,7 +89,9 @@ export function checkAttr(key: unknown, value: unknown): Either<HyperionError, v
 /** Checks a step and an intermediate value. */
 export function checkIntermediate(step: unknown, value: unknown): Either<HyperionError, void> {
   if (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0) {
-    return left(invalidArgument({ field: "step", value: step, expected: "a non-negative integer" }));
+    return left(
+      invalidArgument({ field: "step", value: step, expected: "a non-negative integer" }),
+    );
   }
   if (typeof value !== "number") {
     return left(invalidArgument({ field: "value", value, expected: "a number" }));
@@ -100,11 +102,15 @@ export function checkIntermediate(step: unknown, value: unknown): Either<Hyperio
 /** Checks objective values (finite or infinite numbers, no NaN). */
 export function checkValues(values: unknown): Either<HyperionError, ReadonlyArray<number>> {
   if (!Array.isArray(values) || values.length === 0) {
-    return left(invalidArgument({ field: "values", value: values, expected: "a non-empty array of numbers" }));
+    return left(
+      invalidArgument({ field: "values", value: values, expected: "a non-empty array of numbers" }),
+    );
   }
   for (const v of values) {
     if (typeof v !== "number" || Number.isNaN(v)) {
-      return left(invalidArgument({ field: "values", value: values, expected: "numbers other than NaN" }));
+      return left(
+        invalidArgument({ field: "values", value: values, expected: "numbers other than NaN" }),
+      );
     }
   }
   return right(values as ReadonlyArray<number>);
@@ -130,10 +136,14 @@ export function normaliseTemplate(
     if (checked._tag === "Left") return checked;
   }
   if (t.state === "COMPLETE" && values === null) {
-    return left(invalidArgument({ field: "values", value: null, expected: "values for a COMPLETE trial" }));
+    return left(
+      invalidArgument({ field: "values", value: null, expected: "values for a COMPLETE trial" }),
+    );
   }
   if (t.state === "FAIL" && values !== null) {
-    return left(invalidArgument({ field: "values", value: values, expected: "no values for a FAIL trial" }));
+    return left(
+      invalidArgument({ field: "values", value: values, expected: "no values for a FAIL trial" }),
+    );
   }
   const params = t.params ?? {};
   const distributions = t.distributions ?? {};
@@ -165,7 +175,12 @@ export function normaliseTemplate(
     const checked = checkIntermediate(Number(step), value);
     if (checked._tag === "Left") return checked;
   }
-  for (const [kind, attrs] of [["userAttrs", t.userAttrs ?? {}], ["systemAttrs", t.systemAttrs ?? {}]] as const) {
+  for (
+    const [kind, attrs] of [["userAttrs", t.userAttrs ?? {}], [
+      "systemAttrs",
+      t.systemAttrs ?? {},
+    ]] as const
+  ) {
     for (const [key, value] of Object.entries(attrs)) {
       const checked = checkAttr(key, value);
       if (checked._tag === "Left") {

@@ -19,7 +19,10 @@ interface DenoLike {
 
 /** Standard error when it is a terminal (Deno or Node), else a sink that writes nothing. */
 export function stderrSink(): ProgressSink {
-  const g = globalThis as { Deno?: DenoLike; process?: { stderr?: { isTTY?: boolean; write?: (s: string) => void } } };
+  const g = globalThis as {
+    Deno?: DenoLike;
+    process?: { stderr?: { isTTY?: boolean; write?: (s: string) => void } };
+  };
   const encoder = new TextEncoder();
   const deno = g.Deno?.stderr;
   if (deno?.isTerminal && deno.writeSync) {

@@ -20,7 +20,12 @@
  * @module
  */
 import { type Either, left, right } from "../effect.ts";
-import { type HyperionError, incompatibleDistribution, invalidDistribution, show } from "../errors.ts";
+import {
+  type HyperionError,
+  incompatibleDistribution,
+  invalidDistribution,
+  show,
+} from "../errors.ts";
 import { type JsonValue, type ParamValue, pythonFloat, pythonJson } from "./json.ts";
 
 // -------------------------------------------------------------------------------------
@@ -150,7 +155,9 @@ export function floatDistribution(
   options: NumericDistributionOptions = {},
 ): Either<HyperionError, FloatDistribution> {
   const { log = false, step, name } = options;
-  if (typeof log !== "boolean") return bad(name, `'log' must be a boolean: current value ${show(log)}`);
+  if (typeof log !== "boolean") {
+    return bad(name, `'log' must be a boolean: current value ${show(log)}`);
+  }
   if (log && step !== undefined && step !== null) {
     return bad(name, `'step' is not supported when 'log' is true: current step ${show(step)}`);
   }
@@ -180,7 +187,9 @@ export function intDistribution(
   options: NumericDistributionOptions = {},
 ): Either<HyperionError, IntDistribution> {
   const { log = false, step = 1, name } = options;
-  if (typeof log !== "boolean") return bad(name, `'log' must be a boolean: current value ${show(log)}`);
+  if (typeof log !== "boolean") {
+    return bad(name, `'log' must be a boolean: current value ${show(log)}`);
+  }
   if (log && step !== 1) {
     return bad(name, `'step' must be 1 when 'log' is true: current value ${show(step)}`);
   }
@@ -248,7 +257,9 @@ export function categoricalDistribution<const T extends ParamValue>(
 export function isSingle(d: Distribution): boolean {
   switch (d._tag) {
     case "FloatDistribution":
-      return d.step === null ? d.low === d.high : d.low === d.high || decimalRangeBelowStep(d.low, d.high, d.step);
+      return d.step === null
+        ? d.low === d.high
+        : d.low === d.high || decimalRangeBelowStep(d.low, d.high, d.step);
     case "IntDistribution":
       return d.log ? d.low === d.high : d.low === d.high || d.high - d.low < d.step;
     case "CategoricalDistribution":
@@ -337,7 +348,11 @@ export function checkCompatible(
  * @category queries
  */
 export function kindName(d: Distribution): "float" | "int" | "categorical" {
-  return d._tag === "FloatDistribution" ? "float" : d._tag === "IntDistribution" ? "int" : "categorical";
+  return d._tag === "FloatDistribution"
+    ? "float"
+    : d._tag === "IntDistribution"
+    ? "int"
+    : "categorical";
 }
 
 // -------------------------------------------------------------------------------------

@@ -88,7 +88,10 @@ export function pythonFloat(x: number): string {
  *
  * @category utils
  */
-export function pythonJson(value: unknown, asFloat: (key: string) => boolean = () => false): string {
+export function pythonJson(
+  value: unknown,
+  asFloat: (key: string) => boolean = () => false,
+): string {
   const render = (v: unknown, key: string): string => {
     if (v === null || v === undefined) return "null";
     if (typeof v === "number") {

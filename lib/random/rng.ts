@@ -126,7 +126,10 @@ export function deriveSeed(rng: Rng): number {
  */
 export function rngState(rng: Rng): RngState {
   const s = rng.s;
-  return { algorithm: "xoshiro128**", s: [s[0] as number, s[1] as number, s[2] as number, s[3] as number] };
+  return {
+    algorithm: "xoshiro128**",
+    s: [s[0] as number, s[1] as number, s[2] as number, s[3] as number],
+  };
 }
 
 /**
@@ -215,7 +218,12 @@ export function normal(rng: Rng, mu = 0, sigma = 1): number {
  */
 export function truncatedNormal(
   rng: Rng,
-  args: { readonly mu: number; readonly sigma: number; readonly low: number; readonly high: number },
+  args: {
+    readonly mu: number;
+    readonly sigma: number;
+    readonly low: number;
+    readonly high: number;
+  },
 ): number {
   const { mu, sigma, low, high } = args;
   const a = (low - mu) / sigma, b = (high - mu) / sigma;
@@ -378,9 +386,29 @@ export function erf(x: number): number {
 export function normalPpf(p: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.383577518672690e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1,
+    2.209460984245205e2,
+    -2.759285104469687e2,
+    1.383577518672690e2,
+    -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1,
+    1.615858368580409e2,
+    -1.556989798598866e2,
+    6.680131188771972e1,
+    -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3,
+    -3.223964580411365e-1,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const plow = 0.02425;
   let x: number;

@@ -7,23 +7,16 @@
 import { type Either, left, right } from "../effect.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
-import type { JsonValue } from "../core/json.ts";
 import {
   isRngState,
   type Rng,
   rngFromSeed,
   rngFromState,
-  rngState,
   type RngState,
+  rngState,
   uniform,
 } from "../random/rng.ts";
-import {
-  checkSeed,
-  expectObject,
-  registerSampler,
-  type Sampled,
-  type Sampler,
-} from "./sampler.ts";
+import { checkSeed, expectObject, registerSampler, type Sampled, type Sampler } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // model

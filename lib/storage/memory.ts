@@ -81,19 +81,23 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
   let nextTrialId = 0;
   let closed = false;
 
-  const run = <A>(operation: string, f: () => Either<HyperionError, A>): TaskEither<HyperionError, A> => () => {
-    if (closed) return Promise.resolve(left(storageError(operation, "the storage is closed")));
-    try {
-      return Promise.resolve(f());
-    } catch (e) {
-      return Promise.resolve(left(storageError(operation, e)));
-    }
-  };
+  const run =
+    <A>(operation: string, f: () => Either<HyperionError, A>): TaskEither<HyperionError, A> =>
+    () => {
+      if (closed) return Promise.resolve(left(storageError(operation, "the storage is closed")));
+      try {
+        return Promise.resolve(f());
+      } catch (e) {
+        return Promise.resolve(left(storageError(operation, e)));
+      }
+    };
   const study = (studyId: number): Either<HyperionError, StudyEntry> => {
     const s = studies.get(studyId);
     return s ? right(s) : left(studyNotFound(`#${studyId}`));
   };
-  const trial = (trialId: number): Either<HyperionError, { studyId: number; trial: FrozenTrial }> => {
+  const trial = (
+    trialId: number,
+  ): Either<HyperionError, { studyId: number; trial: FrozenTrial }> => {
     const t = trials.get(trialId);
     return t ? right(t) : left(trialNotFound(trialId, "id"));
   };
@@ -235,7 +239,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         if (updatable._tag === "Left") return updatable;
         const checked = checkIntermediate(args.step, args.value);
         if (checked._tag === "Left") return checked;
-        put(studyId, { ...t, intermediateValues: { ...t.intermediateValues, [args.step]: args.value } });
+        put(studyId, {
+          ...t,
+          intermediateValues: { ...t.intermediateValues, [args.step]: args.value },
+        });
         return right(undefined);
       }),
     setTrialStateValues: (args) =>
@@ -303,7 +310,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         for (const id of s.right.trialIds) {
           const t = trials.get(id)!.trial;
           const beat = heartbeats.get(id);
-          if (t.state !== "RUNNING" || beat === undefined || time - beat <= args.gracePeriodMs) continue;
+          if (
+            t.state !== "RUNNING" || beat === undefined || time - beat <= args.gracePeriodMs
+          ) continue;
           const next: FrozenTrial = { ...t, state: "FAIL", datetimeComplete: time };
           put(args.studyId, next);
           heartbeats.delete(id);

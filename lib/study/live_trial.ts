@@ -26,8 +26,8 @@ import {
   trialNotUpdatable,
 } from "../errors.ts";
 import {
-  categoricalDistribution,
   type CategoricalDistribution,
+  categoricalDistribution,
   checkCompatible,
   contains,
   type Distribution,
@@ -150,7 +150,10 @@ async function applyHook(
   return right(undefined);
 }
 
-function guard<A>(operation: string, run: () => Promise<Either<HyperionError, A>>): TaskEither<HyperionError, A> {
+function guard<A>(
+  operation: string,
+  run: () => Promise<Either<HyperionError, A>>,
+): TaskEither<HyperionError, A> {
   return fromAsync(run, (e) => storageError(operation, e));
 }
 
@@ -417,21 +420,38 @@ export function report(trial: Trial, value: number, step: number): TaskEither<Hy
     if (found._tag === "Left") return found;
     const l = found.right;
     if (trial.study.directions.length > 1) {
-      return left(notSupported("report", "intermediate values are not supported for multi-objective studies"));
+      return left(
+        notSupported("report", "intermediate values are not supported for multi-objective studies"),
+      );
     }
     if (typeof value !== "number") {
       return left(invalidArgument({ field: "value", value, expected: "a number" }));
     }
     if (typeof step !== "number" || !Number.isSafeInteger(step) || step < 0) {
-      return left(invalidArgument({ field: "step", value: step, expected: "a non-negative integer" }));
+      return left(
+        invalidArgument({ field: "step", value: step, expected: "a non-negative integer" }),
+      );
     }
     if (l.finished) {
-      return left(trialNotUpdatable({ trialNumber: trial.number, state: l.frozen.state, operation: "report to" }));
+      return left(
+        trialNotUpdatable({
+          trialNumber: trial.number,
+          state: l.frozen.state,
+          operation: "report to",
+        }),
+      );
     }
     if (Object.hasOwn(l.frozen.intermediateValues, step)) return right(undefined);
-    const r = await trial.study.storage.setTrialIntermediateValue({ trialId: trial.trialId, step, value })();
+    const r = await trial.study.storage.setTrialIntermediateValue({
+      trialId: trial.trialId,
+      step,
+      value,
+    })();
     if (r._tag === "Left") return r;
-    l.frozen = { ...l.frozen, intermediateValues: { ...l.frozen.intermediateValues, [step]: value } };
+    l.frozen = {
+      ...l.frozen,
+      intermediateValues: { ...l.frozen.intermediateValues, [step]: value },
+    };
     return right(undefined);
   });
 }
@@ -466,7 +486,12 @@ export function shouldPrune(trial: Trial): TaskEither<HyperionError, boolean> {
     const decision = study.pruner.prune(ctx);
     if (decision._tag === "Left") return decision;
     for (const [key, value] of Object.entries(decision.right.trialSystemAttrs ?? {})) {
-      const r = await study.storage.setTrialAttr({ id: trial.trialId, kind: "system", key, value })();
+      const r = await study.storage.setTrialAttr({
+        id: trial.trialId,
+        kind: "system",
+        key,
+        value,
+      })();
       if (r._tag === "Left") return r;
       l.frozen = { ...l.frozen, systemAttrs: { ...l.frozen.systemAttrs, [key]: value } };
     }
@@ -485,7 +510,12 @@ export function setUserAttr(
   value: JsonValue,
 ): TaskEither<HyperionError, void> {
   return guard("set the user attribute", async () => {
-    const r = await trial.study.storage.setTrialAttr({ id: trial.trialId, kind: "user", key, value })();
+    const r = await trial.study.storage.setTrialAttr({
+      id: trial.trialId,
+      kind: "user",
+      key,
+      value,
+    })();
     if (r._tag === "Left") return r;
     const l = trialLive(trial);
     if (l) l.frozen = { ...l.frozen, userAttrs: { ...l.frozen.userAttrs, [key]: value } };
@@ -534,7 +564,9 @@ export function tell(
       frozen = stored.right;
     }
     if (frozen.state !== "RUNNING") {
-      return left(trialNotUpdatable({ trialNumber: frozen.number, state: frozen.state, operation: "tell" }));
+      return left(
+        trialNotUpdatable({ trialNumber: frozen.number, state: frozen.state, operation: "tell" }),
+      );
     }
     const raw = outcome.values;
     let state: TrialState;
@@ -544,7 +576,13 @@ export function tell(
       case "COMPLETE": {
         if (raw === undefined) {
           if (outcome.state === "COMPLETE") {
-            return left(invalidArgument({ field: "values", value: raw, expected: "values for a COMPLETE trial" }));
+            return left(
+              invalidArgument({
+                field: "values",
+                value: raw,
+                expected: "values for a COMPLETE trial",
+              }),
+            );
           }
           state = "FAIL";
           break;
@@ -620,7 +658,11 @@ export function tell(
         if (applied._tag === "Left") hookError = applied.left;
       }
     }
-    const written = await study.storage.setTrialStateValues({ trialId: frozen.trialId, state, values })();
+    const written = await study.storage.setTrialStateValues({
+      trialId: frozen.trialId,
+      state,
+      values,
+    })();
     if (written._tag === "Left") return written;
     if (l) l.finished = true;
     if (hookError) return left(hookError);

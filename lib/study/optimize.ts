@@ -163,19 +163,35 @@ export interface OptimizeSummary {
 function checkOptions(options: OptimizeOptions): Either<HyperionError, void> {
   const { nTrials, timeoutMs, concurrency, callbacks } = options;
   if (nTrials !== undefined && (!Number.isSafeInteger(nTrials) || nTrials < 0)) {
-    return left(invalidArgument({ field: "nTrials", value: nTrials, expected: "a non-negative integer" }));
+    return left(
+      invalidArgument({ field: "nTrials", value: nTrials, expected: "a non-negative integer" }),
+    );
   }
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
-    return left(invalidArgument({ field: "timeoutMs", value: timeoutMs, expected: "a non-negative number" }));
+    return left(
+      invalidArgument({ field: "timeoutMs", value: timeoutMs, expected: "a non-negative number" }),
+    );
   }
   if (concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1)) {
-    return left(invalidArgument({ field: "concurrency", value: concurrency, expected: "a positive integer" }));
+    return left(
+      invalidArgument({ field: "concurrency", value: concurrency, expected: "a positive integer" }),
+    );
   }
-  if (options.catch !== undefined && (!Array.isArray(options.catch) || options.catch.some((t) => typeof t !== "string"))) {
-    return left(invalidArgument({ field: "catch", value: options.catch, expected: "an array of error tags" }));
+  if (
+    options.catch !== undefined &&
+    (!Array.isArray(options.catch) || options.catch.some((t) => typeof t !== "string"))
+  ) {
+    return left(
+      invalidArgument({ field: "catch", value: options.catch, expected: "an array of error tags" }),
+    );
   }
-  if (callbacks !== undefined && (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== "function"))) {
-    return left(invalidArgument({ field: "callbacks", value: callbacks, expected: "an array of functions" }));
+  if (
+    callbacks !== undefined &&
+    (!Array.isArray(callbacks) || callbacks.some((c) => typeof c !== "function"))
+  ) {
+    return left(
+      invalidArgument({ field: "callbacks", value: callbacks, expected: "an array of functions" }),
+    );
   }
   return right(undefined);
 }
@@ -193,19 +209,31 @@ async function runObjective(objective: Objective, trial: Trial): Promise<Outcome
     }
     const result = await task();
     if (typeof result !== "object" || result === null || !("_tag" in result)) {
-      return { kind: "failed", cause: new TypeError(`the objective's effect resolved to ${show(result)}, not an Either`) };
+      return {
+        kind: "failed",
+        cause: new TypeError(`the objective's effect resolved to ${show(result)}, not an Either`),
+      };
     }
     if (result._tag === "Right") return { kind: "values", raw: result.right };
-    return tagOf(result.left) === "TrialPruned" ? { kind: "pruned" } : { kind: "failed", cause: result.left };
+    return tagOf(result.left) === "TrialPruned"
+      ? { kind: "pruned" }
+      : { kind: "failed", cause: result.left };
   } catch (cause) {
     return tagOf(cause) === "TrialPruned" ? { kind: "pruned" } : { kind: "failed", cause };
   }
 }
 
-function bar(done: number, total: number | undefined, best: FrozenTrial | undefined, ms: number): string {
+function bar(
+  done: number,
+  total: number | undefined,
+  best: FrozenTrial | undefined,
+  ms: number,
+): string {
   const width = 30;
   const filled = total ? Math.round((done / Math.max(total, 1)) * width) : done % (width + 1);
-  const head = total ? `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}` : `${done} trials`;
+  const head = total
+    ? `[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}`
+    : `${done} trials`;
   const bestText = best?.values ? `, best ${best.values[0]} (trial ${best.number})` : "";
   return `\r${head}${bestText}, ${(ms / 1000).toFixed(1)}s`;
 }
@@ -232,7 +260,9 @@ export function optimize(
     const checked = checkOptions(options ?? {});
     if (checked._tag === "Left") return checked;
     if (typeof objective !== "function") {
-      return left(invalidArgument({ field: "objective", value: objective, expected: "a function" }));
+      return left(
+        invalidArgument({ field: "objective", value: objective, expected: "a function" }),
+      );
     }
     const live = studyLive(study);
     live.stopRequested = false;
@@ -256,7 +286,9 @@ export function optimize(
       if (options.signal?.aborted) stoppedBy = "signal";
       else if (live.stopRequested) stoppedBy = finishedByCallback ? "callback" : "sampler";
       else if (options.nTrials !== undefined && started >= options.nTrials) stoppedBy = "nTrials";
-      else if (options.timeoutMs !== undefined && Date.now() - start >= options.timeoutMs) stoppedBy = "timeout";
+      else if (options.timeoutMs !== undefined && Date.now() - start >= options.timeoutMs) {
+        stoppedBy = "timeout";
+      }
       return stoppedBy === undefined;
     };
 
@@ -309,13 +341,23 @@ export function optimize(
             live.stopRequested = true;
           }
         } catch (cause) {
-          error ??= objectiveFailed(frozen.number, new Error(`a callback failed: ${describeCause(cause)}`, { cause }));
+          error ??= objectiveFailed(
+            frozen.number,
+            new Error(`a callback failed: ${describeCause(cause)}`, { cause }),
+          );
           stoppedBy = "error";
           return;
         }
       }
       if (progress?.isTerminal) {
-        progress.write(bar(finished.length, options.nTrials, bestTrial(finished, study.directions), Date.now() - start));
+        progress.write(
+          bar(
+            finished.length,
+            options.nTrials,
+            bestTrial(finished, study.directions),
+            Date.now() - start,
+          ),
+        );
       }
     };
 

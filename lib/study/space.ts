@@ -24,8 +24,8 @@
 import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
 import { type HyperionError, invalidArgument, storageError } from "../errors.ts";
 import {
-  categoricalDistribution,
   type CategoricalDistribution,
+  categoricalDistribution,
   type Distribution,
   floatDistribution,
   intDistribution,
@@ -154,7 +154,9 @@ export function suggest<const S extends Readonly<Record<string, SpaceEntry>>>(
 ): TaskEither<HyperionError, Suggested<S>> {
   return fromAsync(async () => {
     if (typeof space !== "object" || space === null) {
-      return left(invalidArgument({ field: "space", value: space, expected: "a record of entries" }));
+      return left(
+        invalidArgument({ field: "space", value: space, expected: "a record of entries" }),
+      );
     }
     const out: Record<string, ParamValue> = {};
     for (const [name, entry] of Object.entries(space)) {

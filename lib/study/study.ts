@@ -485,10 +485,12 @@ export function copyStudy(args: CopyStudyArgs): TaskEither<HyperionError, void> 
     if (created._tag === "Left") return created;
     const target = created.right.studyId;
     const copy = async (): Promise<Either<HyperionError, void>> => {
-      for (const [kind, attrs] of [
-        ["user", from.right.userAttrs],
-        ["system", from.right.systemAttrs],
-      ] as const) {
+      for (
+        const [kind, attrs] of [
+          ["user", from.right.userAttrs],
+          ["system", from.right.systemAttrs],
+        ] as const
+      ) {
         for (const [key, value] of Object.entries(attrs)) {
           const r = await args.toStorage.setStudyAttr({ id: target, kind, key, value })();
           if (r._tag === "Left") return r;
@@ -584,7 +586,13 @@ export function enqueueTrial(
 ): TaskEither<HyperionError, void> {
   return fromAsync(async () => {
     if (typeof params !== "object" || params === null || Array.isArray(params)) {
-      return left(invalidArgument({ field: "params", value: params, expected: "an object of parameter values" }));
+      return left(
+        invalidArgument({
+          field: "params",
+          value: params,
+          expected: "an object of parameter values",
+        }),
+      );
     }
     for (const [name, value] of Object.entries(params)) {
       const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
