@@ -138,6 +138,19 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         byName.delete(s.right.record.studyName);
         return right(undefined);
       }),
+    renameStudy: (args) =>
+      run("rename the study", () => {
+        const s = study(args.studyId);
+        if (s._tag === "Left") return s;
+        const name = checkStudyName(args.studyName);
+        if (name._tag === "Left") return name;
+        const taken = byName.get(name.right);
+        if (taken !== undefined && taken !== args.studyId) return left(duplicatedStudy(name.right));
+        byName.delete(s.right.record.studyName);
+        s.right.record = { ...s.right.record, studyName: name.right };
+        byName.set(name.right, args.studyId);
+        return right(s.right.record);
+      }),
     getStudy: (studyName) =>
       run("get the study", () => {
         const id = byName.get(studyName);

@@ -114,6 +114,13 @@ export interface Storage {
   readonly createStudy: (args: CreateStudyArgs) => TaskEither<HyperionError, StudyRecord>;
   /** Deletes a study with its trials and attributes; `StudyNotFound` when missing. */
   readonly deleteStudy: (studyId: number) => TaskEither<HyperionError, void>;
+  /**
+   * Renames a study (one statement; used by `resumeStudy` to swap a rebuilt study in);
+   * `StudyNotFound` when missing, `DuplicatedStudy` when the new name is taken.
+   */
+  readonly renameStudy: (
+    args: { readonly studyId: number; readonly studyName: string },
+  ) => TaskEither<HyperionError, StudyRecord>;
   /** Loads a study by name; `StudyNotFound` when missing. */
   readonly getStudy: (studyName: string) => TaskEither<HyperionError, StudyRecord>;
   /** Loads a study by id; `StudyNotFound` when missing. */
