@@ -60,4 +60,11 @@ export interface Pruner {
    * bracket). Absent: every trial.
    */
   readonly samplerTrials?: (ctx: PrunerContext) => ReadonlyArray<FrozenTrial>;
+  /**
+   * Checks the options the pruner was built with; `createStudy` calls it so that invalid
+   * options fail up front (`Left(InvalidArgument)` naming the option and value). The built-in
+   * constructors never throw: for invalid options they return a pruner whose `validate` and
+   * `prune` both return that error. Absent: always valid.
+   */
+  readonly validate?: () => Either<HyperionError, void>;
 }
