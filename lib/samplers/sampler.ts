@@ -59,6 +59,11 @@ export interface Sampled<A> {
   readonly value: A;
   /** The sampler's next state. */
   readonly state: JsonValue;
+  /**
+   * System attributes to set on the trial (relative samples only; for example TPE's
+   * `tpe:relative_params:<i>`, which lets other workers see a running trial's whole sample).
+   */
+  readonly trialSystemAttrs?: Attrs;
 }
 
 /**

@@ -1,0 +1,984 @@
+/**
+ * Parzen estimator internals (private): fitting, log densities with pruning of negligible
+ * kernels, and sampling. Public wrappers and the record types live in
+ * `lib/samplers/parzen_estimator.ts`.
+ *
+ * @module
+ */
+import type { Distribution } from "../core/distributions.ts";
+import type { SearchSpace } from "../core/search_space.ts";
+import { type Rng, uniform } from "../random/rng.ts";
+import type {
+  CategoricalKernels,
+  NumericalKernels,
+  ObservationWeights,
+  ParzenEstimator,
+} from "../samplers/parzen_estimator.ts";
+import { argsortStable, f64, i32, LOG_SQRT_2PI, logGaussMass, truncnormPpf } from "./tpe_math.ts";
+
+// -------------------------------------------------------------------------------------
+// fitting
+// -------------------------------------------------------------------------------------
+
+/** Fitting parameters (validated by the caller). */
+export interface FitParams {
+  readonly priorWeight: number;
+  readonly considerMagicClip: boolean;
+  readonly considerEndpoints: boolean;
+}
+
+const EPS = 1e-12;
+
+/** Optuna's weights rules for `n` observations. */
+export function observationWeights(spec: ObservationWeights, n: number): Float64Array {
+  const w = f64(n).fill(1);
+  if (spec.kind === "uniform") return w;
+  const flat = spec.kind === "ramp" ? spec.flat : 25;
+  if (n < flat || n === 0) return w;
+  const num = n - flat;
+  const start = 1 / n;
+  if (num === 1) {
+    w[0] = start;
+  } else if (num > 1) {
+    // numpy.linspace(1/n, 1, num): i·step + start, the last exactly 1
+    const step = (1 - start) / (num - 1);
+    for (let i = 0; i < num - 1; i++) w[i] = i * step + start;
+    w[num - 1] = 1;
+  }
+  return w;
+}
+
+/**
+ * Builds an estimator from observation columns (internal values, `n` rows each, in `names`
+ * order) and raw observation weights (length `n`, validated).
+ */
+export function buildEstimator(
+  cols: ReadonlyArray<Float64Array>,
+  n: number,
+  names: ReadonlyArray<string>,
+  space: SearchSpace,
+  rawWeights: Float64Array,
+  params: FitParams,
+  orders?: ReadonlyArray<Uint32Array | undefined>,
+  kernelCaches?: ReadonlyArray<Float64Array | undefined>,
+  transformed?: ReadonlyArray<Float64Array | undefined>,
+): ParzenEstimator {
+  const K = n + 1;
+  const weights = f64(K);
+  if (n === 0) {
+    weights[0] = 1;
+  } else {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += rawWeights[i]!;
+    sum += params.priorWeight;
+    for (let i = 0; i < n; i++) weights[i] = rawWeights[i]! / sum;
+    weights[n] = params.priorWeight / sum;
+  }
+  const kernels = names.map((name, d) => {
+    const dist = space[name] as Distribution;
+    return dist._tag === "CategoricalDistribution"
+      ? categoricalKernels(cols[d]!, n, dist.choices.length, params.priorWeight)
+      : numericalKernels(cols[d]!, n, dist, params, orders?.[d], transformed?.[d]);
+  });
+  const pe: ParzenEstimator = { names, weights, kernels };
+  if (kernelCaches) componentCaches.set(pe, kernelCaches);
+  return pe;
+}
+
+/**
+ * Per dimension, `σ, log σ, log Z` triples of the observations (NaN: unknown), kept by the
+ * caller across fits of a growing history; a triple is reused only when σ is unchanged.
+ */
+const componentCaches = new WeakMap<ParzenEstimator, ReadonlyArray<Float64Array | undefined>>();
+
+function categoricalKernels(
+  obs: Float64Array,
+  n: number,
+  k: number,
+  priorWeight: number,
+): CategoricalKernels {
+  const observed = i32(n);
+  for (let i = 0; i < n; i++) observed[i] = Math.trunc(obs[i]!);
+  if (n === 0) {
+    return {
+      _tag: "CategoricalKernels",
+      nChoices: k,
+      observed,
+      hit: 1 / k,
+      miss: 1 / k,
+      prior: 1 / k,
+    };
+  }
+  const c = priorWeight / (n + 1);
+  const rowSum = 1 + k * c;
+  const priorSum = k * c;
+  return {
+    _tag: "CategoricalKernels",
+    nChoices: k,
+    observed,
+    hit: (c + 1) / rowSum,
+    miss: c / rowSum,
+    prior: priorSum === 0 ? 0 : c / priorSum,
+  };
+}
+
+/** Per-kernel extra data computed while fitting (sorted order, for de-duplication). */
+interface FitExtra {
+  /** Component → id of its distinct (μ, σ) pair. */
+  readonly uid: Int32Array;
+  /** Number of distinct pairs. */
+  readonly nUniq: number;
+}
+
+const fitExtras = new WeakMap<NumericalKernels, FitExtra>();
+
+function numericalKernels(
+  obs: Float64Array,
+  n: number,
+  dist: Exclude<Distribution, { _tag: "CategoricalDistribution" }>,
+  params: FitParams,
+  presorted?: Uint32Array,
+  transformed?: Float64Array,
+): NumericalKernels {
+  const step = dist.step ?? 0;
+  let low = dist.low, high = dist.high;
+  if (dist.step !== null) {
+    low -= step / 2;
+    high += step / 2;
+  }
+  const mus = f64(n + 1);
+  if (dist.log) {
+    low = Math.log(low);
+    high = Math.log(high);
+    if (transformed) mus.set(transformed.subarray(0, n));
+    else for (let i = 0; i < n; i++) mus[i] = Math.log(obs[i]!);
+  } else {
+    for (let i = 0; i < n; i++) mus[i] = obs[i]!;
+  }
+  const sigmas = f64(n + 1);
+  // the log transform is monotone: the stable order of the raw values is the order of the mus
+  const order = presorted ?? argsortStable(mus, n);
+  // bandwidth: the larger gap to the sorted neighbours, the domain edges as outer neighbours
+  const maxSigma = high - low;
+  const minSigma = params.considerMagicClip ? (high - low) / Math.min(100, n + 2) : EPS;
+  const trimEnds = !params.considerEndpoints && n >= 2;
+  for (let j = 0; j < n; j++) {
+    const cur = mus[order[j]!]!;
+    const l = cur - (j === 0 ? low : mus[order[j - 1]!]!);
+    const r = (j === n - 1 ? high : mus[order[j + 1]!]!) - cur;
+    let sg = trimEnds && j === 0 ? r : trimEnds && j === n - 1 ? l : l > r ? l : r;
+    // np.clip(σ, minSigma, maxSigma)
+    sg = sg > maxSigma ? maxSigma : sg;
+    sg = sg < minSigma ? minSigma : sg;
+    sigmas[order[j]!] = sg;
+  }
+  mus[n] = 0.5 * (low + high);
+  sigmas[n] = high - low;
+  // distinct (μ, σ) pairs of grid domains, found along the sorted order (equal centres are
+  // adjacent); masses are computed once per pair
+  let uid: Int32Array | undefined;
+  let nUniq = n + 1;
+  if (step !== 0) {
+    uid = i32(n + 1);
+    nUniq = 0;
+    let runStart = 0;
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      const mu = mus[i]!, sg = sigmas[i]!;
+      if (j > 0 && mus[order[j - 1]!] !== mu) runStart = j;
+      let found = -1;
+      for (let q = j - 1; q >= runStart && q >= j - 8; q--) {
+        const o = order[q]!;
+        if (sigmas[o] === sg) {
+          found = uid[o]!;
+          break;
+        }
+      }
+      uid[i] = found >= 0 ? found : nUniq++;
+    }
+    uid[n] = nUniq++;
+  }
+  const kernels: NumericalKernels = {
+    _tag: "NumericalKernels",
+    mus,
+    sigmas,
+    low: dist.low,
+    high: dist.high,
+    step,
+    log: dist.log,
+    lowT: low,
+    highT: high,
+  };
+  if (uid) fitExtras.set(kernels, { uid, nUniq });
+  return kernels;
+}
+
+// -------------------------------------------------------------------------------------
+// prepared evaluation data
+// -------------------------------------------------------------------------------------
+
+type DimKind = 0 | 1 | 2;
+const DimKind = { Continuous: 0, Discrete: 1, Categorical: 2 } as const;
+
+interface PreparedDim {
+  readonly kind: DimKind;
+  /** Per component: continuous `−log σ − log√2π − log Z`; discrete `−log Z`. */
+  readonly logNorm: Float64Array;
+  /** Per component: `1/σ` (numerical). */
+  readonly invSigma: Float64Array;
+  /** Per component: `log σ` (discrete). */
+  readonly logSigma: Float64Array;
+  /** Per component: an upper bound of the dimension's log term. */
+  readonly ub: Float64Array;
+  readonly kernels: NumericalKernels | CategoricalKernels;
+  readonly logHit: number;
+  readonly logMiss: number;
+  readonly logPrior: number;
+  readonly uid: Int32Array;
+  readonly nUniq: number;
+}
+
+interface Prepared {
+  readonly K: number;
+  readonly logW: Float64Array;
+  readonly dims: ReadonlyArray<PreparedDim>;
+  /** Dimension evaluation order: continuous, categorical, then discrete. */
+  readonly order: Int32Array;
+  /** `remUb[p·K + i]`: Σ of `ub` of component i over the dimensions after position p. */
+  readonly remUb: Float64Array;
+}
+
+const prepared = new WeakMap<ParzenEstimator, Prepared>();
+const NO_IDS = new Int32Array(0);
+
+/** log Z of a kernel, with the (≤ 1e-19) central shortcut for kernels far from both edges. */
+function logMassOf(a: number, b: number): number {
+  if (a <= -9 && b >= 9) return 0;
+  return logGaussMass(a, b);
+}
+
+function prepareNumerical(
+  k: NumericalKernels,
+  K: number,
+  cache: Float64Array | undefined,
+): PreparedDim {
+  const discrete = k.step !== 0;
+  const logNorm = f64(K), invSigma = f64(K);
+  const logSigma = f64(K), ub = f64(K);
+  // widest grid cell in the transformed space (the first cell for log domains)
+  const maxWidth = !discrete
+    ? 0
+    : k.log
+    ? Math.log(k.low + k.step / 2) - Math.log(k.low - k.step / 2)
+    : k.step;
+  const logMaxWidth = discrete ? Math.log(maxWidth) : 0;
+  const extra = fitExtras.get(k);
+  if (discrete && extra && cache === undefined) {
+    // duplicated (μ, σ) pairs are common on grids: compute once per distinct pair
+    const first = i32(extra.nUniq).fill(-1);
+    for (let i = 0; i < K; i++) {
+      const u = extra.uid[i]!;
+      const f = first[u]!;
+      if (f >= 0) {
+        invSigma[i] = invSigma[f]!;
+        logSigma[i] = logSigma[f]!;
+        logNorm[i] = logNorm[f]!;
+        ub[i] = ub[f]!;
+        continue;
+      }
+      first[u] = i;
+      const mu = k.mus[i]!, s = k.sigmas[i]!;
+      const inv = 1 / s;
+      const ls = Math.log(s);
+      const lz = logMassOf((k.lowT - mu) * inv, (k.highT - mu) * inv);
+      invSigma[i] = inv;
+      logSigma[i] = ls;
+      logNorm[i] = -lz;
+      const b = logMaxWidth - ls - LOG_SQRT_2PI - lz;
+      ub[i] = b < 0 ? b : 0;
+    }
+  } else {
+    for (let i = 0; i < K; i++) {
+      const mu = k.mus[i]!, s = k.sigmas[i]!;
+      const inv = 1 / s;
+      let ls: number, lz: number;
+      if (cache !== undefined && i < K - 1) {
+        // σ, log σ, log Z memoised per observation while σ is unchanged
+        if (cache[3 * i] === s) {
+          ls = cache[3 * i + 1]!;
+          lz = cache[3 * i + 2]!;
+        } else {
+          ls = Math.log(s);
+          lz = logMassOf((k.lowT - mu) * inv, (k.highT - mu) * inv);
+          cache[3 * i] = s;
+          cache[3 * i + 1] = ls;
+          cache[3 * i + 2] = lz;
+        }
+      } else {
+        ls = Math.log(s);
+        lz = logMassOf((k.lowT - mu) * inv, (k.highT - mu) * inv);
+      }
+      invSigma[i] = inv;
+      logSigma[i] = ls;
+      if (discrete) {
+        logNorm[i] = -lz;
+        const b = logMaxWidth - ls - LOG_SQRT_2PI - lz;
+        ub[i] = b < 0 ? b : 0;
+      } else {
+        logNorm[i] = -ls - LOG_SQRT_2PI - lz;
+        ub[i] = logNorm[i]!;
+      }
+    }
+  }
+  return {
+    kind: discrete ? DimKind.Discrete : DimKind.Continuous,
+    logNorm,
+    invSigma,
+    logSigma,
+    ub,
+    kernels: k,
+    logHit: 0,
+    logMiss: 0,
+    logPrior: 0,
+    uid: extra?.uid ?? (discrete ? Int32Array.from({ length: K }, (_, i) => i) : NO_IDS),
+    nUniq: extra?.nUniq ?? K,
+  };
+}
+
+function prepare(pe: ParzenEstimator): Prepared {
+  const hit = prepared.get(pe);
+  if (hit) return hit;
+  const K = pe.weights.length;
+  const logW = f64(K);
+  for (let i = 0; i < K; i++) logW[i] = Math.log(pe.weights[i]!);
+  const caches = componentCaches.get(pe);
+  const dims: PreparedDim[] = pe.kernels.map((k, d) => {
+    if (k._tag === "CategoricalKernels") {
+      const ub = f64(K);
+      const logHit = Math.log(k.hit), logMiss = Math.log(k.miss), logPrior = Math.log(k.prior);
+      const top = Math.max(logHit, logMiss);
+      ub.fill(top);
+      ub[K - 1] = logPrior;
+      const empty = new Float64Array(0);
+      return {
+        kind: DimKind.Categorical,
+        logNorm: empty,
+        invSigma: empty,
+        logSigma: empty,
+        ub,
+        kernels: k,
+        logHit,
+        logMiss,
+        logPrior,
+        uid: new Int32Array(0),
+        nUniq: 0,
+      };
+    }
+    return prepareNumerical(k, K, caches?.[d]);
+  });
+  const D = dims.length;
+  const order = new Int32Array(D);
+  let p = 0;
+  for (const kind of [DimKind.Continuous, DimKind.Categorical, DimKind.Discrete]) {
+    for (let d = 0; d < D; d++) if (dims[d]!.kind === kind) order[p++] = d;
+  }
+  const remUb = f64(D * K);
+  if (D > 0) remUb.fill(0, (D - 1) * K, D * K);
+  for (let q = D - 2; q >= 0; q--) {
+    const next = dims[order[q + 1]!]!.ub;
+    for (let i = 0; i < K; i++) remUb[q * K + i] = remUb[(q + 1) * K + i]! + next[i]!;
+  }
+  const out: Prepared = { K, logW, dims, order, remUb };
+  prepared.set(pe, out);
+  return out;
+}
+
+// -------------------------------------------------------------------------------------
+// log density
+// -------------------------------------------------------------------------------------
+
+/** Margin (nats) below the best component under which components are dropped. */
+const PRUNE_MARGIN = 40;
+/** Below this many components, evaluate exactly. */
+const PRUNE_MIN_COMPONENTS = 48;
+/** Leading continuous dimensions evaluated for every component before pruning starts. */
+const BULK_DIMS = 64;
+
+let bufPartial = new Float64Array(256);
+let bufAlive = new Uint32Array(256);
+let memoVals = new Float64Array(1024);
+let memoStamps = new Int32Array(1024);
+let memoStamp = 0;
+
+function ensureBuffers(K: number, memoSize: number): void {
+  if (bufPartial.length < K) {
+    const size = Math.max(K, bufPartial.length * 2);
+    bufPartial = new Float64Array(size);
+    bufAlive = new Uint32Array(size);
+  }
+  if (memoStamps.length < memoSize) {
+    const size = Math.max(memoSize, memoStamps.length * 2);
+    memoVals = new Float64Array(size);
+    memoStamps = new Int32Array(size);
+  }
+}
+
+/**
+ * Per discrete dimension, the distinct values among the points: `of[j]` is point j's index
+ * among them; masses are memoised at `base + of[j]·nUniq + uid[i]`.
+ */
+interface DiscreteMemo {
+  readonly of: Int32Array;
+  readonly base: number;
+  readonly stride: number;
+  /** Per distinct value: the cell edges in the transformed space. */
+  readonly lt: Float64Array;
+  readonly rt: Float64Array;
+}
+
+function discreteMemos(
+  dims: ReadonlyArray<PreparedDim>,
+  cols: ReadonlyArray<Float64Array>,
+  m: number,
+): { readonly memos: ReadonlyArray<DiscreteMemo | null>; readonly size: number } {
+  let size = 0;
+  const memos = dims.map((dim, d) => {
+    if (dim.kind !== DimKind.Discrete) return null;
+    const k = dim.kernels as NumericalKernels;
+    const col = cols[d]!;
+    const of = i32(m);
+    const xs: number[] = [];
+    for (let j = 0; j < m; j++) {
+      const x = col[j]!;
+      let u = xs.indexOf(x);
+      if (u < 0) {
+        u = xs.length;
+        xs.push(x);
+      }
+      of[j] = u;
+    }
+    const h = k.step / 2;
+    const lt = f64(xs.length), rt = f64(xs.length);
+    xs.forEach((x, u) => {
+      lt[u] = k.log ? Math.log(x - h) : x - h;
+      rt[u] = k.log ? Math.log(x + h) : x + h;
+    });
+    const memo: DiscreteMemo = { of, base: size, stride: dim.nUniq, lt, rt };
+    size += xs.length * dim.nUniq;
+    return memo;
+  });
+  return { memos, size };
+}
+
+/** `log` of the Gaussian mass of component i on point j's grid cell (memoised). */
+function cellMass(dim: PreparedDim, memo: DiscreteMemo, j: number, i: number): number {
+  const u = memo.of[j]!;
+  const slot = memo.base + u * memo.stride + dim.uid[i]!;
+  if (memoStamps[slot] === memoStamp) return memoVals[slot]!;
+  const k = dim.kernels as NumericalKernels;
+  const mu = k.mus[i]!, inv = dim.invSigma[i]!;
+  const v = logGaussMass((memo.lt[u]! - mu) * inv, (memo.rt[u]! - mu) * inv);
+  memoStamps[slot] = memoStamp;
+  memoVals[slot] = v;
+  return v;
+}
+
+/** Exact log term of component `i` in dimension `d` at point `j`. */
+function termAt(
+  dim: PreparedDim,
+  memo: DiscreteMemo | null,
+  i: number,
+  x: number,
+  j: number,
+): number {
+  if (dim.kind === DimKind.Categorical) {
+    const k = dim.kernels as CategoricalKernels;
+    if (i === k.observed.length) return dim.logPrior;
+    return k.observed[i] === Math.trunc(x) ? dim.logHit : dim.logMiss;
+  }
+  if (dim.kind === DimKind.Continuous) {
+    const k = dim.kernels as NumericalKernels;
+    const xt = k.log ? Math.log(x) : x;
+    if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
+    const z = (xt - k.mus[i]!) * dim.invSigma[i]!;
+    return -0.5 * z * z + dim.logNorm[i]!;
+  }
+  return cellMass(dim, memo!, j, i) + dim.logNorm[i]!;
+}
+
+function logSumExp(values: Float64Array, idx: Uint32Array | null, count: number): number {
+  let max = -Infinity;
+  for (let j = 0; j < count; j++) {
+    const v = values[idx ? idx[j]! : j]!;
+    if (v > max) max = v;
+  }
+  if (max === -Infinity) return -Infinity;
+  if (max !== max) return NaN;
+  let sum = 0;
+  for (let j = 0; j < count; j++) sum += Math.exp(values[idx ? idx[j]! : j]! - max);
+  return Math.log(sum) + max;
+}
+
+/**
+ * Writes the mixture's log density at `m` points (`cols[d][j]`: internal value of parameter d at
+ * point j) into `out`. Unless `exact`, components whose contribution is provably below
+ * `exp(−40)` times the largest one are skipped (relative error ≤ K·4.3e-18).
+ */
+export function logPdfColumns(
+  pe: ParzenEstimator,
+  cols: ReadonlyArray<Float64Array>,
+  m: number,
+  out: Float64Array,
+  options: { readonly exact?: boolean } = {},
+): void {
+  const P = prepare(pe);
+  const { K, logW, dims } = P;
+  const D = dims.length;
+  const { memos, size } = discreteMemos(dims, cols, m);
+  ensureBuffers(K, size);
+  memoStamp = (memoStamp + 1) | 0;
+  const exact = options.exact === true || K < PRUNE_MIN_COMPONENTS || D === 0;
+  if (!exact) {
+    for (let j = 0; j < m; j++) out[j] = prunedPoint(P, memos, cols, j);
+    return;
+  }
+  // exact: dimension by dimension over the whole (points × components) matrix
+  const acc = f64(m * K);
+  for (let j = 0; j < m; j++) acc.set(logW, j * K);
+  for (let d = 0; d < D; d++) {
+    const dim = dims[d]!, col = cols[d]!;
+    if (dim.kind === DimKind.Continuous) {
+      const k = dim.kernels as NumericalKernels;
+      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
+      for (let j = 0; j < m; j++) {
+        const x = col[j]!;
+        const xt = k.log ? Math.log(x) : x;
+        const base = j * K;
+        if (!(xt >= k.lowT && xt <= k.highT)) {
+          acc.fill(-Infinity, base, base + K);
+          continue;
+        }
+        for (let i = 0; i < K; i++) {
+          const z = (xt - mus[i]!) * inv[i]!;
+          acc[base + i] = acc[base + i]! - 0.5 * z * z + ln[i]!;
+        }
+      }
+    } else if (dim.kind === DimKind.Categorical) {
+      const k = dim.kernels as CategoricalKernels;
+      const obs = k.observed, n = obs.length;
+      for (let j = 0; j < m; j++) {
+        const ci = Math.trunc(col[j]!);
+        const base = j * K;
+        for (let i = 0; i < n; i++) {
+          acc[base + i] = acc[base + i]! + (obs[i] === ci ? dim.logHit : dim.logMiss);
+        }
+        acc[base + n] = acc[base + n]! + dim.logPrior;
+      }
+    } else {
+      const memo = memos[d]!, ln = dim.logNorm;
+      for (let j = 0; j < m; j++) {
+        const base = j * K;
+        for (let i = 0; i < K; i++) {
+          acc[base + i] = acc[base + i]! + cellMass(dim, memo, j, i) + ln[i]!;
+        }
+      }
+    }
+  }
+  for (let j = 0; j < m; j++) out[j] = logSumExp(acc.subarray(j * K, j * K + K), null, K);
+}
+
+function fullComponent(
+  dims: ReadonlyArray<PreparedDim>,
+  memos: ReadonlyArray<DiscreteMemo | null>,
+  cols: ReadonlyArray<Float64Array>,
+  j: number,
+  i: number,
+  logW: Float64Array,
+): number {
+  let v = logW[i]!;
+  for (let d = 0; d < dims.length && v !== -Infinity; d++) {
+    v += termAt(dims[d]!, memos[d]!, i, cols[d]![j]!, j);
+  }
+  return v;
+}
+
+/**
+ * The log density at point j, skipping components provably below `exp(−40)` times the largest.
+ * Gives up, returning `+∞`, once a lower bound of the log density exceeds `abortAbove`.
+ */
+/**
+ * Component i's log contribution at point j if it exceeds `floor`, else −∞ (dimensions in
+ * evaluation order, stopping as soon as the remaining upper bounds cannot reach `floor`).
+ */
+function componentAbove(
+  P: Prepared,
+  memos: ReadonlyArray<DiscreteMemo | null>,
+  cols: ReadonlyArray<Float64Array>,
+  j: number,
+  i: number,
+  floor: number,
+): number {
+  const { K, logW, dims, order, remUb } = P;
+  let v = logW[i]!;
+  for (let p = 0; p < order.length; p++) {
+    const d = order[p]!;
+    v += termAt(dims[d]!, memos[d]!, i, cols[d]![j]!, j);
+    if (!(v + remUb[p * K + i]! > floor)) return -Infinity;
+  }
+  return v;
+}
+
+function prunedPoint(
+  P: Prepared,
+  memos: ReadonlyArray<DiscreteMemo | null>,
+  cols: ReadonlyArray<Float64Array>,
+  j: number,
+  abortAbove: number = Infinity,
+  hints?: Hints,
+): number {
+  const { K, logW, dims, order, remUb } = P;
+  const D = dims.length;
+  const partial = bufPartial, alive = bufAlive;
+  // a lower bound of the largest component: the prior and the hinted components (those that
+  // mattered for earlier points), evaluated exactly
+  let L = fullComponent(dims, memos, cols, j, K - 1, logW);
+  if (hints && hints.n > 0) {
+    // the hinted components (the largest ones at earlier points) summed: a lower bound of the
+    // log density that often proves the point cannot win
+    let S = L;
+    for (let h = 0; h < hints.n; h++) {
+      const id = hints.ids[h]!;
+      if (id === K - 1) continue;
+      const v = componentAbove(P, memos, cols, j, id, S - PRUNE_MARGIN);
+      if (v === -Infinity) continue;
+      if (v > L) L = v;
+      S = S > v ? S + Math.log1p(Math.exp(v - S)) : v + Math.log1p(Math.exp(S - v));
+    }
+    if (S > abortAbove) return Infinity;
+  }
+  if (L > abortAbove) return Infinity;
+  let nAlive = K;
+  let p0 = 0;
+  // the leading continuous dimensions in bulk: straight loops over every component (no
+  // branches), then one compaction with the bound
+  let bulk = 0;
+  while (bulk < D && bulk < BULK_DIMS && dims[order[bulk]!]!.kind !== DimKind.Discrete) bulk++;
+  if (bulk > 0 && dims[order[0]!]!.kind === DimKind.Continuous) {
+    for (let p = 0; p < bulk; p++) {
+      const d = order[p]!;
+      const dim = dims[d]!;
+      if (dim.kind === DimKind.Categorical) {
+        const k = dim.kernels as CategoricalKernels;
+        const ci = Math.trunc(cols[d]![j]!);
+        const obs = k.observed, lh = dim.logHit, lm = dim.logMiss;
+        const n = obs.length;
+        for (let i = 0; i < n; i++) partial[i] = partial[i]! + (obs[i] === ci ? lh : lm);
+        partial[n] = partial[n]! + dim.logPrior;
+        continue;
+      }
+      const k = dim.kernels as NumericalKernels;
+      const x = cols[d]![j]!;
+      const xt = k.log ? Math.log(x) : x;
+      if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
+      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
+      if (p === 0) {
+        for (let i = 0; i < K; i++) {
+          const z = (xt - mus[i]!) * inv[i]!;
+          partial[i] = logW[i]! + ln[i]! - 0.5 * z * z;
+        }
+      } else {
+        for (let i = 0; i < K; i++) {
+          const z = (xt - mus[i]!) * inv[i]!;
+          partial[i] = partial[i]! + ln[i]! - 0.5 * z * z;
+        }
+      }
+    }
+    const rem = (bulk - 1) * K;
+    const thr = L - PRUNE_MARGIN;
+    let bestI = -1, bestB = -Infinity, w = 0;
+    for (let i = 0; i < K; i++) {
+      const b = partial[i]! + remUb[rem + i]!;
+      if (b >= thr) {
+        alive[w++] = i;
+        if (b > bestB) {
+          bestB = b;
+          bestI = i;
+        }
+      }
+    }
+    nAlive = w;
+    p0 = bulk;
+    if (nAlive === 0) return L;
+    if (bulk < D && bestI >= 0 && bestB > L) {
+      const full = componentAbove(P, memos, cols, j, bestI, L);
+      if (full > L) {
+        L = full;
+        if (L > abortAbove) return Infinity;
+      }
+    }
+  } else {
+    for (let i = 0; i < K; i++) {
+      partial[i] = logW[i]!;
+      alive[i] = i;
+    }
+  }
+  for (let p = p0; p < D; p++) {
+    const d = order[p]!;
+    const dim = dims[d]!;
+    const x = cols[d]![j]!;
+    const rem = p * K;
+    const thr = L - PRUNE_MARGIN;
+    let bestI = -1, bestB = -Infinity;
+    let w = 0;
+    if (dim.kind === DimKind.Continuous) {
+      const k = dim.kernels as NumericalKernels;
+      const xt = k.log ? Math.log(x) : x;
+      if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
+      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
+      for (let a = 0; a < nAlive; a++) {
+        const i = alive[a]!;
+        const z = (xt - mus[i]!) * inv[i]!;
+        const v = partial[i]! - 0.5 * z * z + ln[i]!;
+        partial[i] = v;
+        const b = v + remUb[rem + i]!;
+        if (b >= thr) {
+          alive[w++] = i;
+          if (b > bestB) {
+            bestB = b;
+            bestI = i;
+          }
+        }
+      }
+    } else if (dim.kind === DimKind.Categorical) {
+      const k = dim.kernels as CategoricalKernels;
+      const ci = Math.trunc(x);
+      const obs = k.observed, lh = dim.logHit, lm = dim.logMiss, lp = dim.logPrior;
+      const prior = obs.length;
+      for (let a = 0; a < nAlive; a++) {
+        const i = alive[a]!;
+        const v = partial[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
+        partial[i] = v;
+        const b = v + remUb[rem + i]!;
+        if (b >= thr) {
+          alive[w++] = i;
+          if (b > bestB) {
+            bestB = b;
+            bestI = i;
+          }
+        }
+      }
+    } else {
+      // discrete: a cheap bound first (density at the cell's nearest point times its width),
+      // then the exact Gaussian mass for the survivors
+      const memo = memos[d]!;
+      const u = memo.of[j]!;
+      const lt = memo.lt[u]!, rt = memo.rt[u]!;
+      const logWidth = Math.log(rt - lt);
+      const k = dim.kernels as NumericalKernels;
+      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm, ls = dim.logSigma;
+      for (let a = 0; a < nAlive; a++) {
+        const i = alive[a]!;
+        const mu = mus[i]!;
+        const dz = (mu < lt ? lt - mu : mu > rt ? mu - rt : 0) * inv[i]!;
+        let bound = logWidth - ls[i]! - LOG_SQRT_2PI - 0.5 * dz * dz + ln[i]!;
+        if (bound > 0) bound = 0;
+        if (partial[i]! + bound + remUb[rem + i]! < thr) continue;
+        const v = partial[i]! + cellMass(dim, memo, j, i) + ln[i]!;
+        partial[i] = v;
+        const b = v + remUb[rem + i]!;
+        if (b >= thr) {
+          alive[w++] = i;
+          if (b > bestB) {
+            bestB = b;
+            bestI = i;
+          }
+        }
+      }
+    }
+    nAlive = w;
+    if (nAlive === 0) break;
+    // tighten the lower bound with the most promising component, evaluated in full
+    if (p < D - 1 && bestI >= 0 && bestB > L) {
+      const full = componentAbove(P, memos, cols, j, bestI, L);
+      if (full > L) {
+        L = full;
+        if (L > abortAbove) return Infinity;
+        const thr2 = L - PRUNE_MARGIN;
+        let w2 = 0;
+        for (let a = 0; a < nAlive; a++) {
+          const i = alive[a]!;
+          if (partial[i]! + remUb[rem + i]! >= thr2) alive[w2++] = i;
+        }
+        nAlive = w2;
+      }
+    }
+  }
+  if (nAlive === 0) return L;
+  if (hints) addHints(hints, partial, alive, nAlive);
+  return logSumExp(partial, alive, nAlive);
+}
+
+/** Components worth evaluating first for the next points (a small ring buffer). */
+interface Hints {
+  readonly ids: Uint32Array;
+  n: number;
+  next: number;
+}
+
+const HINTS = 64;
+const TOP_PER_POINT = 16;
+
+function addHints(h: Hints, partial: Float64Array, alive: Uint32Array, nAlive: number): void {
+  // the few largest components of this point
+  const top: number[] = [];
+  for (let a = 0; a < nAlive; a++) {
+    const i = alive[a]!;
+    if (top.length < TOP_PER_POINT) top.push(i);
+    else {
+      let worst = 0;
+      for (let q = 1; q < TOP_PER_POINT; q++) {
+        if (partial[top[q]!]! < partial[top[worst]!]!) worst = q;
+      }
+      if (partial[i]! > partial[top[worst]!]!) top[worst] = i;
+    }
+  }
+  for (const i of top) {
+    let seen = false;
+    for (let q = 0; q < h.n; q++) {
+      if (h.ids[q] === i) {
+        seen = true;
+        break;
+      }
+    }
+    if (seen) continue;
+    h.ids[h.next] = i;
+    h.next = (h.next + 1) % HINTS;
+    if (h.n < HINTS) h.n++;
+  }
+}
+
+/**
+ * The index of the point maximising `log l(x) − log g(x)` (the first on ties, as numpy's
+ * `argmax`), computing `log g` only as far as needed: points are visited by decreasing
+ * `log l`, and a point is dropped as soon as one component of g proves it cannot beat the best
+ * so far. The result equals the argmax of the exact values.
+ */
+export function argmaxAcquisition(
+  below: ParzenEstimator,
+  above: ParzenEstimator,
+  cols: ReadonlyArray<Float64Array>,
+  m: number,
+): number {
+  const lL = new Float64Array(m);
+  logPdfColumns(below, cols, m, lL);
+  const P = prepare(above);
+  const D = P.dims.length;
+  const exact = P.K < PRUNE_MIN_COMPONENTS || D === 0;
+  if (exact) {
+    const g = new Float64Array(m);
+    logPdfColumns(above, cols, m, g);
+    for (let j = 0; j < m; j++) lL[j] = lL[j]! - g[j]!;
+    return argmaxNumpy(lL);
+  }
+  const { memos, size } = discreteMemos(P.dims, cols, m);
+  ensureBuffers(P.K, size);
+  memoStamp = (memoStamp + 1) | 0;
+  const order = Array.from({ length: m }, (_, j) => j).sort((a, b) => lL[b]! - lL[a]! || a - b);
+  let best = -1, bestA = -Infinity;
+  const hints: Hints = { ids: new Uint32Array(HINTS), n: 0, next: 0 };
+  for (const j of order) {
+    const l = lL[j]!;
+    // log g(x) > l − bestA means acq < bestA: x cannot win
+    const g = prunedPoint(P, memos, cols, j, best < 0 ? Infinity : l - bestA, hints);
+    const a = l - g;
+    if (a !== a) {
+      // NaN: numpy returns the first NaN; fall back to the exact values
+      const gAll = new Float64Array(m);
+      logPdfColumns(above, cols, m, gAll);
+      for (let q = 0; q < m; q++) lL[q] = lL[q]! - gAll[q]!;
+      return argmaxNumpy(lL);
+    }
+    if (best < 0 || a > bestA || (a === bestA && j < best)) {
+      best = j;
+      bestA = a;
+    }
+  }
+  return best;
+}
+
+/** numpy's `argmax`: the first maximum, or the first NaN. */
+function argmaxNumpy(values: Float64Array): number {
+  let best = 0;
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j]!;
+    if (v !== v) return j;
+    if (v > values[best]!) best = j;
+  }
+  return best;
+}
+
+// -------------------------------------------------------------------------------------
+// sampling
+// -------------------------------------------------------------------------------------
+
+/** Half-to-even rounding, as numpy's `round`. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Draws `size` points: a component per point by weight, then each parameter from that
+ * component's kernel (truncated normal by inverse CDF; stepped values rounded to the grid).
+ */
+export function sampleColumns(pe: ParzenEstimator, rng: Rng, size: number): Float64Array[] {
+  const K = pe.weights.length;
+  const cum = f64(K);
+  let acc = 0;
+  for (let i = 0; i < K; i++) cum[i] = acc += pe.weights[i]!;
+  const active = i32(size);
+  for (let s = 0; s < size; s++) {
+    const u = uniform(rng) * acc;
+    // first index with cum > u
+    let lo = 0, hi = K - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cum[mid]! > u) hi = mid;
+      else lo = mid + 1;
+    }
+    // never pick a zero-weight component
+    while (lo > 0 && pe.weights[lo] === 0) lo--;
+    active[s] = lo;
+  }
+  return pe.kernels.map((k) => {
+    const col = f64(size);
+    if (k._tag === "CategoricalKernels") {
+      const nObs = k.observed.length;
+      for (let s = 0; s < size; s++) {
+        const i = active[s]!;
+        const u = uniform(rng);
+        // inverse CDF over the row: count choices whose cumulative probability is below u
+        let c = 0, cp = 0;
+        for (; c < k.nChoices - 1; c++) {
+          cp += i === nObs ? k.prior : k.observed[i] === c ? k.hit : k.miss;
+          if (!(cp < u)) break;
+        }
+        col[s] = c;
+      }
+      return col;
+    }
+    for (let s = 0; s < size; s++) {
+      const i = active[s]!;
+      const mu = k.mus[i]!, sigma = k.sigmas[i]!;
+      const a = (k.lowT - mu) / sigma, b = (k.highT - mu) / sigma;
+      const z = truncnormPpf(uniform(rng), a, b, logGaussMass(a, b));
+      let x = mu + sigma * z;
+      if (k.log) x = Math.exp(x);
+      if (k.step !== 0) {
+        x = k.low + roundHalfEven((x - k.low) / k.step) * k.step;
+      }
+      col[s] = x < k.low ? k.low : x > k.high ? k.high : x;
+    }
+    return col;
+  });
+}

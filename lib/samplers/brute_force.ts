@@ -1,0 +1,365 @@
+/**
+ * Exhaustive search over a finite define-by-run space, as Optuna's `BruteForceSampler`:
+ * every combination of every value of every (possibly conditional) parameter is tried once,
+ * then the study stops.
+ *
+ * @module
+ */
+import { type Either, left, right } from "../effect.ts";
+import { type HyperionError, invalidArgument } from "../errors.ts";
+import type { Distribution } from "../core/distributions.ts";
+import type { JsonValue, ParamValue } from "../core/json.ts";
+import type { FrozenTrial, TrialState } from "../core/trial.ts";
+import {
+  isRngState,
+  randomInt,
+  type Rng,
+  rngFromSeed,
+  rngFromState,
+  type RngState,
+  rngState,
+  uniform,
+} from "../random/rng.ts";
+import {
+  checkSeed,
+  expectObject,
+  registerSampler,
+  type Sampled,
+  type Sampler,
+  type SamplerContext,
+  type SamplerHookResult,
+} from "./sampler.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Options of {@link bruteForceSampler}.
+ *
+ * @category model
+ */
+export interface BruteForceSamplerOptions {
+  /**
+   * Seed of the (random) order in which the space is enumerated.
+   *
+   * @default {undefined}
+   */
+  readonly seed?: number | undefined;
+  /**
+   * Count running trials as unexplored when deciding to stop, so that the search is strictly
+   * exhaustive even if a running trial never finishes (at the price of duplicates).
+   *
+   * @default {false}
+   */
+  readonly avoidPrematureStop?: boolean;
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A brute-force sampler.
+ *
+ * **When to use**: small discrete spaces (categoricals, integers, stepped floats) where every
+ * combination should be evaluated exactly once, including conditional spaces whose parameters
+ * depend on earlier choices — without writing the grid down.
+ *
+ * **What it does**: keeps a tree of the parameter paths already tried (COMPLETE, PRUNED, FAIL
+ * and RUNNING trials consistent with the current trial's parameters) and picks, for each
+ * suggestion, a value whose subtree still has unexplored leaves — mixing "proportional to the
+ * unexplored leaves" and "uniform over branches with unexplored leaves" half and half,
+ * avoiding values being evaluated by running trials. When nothing is left, the study stops.
+ *
+ * **Gotchas**: a float parameter without `step` makes the space infinite: the suggestion
+ * fails. Changing a parameter's range mid-study can leave parts of the space unexplored.
+ *
+ * @example Enumerate a conditional space
+ * ```ts
+ * import { bruteForceSampler, createStudy, flatMap, map, optimize, runOrThrow, succeed, suggestCategorical, suggestInt } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const study = await runOrThrow(createStudy({ sampler: bruteForceSampler({ seed: 1 }) }));
+ * const summary = await runOrThrow(optimize(study, (trial) =>
+ *   flatMap(suggestCategorical(trial, "kind", ["a", "b"]), (kind) =>
+ *     kind === "a" ? map(suggestInt(trial, "n", 1, 3), (n) => n) : succeed(0)),
+ *   { nTrials: 100 }));
+ * assert.equal(summary.nTrials, 4);
+ * ```
+ *
+ * @category constructors
+ */
+export function bruteForceSampler(options: BruteForceSamplerOptions = {}): Sampler {
+  return {
+    kind: "bruteForce",
+    options: {
+      seed: options.seed ?? null,
+      avoidPrematureStop: options.avoidPrematureStop ?? false,
+    },
+    state: { rng: rngState(rngFromSeed(options.seed)) } as unknown as JsonValue,
+  };
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** A node of the tree of tried parameter paths. */
+interface TreeNode {
+  paramName: string | null;
+  /** `undefined`: unexpanded (or running); empty: a leaf; else value → child. */
+  children: Map<number, TreeNode> | undefined;
+  isRunning: boolean;
+  choicesKey: string | null;
+}
+
+function newNode(): TreeNode {
+  return { paramName: null, children: undefined, isRunning: false, choicesKey: null };
+}
+
+function decimalParts(x: number): { m: bigint; e: number } {
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(String(x));
+  if (!match) return { m: 0n, e: 0 };
+  const [, sign, int = "", frac = "", exp = "0"] = match;
+  return { m: BigInt(`${sign}${int}${frac}`), e: Number(exp) - frac.length };
+}
+
+/** Every value of a finite distribution (internal representation), as Optuna enumerates them. */
+function candidates(d: Distribution): Either<HyperionError, number[]> {
+  if (d._tag === "CategoricalDistribution") return right(d.choices.map((_, i) => i));
+  if (d.step === null) {
+    return left(invalidArgument({
+      field: "step",
+      value: null,
+      expected:
+        "a step for float parameters with bruteForceSampler (otherwise the search space is infinite)",
+    }));
+  }
+  const out: number[] = [];
+  if (d._tag === "IntDistribution") {
+    for (let v = d.low; v <= d.high; v += d.step) out.push(v);
+    return right(out);
+  }
+  // exact decimal arithmetic on the shortest representations, as Python's Decimal(str(x))
+  const l = decimalParts(d.low), h = decimalParts(d.high), s = decimalParts(d.step);
+  const e = Math.min(l.e, h.e, s.e);
+  const scale = (p: { m: bigint; e: number }) => p.m * 10n ** BigInt(p.e - e);
+  const lo = scale(l), hi = scale(h), st = scale(s);
+  for (let v = lo; v <= hi; v += st) out.push(Number(`${v}e${e}`));
+  return right(out);
+}
+
+function choicesKeyOf(d: Distribution): string {
+  return d._tag === "CategoricalDistribution"
+    ? `c${d.choices.length}`
+    : `n${d.low}|${d.high}|${d.step}`;
+}
+
+/** Expands an unexpanded node, or checks that an expanded one has the same parameter. */
+function expand(
+  node: TreeNode,
+  name: string,
+  d: Distribution,
+): Either<HyperionError, void> {
+  const key = choicesKeyOf(d);
+  if (node.children === undefined) {
+    const c = candidates(d);
+    if (c._tag === "Left") return c;
+    node.paramName = name;
+    node.choicesKey = key;
+    node.children = new Map();
+    for (const v of c.right) node.children.set(v, UNEXPANDED);
+    return right(undefined);
+  }
+  if (node.paramName !== name || node.choicesKey !== key) {
+    return left(invalidArgument({
+      field: name,
+      value: node.paramName,
+      expected:
+        "the same search space in every trial for bruteForceSampler (the parameters or their ranges changed)",
+    }));
+  }
+  return right(undefined);
+}
+
+const UNEXPANDED: TreeNode = Object.freeze(newNode()) as TreeNode;
+
+function isExpandable(node: TreeNode, excludeRunning: boolean): boolean {
+  if (node === UNEXPANDED) return true;
+  if (node.children === undefined) return !excludeRunning || !node.isRunning;
+  for (const c of node.children.values()) if (isExpandable(c, excludeRunning)) return true;
+  return false;
+}
+
+function countUnexpanded(node: TreeNode, excludeRunning: boolean): number {
+  if (node === UNEXPANDED) return 1;
+  if (node.children === undefined) return excludeRunning && node.isRunning ? 0 : 1;
+  let n = 0;
+  for (const c of node.children.values()) n += countUnexpanded(c, excludeRunning);
+  return n;
+}
+
+function internalOf(d: Distribution, v: ParamValue | undefined): number {
+  if (d._tag === "CategoricalDistribution") {
+    return d.choices.findIndex((c) => Object.is(c, v) || c === v);
+  }
+  return typeof v === "number" ? v : NaN;
+}
+
+function sameParam(a: ParamValue | undefined, b: ParamValue | undefined): boolean {
+  return Object.is(a, b) || a === b ||
+    (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** Adds the trials consistent with `params` to the tree. */
+function populate(
+  tree: TreeNode,
+  trials: ReadonlyArray<FrozenTrial>,
+  params: Readonly<Record<string, ParamValue>>,
+): Either<HyperionError, void> {
+  const fixedNames = Object.keys(params);
+  for (const t of trials) {
+    if (!fixedNames.every((n) => Object.hasOwn(t.params, n) && sameParam(t.params[n], params[n]))) {
+      continue;
+    }
+    let node = tree;
+    let onGrid = true;
+    for (const [name, d] of Object.entries(t.distributions)) {
+      if (Object.hasOwn(params, name)) continue;
+      const ok = expand(node, name, d);
+      if (ok._tag === "Left") return ok;
+      const children = node.children!;
+      const value = internalOf(d, t.params[name]);
+      const next = children.get(value);
+      if (children.size === 0 || next === undefined) {
+        onGrid = false;
+        break;
+      }
+      let child = next;
+      if (child === UNEXPANDED) {
+        child = newNode();
+        children.set(value, child);
+      }
+      node = child;
+    }
+    if (!onGrid) continue;
+    if (t.state === "RUNNING") node.isRunning = true;
+    else {
+      if (node.children !== undefined && node.children.size > 0) {
+        return left(invalidArgument({
+          field: "params",
+          value: t.params,
+          expected: "the same search space in every trial for bruteForceSampler",
+        }));
+      }
+      node.children = new Map();
+    }
+  }
+  return right(undefined);
+}
+
+function sampleChild(node: TreeNode, rng: Rng, excludeRunning: boolean): number {
+  const values = [...node.children!.keys()];
+  const kids = [...node.children!.values()];
+  const counts = kids.map((k) => countUnexpanded(k, excludeRunning));
+  const total = counts.reduce((a, b) => a + b, 0);
+  const nonZero = counts.filter((c) => c > 0).length;
+  // half proportional to the unexplored leaves, half uniform over branches with some
+  const w = counts.map((c) => 0.5 * c / total + (c > 0 ? 0.5 / nonZero : 0));
+  const isRunning = (k: TreeNode) => k !== UNEXPANDED && k.isRunning;
+  if (kids.some((k, i) => !isRunning(k) && w[i]! > 0)) {
+    kids.forEach((k, i) => {
+      if (isRunning(k)) w[i] = 0;
+    });
+  }
+  const sum = w.reduce((a, b) => a + b, 0);
+  let u = uniform(rng) * sum;
+  for (let i = 0; i < w.length; i++) {
+    u -= w[i]!;
+    if (u < 0 && w[i]! > 0) return values[i]!;
+  }
+  for (let i = w.length - 1; i >= 0; i--) if (w[i]! > 0) return values[i]!;
+  return values[values.length - 1]!;
+}
+
+function others(ctx: SamplerContext): FrozenTrial[] {
+  return ctx.trials.filter((t) => t.state !== "WAITING" && t.number !== ctx.trial.number);
+}
+
+function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+  const o = expectObject(sampler.options, "bruteForce.options");
+  if (o._tag === "Left") return o;
+  const seed = checkSeed(o.right.seed);
+  if (seed._tag === "Left") return seed;
+  if (typeof o.right.avoidPrematureStop !== "boolean") {
+    return left(invalidArgument({
+      field: "bruteForce.options.avoidPrematureStop",
+      value: o.right.avoidPrematureStop,
+      expected: "a boolean",
+    }));
+  }
+  const s = expectObject(sampler.state, "bruteForce.state");
+  if (s._tag === "Left") return s;
+  if (!isRngState(s.right.rng)) {
+    return left(invalidArgument({
+      field: "bruteForce.state.rng",
+      value: s.right.rng,
+      expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
+    }));
+  }
+  return right(sampler);
+}
+
+function sampleIndependent(
+  sampler: Sampler,
+  ctx: SamplerContext,
+  param: { readonly name: string; readonly distribution: Distribution },
+): Either<HyperionError, Sampled<number>> {
+  const excludeRunning = !(sampler.options as { avoidPrematureStop: boolean }).avoidPrematureStop;
+  const tree = newNode();
+  const ok = expand(tree, param.name, param.distribution);
+  if (ok._tag === "Left") return ok;
+  const populated = populate(tree, others(ctx), ctx.trial.params);
+  if (populated._tag === "Left") return populated;
+  const state = sampler.state as unknown as { readonly rng: RngState };
+  const rng = rngFromState(state.rng);
+  let value: number;
+  if (isExpandable(tree, excludeRunning)) value = sampleChild(tree, rng, excludeRunning);
+  else {
+    const all = [...tree.children!.keys()];
+    value = all[randomInt(rng, all.length)]!;
+  }
+  return right({ value, state: { ...state, rng: rngState(rng) } as unknown as JsonValue });
+}
+
+function afterTrial(
+  sampler: Sampler,
+  ctx: SamplerContext,
+  outcome: { readonly state: TrialState; readonly values: ReadonlyArray<number> | null },
+): Either<HyperionError, SamplerHookResult> {
+  const excludeRunning = !(sampler.options as { avoidPrematureStop: boolean }).avoidPrematureStop;
+  const trials = [
+    ...others(ctx),
+    { ...ctx.trial, state: outcome.state, values: outcome.values },
+  ];
+  // is any branch around the current trial's path still expandable? (most specific first)
+  const names = Object.keys(ctx.trial.params);
+  for (let k = names.length - 1; k >= 0; k--) {
+    const params: Record<string, ParamValue> = {};
+    for (const n of names.slice(0, k)) params[n] = ctx.trial.params[n]!;
+    const tree = newNode();
+    const populated = populate(tree, trials, params);
+    if (populated._tag === "Left") return right({ state: sampler.state });
+    if (isExpandable(tree, excludeRunning)) return right({ state: sampler.state });
+  }
+  return right({ state: sampler.state, stopStudy: true });
+}
+
+registerSampler({
+  kind: "bruteForce",
+  needsHistory: true,
+  validate,
+  sampleIndependent,
+  afterTrial,
+});

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  categoricalDistribution,
+  contains,
+  createStudy,
+  floatDistribution,
+  getOrThrow,
+  getTrials,
+  intDistribution,
+  optimize,
+  qmcSampler,
+  runOrThrow,
+  samplerFromSnapshot,
+  suggestCategorical,
+  suggestFloat,
+  suggestInt,
+  type Trial,
+} from "../mod.ts";
+import { directionNumbers, scramble, sobolPoint } from "../lib/_internal/sobol.ts";
+import { qmcCounterKey } from "../lib/samplers/qmc.ts";
+import { sha256Hex } from "../lib/_internal/sha256.ts";
+import { rngFromSeed } from "../lib/random/rng.ts";
+import { distFromJson, type DistJson, readFixture } from "./_helpers/tpe_fixtures.ts";
+import { expectLeft } from "./_helpers/study.ts";
+
+interface SobolFixture {
+  cases: { d: number; indices: number[]; columns: number[]; points: number[][] }[];
+  study: {
+    space: Record<string, DistJson>;
+    params: Record<string, number | string>[];
+    studySystemAttrs: Record<string, number>;
+  };
+}
+const fixture = readFixture<SobolFixture>("sobol.json");
+
+Deno.test("Sobol' points equal scipy's unscrambled qmc.Sobol bit for bit", () => {
+  for (const c of fixture.cases) {
+    const v = directionNumbers(c.d);
+    c.indices.forEach((k, r) => {
+      const p = sobolPoint(v, undefined, c.d, k);
+      c.columns.forEach((col, q) =>
+        assert.equal(p[col], c.points[r]![q], `d=${c.d} k=${k} col=${col}`)
+      );
+    });
+  }
+});
+
+function runObjective(space: Record<string, DistJson>) {
+  return (t: Trial) => async () => {
+    let v = 0;
+    for (const [name, d] of Object.entries(space)) {
+      if (d.type === "float") {
+        v += await runOrThrow(suggestFloat(t, name, d.low, d.high, {
+          log: d.log ?? false,
+          ...(d.step != null ? { step: d.step } : {}),
+        }));
+      } else if (d.type === "int") {
+        v += await runOrThrow(suggestInt(t, name, d.low, d.high, { log: d.log ?? false }));
+      } else v += String(await runOrThrow(suggestCategorical(t, name, d.choices))).length;
+    }
+    return { _tag: "Right" as const, right: v };
+  };
+}
+
+Deno.test("qmcSampler() suggests what Optuna 5.0's QMCSampler suggests and keeps its counter key", async () => {
+  const { space, params, studySystemAttrs } = fixture.study;
+  const study = await runOrThrow(createStudy({ sampler: qmcSampler({ seed: 0 }) }));
+  await runOrThrow(optimize(study, runObjective(space), { nTrials: params.length }));
+  const trials = await runOrThrow(getTrials(study));
+  // trial 0 is random in both; then the sequence from its origin
+  for (let i = 1; i < params.length; i++) {
+    for (const [name, expected] of Object.entries(params[i]!)) {
+      const got = trials[i]!.params[name];
+      if (typeof expected === "number" && !Number.isInteger(expected)) {
+        assert.ok(
+          Math.abs((got as number) - expected) <= 1e-12 * Math.abs(expected),
+          `${i} ${name}`,
+        );
+      } else assert.equal(got, expected, `trial ${i} ${name}`);
+    }
+  }
+  const record = await runOrThrow(() => study.storage.getStudyById(study.studyId)());
+  for (const [key, value] of Object.entries(studySystemAttrs)) {
+    assert.equal(record.systemAttrs[key], value);
+  }
+  const dists = Object.fromEntries(Object.entries(space).map(([k, d]) => [k, distFromJson(d)]));
+  assert.equal(
+    qmcCounterKey(dists, { seed: 0, scramble: false }),
+    Object.keys(studySystemAttrs)[0],
+  );
+});
+
+Deno.test("qmcSampler() samples categorical-only spaces through the sequence (Optuna 5.0)", async () => {
+  const study = await runOrThrow(createStudy({ sampler: qmcSampler({ seed: 3 }) }));
+  await runOrThrow(optimize(
+    study,
+    (t) => async () => ({
+      _tag: "Right" as const,
+      right: String(await runOrThrow(suggestCategorical(t, "c", ["a", "b", "c", "d"]))).length,
+    }),
+    { nTrials: 9 },
+  ));
+  const trials = await runOrThrow(getTrials(study));
+  // unscrambled 1-D Sobol': 0, .5, .75, .25, .375, .875, .625, .125 → bins of 4 choices
+  assert.deepEqual(trials.slice(1).map((t) => t.params.c), [
+    "a",
+    "c",
+    "d",
+    "b",
+    "b",
+    "d",
+    "c",
+    "a",
+  ]);
+});
+
+Deno.test("qmcSampler() with scrambling keeps a balanced (0, m, 1)-net in every dimension", () => {
+  const dim = 5;
+  const { v, shift } = scramble(directionNumbers(dim), dim, rngFromSeed(1));
+  for (let d = 0; d < dim; d++) {
+    const bins = new Array(16).fill(0);
+    for (let k = 0; k < 16; k++) bins[Math.floor(sobolPoint(v, shift, dim, k)[d]! * 16)]++;
+    assert.deepEqual(bins, new Array(16).fill(1));
+  }
+});
+
+Deno.test("qmcSampler() suggestions lie in their distributions, stepped values on the grid", async () => {
+  const dists = [
+    getOrThrow(floatDistribution(-3, 7)),
+    getOrThrow(floatDistribution(1e-4, 10, { log: true })),
+    getOrThrow(floatDistribution(0, 1, { step: 0.15 })),
+    getOrThrow(intDistribution(-4, 9, { step: 3 })),
+    getOrThrow(intDistribution(2, 500, { log: true })),
+    getOrThrow(categoricalDistribution([true, false, null])),
+  ];
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: 1000 }), fc.boolean(), async (seed, scrambleIt) => {
+      const study = await runOrThrow(createStudy({
+        sampler: qmcSampler({ seed, scramble: scrambleIt }),
+      }));
+      await runOrThrow(optimize(study, (t) => async () => {
+        for (const [i, d] of dists.entries()) {
+          if (d._tag === "FloatDistribution") {
+            await runOrThrow(
+              suggestFloat(t, `p${i}`, d.low, d.high, {
+                log: d.log,
+                ...(d.step !== null ? { step: d.step } : {}),
+              }),
+            );
+          } else if (d._tag === "IntDistribution") {
+            await runOrThrow(suggestInt(t, `p${i}`, d.low, d.high, { log: d.log, step: d.step }));
+          } else await runOrThrow(suggestCategorical(t, `p${i}`, d.choices));
+        }
+        return { _tag: "Right" as const, right: 0 };
+      }, { nTrials: 12 }));
+      for (const t of await runOrThrow(getTrials(study))) {
+        dists.forEach((d, i) => {
+          const v = t.params[`p${i}`];
+          const internal = d._tag === "CategoricalDistribution"
+            ? d.choices.indexOf(v as never)
+            : v as number;
+          assert.ok(contains(d, internal), `p${i}=${v}`);
+        });
+      }
+    }),
+    { numRuns: 15 },
+  );
+});
+
+Deno.test("qmcSampler() records its seed so that workers share one sequence", () => {
+  const a = qmcSampler();
+  assert.equal(typeof (a.options as { seed: unknown }).seed, "number");
+  assert.equal(samplerFromSnapshot(JSON.stringify(a))._tag, "Right");
+  expectLeft(
+    samplerFromSnapshot({ ...a, options: { ...(a.options as object), qmcType: "halton" } }),
+    "InvalidArgument",
+  );
+});
+
+Deno.test("sha256Hex() matches known digests", () => {
+  assert.equal(
+    sha256Hex("abc"),
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  );
+  assert.equal(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+});

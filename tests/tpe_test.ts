@@ -1,0 +1,522 @@
+import assert from "node:assert/strict";
+import type { Direction } from "../mod.ts";
+import {
+  acquisition,
+  buildEstimators,
+  gammaOf,
+  splitTrials,
+  type TpeCoreConfig,
+  usedTrials,
+} from "../lib/_internal/tpe_core.ts";
+import { hypervolume, nonDominationRanks, solveHssp } from "../lib/_internal/hypervolume.ts";
+import {
+  distFromJson,
+  type DistJson,
+  num,
+  readFixture,
+  type TrialJson,
+  trialsFromJson,
+} from "./_helpers/tpe_fixtures.ts";
+
+const TOL = 1e-9;
+
+function close(actual: number, expected: number, what: string): void {
+  if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
+  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
+  assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
+}
+
+// -------------------------------------------------------------------------------------
+// parity with Optuna 5.0
+// -------------------------------------------------------------------------------------
+
+interface SplitCase {
+  name: string;
+  directions: Direction[];
+  space: Record<string, DistJson>;
+  trials: TrialJson[];
+  nBelow: number;
+  below: number[];
+  above: number[];
+}
+
+for (const c of readFixture<{ cases: SplitCase[] }>("split.json").cases) {
+  Deno.test(`splitTrials() matches Optuna 5.0: ${c.name}`, () => {
+    const trials = trialsFromJson(c.trials, c.space);
+    const { below, above } = splitTrials(trials, c.directions, c.nBelow);
+    assert.deepEqual(below.map((t) => t.number), c.below);
+    assert.deepEqual(above.map((t) => t.number), c.above);
+  });
+}
+
+interface AcqCase {
+  name: string;
+  directions: Direction[];
+  space: Record<string, DistJson>;
+  trials: TrialJson[];
+  searchSpace: string[];
+  multivariate: boolean;
+  constantLiar: boolean;
+  current: number | null;
+  below: number[];
+  above: number[];
+  points: Record<string, number[]>;
+  acquisition: (number | string)[];
+  acquisitionStableSort: (number | string)[];
+  sortDependent: boolean;
+}
+
+const CONFIG: TpeCoreConfig = {
+  nEiCandidates: 24,
+  priorWeight: 1,
+  considerMagicClip: true,
+  considerEndpoints: false,
+  gamma: { kind: "default" },
+  weights: { kind: "default" },
+  multivariate: false,
+  constantLiar: false,
+  multiObjectiveWeights: "uniform",
+};
+
+for (const c of readFixture<{ cases: AcqCase[] }>("acquisition.json").cases) {
+  Deno.test(`TPE acquisition log l(x) − log g(x) matches Optuna 5.0: ${c.name}`, () => {
+    const all = trialsFromJson(c.trials, c.space);
+    const trials = usedTrials(all, c.current ?? -1, c.constantLiar);
+    const space = Object.fromEntries(c.searchSpace.map((k) => [k, distFromJson(c.space[k]!)]));
+    const cfg = { ...CONFIG, multivariate: c.multivariate, constantLiar: c.constantLiar };
+    const est = buildEstimators(cfg, trials, c.directions, space);
+    const cols = c.searchSpace.map((k) => Float64Array.from(c.points[k]!));
+    const m = cols[0]!.length;
+    for (const exact of [true, false]) {
+      const acq = acquisition(est, cols, m, exact);
+      // with duplicated observations and unequal weights, Optuna's bandwidth assignment follows
+      // numpy's unstable argsort (CPU dependent); the fixture also records Optuna's values with
+      // a stable sort, which is what we implement
+      c.acquisitionStableSort.forEach((v, j) => close(acq[j]!, num(v), `acq ${j}`));
+      if (!c.sortDependent) c.acquisition.forEach((v, j) => close(acq[j]!, num(v), `acq ${j}`));
+    }
+  });
+}
+
+Deno.test("gammaOf() matches Optuna's gamma functions", () => {
+  const w = readFixture<Record<string, Record<string, number>>>("weights.json");
+  for (const [n, v] of Object.entries(w.defaultGamma!)) {
+    assert.equal(gammaOf({ kind: "default" }, Number(n), 1), v);
+  }
+  for (const [n, v] of Object.entries(w.hyperoptGamma!)) {
+    assert.equal(gammaOf({ kind: "hyperopt" }, Number(n), 1), v);
+  }
+  for (const [n, v] of Object.entries(w.multiObjectiveGamma!)) {
+    assert.equal(gammaOf({ kind: "default" }, Number(n), 2), v);
+  }
+});
+
+interface MoFixture {
+  ranks: { loss: number[][]; nBelow: number | null; ranks: number[] }[];
+  hypervolume: { loss: number[][]; reference: number[]; hypervolume: number }[];
+  hssp: { loss: number[][]; subsetSize: number; reference: number[]; selected: number[] }[];
+}
+const mo = readFixture<MoFixture>("mo.json");
+
+Deno.test("nonDominationRanks() matches Optuna 5.0", () => {
+  for (const c of mo.ranks) {
+    assert.deepEqual([...nonDominationRanks(c.loss, c.nBelow ?? undefined)], c.ranks);
+  }
+});
+
+Deno.test("hypervolume() matches Optuna 5.0", () => {
+  for (const c of mo.hypervolume) {
+    close(
+      hypervolume(c.loss, c.reference),
+      c.hypervolume,
+      `hv ${c.loss.length}x${c.reference.length}`,
+    );
+  }
+});
+
+Deno.test("solveHssp() selects the same subset as Optuna 5.0", () => {
+  for (const c of mo.hssp) {
+    const idx = c.loss.map((_, i) => i);
+    const sel = solveHssp(c.loss, idx, c.subsetSize, c.reference).sort((a, b) => a - b);
+    assert.deepEqual(sel, c.selected);
+  }
+});
+
+// -------------------------------------------------------------------------------------
+// behaviour
+// -------------------------------------------------------------------------------------
+
+import fc from "fast-check";
+import {
+  ask,
+  categoricalDistribution,
+  contains,
+  createStudy,
+  type Distribution,
+  flatMap,
+  floatDistribution,
+  getOrThrow,
+  getTrials,
+  intDistribution,
+  map,
+  optimize,
+  runOrThrow,
+  samplerFromSnapshot,
+  samplerImpl,
+  studySampler,
+  suggestCategorical,
+  suggestFloat,
+  suggestInt,
+  tpeSampler,
+  type TpeSamplerOptions,
+  type Trial,
+} from "../mod.ts";
+import { expectLeft } from "./_helpers/study.ts";
+
+const quadratic = (t: Trial) => map(suggestFloat(t, "x", -10, 10), (x) => (x - 2) ** 2);
+
+Deno.test("tpeSampler() prefers the region of the best trials", async () => {
+  const study = await runOrThrow(createStudy({ sampler: tpeSampler({ seed: 3 }) }));
+  await runOrThrow(optimize(study, quadratic, { nTrials: 60 }));
+  const xs = (await runOrThrow(getTrials(study))).map((t) => t.params.x as number);
+  const spread = (a: number[]) => a.reduce((s, x) => s + Math.abs(x - 2), 0) / a.length;
+  assert.ok(spread(xs.slice(-20)) < 0.75 * spread(xs.slice(0, 10)));
+  assert.ok(Math.min(...xs.map((x) => Math.abs(x - 2))) < 0.1);
+});
+
+Deno.test("createStudy() uses tpeSampler() by default", async () => {
+  const study = await runOrThrow(createStudy());
+  assert.equal(studySampler(study).kind, "tpe");
+});
+
+async function mixedRun(options: TpeSamplerOptions, n: number) {
+  const study = await runOrThrow(createStudy({ sampler: tpeSampler(options) }));
+  await runOrThrow(
+    optimize(
+      study,
+      (t) =>
+        flatMap(
+          suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
+          (lr) =>
+            flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
+              map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
+                (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
+                (act === "relu" ? 0 : 0.2))),
+        ),
+      {
+        nTrials: n,
+      },
+    ),
+  );
+  return study;
+}
+
+Deno.test("tpeSampler() with a seed gives the same suggestions for the same history", async () => {
+  for (const multivariate of [true, false]) {
+    const a = await runOrThrow(getTrials(await mixedRun({ seed: 11, multivariate }, 25)));
+    const b = await runOrThrow(getTrials(await mixedRun({ seed: 11, multivariate }, 25)));
+    assert.deepEqual(a.map((t) => t.params), b.map((t) => t.params));
+  }
+});
+
+Deno.test("tpeSampler() state restored from a snapshot continues the stream exactly", async () => {
+  const study = await mixedRun({ seed: 5 }, 15);
+  const snapshot = JSON.stringify(studySampler(study));
+  const first = await runOrThrow(getTrials(study));
+  await runOrThrow(
+    optimize(
+      study,
+      (t) =>
+        flatMap(
+          suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
+          (lr) =>
+            flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
+              map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
+                (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
+                (act === "relu" ? 0 : 0.2))),
+        ),
+      {
+        nTrials: 5,
+      },
+    ),
+  );
+  const expected = (await runOrThrow(getTrials(study))).slice(15).map((t) => t.params);
+
+  const restored = getOrThrow(samplerFromSnapshot(snapshot));
+  const again = await runOrThrow(createStudy({ sampler: restored }));
+  for (const t of first) {
+    getOrThrow(
+      await again.storage.createTrial(again.studyId, {
+        state: t.state,
+        values: t.values,
+        params: t.params,
+        distributions: t.distributions,
+      })(),
+    );
+  }
+  await runOrThrow(
+    optimize(
+      again,
+      (t) =>
+        flatMap(
+          suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
+          (lr) =>
+            flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
+              map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
+                (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
+                (act === "relu" ? 0 : 0.2))),
+        ),
+      {
+        nTrials: 5,
+      },
+    ),
+  );
+  const got = (await runOrThrow(getTrials(again))).slice(15).map((t) => t.params);
+  assert.deepEqual(got, expected);
+});
+
+const distArb: fc.Arbitrary<Distribution> = fc.oneof(
+  fc.tuple(
+    fc.double({ min: -100, max: 100, noNaN: true }),
+    fc.double({ min: 0.01, max: 100, noNaN: true }),
+  )
+    .map(([l, s]) => getOrThrow(floatDistribution(l, l + s)) as Distribution),
+  fc.tuple(
+    fc.double({ min: 1e-4, max: 10, noNaN: true }),
+    fc.double({ min: 1.5, max: 1e4, noNaN: true }),
+  )
+    .map(([l, f]) => getOrThrow(floatDistribution(l, l * f, { log: true })) as Distribution),
+  fc.tuple(
+    fc.integer({ min: -20, max: 20 }),
+    fc.integer({ min: 1, max: 30 }),
+    fc.constantFrom(0.1, 0.25, 0.5),
+  )
+    .map(([l, k, s]) => getOrThrow(floatDistribution(l, l + k * s, { step: s })) as Distribution),
+  fc.tuple(
+    fc.integer({ min: -50, max: 50 }),
+    fc.integer({ min: 1, max: 60 }),
+    fc.integer({ min: 1, max: 3 }),
+  )
+    .map(([l, k, s]) => getOrThrow(intDistribution(l, l + k * s, { step: s })) as Distribution),
+  fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 2000 }))
+    .map(([l, k]) => getOrThrow(intDistribution(l, l + k, { log: true })) as Distribution),
+  fc.integer({ min: 2, max: 6 }).map((k) =>
+    getOrThrow(
+      categoricalDistribution(Array.from({ length: k }, (_, i) => `c${i}`)),
+    ) as Distribution
+  ),
+);
+
+function suggestDist(t: Trial, name: string, d: Distribution) {
+  if (d._tag === "FloatDistribution") {
+    return suggestFloat(t, name, d.low, d.high, {
+      log: d.log,
+      ...(d.step !== null ? { step: d.step } : {}),
+    });
+  }
+  if (d._tag === "IntDistribution") {
+    return suggestInt(t, name, d.low, d.high, { log: d.log, step: d.step });
+  }
+  return suggestCategorical(t, name, d.choices);
+}
+
+Deno.test("tpeSampler() suggestions lie in their distributions, stepped values on the grid", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(distArb, { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 1e6 }),
+      async (dists, multivariate, seed) => {
+        const study = await runOrThrow(createStudy({
+          sampler: tpeSampler({ seed, multivariate, nStartupTrials: 3 }),
+        }));
+        await runOrThrow(optimize(study, (t) => async () => {
+          let v = 0;
+          for (const [i, d] of dists.entries()) {
+            const x = await runOrThrow(suggestDist(t, `p${i}`, d));
+            v += typeof x === "number" ? Math.abs(x) : String(x).length;
+          }
+          return { _tag: "Right" as const, right: v };
+        }, { nTrials: 12 }));
+        for (const t of await runOrThrow(getTrials(study))) {
+          dists.forEach((d, i) => {
+            const x = t.params[`p${i}`];
+            const internal = d._tag === "CategoricalDistribution"
+              ? d.choices.indexOf(x as never)
+              : x as number;
+            assert.ok(contains(d, internal), `p${i}=${x} not in ${JSON.stringify(d)}`);
+          });
+        }
+      },
+    ),
+    { numRuns: 25 },
+  );
+});
+
+Deno.test("tpeSampler() optimises several objectives with non-dominated ranking", async () => {
+  for (const multiObjectiveWeights of ["uniform", "hypervolume"] as const) {
+    const study = await runOrThrow(createStudy({
+      directions: ["minimize", "maximize"],
+      sampler: tpeSampler({ seed: 1, multiObjectiveWeights }),
+    }));
+    const summary = await runOrThrow(
+      optimize(
+        study,
+        (t) =>
+          flatMap(
+            suggestFloat(t, "x", 0, 1),
+            (x) => map(suggestFloat(t, "y", 0, 1), (y) => [x + y, x - y]),
+          ),
+        { nTrials: 30 },
+      ),
+    );
+    assert.equal(summary.counts.COMPLETE, 30);
+  }
+});
+
+Deno.test("tpeSampler() shares a running trial's relative sample through system attributes", async () => {
+  const study = await mixedRun({ seed: 2, nStartupTrials: 3 }, 5);
+  const trial = await runOrThrow(ask(study));
+  const trials = await runOrThrow(getTrials(study));
+  const live = trials.find((t) => t.number === trial.number)!;
+  const impl = getOrThrow(samplerImpl(studySampler(study)));
+  const ctx = {
+    study: {
+      studyId: 0,
+      studyName: "s",
+      directions: ["minimize" as const],
+      userAttrs: {},
+      systemAttrs: {},
+    },
+    directions: ["minimize" as const],
+    trials,
+    trial: live,
+  };
+  const space = impl.inferRelativeSearchSpace!(studySampler(study), ctx as never);
+  assert.deepEqual(Object.keys(space), ["act", "layers", "lr"]);
+  const sampled = getOrThrow(impl.sampleRelative!(studySampler(study), ctx as never, space));
+  const attr = sampled.trialSystemAttrs?.["tpe:relative_params:0"];
+  assert.equal(typeof attr, "string");
+  const shared = JSON.parse(attr as string);
+  assert.deepEqual(Object.keys(shared).sort(), ["act", "layers", "lr"]);
+  assert.ok(["relu", "tanh"].includes(shared.act));
+});
+
+Deno.test("tpeSampler() with group samples conditional spaces", async () => {
+  const study = await runOrThrow(
+    createStudy({ sampler: tpeSampler({ seed: 4, group: true, nStartupTrials: 5 }) }),
+  );
+  const summary = await runOrThrow(
+    optimize(
+      study,
+      (t) =>
+        flatMap(
+          suggestCategorical(t, "kind", ["a", "b"]),
+          (kind) =>
+            kind === "a"
+              ? map(suggestFloat(t, "x", -5, 5), (x) => x * x)
+              : map(suggestInt(t, "n", -5, 5), (n) => 1 + n * n),
+        ),
+      { nTrials: 40 },
+    ),
+  );
+  assert.equal(summary.counts.COMPLETE, 40);
+  assert.ok(summary.bestTrial!.values![0]! < 0.5);
+});
+
+Deno.test("tpeSampler() rejects invalid options when the study is created", async () => {
+  const bad: TpeSamplerOptions[] = [
+    { group: true, multivariate: false },
+    { nEiCandidates: 0 },
+    { nStartupTrials: -1 },
+    { priorWeight: -1 },
+    { gamma: { kind: "fixed", n: -2 } },
+    { gamma: { kind: "nope" } as never },
+    { weights: { kind: "ramp", flat: 1.5 } },
+  ];
+  for (const options of bad) {
+    const err = expectLeft(
+      await createStudy({ sampler: tpeSampler(options) })(),
+      "InvalidArgument",
+    );
+    assert.match(err.message, /tpe\.options\./);
+  }
+});
+
+Deno.test("tpeSampler() ranks infinite values and NaN intermediate values of pruned trials last", async () => {
+  const study = await runOrThrow(
+    createStudy({ sampler: tpeSampler({ seed: 9, nStartupTrials: 2 }) }),
+  );
+  const x = getOrThrow(floatDistribution(0, 1));
+  const add = (template: Parameters<typeof study.storage.createTrial>[1]) =>
+    study.storage.createTrial(study.studyId, template)();
+  getOrThrow(
+    await add({ state: "COMPLETE", values: [0.5], params: { x: 0.9 }, distributions: { x } }),
+  );
+  getOrThrow(
+    await add({ state: "COMPLETE", values: [Infinity], params: { x: 0.5 }, distributions: { x } }),
+  );
+  getOrThrow(
+    await add({
+      state: "PRUNED",
+      params: { x: 0.1 },
+      distributions: { x },
+      intermediateValues: { 0: 1, 1: NaN },
+    }),
+  );
+  const trial = await runOrThrow(ask(study));
+  const got = await runOrThrow(suggestFloat(trial, "x", 0, 1));
+  assert.ok(got >= 0 && got <= 1);
+  const below = splitTrials(await runOrThrow(getTrials(study)), ["minimize"], 2).below;
+  assert.deepEqual(below.map((t) => t.params.x), [0.9, 0.5]);
+});
+
+Deno.test("TPE's incremental sorted model equals a fresh fit on a growing history", async () => {
+  const { clearModelCache } = await import("../lib/_internal/tpe_core.ts");
+  const study = await mixedRun({ seed: 21, nStartupTrials: 5 }, 160);
+  const all = await runOrThrow(getTrials(study));
+  const space = {
+    act: getOrThrow(categoricalDistribution(["relu", "tanh"])),
+    layers: getOrThrow(intDistribution(1, 8)),
+    lr: getOrThrow(floatDistribution(1e-5, 1e-1, { log: true })),
+  };
+  const cols = [
+    Float64Array.from([0, 1, 0, 1]),
+    Float64Array.from([1, 3, 5, 8]),
+    Float64Array.from([1e-5, 1e-3, 3e-3, 0.09]),
+  ];
+  const cfg = { ...CONFIG, multivariate: true };
+  clearModelCache();
+  for (let n = 60; n <= all.length; n += 7) {
+    // growing histories, including a trial that moves between the good and the bad set
+    const trials = all.slice(0, n);
+    const incremental = acquisition(
+      buildEstimators(cfg, trials, ["minimize"], space),
+      cols,
+      4,
+      true,
+    );
+    clearModelCache();
+    const fresh = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4, true);
+    assert.deepEqual([...incremental], [...fresh]);
+    // rebuild the cache from the previous history so that the next step is incremental again
+    buildEstimators(cfg, trials, ["minimize"], space);
+  }
+});
+
+Deno.test("tpeSampler() learns from enqueued values outside the range and still suggests inside it", async () => {
+  const { enqueueTrial } = await import("../mod.ts");
+  for (const multivariate of [true, false]) {
+    const study = await runOrThrow(createStudy({
+      sampler: tpeSampler({ seed: 1, nStartupTrials: 2, multivariate }),
+    }));
+    await runOrThrow(enqueueTrial(study, { x: 20 }));
+    await runOrThrow(enqueueTrial(study, { x: -30 }));
+    await runOrThrow(optimize(study, (t) => map(suggestFloat(t, "x", -10, 10), (x) => x * x), {
+      nTrials: 12,
+    }));
+    const xs = (await runOrThrow(getTrials(study))).map((t) => t.params.x as number);
+    assert.deepEqual(xs.slice(0, 2), [20, -30]);
+    assert.ok(xs.slice(2).every((x) => x >= -10 && x <= 10));
+  }
+});
