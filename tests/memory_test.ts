@@ -1,0 +1,8 @@
+import { memoryStorage } from "../lib/storage/memory.ts";
+import { storageConformance } from "./storage_conformance.ts";
+
+storageConformance(
+  "memoryStorage()",
+  ({ now }) =>
+    Promise.resolve({ storage: memoryStorage({ now }), cleanup: () => Promise.resolve() }),
+);
