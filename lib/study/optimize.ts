@@ -34,6 +34,13 @@ import { checkObjectiveValues } from "../_internal/objective_values.ts";
 import { type ProgressSink, stderrSink } from "../_internal/tty.ts";
 import { ask, tell, type Trial } from "./live_trial.ts";
 import type { Study } from "./study.ts";
+import {
+  checkHeartbeatOptions,
+  failStaleTrials,
+  type HeartbeatOptions,
+  type HeartbeatTimer,
+  startHeartbeat,
+} from "./heartbeat.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -115,6 +122,14 @@ export interface OptimizeOptions {
    * @default {false}
    */
   readonly progress?: boolean | ProgressWriter;
+  /**
+   * Heartbeats and stale-trial recovery (see `failStaleTrials`): each running trial records a
+   * heartbeat every `intervalMs`, and every trial starts by failing the study's RUNNING trials
+   * whose heartbeat is older than `gracePeriodMs`, handing them to `failedTrialCallback`.
+   *
+   * @default {undefined} (no heartbeats)
+   */
+  readonly heartbeat?: HeartbeatOptions;
 }
 
 /**
@@ -193,7 +208,7 @@ function checkOptions(options: OptimizeOptions): Either<HyperionError, void> {
       invalidArgument({ field: "callbacks", value: callbacks, expected: "an array of functions" }),
     );
   }
-  return right(undefined);
+  return checkHeartbeatOptions(options.heartbeat);
 }
 
 type Outcome =
@@ -292,7 +307,16 @@ export function optimize(
       return stoppedBy === undefined;
     };
 
+    const heartbeat = options.heartbeat;
     const runOne = async (): Promise<void> => {
+      if (heartbeat !== undefined) {
+        const stale = await failStaleTrials(study, heartbeat)();
+        if (stale._tag === "Left") {
+          error ??= stale.left;
+          stoppedBy = "error";
+          return;
+        }
+      }
       const asked = await ask(study)();
       if (asked._tag === "Left") {
         error = asked.left;
@@ -300,7 +324,15 @@ export function optimize(
         return;
       }
       const trial = asked.right;
-      const outcome = await runObjective(objective, trial);
+      const beating: HeartbeatTimer | undefined = heartbeat === undefined
+        ? undefined
+        : startHeartbeat(study.storage, trial.trialId, heartbeat.intervalMs);
+      let outcome: Outcome;
+      try {
+        outcome = await runObjective(objective, trial);
+      } finally {
+        await beating?.stop();
+      }
       let told: Either<HyperionError, FrozenTrial>;
       let stopWith: HyperionError | undefined;
       if (outcome.kind === "pruned") {
