@@ -48,10 +48,32 @@ export * from "./lib/study/live_trial.ts";
 export * from "./lib/study/space.ts";
 export * from "./lib/study/optimize.ts";
 
+// heartbeats
+export {
+  type FailedTrialCallback,
+  failStaleTrials,
+  type HeartbeatOptions,
+  retriedTrialNumber,
+  retryFailedTrialCallback,
+  type RetryFailedTrialOptions,
+  retryHistory,
+} from "./lib/study/heartbeat.ts";
+
 // samplers
 export * from "./lib/samplers/sampler.ts";
 export * from "./lib/samplers/random.ts";
+export * from "./lib/samplers/parzen_estimator.ts";
+export * from "./lib/samplers/tpe.ts";
+export * from "./lib/samplers/grid.ts";
+export * from "./lib/samplers/qmc.ts";
+export * from "./lib/samplers/brute_force.ts";
 
 // pruners
 export * from "./lib/pruners/pruner.ts";
 export * from "./lib/pruners/nop.ts";
+export * from "./lib/pruners/percentile.ts";
+export * from "./lib/pruners/successive_halving.ts";
+export * from "./lib/pruners/hyperband.ts";
+export * from "./lib/pruners/threshold.ts";
+export * from "./lib/pruners/patient.ts";
+export * from "./lib/pruners/wilcoxon.ts";

@@ -36,7 +36,9 @@ const history: FrozenTrial[] = Array.from({ length: 10_000 }, (_, i) => ({
 
 Deno.bench("optimize(): 100 trials, random sampler, memory storage", async () => {
   const study = await runOrThrow(createStudy({ sampler: randomSampler({ seed: 1 }) }));
-  await runOrThrow(optimize(study, (t) => map(suggestFloat(t, "x", -1, 1), (x) => x * x), { nTrials: 100 }));
+  await runOrThrow(
+    optimize(study, (t) => map(suggestFloat(t, "x", -1, 1), (x) => x * x), { nTrials: 100 }),
+  );
 });
 
 Deno.bench("bestTrial() over 10,000 trials", () => {

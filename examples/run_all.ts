@@ -4,13 +4,16 @@
  *
  * @module
  */
-import { basename, dirname, fromFileUrl, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const here = dirname(fromFileUrl(import.meta.url));
-const self = basename(fromFileUrl(import.meta.url));
+const here = dirname(fileURLToPath(import.meta.url));
+const self = basename(fileURLToPath(import.meta.url));
 const examples: string[] = [];
 for await (const entry of Deno.readDir(here)) {
-  if (entry.isFile && entry.name.endsWith(".ts") && entry.name !== self && !entry.name.startsWith("_")) {
+  if (
+    entry.isFile && entry.name.endsWith(".ts") && entry.name !== self && !entry.name.startsWith("_")
+  ) {
     examples.push(entry.name);
   }
 }

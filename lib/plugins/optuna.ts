@@ -1,0 +1,332 @@
+/**
+ * The tuning plug-in: connects a trial to the training-loop host, as Helios'
+ * `helios.plugins.optuna` does for Optuna. It reports a validation metric to the trial after
+ * every validation cycle, stops training when the study's pruner says so (so `fit` ends with
+ * `TrialPruned` and `optimize` records the trial as PRUNED), names the model's checkpoints after
+ * the trial (so a re-run resumes from them), and comes with {@link resumeStudy},
+ * {@link checkpointSampler} and {@link restoreSampler} for recovering from crashes.
+ *
+ * Where we deliberately differ from Helios 1.3: reports happen automatically from the
+ * plug-in's `onValidationEnd` (calling `reportMetrics` yourself stays possible); the pruner is
+ * asked once per new report rather than after every batch; `resumeStudy` keeps trial numbers,
+ * never drops completed re-runs, keeps a re-run's original number across repeated failures and
+ * leaves other studies alone; sampler checkpoints are JSON, written atomically, and restoring one
+ * executes nothing.
+ *
+ * @example Tune a training run with the plug-in
+ * ```ts
+ * import { createStudy, optimize, runOrThrow, suggestFloat } from "@hyperion/tune";
+ * import { sqliteStorage } from "@hyperion/tune/sqlite";
+ * import { createTrainer, fit, getOrThrow, type Model } from "@hyperion/tune/trainer";
+ * import { optunaPlugin } from "@hyperion/tune/plugins/optuna";
+ * import { join } from "node:path";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const storage = await runOrThrow(sqliteStorage(join(dir, "study.db")));
+ * const study = await runOrThrow(createStudy({ storage, studyName: "demo" }));
+ * // a toy model whose loss decays at the rate the trial chooses
+ * const toy = (rate: number): Model<number, number> => ({
+ *   saveName: "toy",
+ *   setup: () => 1,
+ *   trainStep: (loss) => ({ state: loss * (1 - rate) }),
+ *   onValidationEnd: (loss) => ({ state: loss, metrics: { loss } }),
+ * });
+ * const summary = await runOrThrow(optimize(study, (trial) => async () => {
+ *   const plugin = optunaPlugin(trial, "loss");
+ *   const rate = await runOrThrow(suggestFloat(trial, "rate", 0.01, 0.5));
+ *   const trainer = getOrThrow(plugin.configureTrainer(
+ *     getOrThrow(createTrainer({ totalSteps: 5, validationFrequency: 1 })),
+ *   ));
+ *   const data = { trainBatches: ({ start }: { start: number }) => [0, 0].slice(start) };
+ *   const result = await fit(trainer, plugin.configureModel(toy(rate)), data)();
+ *   return result._tag === "Left" ? result : { _tag: "Right", right: result.right.state };
+ * }, { nTrials: 8 }));
+ * assert.equal(summary.counts.COMPLETE + summary.counts.PRUNED, 8);
+ * await runOrThrow(storage.close());
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import {
+  type HyperionError,
+  notPersistentStorage,
+  storageError,
+  trialPruned,
+  unknownSuggestType,
+} from "../errors.ts";
+import type { ParamValue } from "../core/json.ts";
+import {
+  report,
+  setUserAttr,
+  shouldPrune,
+  suggestCategorical,
+  suggestFloat,
+  suggestInt,
+  type Trial,
+  trialSnapshot,
+} from "../study/live_trial.ts";
+import type { Metrics, TrainingContext, ValidationContext } from "../trainer/context.ts";
+import type { Model } from "../trainer/model.ts";
+import type { Plugin, ValidationEvent } from "../trainer/plugin.ts";
+import { addTrainExceptions, registerPlugin, type Trainer } from "../trainer/trainer.ts";
+import { ORIGINAL_NUMBER_KEY } from "./resume.ts";
+
+export * from "./resume.ts";
+export * from "./sampler_checkpoint.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The tuning plug-in's id.
+ *
+ * @category model
+ */
+export const OPTUNA_PLUGIN_ID = "optuna";
+
+/**
+ * User attribute set to `true` on a trial whose training was stopped by the pruner.
+ *
+ * @category model
+ */
+export const PRUNED_KEY = "hyperion:pruned";
+
+/**
+ * User attribute holding the last validation cycle reported when the trial was pruned.
+ *
+ * @category model
+ */
+export const PRUNED_CYCLE_KEY = "hyperion:pruned_cycle";
+
+/**
+ * The arguments of {@link OptunaPlugin.suggest}, by type name.
+ *
+ * @category model
+ */
+export interface SuggestArgs {
+  /** Lower bound (int, float). */
+  readonly low?: number;
+  /** Upper bound (int, float). */
+  readonly high?: number;
+  /** Grid step (int, float). */
+  readonly step?: number;
+  /** Log scale (int, float). */
+  readonly log?: boolean;
+  /** Choices (categorical). */
+  readonly choices?: ReadonlyArray<ParamValue>;
+}
+
+/**
+ * The tuning plug-in: a trainer {@link Plugin} with id `"optuna"` plus the helpers of Helios'
+ * `OptunaPlugin`.
+ *
+ * @category model
+ */
+export interface OptunaPlugin extends Plugin {
+  /** Always `"optuna"`. */
+  readonly id: typeof OPTUNA_PLUGIN_ID;
+  /** The trial being trained. */
+  readonly trial: Trial;
+  /** The metric reported to the trial (a key of the model's metrics). */
+  readonly metricName: string;
+  /**
+   * Registers the plug-in under `"optuna"` and adds `"TrialPruned"` to the trainer's
+   * `trainExceptions`; `DuplicatePlugin` when the id is taken.
+   */
+  readonly configureTrainer: (trainer: Trainer) => Either<HyperionError, Trainer>;
+  /**
+   * The model with save name `<saveName>_trial-<n>`, `n` being the trial's
+   * `hyperion:original_number` user attribute when present, else its number.
+   */
+  readonly configureModel: <S, B, V>(model: Model<S, B, V>) => Model<S, B, V>;
+  /** Suggests by type name: `"categorical"`, `"int"` or `"float"`; else `UnknownSuggestType`. */
+  readonly suggest: (
+    typeName: string,
+    name: string,
+    args: SuggestArgs,
+  ) => TaskEither<HyperionError, ParamValue>;
+  /**
+   * `NotPersistentStorage` when the study's storage is not persistent. Trainer hooks like this
+   * one run at once and return a promise of an `Either`.
+   */
+  readonly setup: (ctx?: TrainingContext) => Promise<Either<HyperionError, void>>;
+  /** On rank 0, reports `metrics[metricName]` at step `validationCycle`; absent metric: nothing. */
+  readonly reportMetrics: (
+    validationCycle: number,
+    metrics: Metrics,
+  ) => TaskEither<HyperionError, void>;
+  /** Reports the cycle's metric (the trainer calls it after the model's metrics exist). */
+  readonly onValidationEnd: (
+    event: ValidationEvent,
+    ctx: ValidationContext,
+  ) => Promise<Either<HyperionError, void>>;
+  /**
+   * Rank 0 asks the pruner (once per new report); other ranks read the decision rank 0
+   * recorded on the trial. A stop is recorded as `hyperion:pruned` and `hyperion:pruned_cycle`.
+   */
+  readonly shouldTrainingStop: (ctx?: TrainingContext) => Promise<Either<HyperionError, boolean>>;
+  /**
+   * Not distributed and pruned: fails with `TrialPruned` (the trainer still runs the model's
+   * `onTrainingEnd` exactly once). Distributed: nothing (use `checkPruned` after `fit`).
+   */
+  readonly onTrainingEnd: (ctx?: TrainingContext) => Promise<Either<HyperionError, void>>;
+  /** After `fit`, in distributed training: `TrialPruned` when the trial was pruned. */
+  readonly checkPruned: () => TaskEither<HyperionError, void>;
+  /** The trial's parameters, saved in every checkpoint under `"optuna"`. */
+  readonly stateDict: () => Readonly<Record<string, ParamValue>>;
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The tuning plug-in for `trial`, reporting `metricName`.
+ *
+ * **When to use**: inside an objective that trains a model with the training-loop host, so the
+ * trial sees every validation cycle's metric and a bad trial stops early.
+ *
+ * **Gotchas**: the study must live in a persistent storage (SQLite or PostgreSQL), since the
+ * checkpoints named after the trial only make sense when the study survives the process;
+ * call `configureModel` before `fit` so the checkpoints are the trial's own.
+ *
+ * @category constructors
+ */
+export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
+  let rank = 0;
+  let worldSize = 1;
+  let lastCycle: number | undefined;
+  let reportsSinceDecision = 0;
+  let decided: boolean | undefined;
+  const study = trial.study;
+
+  const observe = (ctx: TrainingContext | undefined): void => {
+    if (ctx) {
+      rank = ctx.rank;
+      worldSize = ctx.worldSize;
+    }
+  };
+
+  const reportMetrics = (
+    validationCycle: number,
+    metrics: Metrics,
+  ): TaskEither<HyperionError, void> =>
+    fromAsync(async () => {
+      const value = metrics?.[metricName];
+      if (typeof value !== "number") return right(undefined);
+      lastCycle = validationCycle;
+      if (rank !== 0) return right(undefined);
+      const r = await report(trial, value, validationCycle)();
+      if (r._tag === "Right") reportsSinceDecision++;
+      return r;
+    }, (e) => storageError("report the metric", e));
+
+  const decide = async (): Promise<Either<HyperionError, boolean>> => {
+    if (decided === true) return right(true);
+    if (rank !== 0) {
+      const stored = await study.storage.getTrial(trial.trialId)();
+      if (stored._tag === "Left") return stored;
+      decided = stored.right.userAttrs[PRUNED_KEY] === true;
+      return right(decided);
+    }
+    if (decided !== undefined && reportsSinceDecision === 0) return right(decided);
+    const snapshot = trialSnapshot(trial);
+    if (snapshot._tag === "Right" && Object.keys(snapshot.right.intermediateValues).length === 0) {
+      return right(false);
+    }
+    const prune = await shouldPrune(trial)();
+    if (prune._tag === "Left") return prune;
+    reportsSinceDecision = 0;
+    decided = prune.right;
+    if (decided) {
+      const a = await setUserAttr(trial, PRUNED_KEY, true)();
+      if (a._tag === "Left") return a;
+      const b = await setUserAttr(trial, PRUNED_CYCLE_KEY, lastCycle ?? null)();
+      if (b._tag === "Left") return b;
+    }
+    return right(decided);
+  };
+
+  const plugin: OptunaPlugin = {
+    id: OPTUNA_PLUGIN_ID,
+    trial,
+    metricName,
+    configureTrainer: (trainer) => {
+      const registered = registerPlugin(trainer, plugin);
+      return registered._tag === "Left"
+        ? registered
+        : right(addTrainExceptions(registered.right, ["TrialPruned"]));
+    },
+    configureModel: (model) => {
+      const original = trial.userAttrs[ORIGINAL_NUMBER_KEY];
+      const n = typeof original === "number" ? original : trial.number;
+      return { ...model, saveName: `${model.saveName}_trial-${n}` };
+    },
+    suggest: (typeName, name, args) => {
+      switch (typeName) {
+        case "categorical":
+          return suggestCategorical(trial, name, args?.choices ?? []);
+        case "int":
+          return suggestInt(trial, name, args?.low as number, args?.high as number, {
+            ...(args?.step === undefined ? {} : { step: args.step }),
+            ...(args?.log === undefined ? {} : { log: args.log }),
+          });
+        case "float":
+          return suggestFloat(trial, name, args?.low as number, args?.high as number, {
+            ...(args?.step === undefined ? {} : { step: args.step }),
+            ...(args?.log === undefined ? {} : { log: args.log }),
+          });
+        default:
+          return () => Promise.resolve(left(unknownSuggestType(typeName)));
+      }
+    },
+    setup: (ctx) => {
+      observe(ctx);
+      return Promise.resolve(
+        study.storage.persistent
+          ? right(undefined)
+          : left(notPersistentStorage(study.storage.url, "tune with the plug-in")),
+      );
+    },
+    reportMetrics,
+    onValidationEnd: (event, ctx) => {
+      observe(ctx);
+      return reportMetrics(event.cycle, event.metrics)();
+    },
+    shouldTrainingStop: (ctx) =>
+      fromAsync(() => {
+        observe(ctx);
+        return decide();
+      }, (e) => storageError("decide on pruning", e))(),
+    onTrainingEnd: (ctx) =>
+      fromAsync(async () => {
+        observe(ctx);
+        if (worldSize > 1) return right(undefined);
+        const pruned = await decide();
+        if (pruned._tag === "Left") return pruned;
+        return pruned.right
+          ? left(trialPruned(`Pruned on validation cycle ${lastCycle ?? 0}`))
+          : right(undefined);
+      }, (e) => storageError("finish the trial's training", e))(),
+    checkPruned: () =>
+      fromAsync(async () => {
+        if (worldSize <= 1) return right(undefined);
+        const stored = await study.storage.getTrial(trial.trialId)();
+        if (stored._tag === "Left") return stored;
+        if (stored.right.userAttrs[PRUNED_KEY] !== true) return right(undefined);
+        const cycle = stored.right.userAttrs[PRUNED_CYCLE_KEY];
+        return left(
+          trialPruned(`Pruned on validation cycle ${typeof cycle === "number" ? cycle : 0}`),
+        );
+      }, (e) => storageError("check whether the trial was pruned", e)),
+    stateDict: () => {
+      const snapshot = trialSnapshot(trial);
+      return snapshot._tag === "Right" ? snapshot.right.params : {};
+    },
+  };
+  return plugin;
+}
