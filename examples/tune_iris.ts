@@ -1,6 +1,6 @@
 /**
  * Tunes the Iris classifier (learning rate, hidden layer size, momentum, batch size) on the
- * embedded SQLite storage with the median pruner and the tuning plug-in, then recovers from a
+ * embedded SQLite storage with TPE, the median pruner and the tuning plug-in, then recovers from a
  * crash the way a long study would:
  *
  * 1. A first worker runs trials; each trial checkpoints its training under its own name and
@@ -27,11 +27,11 @@ import {
   medianPruner,
   type Objective,
   optimize,
-  randomSampler,
   right,
   runOrThrow,
   type Sampler,
   suggest,
+  tpeSampler,
 } from "@hyperion/tune";
 import { sqliteStorage } from "@hyperion/tune/sqlite";
 import {
@@ -107,7 +107,7 @@ try {
     storage,
     studyName: STUDY,
     direction: "maximize",
-    sampler: randomSampler({ seed: 42 }),
+    sampler: tpeSampler({ seed: 42, nStartupTrials: 4 }),
     pruner: medianPruner({ nStartupTrials: 3, nWarmupSteps: 1 }),
   }));
 
