@@ -9,7 +9,8 @@ import { type Either, right } from "../effect.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Attrs, FrozenTrial } from "../core/trial.ts";
 import { lastStep } from "../core/trial.ts";
-import { earliestCompleted, maxLastStep, singleDirection } from "./pruner_utils.ts";
+import type { Direction } from "../core/study.ts";
+import { earliestCompleted, maxLastStep } from "./pruner_utils.ts";
 import type { PruneDecision, PrunerContext } from "../pruners/pruner.ts";
 
 // -------------------------------------------------------------------------------------
@@ -83,23 +84,21 @@ function promotable(
 
 /**
  * The successive-halving decision for the live trial over `ctx.trials` (the whole study, or a
- * Hyperband bracket), with the rung attrs to write.
+ * Hyperband bracket) in a study of the given direction, with the rung attrs to write.
  *
  * @category queries
  */
 export function rungDecision(
   s: RungSettings,
   ctx: PrunerContext,
-  name: string,
+  direction: Direction,
 ): Either<HyperionError, PruneDecision> {
-  const direction = singleDirection(ctx, name);
-  if (direction._tag === "Left") return direction;
   const step = lastStep(ctx.trial);
   if (step === undefined) return right({ prune: false });
   const minResource = s.minResource === "auto" ? estimateMinResource(ctx.trials) : s.minResource;
   if (minResource === undefined) return right({ prune: false });
   const value = ctx.trial.intermediateValues[step] as number;
-  const maximize = direction.right === "maximize";
+  const maximize = direction === "maximize";
   const written: Record<string, number> = {};
   const decide = (prune: boolean): Either<HyperionError, PruneDecision> =>
     right(

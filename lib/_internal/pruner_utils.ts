@@ -1,6 +1,6 @@
 /**
- * Helpers shared by the pruners: option validation, the single-objective guard, Optuna's
- * interval gate, the "auto" resource estimates and the constraint-aware best trial. Private:
+ * Helpers shared by the pruners: building a pruner from its option checks, option validation,
+ * the single-objective guard, Optuna's warm-up and interval gate, the "auto" resource estimates and the constraint-aware best trial. Private:
  * not exported from `mod.ts`.
  *
  * @module
@@ -39,6 +39,42 @@ export const PRUNE: PruneDecision = { prune: true };
 export function invalidPruner(kind: string, options: JsonValue, error: HyperionError): Pruner {
   const failed = left<HyperionError, never>(error);
   return { kind, options, validate: () => failed, prune: () => failed };
+}
+
+/**
+ * A pruner's decision given the study's single direction.
+ *
+ * @category model
+ */
+export type DirectedDecision = (
+  ctx: PrunerContext,
+  direction: Direction,
+) => Either<HyperionError, PruneDecision>;
+
+/**
+ * A pruner of `kind` from its option checks: {@link invalidPruner} with the first failing
+ * check; otherwise a valid pruner whose `prune` refuses multi-objective studies (see
+ * {@link singleObjective}) and then calls `decide`. `extra` adds `samplerTrials` or replaces
+ * `validate` (always valid by default).
+ *
+ * @category constructors
+ */
+export function checkedPruner(
+  kind: string,
+  options: JsonValue,
+  checks: ReadonlyArray<HyperionError | undefined>,
+  decide: DirectedDecision,
+  extra: Pick<Pruner, "samplerTrials" | "validate"> = {},
+): Pruner {
+  const error = firstError(checks);
+  if (error !== undefined) return invalidPruner(kind, options, error);
+  return {
+    kind,
+    options,
+    validate: () => right(undefined),
+    prune: singleObjective(kind, decide),
+    ...extra,
+  };
 }
 
 // -------------------------------------------------------------------------------------
@@ -111,6 +147,35 @@ export function checkIntOrAuto(
 }
 
 /**
+ * The bootstrap rule of successive halving and Hyperband: `bootstrapCount` must be 0 while the
+ * resource `field` is `"auto"`.
+ *
+ * @category utils
+ */
+export function checkBootstrapResource(
+  bootstrapCount: number,
+  field: string,
+  resource: number | "auto",
+): HyperionError | undefined {
+  return bootstrapCount > 0 && resource === "auto"
+    ? invalidArgument({
+      field: "bootstrapCount",
+      value: bootstrapCount,
+      expected: `0 when '${field}' is 'auto' (give a numeric '${field}')`,
+    })
+    : undefined;
+}
+
+/**
+ * The error of a `validate` result, or `undefined` when it is valid.
+ *
+ * @category utils
+ */
+export function validationError(result: Either<HyperionError, void>): HyperionError | undefined {
+  return result._tag === "Left" ? result.left : undefined;
+}
+
+/**
  * The study's single direction, or `NotSupported` for a multi-objective study.
  *
  * @category utils
@@ -127,6 +192,22 @@ export function singleDirection(
     ));
   }
   return right(direction);
+}
+
+/**
+ * `decide` behind the single-objective guard: multi-objective studies get `NotSupported`
+ * naming `<kind>Pruner`.
+ *
+ * @category utils
+ */
+export function singleObjective(
+  kind: string,
+  decide: DirectedDecision,
+): (ctx: PrunerContext) => Either<HyperionError, PruneDecision> {
+  return (ctx) => {
+    const direction = singleDirection(ctx, `${kind}Pruner`);
+    return direction._tag === "Left" ? direction : decide(ctx, direction.right);
+  };
 }
 
 // -------------------------------------------------------------------------------------
@@ -171,6 +252,22 @@ export function isFirstInIntervalStep(
   let secondLast = -1;
   for (const s of reported) if (s > secondLast && s !== step) secondLast = s;
   return secondLast < checkpoint;
+}
+
+/**
+ * The trial's latest step when Optuna's warm-up and interval gate allows a check there (the
+ * step is at least `nWarmupSteps` and {@link isFirstInIntervalStep}), else `undefined`.
+ *
+ * @category queries
+ */
+export function gatedStep(
+  trial: FrozenTrial,
+  nWarmupSteps: number,
+  intervalSteps: number,
+): number | undefined {
+  const step = lastStep(trial);
+  if (step === undefined || step < nWarmupSteps) return undefined;
+  return isFirstInIntervalStep(step, steps(trial), nWarmupSteps, intervalSteps) ? step : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Distribution, toExternal } from "../core/distributions.ts";
+import { type Distribution, distributionFromJson, toExternal } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { pythonJson } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";
@@ -117,6 +117,11 @@ export function parseDatetime(value: unknown): number | null {
   const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const micros = frac === "" ? 0 : Number(frac.padEnd(6, "0"));
   return micros === 0 ? base : base + micros / 1000;
+}
+
+/** A time (epoch ms) as it reads back from a datetime column (microseconds); `null` stays. */
+export function storedDatetime(ms: number | null): number | null {
+  return ms === null ? null : parseDatetime(formatDatetime(ms));
 }
 
 // -------------------------------------------------------------------------------------
@@ -244,6 +249,26 @@ export function trialFromRows(
     systemAttrs: decodeAttrs(rows.systemAttrs),
     datetimeStart: parseDatetime(row.datetime_start),
     datetimeComplete: parseDatetime(row.datetime_complete),
+  };
+}
+
+/**
+ * A parser of `distribution_json` texts for {@link trialFromRows} that parses each text once
+ * (a storage keeps one for its lifetime) and throws on unreadable text.
+ */
+export function distributionParser(): (json: string) => Distribution {
+  const cache = new Map<string, Distribution>();
+  return (json) => {
+    let d = cache.get(json);
+    if (d === undefined) {
+      const parsed = distributionFromJson(json);
+      if (parsed._tag === "Left") {
+        throw new Error(`unreadable distribution_json ${json}: ${parsed.left.message}`);
+      }
+      d = parsed.right;
+      cache.set(json, d);
+    }
+    return d;
   };
 }
 

@@ -99,6 +99,47 @@ export interface TrialTemplate {
 }
 
 // -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The template that creates a copy of `trial` (same state, values, parameters, intermediate
+ * values, attributes and datetimes) in another study or storage; its number and id are the new
+ * study's.
+ *
+ * @example Copy a finished trial into another storage
+ * ```ts
+ * import { memoryStorage, runOrThrow, type FrozenTrial, trialTemplate } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const trial: FrozenTrial = {
+ *   number: 7, trialId: 12, state: "COMPLETE", values: [0.5], params: {}, distributions: {},
+ *   intermediateValues: { 1: 0.9 }, userAttrs: {}, systemAttrs: {}, datetimeStart: 1000,
+ *   datetimeComplete: 2000,
+ * };
+ * const storage = memoryStorage();
+ * const study = await runOrThrow(storage.createStudy({ studyName: "s", directions: ["minimize"] }));
+ * const copy = await runOrThrow(storage.createTrial(study.studyId, trialTemplate(trial)));
+ * assert.deepEqual({ ...copy, number: 7, trialId: 12 }, trial);
+ * ```
+ *
+ * @category constructors
+ */
+export function trialTemplate(trial: FrozenTrial): TrialTemplate {
+  return {
+    state: trial.state,
+    values: trial.values,
+    params: trial.params,
+    distributions: trial.distributions,
+    intermediateValues: trial.intermediateValues,
+    userAttrs: trial.userAttrs,
+    systemAttrs: trial.systemAttrs,
+    datetimeStart: trial.datetimeStart,
+    datetimeComplete: trial.datetimeComplete,
+  };
+}
+
+// -------------------------------------------------------------------------------------
 // queries
 // -------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import {
   TRIAL_STATES,
   type TrialState,
   type TrialTemplate,
+  trialTemplate,
 } from "../core/trial.ts";
 import type { Storage } from "../storage/storage.ts";
 import { copyStudy, createStudy, type Study, type StudyArgs } from "../study/study.ts";
@@ -137,17 +138,7 @@ export function planResume(
       });
     } else {
       kept.push(t.number);
-      templates.push({
-        state: t.state,
-        values: t.values,
-        params: t.params,
-        distributions: t.distributions,
-        intermediateValues: t.intermediateValues,
-        userAttrs: t.userAttrs,
-        systemAttrs: t.systemAttrs,
-        datetimeStart: t.datetimeStart,
-        datetimeComplete: t.datetimeComplete,
-      });
+      templates.push(trialTemplate(t));
     }
   }
   return { plan: { rerun, kept }, templates };

@@ -8,15 +8,16 @@ import { type Either, right } from "../effect.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { crc32ContinueAscii, crc32Finish, crc32Start } from "../_internal/pruner_stats.ts";
+import type { Direction } from "../core/study.ts";
 import {
+  checkBootstrapResource,
+  checkedPruner,
   checkInt,
   checkIntOrAuto,
   earliestCompleted,
   firstError,
-  invalidPruner,
   KEEP,
   maxLastStep,
-  singleDirection,
 } from "../_internal/pruner_utils.ts";
 import { rungDecision } from "../_internal/pruner_rungs.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
@@ -131,18 +132,13 @@ export interface HyperbandLayout {
  */
 export function hyperbandPruner(options: HyperbandPrunerOptions = {}): Pruner {
   const o = resolve(options);
-  const json = { ...o };
-  const error = validateOptions(o);
-  if (error !== undefined) return invalidPruner("hyperband", json, error);
-  return {
-    kind: "hyperband",
-    options: json,
-    validate: () => right(undefined),
-    prune: (ctx) => hyperbandPrune(o, ctx),
-    ...(o.bracketSamplerTrials
-      ? { samplerTrials: (ctx: PrunerContext) => bracketTrials(o, ctx) }
-      : {}),
-  };
+  return checkedPruner(
+    "hyperband",
+    { ...o },
+    [validateOptions(o)],
+    (ctx, direction) => hyperbandPrune(o, ctx, direction),
+    o.bracketSamplerTrials ? { samplerTrials: (ctx) => bracketTrials(o, ctx) } : {},
+  );
 }
 
 // -------------------------------------------------------------------------------------
@@ -215,13 +211,7 @@ function validateOptions(o: Resolved): HyperionError | undefined {
         expected: `an integer >= minResource (${o.minResource})`,
       })
       : undefined,
-    o.bootstrapCount > 0 && o.maxResource === "auto"
-      ? invalidArgument({
-        field: "bootstrapCount",
-        value: o.bootstrapCount,
-        expected: "0 when 'maxResource' is 'auto' (give a numeric 'maxResource')",
-      })
-      : undefined,
+    checkBootstrapResource(o.bootstrapCount, "maxResource", o.maxResource),
     typeof o.bracketSamplerTrials === "boolean" ? undefined : invalidArgument({
       field: "bracketSamplerTrials",
       value: o.bracketSamplerTrials,
@@ -280,9 +270,11 @@ function bracketTrials(o: Resolved, ctx: PrunerContext): ReadonlyArray<FrozenTri
   return inBracket(ctx, layout, hyperbandBracket(ctx.studyName, ctx.trial.number, layout));
 }
 
-function hyperbandPrune(o: Resolved, ctx: PrunerContext): Either<HyperionError, PruneDecision> {
-  const direction = singleDirection(ctx, "hyperbandPruner");
-  if (direction._tag === "Left") return direction;
+function hyperbandPrune(
+  o: Resolved,
+  ctx: PrunerContext,
+  direction: Direction,
+): Either<HyperionError, PruneDecision> {
   const layout = layoutOf(o, ctx.trials);
   if (layout === undefined || layout.nBrackets <= 0) return right(KEEP);
   const bracket = hyperbandBracket(ctx.studyName, ctx.trial.number, layout);
@@ -294,6 +286,6 @@ function hyperbandPrune(o: Resolved, ctx: PrunerContext): Either<HyperionError, 
       bootstrapCount: o.bootstrapCount,
     },
     { ...ctx, trials: inBracket(ctx, layout, bracket) },
-    "hyperbandPruner",
+    direction,
   );
 }

@@ -7,16 +7,16 @@
 import { type Either, right } from "../effect.ts";
 import type { HyperionError } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
+import type { Direction } from "../core/study.ts";
 import { lastStep, reportedSteps } from "../core/trial.ts";
 import { nanMax, nanMin } from "../_internal/pruner_stats.ts";
 import {
+  checkedPruner,
   checkInt,
   checkNumber,
-  firstError,
-  invalidPruner,
   KEEP,
   PRUNE,
-  singleDirection,
+  validationError,
 } from "../_internal/pruner_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
@@ -95,20 +95,18 @@ export function patientPruner(
     patience,
     minDelta,
   };
-  const error = firstError([
-    checkInt("patience", patience, 0),
-    checkNumber("minDelta", minDelta, 0),
-  ]);
-  if (error !== undefined) return invalidPruner("patient", json, error);
   const validate = (): Either<HyperionError, void> => inner?.validate?.() ?? right(undefined);
-  const innerError = validate();
-  if (innerError._tag === "Left") return invalidPruner("patient", json, innerError.left);
-  return {
-    kind: "patient",
-    options: json,
-    validate,
-    prune: (ctx) => patientPrune(inner, patience, minDelta, ctx),
-  };
+  return checkedPruner(
+    "patient",
+    json,
+    [
+      checkInt("patience", patience, 0),
+      checkNumber("minDelta", minDelta, 0),
+      validationError(validate()),
+    ],
+    (ctx, direction) => patientPrune(inner, patience, minDelta, ctx, direction),
+    { validate },
+  );
 }
 
 // -------------------------------------------------------------------------------------
@@ -120,16 +118,15 @@ function patientPrune(
   patience: number,
   minDelta: number,
   ctx: PrunerContext,
+  direction: Direction,
 ): Either<HyperionError, PruneDecision> {
-  const direction = singleDirection(ctx, "patientPruner");
-  if (direction._tag === "Left") return direction;
   if (lastStep(ctx.trial) === undefined) return right(KEEP);
   const sorted = reportedSteps(ctx.trial);
   if (sorted.length <= patience + 1) return right(KEEP);
   const at = (s: number): number => ctx.trial.intermediateValues[s] as number;
   const before = sorted.slice(0, sorted.length - patience - 1).map(at);
   const after = sorted.slice(sorted.length - patience - 1).map(at);
-  const stagnating = direction.right === "minimize"
+  const stagnating = direction === "minimize"
     ? nanMin(before) + minDelta < nanMin(after)
     : nanMax(before) - minDelta > nanMax(after);
   if (!stagnating) return right(KEEP);

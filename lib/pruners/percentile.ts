@@ -7,18 +7,16 @@
  */
 import { type Either, right } from "../effect.ts";
 import type { HyperionError } from "../errors.ts";
-import { type FrozenTrial, lastStep } from "../core/trial.ts";
+import type { Direction } from "../core/study.ts";
+import type { FrozenTrial } from "../core/trial.ts";
 import { nanMax, nanMin, nanPercentile } from "../_internal/pruner_stats.ts";
 import {
+  checkedPruner,
   checkInt,
   checkRange,
-  firstError,
-  invalidPruner,
-  isFirstInIntervalStep,
+  gatedStep,
   KEEP,
   PRUNE,
-  singleDirection,
-  steps,
   valueAt,
 } from "../_internal/pruner_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
@@ -218,37 +216,31 @@ function build(
       nMinTrials: r.nMinTrials,
     }
     : { ...r };
-  const error = firstError([
+  const checks = [
     checkRange("percentile", r.percentile, 0, 100),
     checkInt("nStartupTrials", r.nStartupTrials, 0),
     checkInt("nWarmupSteps", r.nWarmupSteps, 0),
     checkInt("intervalSteps", r.intervalSteps, 1),
     checkInt("nMinTrials", r.nMinTrials, 1),
-  ]);
-  if (error !== undefined) return invalidPruner(kind, options, error);
-  return {
+  ];
+  return checkedPruner(
     kind,
     options,
-    validate: () => right(undefined),
-    prune: (ctx) => percentilePrune(r, ctx, `${kind}Pruner`),
-  };
+    checks,
+    (ctx, direction) => percentilePrune(r, ctx, direction),
+  );
 }
 
 function percentilePrune(
   r: Resolved,
   ctx: PrunerContext,
-  name: string,
+  direction: Direction,
 ): Either<HyperionError, PruneDecision> {
-  const direction = singleDirection(ctx, name);
-  if (direction._tag === "Left") return direction;
   const completed = ctx.trials.filter((t) => t.state === "COMPLETE");
   if (completed.length === 0 || completed.length < r.nStartupTrials) return right(KEEP);
-  const step = lastStep(ctx.trial);
-  if (step === undefined || step < r.nWarmupSteps) return right(KEEP);
-  if (!isFirstInIntervalStep(step, steps(ctx.trial), r.nWarmupSteps, r.intervalSteps)) {
-    return right(KEEP);
-  }
-  const maximize = direction.right === "maximize";
+  const step = gatedStep(ctx.trial, r.nWarmupSteps, r.intervalSteps);
+  if (step === undefined) return right(KEEP);
+  const maximize = direction === "maximize";
   const own = Object.values(ctx.trial.intermediateValues) as number[];
   const best = maximize ? nanMax(own) : nanMin(own);
   if (Number.isNaN(best)) return right(PRUNE);

@@ -5,9 +5,12 @@
  *
  * @module
  */
-import { right } from "../effect.ts";
-import { invalidArgument } from "../errors.ts";
-import { checkInt, checkIntOrAuto, firstError, invalidPruner } from "../_internal/pruner_utils.ts";
+import {
+  checkBootstrapResource,
+  checkedPruner,
+  checkInt,
+  checkIntOrAuto,
+} from "../_internal/pruner_utils.ts";
 import { rungDecision, type RungSettings } from "../_internal/pruner_rungs.ts";
 import type { Pruner } from "./pruner.ts";
 
@@ -107,25 +110,16 @@ export function successiveHalvingPruner(options: SuccessiveHalvingPrunerOptions 
     minEarlyStoppingRate: options.minEarlyStoppingRate ?? 0,
     bootstrapCount: options.bootstrapCount ?? 0,
   };
-  const json = { ...s };
-  const error = firstError([
-    checkIntOrAuto("minResource", s.minResource, 1),
-    checkInt("reductionFactor", s.reductionFactor, 2),
-    checkInt("minEarlyStoppingRate", s.minEarlyStoppingRate, 0),
-    checkInt("bootstrapCount", s.bootstrapCount, 0),
-    s.bootstrapCount > 0 && s.minResource === "auto"
-      ? invalidArgument({
-        field: "bootstrapCount",
-        value: s.bootstrapCount,
-        expected: "0 when 'minResource' is 'auto' (give a numeric 'minResource')",
-      })
-      : undefined,
-  ]);
-  if (error !== undefined) return invalidPruner("successiveHalving", json, error);
-  return {
-    kind: "successiveHalving",
-    options: json,
-    validate: () => right(undefined),
-    prune: (ctx) => rungDecision(s, ctx, "successiveHalvingPruner"),
-  };
+  return checkedPruner(
+    "successiveHalving",
+    { ...s },
+    [
+      checkIntOrAuto("minResource", s.minResource, 1),
+      checkInt("reductionFactor", s.reductionFactor, 2),
+      checkInt("minEarlyStoppingRate", s.minEarlyStoppingRate, 0),
+      checkInt("bootstrapCount", s.bootstrapCount, 0),
+      checkBootstrapResource(s.bootstrapCount, "minResource", s.minResource),
+    ],
+    (ctx, direction) => rungDecision(s, ctx, direction),
+  );
 }

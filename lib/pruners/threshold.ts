@@ -6,16 +6,12 @@
  */
 import { type Either, right } from "../effect.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
-import { lastStep } from "../core/trial.ts";
 import {
+  checkedPruner,
   checkInt,
-  firstError,
-  invalidPruner,
-  isFirstInIntervalStep,
+  gatedStep,
   KEEP,
   PRUNE,
-  singleDirection,
-  steps,
   valueAt,
 } from "../_internal/pruner_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
@@ -112,7 +108,7 @@ export function thresholdPruner(options: ThresholdPrunerOptions): Pruner {
     nWarmupSteps,
     intervalSteps,
   };
-  const error = firstError([
+  const checks = [
     options.lower === undefined && options.upper === undefined
       ? invalidArgument({
         field: "lower",
@@ -127,14 +123,13 @@ export function thresholdPruner(options: ThresholdPrunerOptions): Pruner {
       : undefined,
     checkInt("nWarmupSteps", nWarmupSteps, 0),
     checkInt("intervalSteps", intervalSteps, 1),
-  ]);
-  if (error !== undefined) return invalidPruner("threshold", json, error);
-  return {
-    kind: "threshold",
-    options: json,
-    validate: () => right(undefined),
-    prune: (ctx) => thresholdPrune(lower, upper, nWarmupSteps, intervalSteps, ctx),
-  };
+  ];
+  return checkedPruner(
+    "threshold",
+    json,
+    checks,
+    (ctx) => thresholdPrune(lower, upper, nWarmupSteps, intervalSteps, ctx),
+  );
 }
 
 // -------------------------------------------------------------------------------------
@@ -154,13 +149,8 @@ function thresholdPrune(
   intervalSteps: number,
   ctx: PrunerContext,
 ): Either<HyperionError, PruneDecision> {
-  const direction = singleDirection(ctx, "thresholdPruner");
-  if (direction._tag === "Left") return direction;
-  const step = lastStep(ctx.trial);
-  if (step === undefined || step < nWarmupSteps) return right(KEEP);
-  if (!isFirstInIntervalStep(step, steps(ctx.trial), nWarmupSteps, intervalSteps)) {
-    return right(KEEP);
-  }
+  const step = gatedStep(ctx.trial, nWarmupSteps, intervalSteps);
+  if (step === undefined) return right(KEEP);
   const latest = valueAt(ctx.trial, step) as number;
   return right(Number.isNaN(latest) || latest < lower || latest > upper ? PRUNE : KEEP);
 }

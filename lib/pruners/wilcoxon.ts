@@ -7,17 +7,16 @@
  */
 import { type Either, right } from "../effect.ts";
 import type { HyperionError } from "../errors.ts";
+import type { Direction } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { wilcoxonSignedRankPValue } from "../_internal/pruner_stats.ts";
 import {
   bestCompleteTrial,
+  checkedPruner,
   checkInt,
   checkRange,
-  firstError,
-  invalidPruner,
   KEEP,
   PRUNE,
-  singleDirection,
 } from "../_internal/pruner_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
@@ -100,18 +99,12 @@ export interface WilcoxonPrunerOptions {
 export function wilcoxonPruner(options: WilcoxonPrunerOptions = {}): Pruner {
   const pThreshold = options.pThreshold ?? 0.1;
   const nStartupSteps = options.nStartupSteps ?? 2;
-  const json = { pThreshold, nStartupSteps };
-  const error = firstError([
-    checkRange("pThreshold", pThreshold, 0, 1),
-    checkInt("nStartupSteps", nStartupSteps, 0),
-  ]);
-  if (error !== undefined) return invalidPruner("wilcoxon", json, error);
-  return {
-    kind: "wilcoxon",
-    options: json,
-    validate: () => right(undefined),
-    prune: (ctx) => wilcoxonPrune(pThreshold, nStartupSteps, ctx),
-  };
+  return checkedPruner(
+    "wilcoxon",
+    { pThreshold, nStartupSteps },
+    [checkRange("pThreshold", pThreshold, 0, 1), checkInt("nStartupSteps", nStartupSteps, 0)],
+    (ctx, direction) => wilcoxonPrune(pThreshold, nStartupSteps, ctx, direction),
+  );
 }
 
 // -------------------------------------------------------------------------------------
@@ -132,13 +125,12 @@ function wilcoxonPrune(
   pThreshold: number,
   nStartupSteps: number,
   ctx: PrunerContext,
+  direction: Direction,
 ): Either<HyperionError, PruneDecision> {
-  const direction = singleDirection(ctx, "wilcoxonPruner");
-  if (direction._tag === "Left") return direction;
   const current = entries(ctx.trial);
   if (current.length === 0) return right(KEEP);
   if (current.some(([, v]) => !Number.isFinite(v))) return right(KEEP);
-  const best = bestCompleteTrial(ctx.trials, direction.right);
+  const best = bestCompleteTrial(ctx.trials, direction);
   if (best === undefined) return right(KEEP);
   const reference = entries(best);
   if (reference.length === 0) return right(KEEP);
@@ -150,7 +142,7 @@ function wilcoxonPrune(
     if (b !== undefined) diffs.push(v - b);
   }
   if (diffs.length < Math.max(2, nStartupSteps)) return right(KEEP);
-  const maximize = direction.right === "maximize";
+  const maximize = direction === "maximize";
   const bestMean = mean(reference.map(([, v]) => v));
   const currentMean = mean(current.map(([, v]) => v));
   const averageIsBest = maximize ? bestMean <= currentMean : bestMean >= currentMean;

@@ -58,12 +58,7 @@ import {
   studyNotFound,
   trialNotFound,
 } from "../errors.ts";
-import {
-  checkCompatible,
-  type Distribution,
-  distributionFromJson,
-  distributionToJson,
-} from "../core/distributions.ts";
+import { checkCompatible, type Distribution, distributionToJson } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { Direction, StudyRecord } from "../core/study.ts";
 import {
@@ -85,14 +80,25 @@ import {
   ALEMBIC_HEAD,
   decodeAttrs,
   decodeDirection,
+  distributionParser,
   encodeDirection,
   encodeJson,
   encodeValue,
   formatDatetime,
-  parseDatetime,
   type Row,
+  storedDatetime,
   trialFromRows,
 } from "../_internal/rdb_codec.ts";
+import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../_internal/rdb_schema.ts";
+import {
+  backoffMs,
+  byNumber,
+  foldChanged,
+  invalidGracePeriod,
+  invalidParam,
+  runningTrial,
+  sleep,
+} from "../_internal/rdb_storage.ts";
 import {
   describeTarget,
   errorText,
@@ -112,18 +118,7 @@ import { createSchema, inspectSchema, SCHEMA_LOCK_KEY } from "../_internal/postg
 import type { Storage } from "./storage.ts";
 
 // the types the storage's signatures mention, so that this entry point documents them
-export type { Either, Left, Right, TaskEither } from "../effect.ts";
-export type * from "../errors.ts";
-export type * from "./storage.ts";
-export type { Direction, StudyRecord } from "../core/study.ts";
-export type { Attrs, FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
-export type {
-  CategoricalDistribution,
-  Distribution,
-  FloatDistribution,
-  IntDistribution,
-} from "../core/distributions.ts";
-export type { JsonValue, ParamValue } from "../core/json.ts";
+export type * from "./signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -188,7 +183,7 @@ interface StudyCache {
   /** Largest trial id seen (ids grow in commit order within a study: the study lock). */
   maxSeenId: number;
   /** Finished trials, by number. */
-  finished: FrozenTrial[];
+  finished: ReadonlyArray<FrozenTrial>;
   /** Ids of the trials last seen unfinished. */
   unfinishedIds: Set<number>;
   /** The first distribution stored for each parameter name. */
@@ -335,13 +330,8 @@ function checkOptions(options: PostgresStorageOptions): Either<HyperionError, Se
   });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-function backoffMs(attempt: number): number {
-  return Math.random() * 20 * 2 ** Math.min(attempt, 6);
-}
+/** The pause before retry `attempt` of a statement or transaction. */
+const retryPauseMs = (attempt: number): number => backoffMs(attempt, 20);
 
 async function open(
   url: string,
@@ -398,7 +388,7 @@ async function prepareDatabase(
       // another program (Python Optuna) created the tables at the same moment: look again
       const state = sqlState(e);
       if ((state === "42P07" || state === "42710" || state === "23505") && attempt < 3) {
-        await sleep(backoffMs(attempt));
+        await sleep(retryPauseMs(attempt));
         continue;
       }
       return fail(e);
@@ -422,7 +412,7 @@ const json = (value: ReadonlyArray<unknown>): PgParam => value;
 function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storage {
   const now = settings.now ?? Date.now;
   const where = ` in the ${describeTarget(target)}`;
-  const distributionCache = new Map<string, Distribution>();
+  const distribution = distributionParser();
   const caches = new Map<number, StudyCache>();
   const finishedById = new Map<number, FrozenTrial>();
   const studyOfTrial = new Map<number, number>();
@@ -454,7 +444,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         if (e === ROLLBACK && result !== undefined) return result;
         if (closed) return left(storageError(operation, "the storage is closed"));
         if (isRetryable(e) && n < settings.retries) {
-          await sleep(backoffMs(n));
+          await sleep(retryPauseMs(n));
           continue;
         }
         return left(storageError(operation + where, errorText(e, target)));
@@ -467,19 +457,6 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
     attempt(operation, true, body);
 
   // ---- reading rows ----------------------------------------------------------------
-
-  const distribution = (text: string): Distribution => {
-    let d = distributionCache.get(text);
-    if (d === undefined) {
-      const parsed = distributionFromJson(text);
-      if (parsed._tag === "Left") {
-        throw new Error(`unreadable distribution_json ${text}: ${parsed.left.message}`);
-      }
-      d = parsed.right;
-      distributionCache.set(text, d);
-    }
-    return d;
-  };
 
   const rows = (value: unknown): ReadonlyArray<Row> =>
     Array.isArray(value) ? value as ReadonlyArray<Row> : [];
@@ -606,8 +583,6 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
     for (const t of trials) if (isFinished(t.state)) finishedById.set(t.trialId, t);
   };
 
-  const byNumber = (a: FrozenTrial, b: FrozenTrial) => a.number - b.number || a.trialId - b.trialId;
-
   const forgetStudy = (studyId: number): void => {
     caches.delete(studyId);
     for (const [id, s] of studyOfTrial) {
@@ -726,27 +701,10 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           return left(studyNotFound(`#${studyId}`));
         }
         const trialsOf = "SELECT trial_id FROM trials WHERE study_id = $1";
-        for (
-          const table of [
-            "trial_params",
-            "trial_values",
-            "trial_intermediate_values",
-            "trial_user_attributes",
-            "trial_system_attributes",
-            "trial_heartbeats",
-          ]
-        ) {
+        for (const table of TRIAL_CHILD_TABLES) {
           await q(`DELETE FROM ${table} WHERE trial_id IN (${trialsOf})`, [studyId]);
         }
-        for (
-          const table of [
-            "trials",
-            "study_directions",
-            "study_user_attributes",
-            "study_system_attributes",
-            "studies",
-          ]
-        ) {
+        for (const table of STUDY_TABLES) {
           await q(`DELETE FROM ${table} WHERE study_id = $1`, [studyId]);
         }
         later(() => forgetStudy(studyId));
@@ -832,21 +790,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         const trialId = Number(row.trial_id);
         let frozen: FrozenTrial;
         if (template === undefined) {
-          frozen = {
-            number: Number(row.number),
-            trialId,
-            state: "RUNNING",
-            values: null,
-            params: {},
-            distributions: {},
-            intermediateValues: {},
-            userAttrs: {},
-            systemAttrs: {},
-            datetimeStart: t.datetimeStart === null
-              ? null
-              : parseDatetime(formatDatetime(t.datetimeStart)),
-            datetimeComplete: null,
-          };
+          frozen = runningTrial(Number(row.number), trialId, storedDatetime(t.datetimeStart));
         } else {
           await insertChildren(q, trialId, t);
           frozen = (await loadTrial(q, trialId)) as FrozenTrial;
@@ -882,15 +826,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           if (head === undefined) return left(trialNotFound(trialId as number, "id"));
           studyId = head.studyId;
         }
-        const invalid = typeof args.name !== "string" || args.name.length === 0
-          ? invalidArgument({ field: "name", value: args.name, expected: "a non-empty string" })
-          : typeof args.internal !== "number" || Number.isNaN(args.internal)
-          ? invalidArgument({
-            field: `params.${args.name}`,
-            value: args.internal,
-            expected: "a number (the internal representation)",
-          })
-          : undefined;
+        const invalid = invalidParam(args.name, args.internal);
         if (invalid !== undefined) {
           const why = await whyNot(q, trialId, `set parameter '${String(args.name)}' of`);
           return why._tag === "Left" ? why : left(invalid);
@@ -1040,32 +976,16 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           }
         }
         const loaded = changed.map(toTrial);
-        const newlyFinished = loaded.filter((t) => isFinished(t.state)).sort(byNumber);
-        const unfinished = loaded.filter((t) => !isFinished(t.state)).sort(byNumber);
-        let finished = cache.finished;
-        if (newlyFinished.length > 0) {
-          const last = finished[finished.length - 1];
-          finished = [...finished, ...newlyFinished];
-          if (last !== undefined && (newlyFinished[0] as FrozenTrial).number < last.number) {
-            finished.sort(byNumber);
-          }
-        }
-        let maxSeenId = cache.maxSeenId;
-        for (const t of loaded) maxSeenId = Math.max(maxSeenId, t.trialId);
+        const folded = foldChanged(cache, loaded);
         later(() => {
-          cache.finished = finished;
-          cache.maxSeenId = maxSeenId;
-          cache.unfinishedIds = new Set(unfinished.map((t) => t.trialId));
+          cache.finished = folded.finished;
+          cache.maxSeenId = folded.maxSeenId;
+          cache.unfinishedIds = new Set(folded.unfinished.map((t) => t.trialId));
           for (const t of loaded) studyOfTrial.set(t.trialId, studyId);
-          remember(newlyFinished);
+          remember(folded.newlyFinished);
         });
-        const all = unfinished.length === 0 ? finished.slice() : mergeByNumber(
-          finished,
-          unfinished,
-          byNumber,
-        );
         const states = opts?.states;
-        return right(states ? all.filter((t) => states.includes(t.state)) : all);
+        return right(states ? folded.all.filter((t) => states.includes(t.state)) : folded.all);
       }),
     recordHeartbeat: (trialId) =>
       run("record the heartbeat", async (q) => {
@@ -1080,13 +1000,8 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
       run("fail stale trials", async (q, later) => {
         const studyId = args?.studyId;
         if (!isId(studyId)) return left(studyNotFound(`#${studyId}`));
-        if (typeof args.gracePeriodMs !== "number" || Number.isNaN(args.gracePeriodMs)) {
-          return left(invalidArgument({
-            field: "gracePeriodMs",
-            value: args.gracePeriodMs,
-            expected: "a number of milliseconds",
-          }));
-        }
+        const invalid = invalidGracePeriod(args.gracePeriodMs);
+        if (invalid !== undefined) return left(invalid);
         // beyond ±31 years the interval would overflow; nothing is that old or that new
         const grace = Math.max(-1e12, Math.min(args.gracePeriodMs, 1e12));
         const r = (await q(
@@ -1124,29 +1039,4 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
       }
     },
   };
-}
-
-// -------------------------------------------------------------------------------------
-// utils
-// -------------------------------------------------------------------------------------
-
-/** Merges two lists sorted by `order`. */
-function mergeByNumber<T>(
-  a: ReadonlyArray<T>,
-  b: ReadonlyArray<T>,
-  order: (x: T, y: T) => number,
-): T[] {
-  const out: T[] = [];
-  let i = 0, j = 0;
-  while (i < a.length || j < b.length) {
-    const x = a[i], y = b[j];
-    if (y === undefined || (x !== undefined && order(x, y) <= 0)) {
-      out.push(x as T);
-      i++;
-    } else {
-      out.push(y);
-      j++;
-    }
-  }
-  return out;
 }

@@ -59,7 +59,6 @@ import {
 import {
   checkCompatible,
   type Distribution,
-  distributionFromJson,
   distributionToJson,
   toExternal,
 } from "../core/distributions.ts";
@@ -95,14 +94,25 @@ import {
   decodeDirection,
   decodeJson,
   decodeState,
+  distributionParser,
   encodeDirection,
   encodeJson,
   encodeValue,
   formatDatetime,
   groupByTrial,
   parseDatetime,
+  storedDatetime,
   trialFromRows,
 } from "../_internal/rdb_codec.ts";
+import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../_internal/rdb_schema.ts";
+import {
+  backoffMs,
+  byNumber,
+  foldChanged,
+  invalidGracePeriod,
+  invalidParam,
+  sleep,
+} from "../_internal/rdb_storage.ts";
 import type { Storage } from "./storage.ts";
 
 export type {
@@ -112,18 +122,7 @@ export type {
   SqliteValue,
 } from "../_internal/sqlite_driver.ts";
 // the types the storage's signatures mention, so that this entry point documents them
-export type { Either, Left, Right, TaskEither } from "../effect.ts";
-export type * from "../errors.ts";
-export type * from "./storage.ts";
-export type { Direction, StudyRecord } from "../core/study.ts";
-export type { Attrs, FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
-export type {
-  CategoricalDistribution,
-  Distribution,
-  FloatDistribution,
-  IntDistribution,
-} from "../core/distributions.ts";
-export type { JsonValue, ParamValue } from "../core/json.ts";
+export type * from "./signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -313,13 +312,8 @@ function checkFile(path: string): string | undefined {
   return undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-function backoffMs(attempt: number): number {
-  return Math.random() * 25 * 2 ** Math.min(attempt, 6);
-}
+/** The pause before retry `attempt` of a transaction that found the database locked. */
+const retryPauseMs = (attempt: number): number => backoffMs(attempt, 25);
 
 async function open(
   path: string,
@@ -351,7 +345,7 @@ async function open(
         db.exec("ROLLBACK");
       } catch { /* no transaction was open */ }
       if (isBusyError(e) && attempt < retries) {
-        await sleep(backoffMs(attempt));
+        await sleep(retryPauseMs(attempt));
         continue;
       }
       safeClose(db);
@@ -411,11 +405,6 @@ function stored(v: number): number {
   return v === 0 ? 0 : v;
 }
 
-/** A time as it reads back from a DATETIME column (microsecond text). */
-function storedTime(ms: number | null): number | null {
-  return ms === null ? null : parseDatetime(formatDatetime(ms));
-}
-
 /** A JSON value as it reads back from a `value_json` column. */
 function storedJson(v: JsonValue): JsonValue {
   return decodeJson(encodeJson(v));
@@ -432,7 +421,7 @@ function makeStorage(
   const mirror = options.writeThroughCache ?? true;
   const where = ` in '${path}'`;
   const statements = new Map<string, SqliteStatement>();
-  const distributionCache = new Map<string, Distribution>();
+  const distribution = distributionParser();
   // durable caches: finished trials never change; first distributions never change
   const caches = new Map<number, StudyCache>();
   const finishedById = new Map<number, Held>();
@@ -506,7 +495,7 @@ function makeStorage(
           } catch { /* the transaction is already gone */ }
         }
         if (isBusyError(e) && attempt < retries) {
-          await sleep(backoffMs(attempt));
+          await sleep(retryPauseMs(attempt));
           continue;
         }
         return left(storageError(operation + where, e));
@@ -556,19 +545,6 @@ function makeStorage(
     const record: StudyRecord = { studyId, studyName: name, directions, userAttrs, systemAttrs };
     if (mirror) later(() => records.set(studyId, record));
     return record;
-  };
-
-  const distribution = (json: string): Distribution => {
-    let d = distributionCache.get(json);
-    if (d === undefined) {
-      const parsed = distributionFromJson(json);
-      if (parsed._tag === "Left") {
-        throw new Error(`unreadable distribution_json ${json}: ${parsed.left.message}`);
-      }
-      d = parsed.right;
-      distributionCache.set(json, d);
-    }
-    return d;
   };
 
   /** Builds full trials (params, values, intermediate values, attrs) for trial rows. */
@@ -677,8 +653,6 @@ function makeStorage(
     return d;
   };
 
-  const byNumber = (a: FrozenTrial, b: FrozenTrial) => a.number - b.number || a.trialId - b.trialId;
-
   /** Reads only what changed since the last read: new trials and the ones seen unfinished. */
   const syncTrials = (studyId: number, name: string): ReadonlyArray<FrozenTrial> => {
     const previous = caches.get(studyId);
@@ -714,46 +688,19 @@ function makeStorage(
       else toLoad.push(r);
     }
     const loaded = loadTrials(toLoad);
-    const changed = [...reuse, ...loaded];
-    const newlyFinished = changed.filter((t) => isFinished(t.state)).sort(byNumber);
-    const unfinished = changed.filter((t) => !isFinished(t.state)).sort(byNumber);
-    let finished = cache.finished;
-    if (newlyFinished.length > 0) {
-      const last = finished[finished.length - 1];
-      const merged = [...finished, ...newlyFinished];
-      if (last !== undefined && (newlyFinished[0] as FrozenTrial).number < last.number) {
-        merged.sort(byNumber);
-      }
-      finished = merged;
-    }
-    let maxSeenId = cache.maxSeenId;
-    for (const r of rows) maxSeenId = Math.max(maxSeenId, Number(r.trial_id));
+    const folded = foldChanged(cache, [...reuse, ...loaded]);
     const next: StudyCache = {
       name,
-      maxSeenId,
-      finished,
-      unfinishedIds: new Set(unfinished.map((t) => t.trialId)),
+      maxSeenId: folded.maxSeenId,
+      finished: folded.finished,
+      unfinishedIds: new Set(folded.unfinished.map((t) => t.trialId)),
       firstDistributions: cache.firstDistributions,
     };
     later(() => {
       caches.set(studyId, next);
       remember(studyId, loaded);
     });
-    // merge the two sorted lists
-    if (unfinished.length === 0) return finished.slice();
-    const out: FrozenTrial[] = [];
-    let i = 0, j = 0;
-    while (i < finished.length || j < unfinished.length) {
-      const a = finished[i], b = unfinished[j];
-      if (b === undefined || (a !== undefined && byNumber(a, b) <= 0)) {
-        out.push(a as FrozenTrial);
-        i++;
-      } else {
-        out.push(b);
-        j++;
-      }
-    }
-    return out;
+    return folded.all;
   };
 
   // ---- writing rows ----------------------------------------------------------------
@@ -863,29 +810,10 @@ function makeStorage(
       run("delete the study", "write", () => {
         if (studyName(studyId) === undefined) return left(studyNotFound(`#${studyId}`));
         const trialsOf = "SELECT trial_id FROM trials WHERE study_id = ?";
-        for (
-          const t of [
-            "trial_params",
-            "trial_values",
-            "trial_intermediate_values",
-            "trial_user_attributes",
-            "trial_system_attributes",
-            "trial_heartbeats",
-          ]
-        ) {
+        for (const t of TRIAL_CHILD_TABLES) {
           q(`DELETE FROM ${t} WHERE trial_id IN (${trialsOf})`).run(studyId);
         }
-        for (
-          const t of [
-            "trials",
-            "study_directions",
-            "study_user_attributes",
-            "study_system_attributes",
-            "studies",
-          ]
-        ) {
-          q(`DELETE FROM ${t} WHERE study_id = ?`).run(studyId);
-        }
+        for (const t of STUDY_TABLES) q(`DELETE FROM ${t} WHERE study_id = ?`).run(studyId);
         later(() => forgetStudy(studyId));
         return right(undefined);
       }),
@@ -1042,8 +970,8 @@ function makeStorage(
           intermediateValues,
           userAttrs,
           systemAttrs,
-          datetimeStart: storedTime(n.datetimeStart),
-          datetimeComplete: storedTime(n.datetimeComplete),
+          datetimeStart: storedDatetime(n.datetimeStart),
+          datetimeComplete: storedDatetime(n.datetimeComplete),
         };
         later(() => {
           for (const [param, d] of Object.entries(distributions)) {
@@ -1094,18 +1022,8 @@ function makeStorage(
         const { studyId } = found.right;
         const updatable = checkUpdatable(found.right, `set parameter '${args.name}' of`);
         if (updatable._tag === "Left") return updatable;
-        if (typeof args.name !== "string" || args.name.length === 0) {
-          return left(
-            invalidArgument({ field: "name", value: args.name, expected: "a non-empty string" }),
-          );
-        }
-        if (typeof args.internal !== "number" || Number.isNaN(args.internal)) {
-          return left(invalidArgument({
-            field: `params.${args.name}`,
-            value: args.internal,
-            expected: "a number (the internal representation)",
-          }));
-        }
+        const invalid = invalidParam(args.name, args.internal);
+        if (invalid !== undefined) return left(invalid);
         const name = studyName(studyId);
         if (name === undefined) return left(studyNotFound(`#${studyId}`));
         const cache = cacheFor(studyId, name);
@@ -1171,8 +1089,8 @@ function makeStorage(
             ...t,
             state: args.state,
             values: values === undefined ? t.values : values.map(stored),
-            datetimeStart: args.state === "RUNNING" ? storedTime(ms) : t.datetimeStart,
-            datetimeComplete: isFinished(args.state) ? storedTime(ms) : t.datetimeComplete,
+            datetimeStart: args.state === "RUNNING" ? storedDatetime(ms) : t.datetimeStart,
+            datetimeComplete: isFinished(args.state) ? storedDatetime(ms) : t.datetimeComplete,
           }))
         );
         return right(true);
@@ -1232,13 +1150,8 @@ function makeStorage(
       run("fail stale trials", "write", () => {
         const studyId = args?.studyId;
         if (studyName(studyId) === undefined) return left(studyNotFound(`#${studyId}`));
-        if (typeof args.gracePeriodMs !== "number" || Number.isNaN(args.gracePeriodMs)) {
-          return left(invalidArgument({
-            field: "gracePeriodMs",
-            value: args.gracePeriodMs,
-            expected: "a number of milliseconds",
-          }));
-        }
+        const invalid = invalidGracePeriod(args.gracePeriodMs);
+        if (invalid !== undefined) return left(invalid);
         const time = now();
         const stale = q(
           "SELECT t.trial_id, h.heartbeat FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id WHERE t.study_id = ? AND t.state = 'RUNNING'",

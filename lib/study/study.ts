@@ -31,7 +31,7 @@ import {
 } from "../errors.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { bestTrial, type Direction, paretoFront, type StudySummary } from "../core/study.ts";
-import type { Attrs, FrozenTrial, TrialState } from "../core/trial.ts";
+import { type Attrs, type FrozenTrial, type TrialState, trialTemplate } from "../core/trial.ts";
 import { checkDirections, checkStudyName } from "../_internal/storage_rules.ts";
 import { attachStudy, studyLive } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -497,17 +497,7 @@ export function copyStudy(args: CopyStudyArgs): TaskEither<HyperionError, void> 
         }
       }
       for (const t of trials.right) {
-        const r = await args.toStorage.createTrial(target, {
-          state: t.state,
-          values: t.values,
-          params: t.params,
-          distributions: t.distributions,
-          intermediateValues: t.intermediateValues,
-          userAttrs: t.userAttrs,
-          systemAttrs: t.systemAttrs,
-          datetimeStart: t.datetimeStart,
-          datetimeComplete: t.datetimeComplete,
-        })();
+        const r = await args.toStorage.createTrial(target, trialTemplate(t))();
         if (r._tag === "Left") return r;
       }
       return right(undefined);

@@ -1,0 +1,19 @@
+/**
+ * The types the SQL storages' signatures mention, re-exported by their entry points
+ * (`@hyperion/tune/sqlite`, `@hyperion/tune/postgres`) so that each documents them without
+ * the core entry point.
+ *
+ * @module
+ */
+export type { Either, Left, Right, TaskEither } from "../effect.ts";
+export type * from "../errors.ts";
+export type * from "./storage.ts";
+export type { Direction, StudyRecord } from "../core/study.ts";
+export type { Attrs, FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
+export type {
+  CategoricalDistribution,
+  Distribution,
+  FloatDistribution,
+  IntDistribution,
+} from "../core/distributions.ts";
+export type { JsonValue, ParamValue } from "../core/json.ts";
