@@ -229,6 +229,82 @@ Deno.test("optimize() rejects bad heartbeat options with InvalidArgument naming 
   assert.equal((await runOrThrow(getTrials(study))).length, 0);
 });
 
+Deno.test("sqliteStorage({ heartbeatIntervalMs }) turns heartbeats on for every optimize run, as Optuna's RDBStorage does", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const clock = { now: T0 };
+    const handed: number[] = [];
+    const callback: FailedTrialCallback = (_s, t) => {
+      handed.push(t.number);
+      return () => Promise.resolve(right(undefined));
+    };
+    const opened = await runOrThrow(openStorage(`sqlite:///${dir}/hb.db`, {
+      sqlite: { heartbeatIntervalMs: 1000, failedTrialCallback: callback, now: () => clock.now },
+    }));
+    assert.equal(opened.heartbeat?.intervalMs, 1000);
+    assert.equal(opened.heartbeat?.gracePeriodMs, undefined, "the default stays 2 × interval");
+    const { storage, beats } = counting(opened);
+    const study = await runOrThrow(createStudy({ storage, studyName: "hb" }));
+    const dead = await runOrThrow(storage.createTrial(study.studyId));
+    await runOrThrow(storage.recordHeartbeat(dead.trialId));
+    clock.now += 1999; // within the default grace period of 2000 ms
+    await runOrThrow(optimize(study, () => succeed(1), { nTrials: 1 }));
+    assert.deepEqual(handed, []);
+    clock.now += 2; // now past it
+    await runOrThrow(optimize(study, () => succeed(2), { nTrials: 1 }));
+    assert.deepEqual(handed, [dead.number]);
+    assert.ok(beats() >= 3, `${beats()} heartbeats: one per trial run plus the dead one's`);
+    const states = (await runOrThrow(getTrials(study))).map((t) => t.state);
+    assert.deepEqual(states, ["FAIL", "COMPLETE", "COMPLETE"]);
+    // optimize's own option takes precedence over the storage's: a trial silent for 5 s is
+    // stale for the storage's 2 s grace period but not for the run's 100 s
+    const quiet = await runOrThrow(storage.createTrial(study.studyId));
+    await runOrThrow(storage.recordHeartbeat(quiet.trialId));
+    clock.now += 5000;
+    await runOrThrow(optimize(study, () => succeed(3), {
+      nTrials: 1,
+      heartbeat: { intervalMs: 50_000, gracePeriodMs: 100_000 },
+    }));
+    assert.deepEqual(handed, [dead.number]);
+    assert.equal((await runOrThrow(storage.getTrial(quiet.trialId))).state, "RUNNING");
+    await runOrThrow(optimize(study, () => succeed(4), { nTrials: 1 }));
+    assert.deepEqual(handed, [dead.number, quiet.number]);
+    await runOrThrow(storage.close());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("sqliteStorage() and postgresStorage() reject bad heartbeat options with InvalidArgument naming the field", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [options, field] of [
+        [{ heartbeatIntervalMs: 0 }, "heartbeatIntervalMs"],
+        [{ heartbeatIntervalMs: "60" }, "heartbeatIntervalMs"],
+        [{ heartbeatIntervalMs: 10, gracePeriodMs: Infinity }, "gracePeriodMs"],
+        [{ heartbeatIntervalMs: 10, failedTrialCallback: "retry" }, "failedTrialCallback"],
+        [{ gracePeriodMs: 1000 }, "gracePeriodMs"],
+        [{ failedTrialCallback: retryFailedTrialCallback() }, "failedTrialCallback"],
+      ] as const
+    ) {
+      for (
+        const url of [`sqlite:///${dir}/bad.db`, "postgresql://nobody@127.0.0.1:1/none"]
+      ) {
+        const e = expectLeft(
+          await openStorage(url, { sqlite: options as never, postgres: options as never })(),
+          "InvalidArgument",
+        );
+        assert.match(e.message, new RegExp(`^Invalid '${field}'`), `${url}: ${e.message}`);
+      }
+    }
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.deepEqual(left, [], "no database file was created for bad options");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 // -------------------------------------------------------------------------------------
 // real processes: a worker killed with SIGKILL
 // -------------------------------------------------------------------------------------

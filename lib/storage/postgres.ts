@@ -115,7 +115,9 @@ import {
   sqlState,
 } from "../_internal/postgres_connection.ts";
 import { createSchema, inspectSchema, SCHEMA_LOCK_KEY } from "../_internal/postgres_schema.ts";
-import type { Storage } from "./storage.ts";
+import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
+import type { HeartbeatOptions } from "../study/heartbeat.ts";
+import { storageHeartbeat } from "../_internal/heartbeat_options.ts";
 
 // the types the storage's signatures mention, so that this entry point documents them
 export type * from "./signature_types.ts";
@@ -129,7 +131,7 @@ export type * from "./signature_types.ts";
  *
  * @category model
  */
-export interface PostgresStorageOptions {
+export interface PostgresStorageOptions extends StorageHeartbeatOptions {
   /**
    * Most connections the pool keeps open at once (they are opened on demand).
    *
@@ -276,6 +278,7 @@ interface Settings {
   readonly retries: number;
   readonly applicationName: string;
   readonly now: (() => number) | undefined;
+  readonly heartbeat: HeartbeatOptions | undefined;
 }
 
 function checkOptions(options: PostgresStorageOptions): Either<HyperionError, Settings> {
@@ -319,7 +322,10 @@ function checkOptions(options: PostgresStorageOptions): Either<HyperionError, Se
   if (options.now !== undefined && typeof options.now !== "function") {
     return left(invalidArgument({ field: "now", value: options.now, expected: "a function" }));
   }
+  const heartbeat = storageHeartbeat(options);
+  if (heartbeat._tag === "Left") return heartbeat;
   return right({
+    heartbeat: heartbeat.right,
     max: max.right,
     idleTimeoutMs: idle.right,
     connectTimeoutMs: connect.right,
@@ -666,6 +672,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
   return {
     url: target.redactedUrl,
     persistent: true,
+    ...(settings.heartbeat === undefined ? {} : { heartbeat: settings.heartbeat }),
     createStudy: (args) =>
       runTx("create the study", async (q, later) => {
         const name = checkStudyName(args?.studyName);

@@ -113,7 +113,9 @@ import {
   invalidParam,
   sleep,
 } from "../_internal/rdb_storage.ts";
-import type { Storage } from "./storage.ts";
+import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
+import type { HeartbeatOptions } from "../study/heartbeat.ts";
+import { storageHeartbeat } from "../_internal/heartbeat_options.ts";
 
 export type {
   SqliteDriver,
@@ -133,7 +135,7 @@ export type * from "./signature_types.ts";
  *
  * @category model
  */
-export interface SqliteStorageOptions {
+export interface SqliteStorageOptions extends StorageHeartbeatOptions {
   /**
    * How long a statement waits for another connection's lock before SQLite gives up
    * (`PRAGMA busy_timeout`), in milliseconds.
@@ -258,7 +260,7 @@ function quote(path: unknown): string {
 function checkOptions(
   path: unknown,
   options: SqliteStorageOptions,
-): Either<HyperionError, void> {
+): Either<HyperionError, HeartbeatOptions | undefined> {
   if (typeof path !== "string" || path.length === 0) {
     return left(invalidArgument({ field: "path", value: path, expected: "a non-empty file path" }));
   }
@@ -297,7 +299,7 @@ function checkOptions(
       expected: "a boolean",
     }));
   }
-  return right(undefined);
+  return storageHeartbeat(options);
 }
 
 /** Clear errors for a missing folder, a folder given as file, a read-only file. */
@@ -352,7 +354,7 @@ async function open(
       return left(storageError(opening, e));
     }
   }
-  return right(makeStorage(db, path, url, options));
+  return right(makeStorage(db, path, url, { ...options, heartbeat: checked.right }));
 }
 
 function safeClose(db: SqliteDriver): void {
@@ -414,8 +416,9 @@ function makeStorage(
   db: SqliteDriver,
   path: string,
   url: string,
-  options: SqliteStorageOptions,
+  options: SqliteStorageOptions & { readonly heartbeat: HeartbeatOptions | undefined },
 ): Storage {
+  const heartbeat = options.heartbeat;
   const now = options.now ?? Date.now;
   const retries = options.retries ?? 5;
   const mirror = options.writeThroughCache ?? true;
@@ -776,6 +779,7 @@ function makeStorage(
   return {
     url,
     persistent: path !== ":memory:",
+    ...(heartbeat === undefined ? {} : { heartbeat }),
     createStudy: (args) =>
       run("create the study", "write", () => {
         const name = checkStudyName(args?.studyName);

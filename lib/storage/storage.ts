@@ -15,6 +15,7 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { Direction, StudyRecord } from "../core/study.ts";
 import type { FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
+import type { FailedTrialCallback, HeartbeatOptions } from "../study/heartbeat.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -100,6 +101,39 @@ export interface GetTrialsOptions {
 }
 
 /**
+ * Heartbeat options of the SQLite and PostgreSQL storages: Optuna's `heartbeat_interval`,
+ * `grace_period` and `failed_trial_callback` of `RDBStorage`, in milliseconds. When
+ * `heartbeatIntervalMs` is given, every `optimize` run on the storage records heartbeats for
+ * its running trials and fails stale ones (see `failStaleTrials`), unless the run passes its own
+ * `heartbeat` option.
+ *
+ * @category model
+ */
+export interface StorageHeartbeatOptions {
+  /**
+   * How often a running trial records a heartbeat, in milliseconds; heartbeats are off when
+   * not given.
+   *
+   * @default {undefined}
+   */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * A RUNNING trial whose last heartbeat is older than this is failed at the start of the
+   * next trial of any worker.
+   *
+   * @default {2 * heartbeatIntervalMs}
+   */
+  readonly gracePeriodMs?: number;
+  /**
+   * Called with each trial this worker failed as stale, for example
+   * `retryFailedTrialCallback({ maxRetry: 3 })`.
+   *
+   * @default {undefined} (failed trials stay failed)
+   */
+  readonly failedTrialCallback?: FailedTrialCallback;
+}
+
+/**
  * A storage backend: a record of effectful functions. Every write runs in one transaction; no
  * write leaves partial data behind on failure.
  *
@@ -110,6 +144,11 @@ export interface Storage {
   readonly url: string;
   /** True when studies outlive the process (SQLite, PostgreSQL). */
   readonly persistent: boolean;
+  /**
+   * Heartbeat settings given when the storage was opened ({@link StorageHeartbeatOptions});
+   * `optimize` uses them when its own `heartbeat` option is not given.
+   */
+  readonly heartbeat?: HeartbeatOptions;
   /** Creates a study; `DuplicatedStudy` when the name is taken. */
   readonly createStudy: (args: CreateStudyArgs) => TaskEither<HyperionError, StudyRecord>;
   /** Deletes a study with its trials and attributes; `StudyNotFound` when missing. */

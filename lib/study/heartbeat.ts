@@ -7,9 +7,11 @@
  * trial, so another worker re-runs it; its system attributes `failed_trial` and
  * `retry_history` are Optuna's, so Python Optuna's `RetryFailedTrialCallback` helpers read them.
  *
- * Turn it on with `optimize(study, objective, { heartbeat: { intervalMs, gracePeriodMs?,
- * failedTrialCallback? } })`: the settings belong to the run, not to the storage, so one
- * storage may serve runs with and without heartbeats. Trials that never recorded a heartbeat
+ * Turn it on for every run on a storage, as Optuna's `RDBStorage(heartbeat_interval=…,
+ * grace_period=…, failed_trial_callback=…)` does, with the SQLite and PostgreSQL storages'
+ * options `heartbeatIntervalMs`, `gracePeriodMs` and `failedTrialCallback`; or for one run with
+ * `optimize(study, objective, { heartbeat: { intervalMs, gracePeriodMs?, failedTrialCallback? }
+ * })`, which takes precedence over the storage's settings. Trials that never recorded a heartbeat
  * (runs without the option, `ask`/`tell` by hand) are never failed. Every worker sharing a
  * study should use the same settings.
  *
@@ -45,6 +47,7 @@ import type { JsonValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Study } from "./study.ts";
+import { checkHeartbeatFields } from "../_internal/heartbeat_options.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -224,32 +227,11 @@ export function checkHeartbeatOptions(
   if (typeof options !== "object" || options === null) {
     return left(invalidArgument({ field: "heartbeat", value: options, expected: "an object" }));
   }
-  const { intervalMs, gracePeriodMs, failedTrialCallback } = options;
-  if (typeof intervalMs !== "number" || !Number.isFinite(intervalMs) || intervalMs <= 0) {
-    return left(invalidArgument({
-      field: "heartbeat.intervalMs",
-      value: intervalMs,
-      expected: "a positive number of milliseconds",
-    }));
-  }
-  if (
-    gracePeriodMs !== undefined &&
-    (typeof gracePeriodMs !== "number" || !Number.isFinite(gracePeriodMs) || gracePeriodMs <= 0)
-  ) {
-    return left(invalidArgument({
-      field: "heartbeat.gracePeriodMs",
-      value: gracePeriodMs,
-      expected: "a positive number of milliseconds",
-    }));
-  }
-  if (failedTrialCallback !== undefined && typeof failedTrialCallback !== "function") {
-    return left(invalidArgument({
-      field: "heartbeat.failedTrialCallback",
-      value: failedTrialCallback,
-      expected: "a function",
-    }));
-  }
-  return right(undefined);
+  return checkHeartbeatFields(options, {
+    intervalMs: "heartbeat.intervalMs",
+    gracePeriodMs: "heartbeat.gracePeriodMs",
+    failedTrialCallback: "heartbeat.failedTrialCallback",
+  });
 }
 
 // -------------------------------------------------------------------------------------

@@ -126,8 +126,10 @@ export interface OptimizeOptions {
    * Heartbeats and stale-trial recovery (see `failStaleTrials`): each running trial records a
    * heartbeat every `intervalMs`, and every trial starts by failing the study's RUNNING trials
    * whose heartbeat is older than `gracePeriodMs`, handing them to `failedTrialCallback`.
+   * When not given, the storage's settings apply (`heartbeatIntervalMs` and friends of the
+   * SQLite and PostgreSQL storages).
    *
-   * @default {undefined} (no heartbeats)
+   * @default {study.storage.heartbeat} (none unless the storage was opened with them)
    */
   readonly heartbeat?: HeartbeatOptions;
 }
@@ -307,7 +309,7 @@ export function optimize(
       return stoppedBy === undefined;
     };
 
-    const heartbeat = options.heartbeat;
+    const heartbeat = options.heartbeat ?? study.storage.heartbeat;
     const runOne = async (): Promise<void> => {
       if (heartbeat !== undefined) {
         const stale = await failStaleTrials(study, heartbeat)();
