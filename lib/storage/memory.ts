@@ -48,6 +48,10 @@ export interface MemoryStorageOptions {
 interface StudyEntry {
   record: StudyRecord;
   readonly trialIds: number[];
+  /** The current version of each trial, by number. */
+  readonly byNumber: FrozenTrial[];
+  /** Ids of the WAITING trials. */
+  readonly waiting: Set<number>;
   readonly firstDistributions: Map<string, Distribution>;
 }
 
@@ -103,6 +107,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
   };
   const put = (studyId: number, t: FrozenTrial): void => {
     trials.set(t.trialId, { studyId, trial: t });
+    const s = studies.get(studyId)!;
+    s.byNumber[t.number] = t;
+    if (t.state === "WAITING") s.waiting.add(t.trialId);
+    else s.waiting.delete(t.trialId);
   };
 
   return {
@@ -122,7 +130,13 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
           userAttrs: {},
           systemAttrs: {},
         };
-        studies.set(record.studyId, { record, trialIds: [], firstDistributions: new Map() });
+        studies.set(record.studyId, {
+          record,
+          trialIds: [],
+          byNumber: [],
+          waiting: new Set(),
+          firstDistributions: new Map(),
+        });
         byName.set(record.studyName, record.studyId);
         return right(record);
       }),
@@ -211,15 +225,16 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       run("claim a waiting trial", () => {
         const s = study(studyId);
         if (s._tag === "Left") return s;
-        for (const id of s.right.trialIds) {
+        // the WAITING trial with the smallest number
+        let first: FrozenTrial | undefined;
+        for (const id of s.right.waiting) {
           const t = trials.get(id)!.trial;
-          if (t.state === "WAITING") {
-            const claimed: FrozenTrial = { ...t, state: "RUNNING", datetimeStart: now() };
-            put(studyId, claimed);
-            return right(claimed);
-          }
+          if (first === undefined || t.number < first.number) first = t;
         }
-        return right(undefined);
+        if (first === undefined) return right(undefined);
+        const claimed: FrozenTrial = { ...first, state: "RUNNING", datetimeStart: now() };
+        put(studyId, claimed);
+        return right(claimed);
       }),
     setTrialParam: (args) =>
       run("set the trial parameter", () => {
@@ -302,9 +317,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       run("get the trials", () => {
         const s = study(studyId);
         if (s._tag === "Left") return s;
-        const all = s.right.trialIds.map((id) => trials.get(id)!.trial);
+        const all = s.right.byNumber;
         const states = opts?.states;
-        return right(states ? all.filter((t) => states.includes(t.state)) : all);
+        return right(states ? all.filter((t) => states.includes(t.state)) : all.slice());
       }),
     recordHeartbeat: (trialId) =>
       run("record the heartbeat", () => {
