@@ -7,8 +7,8 @@
  * `../shared/reference/anchors.md` and, unless `--no-python`, a live run of the anchor script.
  *
  * Run with `deno run -A bench/prune_bench.ts` (`--no-python` skips Python, `--seeds N`,
- * `--trials N`). When `tpeSampler` is not exported yet the run falls back to `randomSampler`
- * and says so. In every run, a like-for-like check replays the parameters Optuna's
+ * `--trials N`, `--univariate` runs our TPE with `multivariate: false`, the configuration of the
+ * anchor's `TPESampler(seed)`, instead of our defaults). In every run, a like-for-like check replays the parameters Optuna's
  * `RandomSampler(seed)` draws through both implementations (random draws do not depend on
  * pruning, so identical pruners give identical steps and best values). Under `deno bench` only
  * the small `Deno.bench` cases below run.
@@ -18,7 +18,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import * as hyperion from "../mod.ts";
 import {
   createStudy,
   enqueueTrial,
@@ -41,6 +40,7 @@ import {
   successiveHalvingPruner,
   suggestFloat,
   suggestInt,
+  tpeSampler,
   trialPruned,
 } from "../mod.ts";
 
@@ -64,24 +64,14 @@ function curve(lr: number, layers: number, step: number): number {
 
 type SamplerFactory = (seed: number) => Sampler;
 
-async function samplerFactory(): Promise<{ name: string; make: SamplerFactory; tpe: boolean }> {
-  let tpe = (hyperion as Record<string, unknown>)["tpeSampler"];
-  let name = "tpe";
-  if (typeof tpe !== "function") {
-    // not exported from mod.ts yet: try the module directly (work in progress elsewhere)
-    const path = "../lib/samplers/tpe.ts";
-    try {
-      tpe = ((await import(path)) as Record<string, unknown>)["tpeSampler"];
-      name = "tpe (lib/samplers/tpe.ts, not yet in mod.ts)";
-    } catch {
-      tpe = undefined;
+/** Our TPE with its defaults (multivariate), or univariate like the anchor's `TPESampler(seed)`. */
+function samplerFactory(univariate: boolean): { name: string; make: SamplerFactory } {
+  return univariate
+    ? {
+      name: "tpe (multivariate: false)",
+      make: (seed) => tpeSampler({ seed, multivariate: false }),
     }
-  }
-  if (typeof tpe === "function") {
-    const make = tpe as (o: { seed: number }) => Sampler;
-    return { name, make: (seed) => make({ seed }), tpe: true };
-  }
-  return { name: "random", make: (seed) => randomSampler({ seed }), tpe: false };
+    : { name: "tpe (defaults)", make: (seed) => tpeSampler({ seed }) };
 }
 
 interface PrunerRow {
@@ -273,19 +263,14 @@ if (import.meta.main) {
     args: Deno.args,
     options: {
       "no-python": { type: "boolean" },
+      univariate: { type: "boolean" },
       seeds: { type: "string" },
       trials: { type: "string" },
     },
   });
   const seeds = Number(args.values.seeds ?? 10);
   const nTrials = Number(args.values.trials ?? 100);
-  const sampler = await samplerFactory();
-  if (!sampler.tpe) {
-    console.log(
-      "NOTE: tpeSampler is not available yet: Hyperion runs with randomSampler, so " +
-        "its figures are not comparable with the TPE anchors; see the like-for-like table.",
-    );
-  }
+  const sampler = samplerFactory(args.values.univariate === true);
   const ours = await hyperionRows(sampler.name, sampler.make, seeds, nTrials);
   let liveTpe: PythonRun | string = "skipped (--no-python)";
   let liveRandom: PythonRun | string = "skipped (--no-python)";
@@ -314,14 +299,13 @@ if (import.meta.main) {
   }
   if (typeof liveTpe === "string") console.log(`Optuna 5.0 TPE live run: ${liveTpe}`);
 
-  let replayed: ReadonlyArray<Result> | undefined;
   if (typeof liveRandom === "string") {
     console.log(`like-for-like run: ${liveRandom}`);
   } else if (liveRandom.draws !== undefined) {
     console.log("\nlike for like: Optuna RandomSampler(seed) draws replayed through Hyperion");
     const draws = liveRandom.draws;
     const fixed = (seed: number) => randomSampler({ seed });
-    replayed = await hyperionRows("optuna-random-draws", fixed, seeds, nTrials, draws);
+    const replayed = await hyperionRows("optuna-random-draws", fixed, seeds, nTrials, draws);
     console.log("pruner        | hyperion          | Optuna 5.0        | identical");
     for (const r of replayed) {
       const o = liveLine(liveRandom, r.key);
@@ -334,18 +318,12 @@ if (import.meta.main) {
     }
   }
 
-  const median = (sampler.tpe ? ours : replayed)?.find((r) => r.pruner === "median");
-  const ref = sampler.tpe
-    ? { steps: ANCHORS["median"]?.steps, best: ANCHORS["median"]?.best, what: "Optuna 5.0 TPE" }
-    : {
-      steps: liveLine(liveRandom, "median")?.steps_used_mean,
-      best: liveLine(liveRandom, "median")?.median_best,
-      what: "Optuna 5.0 on the same random draws",
-    };
+  const median = ours.find((r) => r.pruner === "median");
+  const ref = { steps: ANCHORS["median"]?.steps, best: ANCHORS["median"]?.best };
   if (median !== undefined && ref.steps !== undefined && ref.best !== undefined) {
     const ok = median.stepsUsedMean <= ref.steps && median.medianBest <= ref.best;
     console.log(
-      `\ntarget (median pruner: no more steps than ${ref.what} for a best value no worse): ` +
+      `\ntarget (median pruner: no more steps than Optuna 5.0 TPE for a best value no worse): ` +
         `${ok ? "met" : "NOT met"} (${pair(median.stepsUsedMean, median.medianBest)} vs ` +
         `${pair(ref.steps, ref.best)})`,
     );

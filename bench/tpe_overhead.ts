@@ -22,25 +22,13 @@ import {
   optimize,
   type ParamValue,
   runOrThrow,
-  suggestCategorical,
-  suggestFloat,
-  suggestInt,
   tpeSampler,
   type Trial,
 } from "../mod.ts";
 import { parseArgs } from "node:util";
+import { loadProblems, type ParamSpec, suggestAll } from "./_problems.ts";
 
-interface ParamSpec {
-  readonly name: string;
-  readonly type: "float" | "int" | "categorical";
-  readonly low?: number;
-  readonly high?: number;
-  readonly log?: boolean;
-  readonly choices?: ReadonlyArray<string>;
-}
-
-const PROBLEMS = new URL("../../shared/bench/problems.json", import.meta.url);
-const space: ReadonlyArray<ParamSpec> = JSON.parse(Deno.readTextFileSync(PROBLEMS)).overhead_space;
+const space: ReadonlyArray<ParamSpec> = loadProblems().overhead_space;
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -56,16 +44,10 @@ const { values: args } = parseArgs({
 });
 
 async function objective(trial: Trial): Promise<number> {
+  const x = await suggestAll(trial, space);
   let s = 0;
   for (const p of space) {
-    let v: ParamValue;
-    if (p.type === "float") {
-      v = await runOrThrow(suggestFloat(trial, p.name, p.low!, p.high!, { log: p.log ?? false }));
-    } else if (p.type === "int") {
-      v = await runOrThrow(suggestInt(trial, p.name, p.low!, p.high!, { log: p.log ?? false }));
-    } else {
-      v = await runOrThrow(suggestCategorical(trial, p.name, p.choices!));
-    }
+    const v = x[p.name]!;
     s += typeof v === "number" ? v * v : String(v).length ** 2;
   }
   return s;

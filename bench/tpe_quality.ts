@@ -16,33 +16,14 @@ import {
   createStudy,
   type ParamValue,
   runOrThrow,
-  suggestCategorical,
-  suggestFloat,
-  suggestInt,
   tpeSampler,
   type TpeSamplerOptions,
-  type Trial,
 } from "../mod.ts";
 import { optimize } from "../mod.ts";
 import { parseArgs } from "node:util";
+import { loadProblems, type Problem, suggestAll } from "./_problems.ts";
 
-interface ParamSpec {
-  readonly name: string;
-  readonly type: "float" | "int" | "categorical";
-  readonly low?: number;
-  readonly high?: number;
-  readonly log?: boolean;
-  readonly choices?: ReadonlyArray<string>;
-}
-interface Problem {
-  readonly name: string;
-  readonly optimum: number;
-  readonly space: ReadonlyArray<ParamSpec>;
-}
-
-const PROBLEMS: ReadonlyArray<Problem> = JSON.parse(
-  Deno.readTextFileSync(new URL("../../shared/bench/problems.json", import.meta.url)),
-).quality;
+const PROBLEMS: ReadonlyArray<Problem> = loadProblems().quality;
 
 /** Optuna 5.0 medians from `../shared/reference/anchors.md` (TPE, TPE multivariate). */
 const ANCHORS: Readonly<Record<string, readonly [number, number]>> = {
@@ -102,22 +83,6 @@ function evaluate(name: string, x: Readonly<Record<string, ParamValue>>): number
       (n("dropout") - 0.2) ** 2 * 2;
   }
   throw new Error(`unknown problem ${name}`);
-}
-
-async function suggestAll(trial: Trial, space: ReadonlyArray<ParamSpec>) {
-  const out: Record<string, ParamValue> = {};
-  for (const p of space) {
-    if (p.type === "float") {
-      out[p.name] = await runOrThrow(
-        suggestFloat(trial, p.name, p.low!, p.high!, { log: p.log ?? false }),
-      );
-    } else if (p.type === "int") {
-      out[p.name] = await runOrThrow(
-        suggestInt(trial, p.name, p.low!, p.high!, { log: p.log ?? false }),
-      );
-    } else out[p.name] = await runOrThrow(suggestCategorical(trial, p.name, p.choices!));
-  }
-  return out;
 }
 
 /** Median and mean of the best values of `seeds` runs of `trials` trials. */

@@ -25,7 +25,7 @@ import { openStorage } from "../lib/storage/open.ts";
 import { createDatabase, ensurePostgres, stop } from "../tests/fixtures/postgres/server.ts";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
-const DENO_WORKER = join(REPO, "tests", "fixtures", "postgres", "optimize_worker.ts");
+const DENO_WORKER = join(REPO, "tests", "fixtures", "optimize_worker.ts");
 const PY_WORKER = join(REPO, "bench", "optuna_worker.py");
 const PYTHON = join(REPO, ".venv-optuna", "bin", "python");
 

@@ -1,32 +1,19 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  createStudy,
-  fromAsync,
-  getTrials,
-  hyperbandBracket,
-  hyperbandLayout,
-  hyperbandPruner,
-  left,
-  optimize,
-  randomSampler,
-  report,
-  right,
-  runOrThrow,
-  shouldPrune,
-  suggestFloat,
-  trialPruned,
-} from "../mod.ts";
+import { hyperbandBracket, hyperbandLayout, hyperbandPruner, randomSampler } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 import {
-  checkDecisionCases,
+  checkCaseSet,
   checkSimulations,
   contextOf,
   decisionCases,
+  expectInvalidPruner,
   handContext,
   handTrial,
+  liveContext,
   prunes,
 } from "./_helpers/pruner_fixtures.ts";
+import { prunedStudyTrials } from "./_helpers/pruner_study.ts";
 
 const FIXTURES = decisionCases("hyperband.json");
 const rejected = (c: (typeof FIXTURES)[number]) =>
@@ -34,9 +21,7 @@ const rejected = (c: (typeof FIXTURES)[number]) =>
   c.pruner.options.maxResource < (c.pruner.options.minResource ?? 1);
 
 Deno.test("hyperbandPruner() matches Optuna 5.0 decisions and rung attrs on random histories", () => {
-  const cases = FIXTURES.filter((c) => !rejected(c));
-  assert.ok(cases.length >= 300);
-  checkDecisionCases(cases);
+  checkCaseSet(FIXTURES.filter((c) => !rejected(c)), 300);
 });
 
 Deno.test("hyperbandPruner() assigns brackets and sampler views exactly as Optuna 5.0", () => {
@@ -145,12 +130,7 @@ Deno.test("hyperbandPruner() reports invalid options as InvalidArgument naming t
   ];
   for (const [options, field] of cases) {
     const pruner = hyperbandPruner(options);
-    const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
-    assert.equal((err as { field: string }).field, field, JSON.stringify(options));
-    expectLeft(
-      pruner.prune(handContext([handTrial(0, [1], { state: "RUNNING" })])),
-      "InvalidArgument",
-    );
+    expectInvalidPruner(pruner, field, liveContext([1]), JSON.stringify(options));
     assert.equal(pruner.samplerTrials, undefined);
   }
 });
@@ -171,21 +151,11 @@ Deno.test("hyperbandBracket() always lands in a bracket, with frequencies follow
 });
 
 Deno.test("hyperbandPruner() prunes trials and writes rung attrs through shouldPrune", async () => {
-  const study = await runOrThrow(createStudy({
+  const trials = await prunedStudyTrials({
     studyName: "hyperband-e2e",
     sampler: randomSampler({ seed: 11 }),
     pruner: hyperbandPruner({ maxResource: 9 }),
-  }));
-  await runOrThrow(optimize(study, (trial) =>
-    fromAsync(async () => {
-      const x = await runOrThrow(suggestFloat(trial, "x", -5, 5));
-      for (let step = 0; step < 9; step++) {
-        await runOrThrow(report(trial, x * x + 1 / (step + 1), step));
-        if (await runOrThrow(shouldPrune(trial))) return left(trialPruned());
-      }
-      return right(x * x);
-    }, (e) => e), { nTrials: 30 }));
-  const trials = await runOrThrow(getTrials(study));
+  }, { steps: 9, nTrials: 30 });
   assert.ok(trials.some((t) => t.state === "PRUNED"));
   assert.ok(trials.some((t) => typeof t.systemAttrs["completed_rung_0"] === "number"));
 });

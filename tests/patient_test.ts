@@ -10,24 +10,17 @@ import {
 } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 import {
-  checkDecisionCases,
+  checkCaseSet,
   checkSimulations,
   decisionCases,
-  handContext,
-  handTrial,
+  expectInvalidPruner,
+  liveContext as live,
   prunes,
+  prunesCase,
 } from "./_helpers/pruner_fixtures.ts";
 
-const live = (
-  curve: ReadonlyArray<number | undefined>,
-  direction: "minimize" | "maximize" = "minimize",
-) => handContext([handTrial(0, curve, { state: "RUNNING" })], direction);
-
 Deno.test("patientPruner() matches Optuna 5.0 on random histories around median, percentile and threshold pruners", () => {
-  const cases = decisionCases("patient.json");
-  assert.ok(cases.length >= 300);
-  assert.ok(cases.some((c) => c.expected.prune));
-  checkDecisionCases(cases);
+  checkCaseSet(decisionCases("patient.json"), 300, prunesCase);
 });
 
 Deno.test("patientPruner() replays an Optuna 5.0 study step by step", () => {
@@ -66,10 +59,7 @@ Deno.test("patientPruner() asks the inner pruner once stagnating and passes its 
 });
 
 Deno.test("patientPruner() refuses multi-objective studies with NotSupported", () => {
-  const ctx = handContext([handTrial(0, [1, 2, 3, 4], { state: "RUNNING" })], [
-    "minimize",
-    "maximize",
-  ]);
+  const ctx = live([1, 2, 3, 4], ["minimize", "maximize"]);
   expectLeft(patientPruner(null, 1).prune(ctx), "NotSupported");
 });
 
@@ -94,9 +84,7 @@ Deno.test("patientPruner() reports invalid options, and an invalid inner pruner,
     [patientPruner(medianPruner({ nWarmupSteps: -2 }), 1), "nWarmupSteps"],
   ];
   for (const [pruner, field] of cases) {
-    const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
-    assert.equal((err as { field: string }).field, field);
-    expectLeft(pruner.prune(live([1, 2, 3])), "InvalidArgument");
+    expectInvalidPruner(pruner, field, live([1, 2, 3]));
   }
 });
 

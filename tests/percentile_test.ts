@@ -1,30 +1,20 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  createStudy,
-  fromAsync,
-  getTrials,
-  left,
-  medianPruner,
-  optimize,
-  percentilePruner,
-  randomSampler,
-  report,
-  right,
-  runOrThrow,
-  shouldPrune,
-  suggestFloat,
-  trialPruned,
-} from "../mod.ts";
+import { createStudy, medianPruner, percentilePruner, randomSampler, right } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 import {
-  checkDecisionCases,
+  checkCaseSet,
+  checkHandBuiltCases,
   checkSimulations,
   decisionCases,
+  expectInvalidPruner,
   handContext,
   handTrial,
   prunes,
+  prunesCase,
+  randomCases,
 } from "./_helpers/pruner_fixtures.ts";
+import { prunedStudyTrials } from "./_helpers/pruner_study.ts";
 
 const FIXTURES = decisionCases("percentile.json");
 
@@ -32,17 +22,11 @@ const FIXTURES = decisionCases("percentile.json");
 // parity with Optuna 5.0
 // -------------------------------------------------------------------------------------
 
-Deno.test("medianPruner() and percentilePruner() match Optuna 5.0 on hand-built histories", async (t) => {
-  for (const c of FIXTURES.filter((c) => !c.name.startsWith("random"))) {
-    await t.step(c.name, () => checkDecisionCases([c]));
-  }
-});
+Deno.test("medianPruner() and percentilePruner() match Optuna 5.0 on hand-built histories", (t) =>
+  checkHandBuiltCases(t, FIXTURES));
 
 Deno.test("medianPruner() and percentilePruner() match Optuna 5.0 on random histories with NaN, infinities, missing and out-of-order steps", () => {
-  const random = FIXTURES.filter((c) => c.name.startsWith("random"));
-  assert.ok(random.length >= 400);
-  assert.ok(random.some((c) => c.expected.prune) && random.some((c) => !c.expected.prune));
-  checkDecisionCases(random);
+  checkCaseSet(randomCases(FIXTURES), 400, prunesCase, (c) => !prunesCase(c));
 });
 
 Deno.test("medianPruner() and percentilePruner() replay Optuna 5.0 studies step by step", () => {
@@ -132,24 +116,14 @@ Deno.test("medianPruner() refuses multi-objective studies with NotSupported", ()
 // -------------------------------------------------------------------------------------
 
 Deno.test("medianPruner() has Optuna's defaults and records its options as JSON", () => {
+  const defaults = { nStartupTrials: 5, nWarmupSteps: 0, intervalSteps: 1, nMinTrials: 1 };
   const m = medianPruner();
   assert.equal(m.kind, "median");
-  assert.deepEqual(m.options, {
-    nStartupTrials: 5,
-    nWarmupSteps: 0,
-    intervalSteps: 1,
-    nMinTrials: 1,
-  });
+  assert.deepEqual(m.options, defaults);
   assert.deepEqual(m.validate?.(), right(undefined));
   const p = percentilePruner(25, { nWarmupSteps: 3 });
   assert.equal(p.kind, "percentile");
-  assert.deepEqual(p.options, {
-    percentile: 25,
-    nStartupTrials: 5,
-    nWarmupSteps: 3,
-    intervalSteps: 1,
-    nMinTrials: 1,
-  });
+  assert.deepEqual(p.options, { percentile: 25, ...defaults, nWarmupSteps: 3 });
   assert.deepEqual(JSON.parse(JSON.stringify(p.options)), p.options);
 });
 
@@ -166,11 +140,9 @@ Deno.test("percentilePruner() reports invalid options as InvalidArgument naming 
   ];
   for (const [make, field, value] of cases) {
     const pruner = make();
-    const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
-    assert.equal((err as { field: string }).field, field);
+    const err = expectInvalidPruner(pruner, field, handContext([...done, running([9, 9])]));
     assert.ok(Object.is((err as { value: unknown }).value, value));
     assert.match(err.message, new RegExp(`'${field}'`));
-    expectLeft(pruner.prune(handContext([...done, running([9, 9])])), "InvalidArgument");
   }
 });
 
@@ -228,22 +200,10 @@ Deno.test("percentilePruner() at 100 never prunes a trial that is no worse than 
 // -------------------------------------------------------------------------------------
 
 Deno.test("medianPruner() prunes trials of a real study through shouldPrune", async () => {
-  const study = await runOrThrow(createStudy({
+  const trials = await prunedStudyTrials({
     sampler: randomSampler({ seed: 3 }),
     pruner: medianPruner({ nStartupTrials: 3 }),
-  }));
-  await runOrThrow(optimize(study, (trial) =>
-    fromAsync(async () => {
-      const x = await runOrThrow(suggestFloat(trial, "x", -5, 5));
-      let v = 0;
-      for (let step = 0; step < 10; step++) {
-        v = x * x + 1 / (step + 1);
-        await runOrThrow(report(trial, v, step));
-        if (await runOrThrow(shouldPrune(trial))) return left(trialPruned());
-      }
-      return right(v);
-    }, (e) => e), { nTrials: 25 }));
-  const trials = await runOrThrow(getTrials(study));
+  }, { steps: 10, nTrials: 25, returnLastReport: true });
   const pruned = trials.filter((t) => t.state === "PRUNED");
   assert.ok(pruned.length > 0, "some trials are pruned");
   assert.ok(trials.slice(0, 3).every((t) => t.state === "COMPLETE"), "startup trials run fully");

@@ -13,7 +13,7 @@ import { createStudy, enqueueTrial, runOrThrow } from "../mod.ts";
 import { postgresStorage } from "../lib/storage/postgres.ts";
 import { createDatabase, ensurePostgres } from "./fixtures/postgres/server.ts";
 
-const WORKER = fileURLToPath(new URL("./fixtures/postgres/optimize_worker.ts", import.meta.url));
+const WORKER = fileURLToPath(new URL("./fixtures/optimize_worker.ts", import.meta.url));
 
 const pg = await ensurePostgres(54332);
 if (!pg.ok) {

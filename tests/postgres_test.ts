@@ -37,6 +37,7 @@ import { admin, createDatabase, ensurePostgres } from "./fixtures/postgres/serve
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "fixtures", "postgres");
+const WORKER = join(ROOT, "tests", "fixtures", "optimize_worker.ts");
 const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");
 const WHEEL_STORES = ["/opt/pypi/files", "/opt/pypi-more/files"];
 
@@ -325,7 +326,7 @@ interop(
       await runOrThrow(storage.close());
       const deno = (n: number) =>
         new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", join(FIXTURES, "optimize_worker.ts"), url, "mixed", String(n)],
+          args: ["run", "-A", WORKER, url, "mixed", String(n)],
           stdout: "piped",
           stderr: "piped",
         }).output();

@@ -45,7 +45,11 @@ Deno.test("4 processes optimizing one study get trials 0-999, each number exactl
   const dir = await Deno.makeTempDir({ prefix: "hyperion-mp-" });
   const path = `${dir}/shared.db`;
   try {
-    const results = await runTogether(4, "optimize_worker.ts", [path, "shared", "250"]);
+    const results = await runTogether(4, "../optimize_worker.ts", [
+      `sqlite:///${path}`,
+      "shared",
+      "250",
+    ]);
     for (const r of results) {
       assert.equal(r.code, 0, `a worker failed:\n${r.stderr}\n${r.stdout}`);
       assert.equal(r.stderr.trim(), "", `a worker wrote to stderr:\n${r.stderr}`);
@@ -66,7 +70,7 @@ Deno.test("4 processes optimizing one study get trials 0-999, each number exactl
       for (const t of trials) {
         assert.equal(t.state, "COMPLETE", `trial ${t.number} is ${t.state}`);
         assert.deepEqual(Object.keys(t.params), ["x", "n", "c"]);
-        assert.deepEqual(Object.keys(t.intermediateValues), ["0", "1", "2"]);
+        assert.deepEqual(Object.keys(t.intermediateValues), ["0", "1", "2", "3", "4"]);
       }
       assert.equal((await runOrThrow(storage.listStudies())).length, 1);
     } finally {

@@ -242,27 +242,34 @@ Deno.test("a database holding other tables gets Optuna's tables beside them", as
   });
 });
 
+/** The node:sqlite driver with `beforeRun(sql)` called before every statement's `run` (to inject faults). */
+function hookedDriver(beforeRun: (sql: string) => void): SqliteOpen {
+  return (path) => {
+    const db = nodeSqliteOpen(path);
+    return {
+      exec: (sql) => db.exec(sql),
+      close: () => db.close(),
+      prepare: (sql) => {
+        const s = db.prepare(sql);
+        return {
+          get: (...p) => s.get(...p),
+          all: (...p) => s.all(...p),
+          run: (...p) => {
+            beforeRun(sql);
+            return s.run(...p);
+          },
+        };
+      },
+    };
+  };
+}
+
 Deno.test("a write that fails midway leaves nothing behind (injected driver fault)", async () => {
   await withDir(async (dir) => {
     let failOn: RegExp | undefined;
-    const faulty: SqliteOpen = (path) => {
-      const db = nodeSqliteOpen(path);
-      return {
-        exec: (sql) => db.exec(sql),
-        close: () => db.close(),
-        prepare: (sql) => {
-          const s = db.prepare(sql);
-          return {
-            get: (...p) => s.get(...p),
-            all: (...p) => s.all(...p),
-            run: (...p) => {
-              if (failOn?.test(sql)) throw new Error("disk I/O error");
-              return s.run(...p);
-            },
-          };
-        },
-      };
-    };
+    const faulty = hookedDriver((sql) => {
+      if (failOn?.test(sql)) throw new Error("disk I/O error");
+    });
     const storage = await runOrThrow(sqliteStorage(join(dir, "faulty.db"), { driver: faulty }));
     const study = await runOrThrow(
       storage.createStudy({ studyName: "s", directions: ["minimize"] }),
@@ -318,27 +325,12 @@ Deno.test("a locked database is waited for, retried, and reported as StorageErro
 
     // transient lock errors are retried
     let failures = 2;
-    const flaky: SqliteOpen = (p) => {
-      const db = nodeSqliteOpen(p);
-      return {
-        exec: (sql) => db.exec(sql),
-        close: () => db.close(),
-        prepare: (sql) => {
-          const s = db.prepare(sql);
-          return {
-            get: (...a) => s.get(...a),
-            all: (...a) => s.all(...a),
-            run: (...a) => {
-              if (sql === "BEGIN IMMEDIATE" && failures > 0) {
-                failures--;
-                throw new Error("database is locked");
-              }
-              return s.run(...a);
-            },
-          };
-        },
-      };
-    };
+    const flaky = hookedDriver((sql) => {
+      if (sql === "BEGIN IMMEDIATE" && failures > 0) {
+        failures--;
+        throw new Error("database is locked");
+      }
+    });
     const retrying = await runOrThrow(sqliteStorage(path, { driver: flaky, retries: 3 }));
     assert.equal((await runOrThrow(retrying.createTrial(study.studyId))).number, 1);
     assert.equal(failures, 0);

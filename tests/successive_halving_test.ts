@@ -1,42 +1,29 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  createStudy,
-  fromAsync,
-  getTrials,
-  left,
-  optimize,
-  randomSampler,
-  report,
-  right,
-  runOrThrow,
-  shouldPrune,
-  successiveHalvingPruner,
-  suggestFloat,
-  trialPruned,
-} from "../mod.ts";
+import { randomSampler, right, successiveHalvingPruner } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 import {
-  checkDecisionCases,
+  checkCaseSet,
+  checkHandBuiltCases,
   checkSimulations,
+  type DecisionCase,
   decisionCases,
+  expectInvalidPruner,
   handContext,
   handTrial,
+  liveContext,
+  randomCases,
 } from "./_helpers/pruner_fixtures.ts";
+import { prunedStudyTrials } from "./_helpers/pruner_study.ts";
 
 const FIXTURES = decisionCases("successive_halving.json");
 
-Deno.test("successiveHalvingPruner() matches Optuna 5.0 on hand-built histories", async (t) => {
-  for (const c of FIXTURES.filter((c) => !c.name.startsWith("random"))) {
-    await t.step(c.name, () => checkDecisionCases([c]));
-  }
-});
+Deno.test("successiveHalvingPruner() matches Optuna 5.0 on hand-built histories", (t) =>
+  checkHandBuiltCases(t, FIXTURES));
 
 Deno.test("successiveHalvingPruner() matches Optuna 5.0 decisions and rung attrs on random histories", () => {
-  const random = FIXTURES.filter((c) => c.name.startsWith("random"));
-  assert.ok(random.length >= 400);
-  assert.ok(random.some((c) => Object.keys(c.expected.systemAttrs).length > 1));
-  checkDecisionCases(random);
+  const multiRung = (c: DecisionCase) => Object.keys(c.expected.systemAttrs).length > 1;
+  checkCaseSet(randomCases(FIXTURES), 400, multiRung);
 });
 
 Deno.test("successiveHalvingPruner() replays Optuna 5.0 studies, including its cached 'auto' minResource", () => {
@@ -136,12 +123,7 @@ Deno.test("successiveHalvingPruner() reports invalid options as InvalidArgument 
   ];
   for (const [options, field] of cases) {
     const pruner = successiveHalvingPruner(options);
-    const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
-    assert.equal((err as { field: string }).field, field, JSON.stringify(options));
-    expectLeft(
-      pruner.prune(handContext([handTrial(0, [1], { state: "RUNNING" })])),
-      "InvalidArgument",
-    );
+    expectInvalidPruner(pruner, field, liveContext([1]), JSON.stringify(options));
   }
 });
 
@@ -174,20 +156,10 @@ Deno.test("successiveHalvingPruner() writes consecutive rung keys starting at th
 });
 
 Deno.test("successiveHalvingPruner() records rung values in storage through shouldPrune", async () => {
-  const study = await runOrThrow(createStudy({
+  const trials = await prunedStudyTrials({
     sampler: randomSampler({ seed: 5 }),
     pruner: successiveHalvingPruner({ minResource: 1, reductionFactor: 2 }),
-  }));
-  await runOrThrow(optimize(study, (trial) =>
-    fromAsync(async () => {
-      const x = await runOrThrow(suggestFloat(trial, "x", -5, 5));
-      for (let step = 0; step < 8; step++) {
-        await runOrThrow(report(trial, x * x + 1 / (step + 1), step));
-        if (await runOrThrow(shouldPrune(trial))) return left(trialPruned());
-      }
-      return right(x * x);
-    }, (e) => e), { nTrials: 12 }));
-  const trials = await runOrThrow(getTrials(study));
+  }, { steps: 8, nTrials: 12 });
   assert.ok(trials.every((t) => typeof t.systemAttrs["completed_rung_0"] === "number"));
   assert.ok(trials.some((t) => t.state === "PRUNED"));
   const complete = trials.filter((t) => t.state === "COMPLETE");

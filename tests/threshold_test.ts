@@ -3,21 +3,16 @@ import fc from "fast-check";
 import { right, thresholdPruner } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 import {
-  checkDecisionCases,
+  checkCaseSet,
   checkSimulations,
   decisionCases,
-  handContext,
-  handTrial,
+  expectInvalidPruner,
+  liveContext as live,
   prunes,
 } from "./_helpers/pruner_fixtures.ts";
 
-const live = (curve: ReadonlyArray<number | undefined>) =>
-  handContext([handTrial(0, curve, { state: "RUNNING" })]);
-
 Deno.test("thresholdPruner() matches Optuna 5.0 on random histories with NaN, infinities and out-of-order steps", () => {
-  const cases = decisionCases("threshold.json");
-  assert.ok(cases.length >= 200);
-  checkDecisionCases(cases);
+  checkCaseSet(decisionCases("threshold.json"), 200);
 });
 
 Deno.test("thresholdPruner() replays an Optuna 5.0 study step by step", () => {
@@ -46,15 +41,13 @@ Deno.test("thresholdPruner() respects warm-up and the interval grid", () => {
 
 Deno.test("thresholdPruner() ignores the study direction", () => {
   const pruner = thresholdPruner({ lower: 0 });
-  const trial = handTrial(0, [-1], { state: "RUNNING" });
-  assert.equal(prunes(pruner, handContext([trial], "maximize")), true);
-  assert.equal(prunes(pruner, handContext([trial], "minimize")), true);
+  assert.equal(prunes(pruner, live([-1], "maximize")), true);
+  assert.equal(prunes(pruner, live([-1], "minimize")), true);
 });
 
 Deno.test("thresholdPruner() refuses multi-objective studies with NotSupported", () => {
-  const trial = handTrial(0, [9], { state: "RUNNING" });
   expectLeft(
-    thresholdPruner({ upper: 1 }).prune(handContext([trial], ["minimize", "minimize"])),
+    thresholdPruner({ upper: 1 }).prune(live([9], ["minimize", "minimize"])),
     "NotSupported",
   );
 });
@@ -80,9 +73,7 @@ Deno.test("thresholdPruner() reports invalid options as InvalidArgument naming t
   ];
   for (const [options, field] of cases) {
     const pruner = thresholdPruner(options);
-    const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
-    assert.equal((err as { field: string }).field, field, JSON.stringify(options));
-    expectLeft(pruner.prune(live([1])), "InvalidArgument");
+    expectInvalidPruner(pruner, field, live([1]), JSON.stringify(options));
   }
 });
 

@@ -189,25 +189,20 @@ Deno.test("createStudy() uses tpeSampler() by default", async () => {
   assert.equal(studySampler(study).kind, "tpe");
 });
 
+/** A log-float, an int and a categorical parameter with a known optimum. */
+const mixedObjective = (t: Trial) =>
+  flatMap(
+    suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
+    (lr) =>
+      flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
+        map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
+          (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
+          (act === "relu" ? 0 : 0.2))),
+  );
+
 async function mixedRun(options: TpeSamplerOptions, n: number) {
   const study = await runOrThrow(createStudy({ sampler: tpeSampler(options) }));
-  await runOrThrow(
-    optimize(
-      study,
-      (t) =>
-        flatMap(
-          suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
-          (lr) =>
-            flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
-              map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
-                (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
-                (act === "relu" ? 0 : 0.2))),
-        ),
-      {
-        nTrials: n,
-      },
-    ),
-  );
+  await runOrThrow(optimize(study, mixedObjective, { nTrials: n }));
   return study;
 }
 
@@ -223,23 +218,7 @@ Deno.test("tpeSampler() state restored from a snapshot continues the stream exac
   const study = await mixedRun({ seed: 5 }, 15);
   const snapshot = JSON.stringify(studySampler(study));
   const first = await runOrThrow(getTrials(study));
-  await runOrThrow(
-    optimize(
-      study,
-      (t) =>
-        flatMap(
-          suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
-          (lr) =>
-            flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
-              map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
-                (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
-                (act === "relu" ? 0 : 0.2))),
-        ),
-      {
-        nTrials: 5,
-      },
-    ),
-  );
+  await runOrThrow(optimize(study, mixedObjective, { nTrials: 5 }));
   const expected = (await runOrThrow(getTrials(study))).slice(15).map((t) => t.params);
 
   const restored = getOrThrow(samplerFromSnapshot(snapshot));
@@ -254,23 +233,7 @@ Deno.test("tpeSampler() state restored from a snapshot continues the stream exac
       })(),
     );
   }
-  await runOrThrow(
-    optimize(
-      again,
-      (t) =>
-        flatMap(
-          suggestFloat(t, "lr", 1e-5, 1e-1, { log: true }),
-          (lr) =>
-            flatMap(suggestInt(t, "layers", 1, 8), (layers) =>
-              map(suggestCategorical(t, "act", ["relu", "tanh"]), (act) =>
-                (Math.log10(lr) + 2.5) ** 2 + 0.1 * (layers - 3) ** 2 +
-                (act === "relu" ? 0 : 0.2))),
-        ),
-      {
-        nTrials: 5,
-      },
-    ),
-  );
+  await runOrThrow(optimize(again, mixedObjective, { nTrials: 5 }));
   const got = (await runOrThrow(getTrials(again))).slice(15).map((t) => t.params);
   assert.deepEqual(got, expected);
 });

@@ -1,20 +1,19 @@
 import assert from "node:assert/strict";
-import { right, wilcoxonPruner } from "../mod.ts";
+import { wilcoxonPruner } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 import {
-  checkDecisionCases,
+  checkCaseSet,
   checkSimulations,
   decisionCases,
+  expectInvalidPruner,
   handContext,
   handTrial,
   prunes,
+  prunesCase,
 } from "./_helpers/pruner_fixtures.ts";
 
 Deno.test("wilcoxonPruner() matches Optuna 5.0 across exact, permutation and normal-approximation tests", () => {
-  const cases = decisionCases("wilcoxon.json");
-  assert.ok(cases.length >= 500);
-  assert.ok(cases.some((c) => c.expected.prune));
-  checkDecisionCases(cases);
+  checkCaseSet(decisionCases("wilcoxon.json"), 500, prunesCase);
 });
 
 Deno.test("wilcoxonPruner() replays an Optuna 5.0 study over shuffled instances", () => {
@@ -99,8 +98,6 @@ Deno.test("wilcoxonPruner() records Optuna's defaults and reports invalid option
   ];
   for (const [options, field] of cases) {
     const pruner = wilcoxonPruner(options);
-    const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
-    assert.equal((err as { field: string }).field, field);
-    expectLeft(pruner.prune(handContext([best, live([9, 9, 9])])), "InvalidArgument");
+    expectInvalidPruner(pruner, field, handContext([best, live([9, 9, 9])]));
   }
 });

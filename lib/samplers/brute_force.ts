@@ -11,7 +11,6 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import {
-  isRngState,
   randomInt,
   type Rng,
   rngFromSeed,
@@ -20,6 +19,7 @@ import {
   rngState,
   uniform,
 } from "../random/rng.ts";
+import { expectRngStates } from "../_internal/sampler_utils.ts";
 import {
   checkSeed,
   expectObject,
@@ -299,15 +299,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       expected: "a boolean",
     }));
   }
-  const s = expectObject(sampler.state, "bruteForce.state");
+  const s = expectRngStates(sampler.state, "bruteForce.state", ["rng"]);
   if (s._tag === "Left") return s;
-  if (!isRngState(s.right.rng)) {
-    return left(invalidArgument({
-      field: "bruteForce.state.rng",
-      value: s.right.rng,
-      expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
-    }));
-  }
   return right(sampler);
 }
 

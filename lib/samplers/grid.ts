@@ -11,7 +11,6 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import {
-  isRngState,
   randomInt,
   rngFromSeed,
   rngFromState,
@@ -19,6 +18,7 @@ import {
   rngState,
   shuffled,
 } from "../random/rng.ts";
+import { expectRngStates } from "../_internal/sampler_utils.ts";
 import {
   checkSeed,
   expectObject,
@@ -245,15 +245,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       }
     }
   }
-  const s = expectObject(sampler.state, "grid.state");
+  const s = expectRngStates(sampler.state, "grid.state", ["rng"]);
   if (s._tag === "Left") return s;
-  if (!isRngState(s.right.rng)) {
-    return left(invalidArgument({
-      field: "grid.state.rng",
-      value: s.right.rng,
-      expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
-    }));
-  }
   return right(sampler);
 }
 

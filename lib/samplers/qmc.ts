@@ -11,14 +11,8 @@ import type { Distribution } from "../core/distributions.ts";
 import { type JsonValue, pythonFloat } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import {
-  isRngState,
-  nextUint32,
-  rngFromSeed,
-  rngFromState,
-  type RngState,
-  rngState,
-} from "../random/rng.ts";
+import { nextUint32, rngFromSeed, rngFromState, type RngState, rngState } from "../random/rng.ts";
+import { expectRngStates, previousDouble, roundHalfEven } from "../_internal/sampler_utils.ts";
 import { sha256Hex } from "../_internal/sha256.ts";
 import {
   directionNumbers,
@@ -226,32 +220,18 @@ function engineOf(dim: number, o: QmcOptionsJson): Engine {
   return engine;
 }
 
-function prevDouble(x: number): number {
-  if (x === 0) return -Number.MIN_VALUE;
-  const b = new DataView(new ArrayBuffer(8));
-  b.setFloat64(0, x);
-  const bits = b.getBigUint64(0);
-  b.setBigUint64(0, x > 0 ? bits - 1n : bits + 1n);
-  return b.getFloat64(0);
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 /** Maps a coordinate in [0, 1) to a parameter's internal value (Optuna 5.0's transform). */
 function fromUnit(u: number, d: Distribution): number {
   switch (d._tag) {
     case "CategoricalDistribution": {
       const c = d.choices.length;
-      return Math.trunc(Math.min(u * c, prevDouble(c)));
+      return Math.trunc(Math.min(u * c, previousDouble(c)));
     }
     case "FloatDistribution": {
       if (d.log) {
         const lo = Math.log(d.low), hi = Math.log(d.high);
         const x = Math.exp(lo + u * (hi - lo));
-        return d.low === d.high ? x : Math.min(Math.max(x, d.low), prevDouble(d.high));
+        return d.low === d.high ? x : Math.min(Math.max(x, d.low), previousDouble(d.high));
       }
       if (d.step !== null) {
         const lo = d.low - d.step / 2, hi = d.high + d.step / 2;
@@ -260,7 +240,7 @@ function fromUnit(u: number, d: Distribution): number {
         return Math.min(Math.max(v, d.low), d.high);
       }
       const x = d.low + u * (d.high - d.low);
-      return d.low === d.high ? x : Math.min(x, prevDouble(d.high));
+      return d.low === d.high ? x : Math.min(x, previousDouble(d.high));
     }
     case "IntDistribution": {
       if (d.log) {
@@ -300,15 +280,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       expected: "'sobol' (Halton sequences are not implemented)",
     }));
   }
-  const s = expectObject(sampler.state, "qmc.state");
+  const s = expectRngStates(sampler.state, "qmc.state", ["randomRng"]);
   if (s._tag === "Left") return s;
-  if (!isRngState(s.right.randomRng)) {
-    return left(invalidArgument({
-      field: "qmc.state.randomRng",
-      value: s.right.randomRng,
-      expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
-    }));
-  }
   const pending = expectObject(s.right.pending, "qmc.state.pending");
   if (pending._tag === "Left") return pending;
   return right(sampler);

@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
-import { type HyperionError, invalidArgument } from "../errors.ts";
+import { type Either, right } from "../effect.ts";
+import type { HyperionError } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import {
-  isRngState,
   type Rng,
   rngFromSeed,
   rngFromState,
@@ -16,6 +15,7 @@ import {
   rngState,
   uniform,
 } from "../random/rng.ts";
+import { expectRngStates, previousDouble, roundHalfEven } from "../_internal/sampler_utils.ts";
 import { checkSeed, expectObject, registerSampler, type Sampled, type Sampler } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -83,22 +83,6 @@ export function randomSampler(options: RandomSamplerOptions = {}): Sampler {
 // utils
 // -------------------------------------------------------------------------------------
 
-/** The largest double below `x`. */
-function previousDouble(x: number): number {
-  if (x === 0) return -Number.MIN_VALUE;
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, x);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, x > 0 ? bits - 1n : bits + 1n);
-  return buf.getFloat64(0);
-}
-
-/** Rounds half to even, as numpy does. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 /**
  * Draws one internal value uniformly from a distribution with Optuna's search-space transform
  * (one uniform per numeric parameter, `k` uniforms for `k` choices).
@@ -149,15 +133,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   if (options._tag === "Left") return options;
   const seed = checkSeed(options.right.seed);
   if (seed._tag === "Left") return seed;
-  const state = expectObject(sampler.state, "random.state");
+  const state = expectRngStates(sampler.state, "random.state", ["rng"]);
   if (state._tag === "Left") return state;
-  if (!isRngState(state.right.rng)) {
-    return left(invalidArgument({
-      field: "random.state.rng",
-      value: state.right.rng,
-      expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
-    }));
-  }
   return right(sampler);
 }
 

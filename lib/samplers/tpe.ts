@@ -12,7 +12,8 @@ import { type Distribution, isSingle, toExternal } from "../core/distributions.t
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { groupDecomposedSearchSpace, type SearchSpace } from "../core/search_space.ts";
 import type { Direction } from "../core/study.ts";
-import { isRngState, rngFromSeed, rngFromState, type RngState, rngState } from "../random/rng.ts";
+import { rngFromSeed, rngFromState, type RngState, rngState } from "../random/rng.ts";
+import { expectRngStates } from "../_internal/sampler_utils.ts";
 import {
   countFinished,
   intersectionSpace,
@@ -332,17 +333,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   if (g._tag === "Left") return g;
   const w = checkWeightsSpec(op.weights);
   if (w._tag === "Left") return w;
-  const s = expectObject(sampler.state, "tpe.state");
+  const s = expectRngStates(sampler.state, "tpe.state", ["rng", "randomRng"]);
   if (s._tag === "Left") return s;
-  for (const k of ["rng", "randomRng"]) {
-    if (!isRngState(s.right[k])) {
-      return left(invalidArgument({
-        field: `tpe.state.${k}`,
-        value: s.right[k],
-        expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
-      }));
-    }
-  }
   return right(sampler);
 }
 

@@ -3,7 +3,8 @@
  * (`tests/fixtures/pruners/make_fixtures.py`) and replaying them against our pruners.
  */
 import assert from "node:assert/strict";
-import { getOrThrow } from "../../lib/effect.ts";
+import { getOrThrow, right } from "../../lib/effect.ts";
+import type { HyperionError } from "../../lib/errors.ts";
 import type { Direction } from "../../lib/core/study.ts";
 import type { Attrs, FrozenTrial, TrialState } from "../../lib/core/trial.ts";
 import type { JsonValue } from "../../lib/core/json.ts";
@@ -15,6 +16,8 @@ import { hyperbandPruner } from "../../lib/pruners/hyperband.ts";
 import { thresholdPruner } from "../../lib/pruners/threshold.ts";
 import { patientPruner } from "../../lib/pruners/patient.ts";
 import { wilcoxonPruner } from "../../lib/pruners/wilcoxon.ts";
+import { expectLeft } from "./study.ts";
+import { runningTrial } from "../../lib/_internal/rdb_storage.ts";
 
 /** A fixture number: finite, or the strings Python wrote for NaN and the infinities. */
 export type Num = number | "NaN" | "Infinity" | "-Infinity";
@@ -189,19 +192,7 @@ export function replay(
   const stoppedAt: Array<number | null> = [];
   let clock = 0;
   sim.curves.forEach((curve, i) => {
-    let t: FrozenTrial = {
-      number: i,
-      trialId: i + 1,
-      state: "RUNNING",
-      values: null,
-      params: {},
-      distributions: {},
-      intermediateValues: {},
-      userAttrs: {},
-      systemAttrs: {},
-      datetimeStart: clock++,
-      datetimeComplete: null,
-    };
+    let t: FrozenTrial = runningTrial(i, i + 1, clock++);
     trials.push(t);
     const order = sim.order?.[i] ?? curve.map((_, s) => s);
     let stopped: number | null = null;
@@ -302,4 +293,61 @@ export function handContext(
 /** The decision's `prune` flag, failing on a Left. */
 export function prunes(pruner: Pruner, ctx: PrunerContext): boolean {
   return getOrThrow(pruner.prune(ctx)).prune;
+}
+
+/** A context whose only trial is a RUNNING trial 0 with `curve` reported (see {@link handTrial}). */
+export function liveContext(
+  curve: ReadonlyArray<number | undefined>,
+  direction: Direction | ReadonlyArray<Direction> = "minimize",
+): PrunerContext {
+  return handContext([handTrial(0, curve, { state: "RUNNING" })], direction);
+}
+
+/** The cases generated at random (named `random…`). */
+export function randomCases(cases: ReadonlyArray<DecisionCase>): ReadonlyArray<DecisionCase> {
+  return cases.filter((c) => c.name.startsWith("random"));
+}
+
+/** Checks every hand-built case (not named `random…`) in a test step of its own name. */
+export async function checkHandBuiltCases(
+  t: Deno.TestContext,
+  cases: ReadonlyArray<DecisionCase>,
+): Promise<void> {
+  for (const c of cases.filter((c) => !c.name.startsWith("random"))) {
+    await t.step(c.name, () => checkDecisionCases([c]));
+  }
+}
+
+/**
+ * Asserts that `cases` holds at least `atLeast` cases and, for each of `witnesses`, some case
+ * satisfying it; then checks every case with {@link checkDecisionCases}.
+ */
+export function checkCaseSet(
+  cases: ReadonlyArray<DecisionCase>,
+  atLeast: number,
+  ...witnesses: ReadonlyArray<(c: DecisionCase) => boolean>
+): void {
+  assert.ok(cases.length >= atLeast);
+  for (const witness of witnesses) assert.ok(cases.some(witness));
+  checkDecisionCases(cases);
+}
+
+/** A witness for {@link checkCaseSet}: the case expects a prune. */
+export const prunesCase = (c: DecisionCase): boolean => c.expected.prune;
+
+/**
+ * Asserts that `pruner` rejected its options: `validate` returns `InvalidArgument` naming
+ * `field` (`message` labels that assertion) and `prune` on `ctx` returns `InvalidArgument`
+ * too. Returns the validation error.
+ */
+export function expectInvalidPruner(
+  pruner: Pruner,
+  field: string,
+  ctx: PrunerContext,
+  message?: string,
+): HyperionError {
+  const err = expectLeft(pruner.validate?.() ?? right(undefined), "InvalidArgument");
+  assert.equal((err as { field: string }).field, field, message);
+  expectLeft(pruner.prune(ctx), "InvalidArgument");
+  return err;
 }
