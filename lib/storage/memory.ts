@@ -47,7 +47,6 @@ export interface MemoryStorageOptions {
 
 interface StudyEntry {
   record: StudyRecord;
-  readonly trialIds: number[];
   /** The current version of each trial, by number. */
   readonly byNumber: FrozenTrial[];
   /** Ids of the WAITING trials. */
@@ -132,7 +131,6 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         };
         studies.set(record.studyId, {
           record,
-          trialIds: [],
           byNumber: [],
           waiting: new Set(),
           firstDistributions: new Map(),
@@ -144,9 +142,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       run("delete the study", () => {
         const s = study(studyId);
         if (s._tag === "Left") return s;
-        for (const id of s.right.trialIds) {
-          trials.delete(id);
-          heartbeats.delete(id);
+        for (const t of s.right.byNumber) {
+          trials.delete(t.trialId);
+          heartbeats.delete(t.trialId);
         }
         studies.delete(studyId);
         byName.delete(s.right.record.studyName);
@@ -205,7 +203,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
           if (!s.right.firstDistributions.has(name)) s.right.firstDistributions.set(name, d);
         }
         const frozen: FrozenTrial = {
-          number: s.right.trialIds.length,
+          number: s.right.byNumber.length,
           trialId: nextTrialId++,
           state: t.right.state,
           values: t.right.values === null ? null : [...t.right.values],
@@ -217,7 +215,6 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
           datetimeStart: t.right.datetimeStart,
           datetimeComplete: t.right.datetimeComplete,
         };
-        s.right.trialIds.push(frozen.trialId);
         put(studyId, frozen);
         return right(frozen);
       }),
@@ -335,8 +332,8 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         if (s._tag === "Left") return s;
         const time = now();
         const failed: FrozenTrial[] = [];
-        for (const id of s.right.trialIds) {
-          const t = trials.get(id)!.trial;
+        for (const t of s.right.byNumber) {
+          const id = t.trialId;
           const beat = heartbeats.get(id);
           if (
             t.state !== "RUNNING" || beat === undefined || time - beat <= args.gracePeriodMs
