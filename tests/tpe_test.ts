@@ -155,6 +155,7 @@ import {
   type Distribution,
   flatMap,
   floatDistribution,
+  type FrozenTrial,
   getOrThrow,
   getTrials,
   intDistribution,
@@ -312,7 +313,7 @@ Deno.test("tpeSampler() suggestions lie in their distributions, stepped values o
         }
       },
     ),
-    { numRuns: 25 },
+    { numRuns: 40 },
   );
 });
 
@@ -435,7 +436,7 @@ Deno.test("tpeSampler() ranks infinite values and NaN intermediate values of pru
 });
 
 Deno.test("TPE's incremental sorted model equals a fresh fit on a growing history", async () => {
-  const { clearModelCache } = await import("../lib/_internal/tpe_core.ts");
+  const { clearModelCache } = await import("../lib/_internal/tpe_above.ts");
   const study = await mixedRun({ seed: 21, nStartupTrials: 5 }, 160);
   const all = await runOrThrow(getTrials(study));
   const space = {
@@ -459,12 +460,110 @@ Deno.test("TPE's incremental sorted model equals a fresh fit on a growing histor
       4,
       true,
     );
+    const pruned = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4);
     clearModelCache();
     const fresh = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4, true);
     assert.deepEqual([...incremental], [...fresh]);
+    clearModelCache();
+    const freshPruned = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4);
+    assert.deepEqual([...pruned], [...freshPruned]);
     // rebuild the cache from the previous history so that the next step is incremental again
     buildEstimators(cfg, trials, ["minimize"], space);
   }
+});
+
+Deno.test("TPE's bad-side model updated in place equals a fresh fit under appends, inserts and removals", async () => {
+  const { aboveEstimator, clearModelCache } = await import("../lib/_internal/tpe_above.ts");
+  const { logPdfColumns } = await import("../lib/_internal/tpe_parzen.ts");
+  const space: Record<string, Distribution> = {
+    a: getOrThrow(floatDistribution(-2, 3)),
+    b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
+    c: getOrThrow(intDistribution(0, 6)),
+    d: getOrThrow(intDistribution(1, 64, { log: true })),
+    e: getOrThrow(categoricalDistribution(["p", "q", "r"])),
+    f: getOrThrow(floatDistribution(0, 1, { step: 0.25 })),
+  };
+  const names = Object.keys(space);
+  const pool = 400;
+  const trials = Array.from({ length: pool }, (_, k) => ({ number: k }) as unknown as FrozenTrial);
+  const points = [
+    Float64Array.from([-1.5, 0.2, 2.9]),
+    Float64Array.from([1e-3, 0.5, 1e-4]),
+    Float64Array.from([0, 3, 6]),
+    Float64Array.from([1, 8, 64]),
+    Float64Array.from([0, 2, 1]),
+    Float64Array.from([0.25, 1, 0]),
+  ];
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant("append" as const), count: fc.integer({ min: 1, max: 12 }) }),
+    fc.record({ kind: fc.constant("insert" as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant("remove" as const), at: fc.nat() }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), {
+        minLength: pool * 6,
+        maxLength: pool * 6,
+      }),
+      fc.integer({ min: 100, max: 160 }),
+      fc.array(op, { minLength: 5, maxLength: 25 }),
+      fc.boolean(),
+      fc.boolean(),
+      (u, start, ops, considerMagicClip, considerEndpoints) => {
+        // without the magic clip, bandwidths are the raw neighbour gaps: every change shows
+        const params = { priorWeight: 1, considerMagicClip, considerEndpoints };
+        // rows: a few distinct values per grid dimension, so that (μ, σ) pairs repeat
+        const rows = trials.map((_, k) => {
+          const r = (d: number) => u[k * 6 + d]!;
+          return {
+            row: Float64Array.from([
+              -2 + 5 * r(0),
+              Math.exp(Math.log(1e-4) * (1 - r(1))),
+              Math.floor(7 * r(2)) % 7,
+              Math.min(64, Math.round(Math.exp(Math.log(64) * r(3)))),
+              Math.floor(3 * r(4)) % 3,
+              Math.round(4 * r(5)) / 4,
+            ]),
+          };
+        });
+        const inList = new Uint8Array(pool);
+        for (let k = 0; k < start; k++) inList[k * 2] = 1; // gaps: room for inserts
+        let next = start * 2;
+        clearModelCache();
+        for (const o of [{ kind: "append" as const, count: 0 }, ...ops]) {
+          if (o.kind === "append") {
+            for (let c = 0; c < o.count && next < pool; c++) inList[next++] = 1;
+          } else {
+            const candidates = [...inList.keys()].filter((k) =>
+              k < next && (o.kind === "insert" ? !inList[k] : inList[k])
+            );
+            if (candidates.length > 0) {
+              inList[candidates[o.at % candidates.length]!] = 0 + (o.kind === "insert" ? 1 : 0);
+            }
+          }
+          const ids = [...inList.keys()].filter((k) => inList[k]);
+          const list = ids.map((k) => trials[k]!);
+          const obs = ids.map((k) => rows[k]!);
+          const weights = new Float64Array(ids.length).map((_, i) => 1 + (i % 5));
+          const evaluate = () => {
+            const pe = aboveEstimator("test", list, obs, names, space, weights, params);
+            const exact = new Float64Array(3), pruned = new Float64Array(3);
+            logPdfColumns(pe, points, 3, exact, { exact: true });
+            logPdfColumns(pe, points, 3, pruned);
+            const kernels = pe.kernels.map((k) =>
+              k._tag === "NumericalKernels" ? [...k.mus, ...k.sigmas] : [...k.observed]
+            );
+            return { exact: [...exact], pruned: [...pruned], kernels, weights: [...pe.weights] };
+          };
+          const incremental = evaluate();
+          clearModelCache();
+          const fresh = evaluate();
+          assert.deepEqual(incremental, fresh);
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
 });
 
 Deno.test("tpeSampler() learns from enqueued values outside the range and still suggests inside it", async () => {

@@ -25,7 +25,8 @@ import {
   referencePoint,
   solveHssp,
 } from "./hypervolume.ts";
-import { argsortStable, f64, i32, withArena } from "./tpe_math.ts";
+import { aboveEstimator } from "./tpe_above.ts";
+import { f64, i32, withArena } from "./tpe_math.ts";
 import {
   argmaxAcquisition,
   buildEstimator,
@@ -184,44 +185,48 @@ function splitMultiObjective(lvals: ReadonlyArray<Point>, nBelow: number): numbe
 }
 
 /**
- * Splits trials into good (`below`) and bad (`above`), both in the input (trial-number) order,
- * in Optuna 5.0's priority: feasible COMPLETE trials by objective (non-dominated fronts and
- * hypervolume subset selection with several objectives), then feasible PRUNED trials by
- * (−last step, last value), then infeasible trials by total violation; RUNNING trials are
- * always bad.
+ * Marks the good (`below`) trials among `trials` (1 in the result) in Optuna 5.0's priority:
+ * feasible COMPLETE trials by objective (non-dominated fronts and hypervolume subset selection
+ * with several objectives), then feasible PRUNED trials by (−last step, last value), then
+ * infeasible trials by total violation; RUNNING trials are always bad.
  */
-export function splitTrials(
+export function splitMask(
   trials: ReadonlyArray<FrozenTrial>,
   directions: ReadonlyArray<Direction>,
   nBelow: number,
-  infos?: ReadonlyArray<TrialInfo | undefined>,
-): {
-  readonly below: FrozenTrial[];
-  readonly above: FrozenTrial[];
-  readonly belowInfos: Array<TrialInfo | undefined>;
-  readonly aboveInfos: Array<TrialInfo | undefined>;
-} {
-  const complete: number[] = [], pruned: number[] = [], infeasible: number[] = [];
+  history: History = historyOf(trials),
+): Uint8Array {
+  const n = trials.length;
+  const single = directions.length <= 1;
+  const sign = directions[0] === "maximize" ? -1 : 1;
+  const complete = i32(n), losses = f64(n);
+  let nc = 0;
+  const pruned: number[] = [], infeasible: number[] = [];
   const scores: number[] = [];
-  for (let i = 0; i < trials.length; i++) {
-    const t = trials[i]!;
-    if (t.state === "RUNNING") continue;
-    const score = infos?.[i]?.infeasibility ?? infeasibilityOf(t);
-    if (score > 0) {
+  const { kinds, values } = history;
+  for (let i = 0; i < n; i++) {
+    const kind = kinds[i]!;
+    if (kind === 1) {
+      const l = sign * values[i]!;
+      losses[nc] = l === l ? l : Infinity;
+      complete[nc++] = i;
+    } else if (kind === 2) pruned.push(i);
+    else if (kind === 3) {
       infeasible.push(i);
-      scores.push(score);
-    } else if (t.state === "COMPLETE") complete.push(i);
-    else if (t.state === "PRUNED") pruned.push(i);
+      scores.push(history.scores[i]!);
+    }
   }
-  const isBelow = new Uint8Array(trials.length);
+  const isBelow = new Uint8Array(n);
   let nb = nBelow;
-  const kc = Math.max(0, Math.min(nb, complete.length));
-  if (directions.length <= 1) {
-    const losses = f64(complete.length);
-    complete.forEach((i, q) => losses[q] = lossOf(trials[i]!, directions, 0));
-    for (const q of smallest(losses, kc)) isBelow[complete[q]!] = 1;
+  const kc = Math.max(0, Math.min(nb, nc));
+  if (single) {
+    for (const q of smallest(losses.subarray(0, nc), kc)) isBelow[complete[q]!] = 1;
   } else {
-    const lvals = complete.map((i) => directions.map((_, k) => lossOf(trials[i]!, directions, k)));
+    const lvals: Point[] = [];
+    for (let q = 0; q < nc; q++) {
+      const t = trials[complete[q]!]!;
+      lvals.push(directions.map((_, k) => lossOf(t, directions, k)));
+    }
     for (const q of splitMultiObjective(lvals, kc)) isBelow[complete[q]!] = 1;
   }
   nb = Math.max(0, nb - kc);
@@ -237,19 +242,23 @@ export function splitTrials(
     const order = stableOrder(scores, cmpNum);
     for (let q = 0; q < ki; q++) isBelow[infeasible[order[q]!]!] = 1;
   }
-  const below: FrozenTrial[] = [], above: FrozenTrial[] = [];
-  const belowInfos: Array<TrialInfo | undefined> = [],
-    aboveInfos: Array<TrialInfo | undefined> = [];
-  for (let i = 0; i < trials.length; i++) {
-    if (isBelow[i]) {
-      below.push(trials[i]!);
-      belowInfos.push(infos?.[i]);
-    } else {
-      above.push(trials[i]!);
-      aboveInfos.push(infos?.[i]);
-    }
-  }
-  return { below, above, belowInfos, aboveInfos };
+  return isBelow;
+}
+
+/**
+ * Splits trials into good (`below`) and bad (`above`), both in the input (trial-number) order,
+ * as {@link splitMask} marks them.
+ */
+export function splitTrials(
+  trials: ReadonlyArray<FrozenTrial>,
+  directions: ReadonlyArray<Direction>,
+  nBelow: number,
+): { readonly below: FrozenTrial[]; readonly above: FrozenTrial[] } {
+  const isBelow = splitMask(trials, directions, nBelow);
+  return {
+    below: trials.filter((_, i) => isBelow[i] === 1),
+    above: trials.filter((_, i) => isBelow[i] === 0),
+  };
 }
 
 function cmpNum(a: number, b: number): number {
@@ -318,6 +327,9 @@ interface RowEntry {
 
 /** What is memoised per finished trial (finished trials never change). */
 export interface TrialInfo {
+  readonly state: FrozenTrial["state"];
+  /** The first objective value (NaN when missing). */
+  readonly value0: number;
   readonly infeasibility: number;
   /** The observation for the most recent search space, and for others. */
   keyId: number;
@@ -332,34 +344,83 @@ function infoOf(t: FrozenTrial): TrialInfo | undefined {
   if (t.state === "RUNNING" || t.state === "WAITING") return undefined;
   let info = trialInfo.get(t);
   if (!info) {
-    info = { infeasibility: infeasibility(t), keyId: -1, entry: null, others: undefined };
+    info = {
+      state: t.state,
+      value0: t.values?.[0] ?? NaN,
+      infeasibility: infeasibility(t),
+      keyId: -1,
+      entry: null,
+      others: undefined,
+    };
     trialInfo.set(t, info);
   }
   return info;
 }
 
-let lastInfos:
-  | { list: ReadonlyArray<FrozenTrial>; infos: Array<TrialInfo | undefined> }
-  | undefined;
+/**
+ * The memo records of a list of trials, aligned with it, and what the split reads from them in
+ * typed arrays. Valid until the next call (the buffers are reused).
+ */
+export interface History {
+  readonly infos: Array<TrialInfo | undefined>;
+  /** Per trial: 0 not finished, 1 feasible COMPLETE, 2 feasible PRUNED, 3 infeasible, 4 other. */
+  readonly kinds: Uint8Array;
+  /** Per trial: the first objective value (NaN when missing). */
+  readonly values: Float64Array;
+  /** Per trial: the total constraint violation. */
+  readonly scores: Float64Array;
+}
+
+let last: { list: ReadonlyArray<FrozenTrial>; history: History } | undefined;
 
 /**
- * The memo records of a list of trials, aligned with it; a prefix shared with the previous
- * call's list (same objects) is reused without lookups.
+ * The {@link History} of a list of trials; a prefix shared with the previous call's list (same
+ * objects) is reused without lookups.
  */
-export function infosFor(trials: ReadonlyArray<FrozenTrial>): Array<TrialInfo | undefined> {
-  const out: Array<TrialInfo | undefined> = new Array(trials.length);
-  let i = 0;
-  const last = lastInfos;
+export function historyOf(trials: ReadonlyArray<FrozenTrial>): History {
+  const n = trials.length;
+  let start = 0;
+  let h = last?.history;
   if (last) {
-    const m = Math.min(last.list.length, trials.length);
-    while (i < m && trials[i] === last.list[i]) {
-      out[i] = last.infos[i];
-      i++;
-    }
+    const prev = last.list;
+    const m = Math.min(prev.length, n);
+    while (start < m && trials[start] === prev[start]) start++;
   }
-  for (; i < trials.length; i++) out[i] = infoOf(trials[i]!);
-  lastInfos = { list: trials, infos: out };
-  return out;
+  if (!h || h.kinds.length < n) {
+    const cap = Math.ceil(n * 1.5) + 16;
+    const grown: History = {
+      infos: h ? h.infos.slice(0, start) : [],
+      kinds: new Uint8Array(cap),
+      values: new Float64Array(cap),
+      scores: new Float64Array(cap),
+    };
+    if (h) {
+      grown.kinds.set(h.kinds.subarray(0, start));
+      grown.values.set(h.values.subarray(0, start));
+      grown.scores.set(h.scores.subarray(0, start));
+    }
+    h = grown;
+  }
+  h.infos.length = n;
+  for (let i = start; i < n; i++) {
+    const info = infoOf(trials[i]!);
+    h.infos[i] = info;
+    if (!info) {
+      h.kinds[i] = 0;
+      continue;
+    }
+    h.values[i] = info.value0;
+    h.scores[i] = info.infeasibility;
+    h.kinds[i] = info.infeasibility > 0
+      ? 3
+      : info.state === "COMPLETE"
+      ? 1
+      : info.state === "PRUNED"
+      ? 2
+      : 4;
+  }
+  last = { list: trials, history: h };
+  return h;
 }
 
 /** {@link infeasibility}, memoised for finished trials. */
@@ -416,13 +477,18 @@ function rowOf(
   return entry;
 }
 
-/** The trials that have every parameter of the space, with their observations. */
+/**
+ * The trials that have every parameter of the space, with their observations; with a `mask`,
+ * only the trials `i` with `mask[i] === side`. `used` marks, per selected trial in order,
+ * whether it has an observation.
+ */
 export function observations(
   trials: ReadonlyArray<FrozenTrial>,
   names: ReadonlyArray<string>,
   space: SearchSpace,
   multivariate: boolean,
   infos?: ReadonlyArray<TrialInfo | undefined>,
+  select?: { readonly mask: Uint8Array; readonly side: number },
 ): {
   readonly n: number;
   readonly used: boolean[];
@@ -436,7 +502,9 @@ export function observations(
   const entries: RowEntry[] = [];
   const used: boolean[] = [];
   const list: FrozenTrial[] = [];
+  const mask = select?.mask, side = select?.side;
   for (let i = 0; i < trials.length; i++) {
+    if (mask !== undefined && mask[i] !== side) continue;
     const t = trials[i]!;
     const e = rowOf(t, names, space, keyId, multivariate, infos?.[i]);
     used.push(e !== null);
@@ -458,208 +526,6 @@ export function columnsOf(entries: ReadonlyArray<RowEntry>, D: number): Float64A
     for (let d = 0; d < D; d++) cols[d]![i] = row[d]!;
   }
   return cols;
-}
-
-// -------------------------------------------------------------------------------------
-// sorted observations, maintained incrementally
-// -------------------------------------------------------------------------------------
-
-/** One generation of the arrays kept for a space (columns, orders, kernel caches). */
-interface ModelArrays {
-  readonly cap: number;
-  /** Internal values per dimension. */
-  readonly cols: Float64Array[];
-  /** Transformed values (log for log domains) per numerical dimension. */
-  readonly keys: Array<Float64Array | undefined>;
-  /** Stable sort order per numerical dimension. */
-  readonly orders: Array<Uint32Array | undefined>;
-  /** `σ, log σ, log Z` triples per numerical dimension. */
-  readonly kernels: Array<Float64Array | undefined>;
-}
-
-interface ModelEntry {
-  list: ReadonlyArray<FrozenTrial>;
-  n: number;
-  current: ModelArrays;
-  spare: ModelArrays | undefined;
-}
-
-/** The observations of a space, sorted: views valid until the next call for that space. */
-export interface SortedObservations {
-  readonly cols: Float64Array[];
-  readonly keys: Array<Float64Array | undefined>;
-  readonly orders: Array<Uint32Array | undefined>;
-  readonly kernels: Array<Float64Array | undefined>;
-}
-
-/** Recent models per space, reused when the next history differs by a few trials. */
-const modelCache = new Map<string, ModelEntry>();
-
-/** Forgets the incremental models (they are memos: results never depend on them). */
-export function clearModelCache(): void {
-  modelCache.clear();
-}
-const MODEL_CACHE_SIZE = 32;
-
-function allocModel(cap: number, names: ReadonlyArray<string>, space: SearchSpace): ModelArrays {
-  const numeric = names.map((n) => space[n]!._tag !== "CategoricalDistribution");
-  return {
-    cap,
-    cols: names.map(() => new Float64Array(cap)),
-    keys: numeric.map((x) => x ? new Float64Array(cap) : undefined),
-    orders: numeric.map((x) => x ? new Uint32Array(cap) : undefined),
-    kernels: numeric.map((x) => x ? new Float64Array(3 * cap) : undefined),
-  };
-}
-
-function viewOf(m: ModelArrays, n: number): SortedObservations {
-  return {
-    cols: m.cols.map((c) => c.subarray(0, n)),
-    keys: m.keys.map((c) => c?.subarray(0, n)),
-    orders: m.orders.map((c) => c?.subarray(0, n)),
-    kernels: m.kernels.map((c) => c?.subarray(0, 3 * n)),
-  };
-}
-
-/** `a` sorts before `b` (values, then indices; NaN last). */
-function before(va: number, ia: number, vb: number, ib: number): boolean {
-  if (va < vb) return true;
-  if (va > vb) return false;
-  if (va === vb) return ia < ib;
-  // at least one NaN
-  if (va !== va && vb !== vb) return ia < ib;
-  return vb !== vb;
-}
-
-/**
- * The observation columns of `list` (in `names` order), their transformed values, stable sort
- * orders and kernel caches. The result equals a fresh computation (gather, log-transform,
- * stable argsort); when the previous history of the same space shares most trials (by
- * identity, in number order), the previous arrays are updated by a merge in O(n) instead.
- */
-export function sortedObservations(
-  cacheKey: string,
-  list: ReadonlyArray<FrozenTrial>,
-  entries: ReadonlyArray<RowEntry>,
-  names: ReadonlyArray<string>,
-  space: SearchSpace,
-): SortedObservations {
-  const n = list.length;
-  const D = names.length;
-  const logDims = names.map((name) => {
-    const d = space[name]!;
-    return d._tag !== "CategoricalDistribution" && d.log;
-  });
-  const prev = modelCache.get(cacheKey);
-  if (prev) {
-    // map old positions to new ones by walking both lists in trial-number order
-    const old = prev.list;
-    const map = i32(old.length).fill(-1);
-    const inserted: number[] = [];
-    let i = 0, j = 0;
-    while (i < old.length && j < n) {
-      const a = old[i]!, b = list[j]!;
-      if (a === b) {
-        map[i++] = j++;
-      } else if (a.number < b.number) {
-        i++;
-      } else if (a.number > b.number) {
-        inserted.push(j++);
-      } else {
-        i++;
-        inserted.push(j++);
-      }
-    }
-    while (j < n) inserted.push(j++);
-    if (inserted.length <= n / 8 + 4) {
-      const src = prev.current;
-      let dst = prev.spare;
-      if (!dst || dst.cap < n) dst = allocModel(Math.ceil(n * 1.25) + 16, names, space);
-      // runs of kept observations move as blocks (map is increasing)
-      const runs: number[] = [];
-      for (let r = 0; r < old.length;) {
-        const k = map[r]!;
-        if (k < 0) {
-          r++;
-          continue;
-        }
-        let e = r + 1;
-        while (e < old.length && map[e] === k + (e - r)) e++;
-        runs.push(r, e, k);
-        r = e;
-      }
-      for (let d = 0; d < D; d++) {
-        const sc = src.cols[d]!, dc = dst.cols[d]!;
-        const sk = src.keys[d], dk = dst.keys[d];
-        const sker = src.kernels[d], dker = dst.kernels[d];
-        for (let q = 0; q < runs.length; q += 3) {
-          const r0 = runs[q]!, r1 = runs[q + 1]!, k0 = runs[q + 2]!;
-          dc.set(sc.subarray(r0, r1), k0);
-          if (sk !== undefined) {
-            dk!.set(sk.subarray(r0, r1), k0);
-            dker!.set(sker!.subarray(3 * r0, 3 * r1), 3 * k0);
-          }
-        }
-        for (const k of inserted) {
-          const v = entries[k]!.row[d]!;
-          dc[k] = v;
-          if (dk !== undefined) {
-            dk[k] = logDims[d] ? Math.log(v) : v;
-            dker![3 * k] = NaN;
-          }
-        }
-        const so = src.orders[d], dor = dst.orders[d];
-        if (so === undefined || dor === undefined) continue;
-        const key = dk!;
-        // inserted positions in order (few: insertion sort), merged with the kept order
-        const ins = inserted.slice();
-        for (let p = 1; p < ins.length; p++) {
-          const cur = ins[p]!;
-          let q = p - 1;
-          while (q >= 0 && before(key[cur]!, cur, key[ins[q]!]!, ins[q]!)) {
-            ins[q + 1] = ins[q]!;
-            q--;
-          }
-          ins[q + 1] = cur;
-        }
-        let w = 0, q = 0;
-        for (let r = 0; r < prev.n; r++) {
-          const k = map[so[r]!]!;
-          if (k < 0) continue;
-          while (q < ins.length && before(key[ins[q]!]!, ins[q]!, key[k]!, k)) dor[w++] = ins[q++]!;
-          dor[w++] = k;
-        }
-        while (q < ins.length) dor[w++] = ins[q++]!;
-      }
-      prev.spare = src;
-      prev.current = dst;
-      prev.list = list;
-      prev.n = n;
-      modelCache.delete(cacheKey);
-      modelCache.set(cacheKey, prev);
-      return viewOf(dst, n);
-    }
-  }
-  // fresh: gather, transform and sort
-  const m = allocModel(n, names, space);
-  for (let i = 0; i < n; i++) {
-    const row = entries[i]!.row;
-    for (let d = 0; d < D; d++) m.cols[d]![i] = row[d]!;
-  }
-  for (let d = 0; d < D; d++) {
-    const key = m.keys[d];
-    if (key === undefined) continue;
-    const c = m.cols[d]!;
-    for (let i = 0; i < n; i++) key[i] = logDims[d] ? Math.log(c[i]!) : c[i]!;
-    argsortStable(key, n, m.orders[d]!);
-    m.kernels[d]!.fill(NaN);
-  }
-  modelCache.delete(cacheKey);
-  modelCache.set(cacheKey, { list, n, current: m, spare: prev?.spare });
-  if (modelCache.size > MODEL_CACHE_SIZE) {
-    modelCache.delete(modelCache.keys().next().value as string);
-  }
-  return viewOf(m, n);
 }
 
 // -------------------------------------------------------------------------------------
@@ -765,24 +631,26 @@ export function buildEstimators(
   const names = Object.keys(space);
   let n = 0;
   for (const t of trials) if (t.state !== "RUNNING") n++;
-  const infos = infosFor(trials);
-  const split = splitTrials(trials, directions, gammaOf(cfg.gamma, n, directions.length), infos);
+  const history = historyOf(trials);
+  const infos = history.infos;
+  const mask = splitMask(trials, directions, gammaOf(cfg.gamma, n, directions.length), history);
   const params = {
     priorWeight: cfg.priorWeight,
     considerMagicClip: cfg.considerMagicClip,
     considerEndpoints: cfg.considerEndpoints,
   };
-  const lo = observations(split.below, names, space, cfg.multivariate, split.belowInfos);
+  const lo = observations(trials, names, space, cfg.multivariate, infos, { mask, side: 1 });
   let wBelow: Float64Array;
   if (directions.length > 1) {
     if (cfg.multiObjectiveWeights === "hypervolume") {
       // Optuna 4.x: hypervolume contributions of the feasible good trials, 1e-12 otherwise
-      const feasible = split.below.map((t) => infeasibilityOf(t) <= 0);
-      const pts = split.below.filter((_, i) => feasible[i]).map((t) =>
+      const good = trials.filter((_, i) => mask[i] === 1);
+      const feasible = good.map((t) => infeasibilityOf(t) <= 0);
+      const pts = good.filter((_, i) => feasible[i]).map((t) =>
         directions.map((_, k) => lossOf(t, directions, k))
       );
       const hw = hypervolumeWeights(pts);
-      const all = new Float64Array(split.below.length).fill(1e-12);
+      const all = new Float64Array(good.length).fill(1e-12);
       let q = 0;
       feasible.forEach((f, i) => {
         if (f) all[i] = pts.length <= 1 ? 1 : hw[q++]!;
@@ -802,18 +670,15 @@ export function buildEstimators(
     wBelow,
     params,
   );
-  const hi = observations(split.above, names, space, cfg.multivariate, split.aboveInfos);
-  const sorted = sortedObservations(`above\u0002${hi.key}`, hi.list, hi.entries, names, space);
-  const above = buildEstimator(
-    sorted.cols,
-    hi.n,
+  const hi = observations(trials, names, space, cfg.multivariate, infos, { mask, side: 0 });
+  const above = aboveEstimator(
+    `above\u0002${hi.key}`,
+    hi.list,
+    hi.entries,
     names,
     space,
     observationWeights(cfg.weights, hi.n),
     params,
-    sorted.orders,
-    sorted.kernels,
-    sorted.keys,
   );
   return { below, above };
 }

@@ -60,36 +60,45 @@ export function buildEstimator(
   rawWeights: Float64Array,
   params: FitParams,
   orders?: ReadonlyArray<Uint32Array | undefined>,
-  kernelCaches?: ReadonlyArray<Float64Array | undefined>,
   transformed?: ReadonlyArray<Float64Array | undefined>,
 ): ParzenEstimator {
-  const K = n + 1;
-  const weights = f64(K);
-  if (n === 0) {
-    weights[0] = 1;
-  } else {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += rawWeights[i]!;
-    sum += params.priorWeight;
-    for (let i = 0; i < n; i++) weights[i] = rawWeights[i]! / sum;
-    weights[n] = params.priorWeight / sum;
-  }
+  const weights = normalisedWeights(rawWeights, n, params.priorWeight);
   const kernels = names.map((name, d) => {
     const dist = space[name] as Distribution;
     return dist._tag === "CategoricalDistribution"
       ? categoricalKernels(cols[d]!, n, dist.choices.length, params.priorWeight)
       : numericalKernels(cols[d]!, n, dist, params, orders?.[d], transformed?.[d]);
   });
-  const pe: ParzenEstimator = { names, weights, kernels };
-  if (kernelCaches) componentCaches.set(pe, kernelCaches);
-  return pe;
+  return { names, weights, kernels };
 }
 
-/**
- * Per dimension, `σ, log σ, log Z` triples of the observations (NaN: unknown), kept by the
- * caller across fits of a growing history; a triple is reused only when σ is unchanged.
- */
-const componentCaches = new WeakMap<ParzenEstimator, ReadonlyArray<Float64Array | undefined>>();
+/** The `n + 1` mixture weights: the observations' raw weights and the prior's, normalised. */
+export function normalisedWeights(raw: Float64Array, n: number, priorWeight: number): Float64Array {
+  const weights = f64(n + 1);
+  if (n === 0) {
+    weights[0] = 1;
+    return weights;
+  }
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += raw[i]!;
+  sum += priorWeight;
+  for (let i = 0; i < n; i++) weights[i] = raw[i]! / sum;
+  weights[n] = priorWeight / sum;
+  return weights;
+}
+
+/** A categorical kernel row for `n` observations over `k` choices: hit, miss and prior. */
+export function categoricalRow(
+  n: number,
+  k: number,
+  priorWeight: number,
+): { readonly hit: number; readonly miss: number; readonly prior: number } {
+  if (n === 0) return { hit: 1 / k, miss: 1 / k, prior: 1 / k };
+  const c = priorWeight / (n + 1);
+  const rowSum = 1 + k * c;
+  const priorSum = k * c;
+  return { hit: (c + 1) / rowSum, miss: c / rowSum, prior: priorSum === 0 ? 0 : c / priorSum };
+}
 
 function categoricalKernels(
   obs: Float64Array,
@@ -99,26 +108,11 @@ function categoricalKernels(
 ): CategoricalKernels {
   const observed = i32(n);
   for (let i = 0; i < n; i++) observed[i] = Math.trunc(obs[i]!);
-  if (n === 0) {
-    return {
-      _tag: "CategoricalKernels",
-      nChoices: k,
-      observed,
-      hit: 1 / k,
-      miss: 1 / k,
-      prior: 1 / k,
-    };
-  }
-  const c = priorWeight / (n + 1);
-  const rowSum = 1 + k * c;
-  const priorSum = k * c;
   return {
     _tag: "CategoricalKernels",
     nChoices: k,
     observed,
-    hit: (c + 1) / rowSum,
-    miss: c / rowSum,
-    prior: priorSum === 0 ? 0 : c / priorSum,
+    ...categoricalRow(n, k, priorWeight),
   };
 }
 
@@ -132,6 +126,78 @@ interface FitExtra {
 
 const fitExtras = new WeakMap<NumericalKernels, FitExtra>();
 
+/** A numerical domain in the transformed space (widened by half a step, then log). */
+export interface TransformedDomain {
+  readonly lowT: number;
+  readonly highT: number;
+  /** Whether kernels are discretised on a grid. */
+  readonly discrete: boolean;
+  /** log of the widest grid cell (the first one on a log scale); 0 when continuous. */
+  readonly logMaxWidth: number;
+}
+
+/** The transformed domain of a numerical distribution. */
+export function transformedDomain(
+  dist: Exclude<Distribution, { _tag: "CategoricalDistribution" }>,
+): TransformedDomain {
+  const step = dist.step ?? 0;
+  let low = dist.low, high = dist.high;
+  if (dist.step !== null) {
+    low -= step / 2;
+    high += step / 2;
+  }
+  if (dist.log) {
+    low = Math.log(low);
+    high = Math.log(high);
+  }
+  const discrete = step !== 0;
+  const maxWidth = !discrete
+    ? 1
+    : dist.log
+    ? Math.log(dist.low + step / 2) - Math.log(dist.low - step / 2)
+    : step;
+  return { lowT: low, highT: high, discrete, logMaxWidth: Math.log(maxWidth) };
+}
+
+/** The bandwidth rule's constants: clip bounds and whether the outer gaps are ignored. */
+export interface BandwidthRule {
+  readonly minSigma: number;
+  readonly maxSigma: number;
+  readonly trimEnds: boolean;
+}
+
+/** Optuna's bandwidth constants for `n` observations of a domain `[lowT, highT]`. */
+export function bandwidthRule(dom: TransformedDomain, n: number, params: FitParams): BandwidthRule {
+  const range = dom.highT - dom.lowT;
+  return {
+    maxSigma: range,
+    minSigma: params.considerMagicClip ? range / Math.min(100, n + 2) : EPS,
+    trimEnds: !params.considerEndpoints && n >= 2,
+  };
+}
+
+/**
+ * The bandwidth of the observation at sorted position `j` of `n`: the larger gap to its sorted
+ * neighbours (the domain edges as outer neighbours), clipped.
+ */
+export function bandwidthAt(
+  mus: Float64Array,
+  order: Uint32Array,
+  j: number,
+  n: number,
+  dom: TransformedDomain,
+  rule: BandwidthRule,
+): number {
+  const cur = mus[order[j]!]!;
+  const l = cur - (j === 0 ? dom.lowT : mus[order[j - 1]!]!);
+  const r = (j === n - 1 ? dom.highT : mus[order[j + 1]!]!) - cur;
+  const trim = rule.trimEnds;
+  let sg = trim && j === 0 ? r : trim && j === n - 1 ? l : l > r ? l : r;
+  // np.clip(σ, minSigma, maxSigma)
+  sg = sg > rule.maxSigma ? rule.maxSigma : sg;
+  return sg < rule.minSigma ? rule.minSigma : sg;
+}
+
 function numericalKernels(
   obs: Float64Array,
   n: number,
@@ -140,16 +206,9 @@ function numericalKernels(
   presorted?: Uint32Array,
   transformed?: Float64Array,
 ): NumericalKernels {
-  const step = dist.step ?? 0;
-  let low = dist.low, high = dist.high;
-  if (dist.step !== null) {
-    low -= step / 2;
-    high += step / 2;
-  }
+  const dom = transformedDomain(dist);
   const mus = f64(n + 1);
   if (dist.log) {
-    low = Math.log(low);
-    high = Math.log(high);
     if (transformed) mus.set(transformed.subarray(0, n));
     else for (let i = 0; i < n; i++) mus[i] = Math.log(obs[i]!);
   } else {
@@ -158,27 +217,15 @@ function numericalKernels(
   const sigmas = f64(n + 1);
   // the log transform is monotone: the stable order of the raw values is the order of the mus
   const order = presorted ?? argsortStable(mus, n);
-  // bandwidth: the larger gap to the sorted neighbours, the domain edges as outer neighbours
-  const maxSigma = high - low;
-  const minSigma = params.considerMagicClip ? (high - low) / Math.min(100, n + 2) : EPS;
-  const trimEnds = !params.considerEndpoints && n >= 2;
-  for (let j = 0; j < n; j++) {
-    const cur = mus[order[j]!]!;
-    const l = cur - (j === 0 ? low : mus[order[j - 1]!]!);
-    const r = (j === n - 1 ? high : mus[order[j + 1]!]!) - cur;
-    let sg = trimEnds && j === 0 ? r : trimEnds && j === n - 1 ? l : l > r ? l : r;
-    // np.clip(σ, minSigma, maxSigma)
-    sg = sg > maxSigma ? maxSigma : sg;
-    sg = sg < minSigma ? minSigma : sg;
-    sigmas[order[j]!] = sg;
-  }
-  mus[n] = 0.5 * (low + high);
-  sigmas[n] = high - low;
+  const rule = bandwidthRule(dom, n, params);
+  for (let j = 0; j < n; j++) sigmas[order[j]!] = bandwidthAt(mus, order, j, n, dom, rule);
+  mus[n] = 0.5 * (dom.lowT + dom.highT);
+  sigmas[n] = dom.highT - dom.lowT;
   // distinct (μ, σ) pairs of grid domains, found along the sorted order (equal centres are
   // adjacent); masses are computed once per pair
   let uid: Int32Array | undefined;
   let nUniq = n + 1;
-  if (step !== 0) {
+  if (dom.discrete) {
     uid = i32(n + 1);
     nUniq = 0;
     let runStart = 0;
@@ -204,10 +251,10 @@ function numericalKernels(
     sigmas,
     low: dist.low,
     high: dist.high,
-    step,
+    step: dist.step ?? 0,
     log: dist.log,
-    lowT: low,
-    highT: high,
+    lowT: dom.lowT,
+    highT: dom.highT,
   };
   if (uid) fitExtras.set(kernels, { uid, nUniq });
   return kernels;
@@ -217,39 +264,54 @@ function numericalKernels(
 // prepared evaluation data
 // -------------------------------------------------------------------------------------
 
-type DimKind = 0 | 1 | 2;
-const DimKind = { Continuous: 0, Discrete: 1, Categorical: 2 } as const;
+/** How a dimension is evaluated. */
+export type DimKind = 0 | 1 | 2;
+/** The dimension kinds. */
+export const DimKind = { Continuous: 0, Discrete: 1, Categorical: 2 } as const;
 
-interface PreparedDim {
+/** Per-component constants of one dimension, ready for evaluation. */
+export interface PreparedDim {
   readonly kind: DimKind;
   /** Per component: continuous `−log σ − log√2π − log Z`; discrete `−log Z`. */
   readonly logNorm: Float64Array;
   /** Per component: `1/σ` (numerical). */
   readonly invSigma: Float64Array;
-  /** Per component: `log σ` (discrete). */
+  /** Per component: `log σ` (numerical). */
   readonly logSigma: Float64Array;
-  /** Per component: an upper bound of the dimension's log term. */
+  /** Per component: an upper bound of the dimension's log term (numerical). */
   readonly ub: Float64Array;
   readonly kernels: NumericalKernels | CategoricalKernels;
   readonly logHit: number;
   readonly logMiss: number;
   readonly logPrior: number;
+  /** Discrete: per component, an id shared exactly by the components with equal (μ, σ). */
   readonly uid: Int32Array;
+  /** Discrete: an upper bound of the ids. */
   readonly nUniq: number;
 }
 
-interface Prepared {
+/** An estimator ready for evaluation. */
+export interface Prepared {
   readonly K: number;
   readonly logW: Float64Array;
   readonly dims: ReadonlyArray<PreparedDim>;
   /** Dimension evaluation order: continuous, categorical, then discrete. */
   readonly order: Int32Array;
-  /** `remUb[p·K + i]`: Σ of `ub` of component i over the dimensions after position p. */
-  readonly remUb: Float64Array;
+  /**
+   * `remUb[p][i]`: Σ of `ub` of component i over the numerical dimensions after position p
+   * (categorical terms are bounded by 0).
+   */
+  readonly remUb: ReadonlyArray<Float64Array>;
 }
 
 const prepared = new WeakMap<ParzenEstimator, Prepared>();
 const NO_IDS = new Int32Array(0);
+const NO_VALUES = new Float64Array(0);
+
+/** Records the prepared form of an estimator built elsewhere (the incremental bad side). */
+export function setPrepared(pe: ParzenEstimator, p: Prepared): void {
+  prepared.set(pe, p);
+}
 
 /** log Z of a kernel, with the (≤ 1e-19) central shortcut for kernels far from both edges. */
 function logMassOf(a: number, b: number): number {
@@ -257,92 +319,122 @@ function logMassOf(a: number, b: number): number {
   return logGaussMass(a, b);
 }
 
-function prepareNumerical(
-  k: NumericalKernels,
-  K: number,
-  cache: Float64Array | undefined,
-): PreparedDim {
-  const discrete = k.step !== 0;
-  const logNorm = f64(K), invSigma = f64(K);
-  const logSigma = f64(K), ub = f64(K);
-  // widest grid cell in the transformed space (the first cell for log domains)
-  const maxWidth = !discrete
-    ? 0
-    : k.log
-    ? Math.log(k.low + k.step / 2) - Math.log(k.low - k.step / 2)
-    : k.step;
-  const logMaxWidth = discrete ? Math.log(maxWidth) : 0;
+/** Writes component i's `1/σ`, `log σ`, `logNorm` and `ub` for centre `mu` and bandwidth `s`. */
+export function writeComponent(
+  dom: TransformedDomain,
+  mu: number,
+  s: number,
+  i: number,
+  out: {
+    readonly invSigma: Float64Array;
+    readonly logSigma: Float64Array;
+    readonly logNorm: Float64Array;
+    readonly ub: Float64Array;
+  },
+): void {
+  const inv = 1 / s;
+  const ls = Math.log(s);
+  const lz = logMassOf((dom.lowT - mu) * inv, (dom.highT - mu) * inv);
+  out.invSigma[i] = inv;
+  out.logSigma[i] = ls;
+  if (dom.discrete) {
+    out.logNorm[i] = -lz;
+    const b = dom.logMaxWidth - ls - LOG_SQRT_2PI - lz;
+    out.ub[i] = b < 0 ? b : 0;
+  } else {
+    const ln = -ls - LOG_SQRT_2PI - lz;
+    out.logNorm[i] = ln;
+    out.ub[i] = ln;
+  }
+}
+
+function prepareNumerical(k: NumericalKernels, K: number): PreparedDim {
+  const dom: TransformedDomain = {
+    lowT: k.lowT,
+    highT: k.highT,
+    discrete: k.step !== 0,
+    logMaxWidth: k.step === 0
+      ? 0
+      : Math.log(k.log ? Math.log(k.low + k.step / 2) - Math.log(k.low - k.step / 2) : k.step),
+  };
+  const out = { logNorm: f64(K), invSigma: f64(K), logSigma: f64(K), ub: f64(K) };
   const extra = fitExtras.get(k);
-  if (discrete && extra && cache === undefined) {
+  if (dom.discrete && extra) {
     // duplicated (μ, σ) pairs are common on grids: compute once per distinct pair
     const first = i32(extra.nUniq).fill(-1);
     for (let i = 0; i < K; i++) {
       const u = extra.uid[i]!;
       const f = first[u]!;
       if (f >= 0) {
-        invSigma[i] = invSigma[f]!;
-        logSigma[i] = logSigma[f]!;
-        logNorm[i] = logNorm[f]!;
-        ub[i] = ub[f]!;
+        out.invSigma[i] = out.invSigma[f]!;
+        out.logSigma[i] = out.logSigma[f]!;
+        out.logNorm[i] = out.logNorm[f]!;
+        out.ub[i] = out.ub[f]!;
         continue;
       }
       first[u] = i;
-      const mu = k.mus[i]!, s = k.sigmas[i]!;
-      const inv = 1 / s;
-      const ls = Math.log(s);
-      const lz = logMassOf((k.lowT - mu) * inv, (k.highT - mu) * inv);
-      invSigma[i] = inv;
-      logSigma[i] = ls;
-      logNorm[i] = -lz;
-      const b = logMaxWidth - ls - LOG_SQRT_2PI - lz;
-      ub[i] = b < 0 ? b : 0;
+      writeComponent(dom, k.mus[i]!, k.sigmas[i]!, i, out);
     }
   } else {
-    for (let i = 0; i < K; i++) {
-      const mu = k.mus[i]!, s = k.sigmas[i]!;
-      const inv = 1 / s;
-      let ls: number, lz: number;
-      if (cache !== undefined && i < K - 1) {
-        // σ, log σ, log Z memoised per observation while σ is unchanged
-        if (cache[3 * i] === s) {
-          ls = cache[3 * i + 1]!;
-          lz = cache[3 * i + 2]!;
-        } else {
-          ls = Math.log(s);
-          lz = logMassOf((k.lowT - mu) * inv, (k.highT - mu) * inv);
-          cache[3 * i] = s;
-          cache[3 * i + 1] = ls;
-          cache[3 * i + 2] = lz;
-        }
-      } else {
-        ls = Math.log(s);
-        lz = logMassOf((k.lowT - mu) * inv, (k.highT - mu) * inv);
-      }
-      invSigma[i] = inv;
-      logSigma[i] = ls;
-      if (discrete) {
-        logNorm[i] = -lz;
-        const b = logMaxWidth - ls - LOG_SQRT_2PI - lz;
-        ub[i] = b < 0 ? b : 0;
-      } else {
-        logNorm[i] = -ls - LOG_SQRT_2PI - lz;
-        ub[i] = logNorm[i]!;
-      }
-    }
+    for (let i = 0; i < K; i++) writeComponent(dom, k.mus[i]!, k.sigmas[i]!, i, out);
   }
   return {
-    kind: discrete ? DimKind.Discrete : DimKind.Continuous,
-    logNorm,
-    invSigma,
-    logSigma,
-    ub,
+    kind: dom.discrete ? DimKind.Discrete : DimKind.Continuous,
+    ...out,
     kernels: k,
     logHit: 0,
     logMiss: 0,
     logPrior: 0,
-    uid: extra?.uid ?? (discrete ? Int32Array.from({ length: K }, (_, i) => i) : NO_IDS),
+    uid: extra?.uid ?? (dom.discrete ? Int32Array.from({ length: K }, (_, i) => i) : NO_IDS),
     nUniq: extra?.nUniq ?? K,
   };
+}
+
+/** The prepared form of a categorical dimension. */
+export function prepareCategorical(k: CategoricalKernels): PreparedDim {
+  return {
+    kind: DimKind.Categorical,
+    logNorm: NO_VALUES,
+    invSigma: NO_VALUES,
+    logSigma: NO_VALUES,
+    ub: NO_VALUES,
+    kernels: k,
+    logHit: Math.log(k.hit),
+    logMiss: Math.log(k.miss),
+    logPrior: Math.log(k.prior),
+    uid: NO_IDS,
+    nUniq: 0,
+  };
+}
+
+/** The evaluation order of dimensions: continuous, categorical, then discrete. */
+export function evaluationOrder(kinds: ReadonlyArray<DimKind>): Int32Array {
+  const D = kinds.length;
+  const order = new Int32Array(D);
+  let p = 0;
+  for (const kind of [DimKind.Continuous, DimKind.Categorical, DimKind.Discrete]) {
+    for (let d = 0; d < D; d++) if (kinds[d] === kind) order[p++] = d;
+  }
+  return order;
+}
+
+/** Writes `remUb[·][i]` for component i, from each dimension's kind and `ub`. */
+export function writeRemainingBounds(
+  kinds: ReadonlyArray<DimKind>,
+  ubs: ReadonlyArray<Float64Array>,
+  order: Int32Array,
+  remUb: ReadonlyArray<Float64Array>,
+  i: number,
+): void {
+  const D = order.length;
+  if (D === 0) return;
+  let acc = 0;
+  remUb[D - 1]![i] = 0;
+  for (let q = D - 2; q >= 0; q--) {
+    const next = order[q + 1]!;
+    if (kinds[next] !== DimKind.Categorical) acc += ubs[next]![i]!;
+    remUb[q]![i] = acc;
+  }
 }
 
 function prepare(pe: ParzenEstimator): Prepared {
@@ -351,43 +443,14 @@ function prepare(pe: ParzenEstimator): Prepared {
   const K = pe.weights.length;
   const logW = f64(K);
   for (let i = 0; i < K; i++) logW[i] = Math.log(pe.weights[i]!);
-  const caches = componentCaches.get(pe);
-  const dims: PreparedDim[] = pe.kernels.map((k, d) => {
-    if (k._tag === "CategoricalKernels") {
-      const ub = f64(K);
-      const logHit = Math.log(k.hit), logMiss = Math.log(k.miss), logPrior = Math.log(k.prior);
-      const top = Math.max(logHit, logMiss);
-      ub.fill(top);
-      ub[K - 1] = logPrior;
-      const empty = new Float64Array(0);
-      return {
-        kind: DimKind.Categorical,
-        logNorm: empty,
-        invSigma: empty,
-        logSigma: empty,
-        ub,
-        kernels: k,
-        logHit,
-        logMiss,
-        logPrior,
-        uid: new Int32Array(0),
-        nUniq: 0,
-      };
-    }
-    return prepareNumerical(k, K, caches?.[d]);
-  });
-  const D = dims.length;
-  const order = new Int32Array(D);
-  let p = 0;
-  for (const kind of [DimKind.Continuous, DimKind.Categorical, DimKind.Discrete]) {
-    for (let d = 0; d < D; d++) if (dims[d]!.kind === kind) order[p++] = d;
-  }
-  const remUb = f64(D * K);
-  if (D > 0) remUb.fill(0, (D - 1) * K, D * K);
-  for (let q = D - 2; q >= 0; q--) {
-    const next = dims[order[q + 1]!]!.ub;
-    for (let i = 0; i < K; i++) remUb[q * K + i] = remUb[(q + 1) * K + i]! + next[i]!;
-  }
+  const dims: PreparedDim[] = pe.kernels.map((k) =>
+    k._tag === "CategoricalKernels" ? prepareCategorical(k) : prepareNumerical(k, K)
+  );
+  const kinds = dims.map((d) => d.kind);
+  const ubs = dims.map((d) => d.ub);
+  const order = evaluationOrder(kinds);
+  const remUb = dims.map(() => f64(K));
+  for (let i = 0; i < K; i++) writeRemainingBounds(kinds, ubs, order, remUb, i);
   const out: Prepared = { K, logW, dims, order, remUb };
   prepared.set(pe, out);
   return out;
@@ -618,12 +681,12 @@ function componentAbove(
   i: number,
   floor: number,
 ): number {
-  const { K, logW, dims, order, remUb } = P;
+  const { logW, dims, order, remUb } = P;
   let v = logW[i]!;
   for (let p = 0; p < order.length; p++) {
     const d = order[p]!;
     v += termAt(dims[d]!, memos[d]!, i, cols[d]![j]!, j);
-    if (!(v + remUb[p * K + i]! > floor)) return -Infinity;
+    if (!(v + remUb[p]![i]! > floor)) return -Infinity;
   }
   return v;
 }
@@ -693,11 +756,11 @@ function prunedPoint(
         }
       }
     }
-    const rem = (bulk - 1) * K;
+    const rem = remUb[bulk - 1]!;
     const thr = L - PRUNE_MARGIN;
     let bestI = -1, bestB = -Infinity, w = 0;
     for (let i = 0; i < K; i++) {
-      const b = partial[i]! + remUb[rem + i]!;
+      const b = partial[i]! + rem[i]!;
       if (b >= thr) {
         alive[w++] = i;
         if (b > bestB) {
@@ -726,7 +789,7 @@ function prunedPoint(
     const d = order[p]!;
     const dim = dims[d]!;
     const x = cols[d]![j]!;
-    const rem = p * K;
+    const rem = remUb[p]!;
     const thr = L - PRUNE_MARGIN;
     let bestI = -1, bestB = -Infinity;
     let w = 0;
@@ -740,7 +803,7 @@ function prunedPoint(
         const z = (xt - mus[i]!) * inv[i]!;
         const v = partial[i]! - 0.5 * z * z + ln[i]!;
         partial[i] = v;
-        const b = v + remUb[rem + i]!;
+        const b = v + rem[i]!;
         if (b >= thr) {
           alive[w++] = i;
           if (b > bestB) {
@@ -758,7 +821,7 @@ function prunedPoint(
         const i = alive[a]!;
         const v = partial[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
         partial[i] = v;
-        const b = v + remUb[rem + i]!;
+        const b = v + rem[i]!;
         if (b >= thr) {
           alive[w++] = i;
           if (b > bestB) {
@@ -782,10 +845,10 @@ function prunedPoint(
         const dz = (mu < lt ? lt - mu : mu > rt ? mu - rt : 0) * inv[i]!;
         let bound = logWidth - ls[i]! - LOG_SQRT_2PI - 0.5 * dz * dz + ln[i]!;
         if (bound > 0) bound = 0;
-        if (partial[i]! + bound + remUb[rem + i]! < thr) continue;
+        if (partial[i]! + bound + rem[i]! < thr) continue;
         const v = partial[i]! + cellMass(dim, memo, j, i) + ln[i]!;
         partial[i] = v;
-        const b = v + remUb[rem + i]!;
+        const b = v + rem[i]!;
         if (b >= thr) {
           alive[w++] = i;
           if (b > bestB) {
@@ -807,7 +870,7 @@ function prunedPoint(
         let w2 = 0;
         for (let a = 0; a < nAlive; a++) {
           const i = alive[a]!;
-          if (partial[i]! + remUb[rem + i]! >= thr2) alive[w2++] = i;
+          if (partial[i]! + rem[i]! >= thr2) alive[w2++] = i;
         }
         nAlive = w2;
       }
