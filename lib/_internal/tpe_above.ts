@@ -27,13 +27,12 @@ import {
   type FitParams,
   normalisedWeights,
   prepareCategorical,
-  type Prepared,
   type PreparedDim,
   setPrepared,
   type TransformedDomain,
   transformedDomain,
+  withBounds,
   writeComponent,
-  writeRemainingBounds,
 } from "./tpe_parzen.ts";
 
 // -------------------------------------------------------------------------------------
@@ -60,9 +59,6 @@ interface DimArrays {
 interface Arrays {
   readonly cap: number;
   readonly dims: ReadonlyArray<DimArrays>;
-  readonly remUb: ReadonlyArray<Float64Array>;
-  /** Scratch marks, all 0 between updates. */
-  readonly marks: Uint8Array;
 }
 
 /** What is kept per space between fits. */
@@ -137,8 +133,6 @@ function allocArrays(cap: number, shape: SpaceShape, from?: Arrays, keep = 0): A
         uid: kind === DimKind.Discrete ? new Int32Array(cap + 1) : NONE_I32,
       };
     }),
-    remUb: shape.kinds.map(() => new Float64Array(cap + 1)),
-    marks: new Uint8Array(cap + 1),
   };
   if (from && keep > 0) {
     out.dims.forEach((a, d) => {
@@ -152,7 +146,6 @@ function allocArrays(cap: number, shape: SpaceShape, from?: Arrays, keep = 0): A
       }
       a.order.set(b.order.subarray(0, keep));
     });
-    out.remUb.forEach((r, d) => r.set(from.remUb[d]!.subarray(0, keep + 1)));
   }
   return out;
 }
@@ -248,8 +241,6 @@ function fresh(
     }
   });
   writePrior(model, shape, g, n);
-  const ubs = g.dims.map((a) => a.ub);
-  for (let i = 0; i <= n; i++) writeRemainingBounds(shape.kinds, ubs, shape.order, g.remUb, i);
 }
 
 /** `a` sorts before `b` (values, then indices; NaN last). */
@@ -304,15 +295,6 @@ function update(
   if (model.arrays.cap < n) model.arrays = allocArrays(capacityFor(n), shape, model.arrays, oldN);
   const g = model.arrays;
   const D = shape.kinds.length;
-  const marks = g.marks;
-  const touched: number[] = [];
-  const touch = (i: number) => {
-    if (marks[i] === 0) {
-      marks[i] = 1;
-      touched.push(i);
-    }
-  };
-  for (const k of inserted) touch(k);
   // appended at the end with nothing removed: positions are kept
   const appendOnly = oldN === 0 ||
     (runs.length === 3 && runs[0] === 0 && runs[1] === oldN && runs[2] === 0);
@@ -372,17 +354,9 @@ function update(
       if (sg === t.sigmas[i]) continue;
       t.sigmas[i] = sg;
       refresh(model, shape, t, d, i);
-      touch(i);
     }
   }
-  if (!appendOnly) { for (const r of g.remUb) moveRuns(r, runs); }
   writePrior(model, shape, g, n);
-  touch(n);
-  const ubs = g.dims.map((a) => a.ub);
-  for (const i of touched) {
-    writeRemainingBounds(shape.kinds, ubs, shape.order, g.remUb, i);
-    marks[i] = 0;
-  }
 }
 
 // -------------------------------------------------------------------------------------
@@ -505,16 +479,10 @@ function estimatorOf(
       logPrior: 0,
       uid: kind === DimKind.Discrete ? a.uid.subarray(0, K) : a.uid,
       nUniq: model.nPairs[d]!,
+      sorted: a.order.subarray(0, n),
     };
   });
   const pe: ParzenEstimator = { names, weights, kernels: dims.map((x) => x.kernels) };
-  const p: Prepared = {
-    K,
-    logW,
-    dims,
-    order: shape.order,
-    remUb: g.remUb.map((r) => r.subarray(0, K)),
-  };
-  setPrepared(pe, p);
+  setPrepared(pe, withBounds({ K, logW, dims, order: shape.order }));
   return pe;
 }

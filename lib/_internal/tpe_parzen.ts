@@ -14,7 +14,15 @@ import type {
   ObservationWeights,
   ParzenEstimator,
 } from "../samplers/parzen_estimator.ts";
-import { argsortStable, f64, i32, LOG_SQRT_2PI, logGaussMass, truncnormPpf } from "./tpe_math.ts";
+import {
+  argsortStable,
+  f64,
+  i32,
+  LOG_SQRT_2PI,
+  logGaussMass,
+  truncnormPpf,
+  u32,
+} from "./tpe_math.ts";
 
 // -------------------------------------------------------------------------------------
 // fitting
@@ -288,6 +296,8 @@ export interface PreparedDim {
   readonly uid: Int32Array;
   /** Discrete: an upper bound of the ids. */
   readonly nUniq: number;
+  /** Numerical, when known: the observation components (not the prior) sorted by centre. */
+  readonly sorted: Uint32Array | undefined;
 }
 
 /** An estimator ready for evaluation. */
@@ -297,11 +307,10 @@ export interface Prepared {
   readonly dims: ReadonlyArray<PreparedDim>;
   /** Dimension evaluation order: continuous, categorical, then discrete. */
   readonly order: Int32Array;
-  /**
-   * `remUb[p][i]`: Σ of `ub` of component i over the numerical dimensions after position p
-   * (categorical terms are bounded by 0).
-   */
-  readonly remUb: ReadonlyArray<Float64Array>;
+  /** Per dimension: the largest `ub` over the components (0 for categorical dimensions). */
+  readonly maxUb: Float64Array;
+  /** `remMax[p]`: Σ of `maxUb` over the dimensions after position p of `order`. */
+  readonly remMax: Float64Array;
 }
 
 const prepared = new WeakMap<ParzenEstimator, Prepared>();
@@ -387,6 +396,7 @@ function prepareNumerical(k: NumericalKernels, K: number): PreparedDim {
     logPrior: 0,
     uid: extra?.uid ?? (dom.discrete ? Int32Array.from({ length: K }, (_, i) => i) : NO_IDS),
     nUniq: extra?.nUniq ?? K,
+    sorted: undefined,
   };
 }
 
@@ -404,6 +414,7 @@ export function prepareCategorical(k: CategoricalKernels): PreparedDim {
     logPrior: Math.log(k.prior),
     uid: NO_IDS,
     nUniq: 0,
+    sorted: undefined,
   };
 }
 
@@ -418,23 +429,37 @@ export function evaluationOrder(kinds: ReadonlyArray<DimKind>): Int32Array {
   return order;
 }
 
-/** Writes `remUb[·][i]` for component i, from each dimension's kind and `ub`. */
-export function writeRemainingBounds(
-  kinds: ReadonlyArray<DimKind>,
-  ubs: ReadonlyArray<Float64Array>,
-  order: Int32Array,
-  remUb: ReadonlyArray<Float64Array>,
-  i: number,
-): void {
+/** The largest `ub` per dimension (0 for categorical ones: their terms are at most 0). */
+function maxBounds(dims: ReadonlyArray<PreparedDim>, K: number): Float64Array {
+  const out = new Float64Array(dims.length);
+  dims.forEach((dim, d) => {
+    if (dim.kind === DimKind.Categorical) return;
+    let m = -Infinity;
+    const ub = dim.ub;
+    for (let i = 0; i < K; i++) if (ub[i]! > m) m = ub[i]!;
+    out[d] = m;
+  });
+  return out;
+}
+
+/** Suffix sums of `maxUb` along an order: `out[p] = Σ_{q>p} maxUb[order[q]]`. */
+function remainingMax(maxUb: Float64Array, order: ArrayLike<number>, out: Float64Array): void {
   const D = order.length;
-  if (D === 0) return;
   let acc = 0;
-  remUb[D - 1]![i] = 0;
-  for (let q = D - 2; q >= 0; q--) {
-    const next = order[q + 1]!;
-    if (kinds[next] !== DimKind.Categorical) acc += ubs[next]![i]!;
-    remUb[q]![i] = acc;
+  for (let p = D - 1; p >= 0; p--) {
+    out[p] = acc;
+    acc += maxUb[order[p]!]!;
   }
+}
+
+/** Completes a prepared estimator with its bounds. */
+export function withBounds(
+  p: Omit<Prepared, "maxUb" | "remMax">,
+): Prepared {
+  const maxUb = maxBounds(p.dims, p.K);
+  const remMax = new Float64Array(p.dims.length);
+  remainingMax(maxUb, p.order, remMax);
+  return { ...p, maxUb, remMax };
 }
 
 function prepare(pe: ParzenEstimator): Prepared {
@@ -446,12 +471,8 @@ function prepare(pe: ParzenEstimator): Prepared {
   const dims: PreparedDim[] = pe.kernels.map((k) =>
     k._tag === "CategoricalKernels" ? prepareCategorical(k) : prepareNumerical(k, K)
   );
-  const kinds = dims.map((d) => d.kind);
-  const ubs = dims.map((d) => d.ub);
-  const order = evaluationOrder(kinds);
-  const remUb = dims.map(() => f64(K));
-  for (let i = 0; i < K; i++) writeRemainingBounds(kinds, ubs, order, remUb, i);
-  const out: Prepared = { K, logW, dims, order, remUb };
+  const order = evaluationOrder(dims.map((d) => d.kind));
+  const out = withBounds({ K, logW, dims, order });
   prepared.set(pe, out);
   return out;
 }
@@ -464,8 +485,6 @@ function prepare(pe: ParzenEstimator): Prepared {
 const PRUNE_MARGIN = 40;
 /** Below this many components, evaluate exactly. */
 const PRUNE_MIN_COMPONENTS = 48;
-/** Leading continuous dimensions evaluated for every component before pruning starts. */
-const BULK_DIMS = 64;
 
 let bufPartial = new Float64Array(256);
 let bufAlive = new Uint32Array(256);
@@ -666,10 +685,6 @@ function fullComponent(
 }
 
 /**
- * The log density at point j, skipping components provably below `exp(−40)` times the largest.
- * Gives up, returning `+∞`, once a lower bound of the log density exceeds `abortAbove`.
- */
-/**
  * Component i's log contribution at point j if it exceeds `floor`, else −∞ (dimensions in
  * evaluation order, stopping as soon as the remaining upper bounds cannot reach `floor`).
  */
@@ -681,16 +696,143 @@ function componentAbove(
   i: number,
   floor: number,
 ): number {
-  const { logW, dims, order, remUb } = P;
+  const { logW, dims, order, remMax } = P;
   let v = logW[i]!;
   for (let p = 0; p < order.length; p++) {
     const d = order[p]!;
     v += termAt(dims[d]!, memos[d]!, i, cols[d]![j]!, j);
-    if (!(v + remUb[p]![i]! > floor)) return -Infinity;
+    if (!(v + remMax[p]! > floor)) return -Infinity;
   }
   return v;
 }
 
+/** From this many components on, the first dimension is scanned through a window. */
+const WINDOW_MIN_COMPONENTS = 512;
+/** Share of components, at most, treated as wide (scanned in full) by a window. */
+const WIDE_SHARE = 0.1;
+
+/**
+ * A continuous dimension's components arranged for window scans: the observation components
+ * sorted by centre, the largest `log w + logNorm` among them, and the "wide" ones (bandwidth
+ * above a cut, about the widest tenth) that a window by the cut cannot bound.
+ */
+interface DimWindow {
+  readonly sorted: Uint32Array;
+  readonly sortedMu: Float64Array;
+  readonly maxLW: number;
+  /** `1/cut`: components with `1/σ` below it are wide. */
+  readonly invCut: number;
+  readonly wide: Uint32Array;
+}
+
+const windows = new WeakMap<PreparedDim, DimWindow>();
+
+function windowOf(dim: PreparedDim, K: number, logW: Float64Array): DimWindow {
+  const hit = windows.get(dim);
+  if (hit) return hit;
+  const k = dim.kernels as NumericalKernels;
+  const n = K - 1;
+  const sorted = dim.sorted ?? argsortStable(k.mus, n);
+  const sortedMu = f64(n);
+  for (let q = 0; q < n; q++) sortedMu[q] = k.mus[sorted[q]!]!;
+  const inv = dim.invSigma, ln = dim.logNorm;
+  let maxLW = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = logW[i]! + ln[i]!;
+    if (v > maxLW) maxLW = v;
+  }
+  // the cut: about the WIDE_SHARE quantile of 1/σ, from a sample
+  const step = Math.max(1, Math.floor(n / 64));
+  const sample: number[] = [];
+  for (let i = 0; i < n; i += step) sample.push(inv[i]!);
+  sample.sort((a, b) => a - b);
+  const invCut = sample[Math.floor(sample.length * WIDE_SHARE)]!;
+  let nWide = 0;
+  for (let i = 0; i < n; i++) if (inv[i]! < invCut) nWide++;
+  const wide = u32(nWide);
+  nWide = 0;
+  for (let i = 0; i < n; i++) if (inv[i]! < invCut) wide[nWide++] = i;
+  const out: DimWindow = { sorted, sortedMu, maxLW, invCut, wide };
+  windows.set(dim, out);
+  return out;
+}
+
+/** The first position whose value is ≥ x (or > x when `after`). */
+function lowerBound(values: Float64Array, x: number, after = false): number {
+  let lo = 0, hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = values[mid]!;
+    if (v < x || (after && v === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Components sampled per dimension to choose a point's evaluation order. */
+const ORDER_SAMPLE = 64;
+let bufOrder = new Int32Array(16);
+let bufRem = new Float64Array(16);
+let bufRate = new Float64Array(16);
+
+/**
+ * The evaluation order of dimensions at point j: numerical continuous dimensions first, the
+ * most selective first (the share of a sample of components that a bound on that dimension
+ * alone keeps), then categorical, then discrete ones (their exact terms cost a Gaussian mass).
+ */
+function pointOrder(P: Prepared, cols: ReadonlyArray<Float64Array>, j: number, thr: number): void {
+  const { K, logW, dims, maxUb } = P;
+  const D = dims.length;
+  if (bufOrder.length < D) {
+    bufOrder = new Int32Array(D);
+    bufRem = new Float64Array(D);
+    bufRate = new Float64Array(D);
+  }
+  let total = 0;
+  for (let d = 0; d < D; d++) total += maxUb[d]!;
+  const step = Math.max(1, Math.floor(K / ORDER_SAMPLE));
+  let n = 0;
+  for (let p = 0; p < D; p++) {
+    const d = P.order[p]!;
+    const dim = dims[d]!;
+    let rate = 0;
+    if (dim.kind === DimKind.Continuous) {
+      const k = dim.kernels as NumericalKernels;
+      const x = cols[d]![j]!;
+      const xt = k.log ? Math.log(x) : x;
+      const rest = thr - (total - maxUb[d]!);
+      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
+      let kept = 0, seen = 0;
+      for (let i = 0; i < K; i += step) {
+        const z = (xt - mus[i]!) * inv[i]!;
+        if (logW[i]! + ln[i]! - 0.5 * z * z >= rest) kept++;
+        seen++;
+      }
+      rate = kept / seen;
+    } else {
+      rate = dim.kind === DimKind.Categorical ? 2 : 3;
+    }
+    // insertion by rate (stable: ties keep the static order)
+    let q = n;
+    while (q > 0 && bufRate[q - 1]! > rate) {
+      bufRate[q] = bufRate[q - 1]!;
+      bufOrder[q] = bufOrder[q - 1]!;
+      q--;
+    }
+    bufRate[q] = rate;
+    bufOrder[q] = d;
+    n++;
+  }
+  remainingMax(maxUb, bufOrder.subarray(0, D), bufRem);
+}
+
+/**
+ * The log density at point j, skipping components provably below `exp(−40)` times the largest.
+ * Gives up, returning `+∞`, once a lower bound of the log density exceeds `abortAbove`.
+ * Dimensions are visited in the point's own order ({@link pointOrder}); after each one the
+ * components whose partial sum plus the remaining dimensions' bounds cannot reach the margin
+ * are dropped.
+ */
 function prunedPoint(
   P: Prepared,
   memos: ReadonlyArray<DiscreteMemo | null>,
@@ -699,7 +841,7 @@ function prunedPoint(
   abortAbove: number = Infinity,
   hints?: Hints,
 ): number {
-  const { K, logW, dims, order, remUb } = P;
+  const { K, logW, dims } = P;
   const D = dims.length;
   const partial = bufPartial, alive = bufAlive;
   // a lower bound of the largest component: the prior and the hinted components (those that
@@ -720,76 +862,14 @@ function prunedPoint(
     if (S > abortAbove) return Infinity;
   }
   if (L > abortAbove) return Infinity;
+  pointOrder(P, cols, j, L - PRUNE_MARGIN);
+  const order = bufOrder, rem = bufRem;
   let nAlive = K;
-  let p0 = 0;
-  // the leading continuous dimensions in bulk: straight loops over every component (no
-  // branches), then one compaction with the bound
-  let bulk = 0;
-  while (bulk < D && bulk < BULK_DIMS && dims[order[bulk]!]!.kind !== DimKind.Discrete) bulk++;
-  if (bulk > 0 && dims[order[0]!]!.kind === DimKind.Continuous) {
-    for (let p = 0; p < bulk; p++) {
-      const d = order[p]!;
-      const dim = dims[d]!;
-      if (dim.kind === DimKind.Categorical) {
-        const k = dim.kernels as CategoricalKernels;
-        const ci = Math.trunc(cols[d]![j]!);
-        const obs = k.observed, lh = dim.logHit, lm = dim.logMiss;
-        const n = obs.length;
-        for (let i = 0; i < n; i++) partial[i] = partial[i]! + (obs[i] === ci ? lh : lm);
-        partial[n] = partial[n]! + dim.logPrior;
-        continue;
-      }
-      const k = dim.kernels as NumericalKernels;
-      const x = cols[d]![j]!;
-      const xt = k.log ? Math.log(x) : x;
-      if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
-      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
-      if (p === 0) {
-        for (let i = 0; i < K; i++) {
-          const z = (xt - mus[i]!) * inv[i]!;
-          partial[i] = logW[i]! + ln[i]! - 0.5 * z * z;
-        }
-      } else {
-        for (let i = 0; i < K; i++) {
-          const z = (xt - mus[i]!) * inv[i]!;
-          partial[i] = partial[i]! + ln[i]! - 0.5 * z * z;
-        }
-      }
-    }
-    const rem = remUb[bulk - 1]!;
-    const thr = L - PRUNE_MARGIN;
-    let bestI = -1, bestB = -Infinity, w = 0;
-    for (let i = 0; i < K; i++) {
-      const b = partial[i]! + rem[i]!;
-      if (b >= thr) {
-        alive[w++] = i;
-        if (b > bestB) {
-          bestB = b;
-          bestI = i;
-        }
-      }
-    }
-    nAlive = w;
-    p0 = bulk;
-    if (nAlive === 0) return L;
-    if (bulk < D && bestI >= 0 && bestB > L) {
-      const full = componentAbove(P, memos, cols, j, bestI, L);
-      if (full > L) {
-        L = full;
-        if (L > abortAbove) return Infinity;
-      }
-    }
-  } else {
-    for (let i = 0; i < K; i++) {
-      partial[i] = logW[i]!;
-      alive[i] = i;
-    }
-  }
-  for (let p = p0; p < D; p++) {
+  for (let p = 0; p < D; p++) {
     const d = order[p]!;
     const dim = dims[d]!;
     const x = cols[d]![j]!;
-    const rem = remUb[p]!;
+    const R = rem[p]!;
     const thr = L - PRUNE_MARGIN;
     let bestI = -1, bestB = -Infinity;
     let w = 0;
@@ -798,62 +878,116 @@ function prunedPoint(
       const xt = k.log ? Math.log(x) : x;
       if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
       const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
-      for (let a = 0; a < nAlive; a++) {
-        const i = alive[a]!;
-        const z = (xt - mus[i]!) * inv[i]!;
-        const v = partial[i]! - 0.5 * z * z + ln[i]!;
-        partial[i] = v;
-        const b = v + rem[i]!;
-        if (b >= thr) {
-          alive[w++] = i;
-          if (b > bestB) {
-            bestB = b;
-            bestI = i;
+      const win = p === 0 && K >= WINDOW_MIN_COMPONENTS ? windowOf(dim, K, logW) : undefined;
+      if (win) {
+        // the components that can pass lie within a window of sorted centres around x (the
+        // narrow ones) or are among the few wide ones; the prior is checked on its own
+        const z2 = 2 * (win.maxLW + R - thr);
+        const ids = win.wide;
+        let q = 0, end = 0;
+        if (z2 >= 0) {
+          const half = Math.sqrt(z2) / win.invCut;
+          q = lowerBound(win.sortedMu, xt - half);
+          end = lowerBound(win.sortedMu, xt + half, true);
+        }
+        const nWide = z2 >= 0 ? ids.length : 0;
+        const sorted = win.sorted, invCut = win.invCut;
+        for (let s = -1; s < nWide + (end - q); s++) {
+          let i: number;
+          if (s < 0) i = K - 1;
+          else if (s < nWide) i = ids[s]!;
+          else {
+            i = sorted[q + s - nWide]!;
+            if (inv[i]! < invCut) continue;
+          }
+          const z = (xt - mus[i]!) * inv[i]!;
+          const v = logW[i]! + ln[i]! - 0.5 * z * z;
+          partial[i] = v;
+          if (v + R >= thr) {
+            alive[w++] = i;
+            if (v > bestB) {
+              bestB = v;
+              bestI = i;
+            }
           }
         }
-      }
-    } else if (dim.kind === DimKind.Categorical) {
-      const k = dim.kernels as CategoricalKernels;
-      const ci = Math.trunc(x);
-      const obs = k.observed, lh = dim.logHit, lm = dim.logMiss, lp = dim.logPrior;
-      const prior = obs.length;
-      for (let a = 0; a < nAlive; a++) {
-        const i = alive[a]!;
-        const v = partial[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
-        partial[i] = v;
-        const b = v + rem[i]!;
-        if (b >= thr) {
-          alive[w++] = i;
-          if (b > bestB) {
-            bestB = b;
-            bestI = i;
+      } else if (p === 0) {
+        // every component: a straight loop
+        for (let i = 0; i < K; i++) {
+          const z = (xt - mus[i]!) * inv[i]!;
+          const v = logW[i]! + ln[i]! - 0.5 * z * z;
+          partial[i] = v;
+          if (v + R >= thr) {
+            alive[w++] = i;
+            if (v > bestB) {
+              bestB = v;
+              bestI = i;
+            }
+          }
+        }
+      } else {
+        for (let a = 0; a < nAlive; a++) {
+          const i = alive[a]!;
+          const z = (xt - mus[i]!) * inv[i]!;
+          const v = partial[i]! - 0.5 * z * z + ln[i]!;
+          partial[i] = v;
+          if (v + R >= thr) {
+            alive[w++] = i;
+            if (v > bestB) {
+              bestB = v;
+              bestI = i;
+            }
           }
         }
       }
     } else {
-      // discrete: a cheap bound first (density at the cell's nearest point times its width),
-      // then the exact Gaussian mass for the survivors
-      const memo = memos[d]!;
-      const u = memo.of[j]!;
-      const lt = memo.lt[u]!, rt = memo.rt[u]!;
-      const logWidth = Math.log(rt - lt);
-      const k = dim.kernels as NumericalKernels;
-      const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm, ls = dim.logSigma;
-      for (let a = 0; a < nAlive; a++) {
-        const i = alive[a]!;
-        const mu = mus[i]!;
-        const dz = (mu < lt ? lt - mu : mu > rt ? mu - rt : 0) * inv[i]!;
-        let bound = logWidth - ls[i]! - LOG_SQRT_2PI - 0.5 * dz * dz + ln[i]!;
-        if (bound > 0) bound = 0;
-        if (partial[i]! + bound + rem[i]! < thr) continue;
-        const v = partial[i]! + cellMass(dim, memo, j, i) + ln[i]!;
-        partial[i] = v;
-        const b = v + rem[i]!;
-        if (b >= thr) {
-          alive[w++] = i;
-          if (b > bestB) {
-            bestB = b;
-            bestI = i;
+      if (p === 0) {
+        for (let i = 0; i < K; i++) {
+          partial[i] = logW[i]!;
+          alive[i] = i;
+        }
+      }
+      if (dim.kind === DimKind.Categorical) {
+        const k = dim.kernels as CategoricalKernels;
+        const ci = Math.trunc(x);
+        const obs = k.observed, lh = dim.logHit, lm = dim.logMiss, lp = dim.logPrior;
+        const prior = obs.length;
+        for (let a = 0; a < nAlive; a++) {
+          const i = alive[a]!;
+          const v = partial[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
+          partial[i] = v;
+          if (v + R >= thr) {
+            alive[w++] = i;
+            if (v > bestB) {
+              bestB = v;
+              bestI = i;
+            }
+          }
+        }
+      } else {
+        // discrete: a cheap bound first (density at the cell's nearest point times its width),
+        // then the exact Gaussian mass for the survivors
+        const memo = memos[d]!;
+        const u = memo.of[j]!;
+        const lt = memo.lt[u]!, rt = memo.rt[u]!;
+        const logWidth = Math.log(rt - lt);
+        const k = dim.kernels as NumericalKernels;
+        const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm, ls = dim.logSigma;
+        for (let a = 0; a < nAlive; a++) {
+          const i = alive[a]!;
+          const mu = mus[i]!;
+          const dz = (mu < lt ? lt - mu : mu > rt ? mu - rt : 0) * inv[i]!;
+          let bound = logWidth - ls[i]! - LOG_SQRT_2PI - 0.5 * dz * dz + ln[i]!;
+          if (bound > 0) bound = 0;
+          if (partial[i]! + bound + R < thr) continue;
+          const v = partial[i]! + cellMass(dim, memo, j, i) + ln[i]!;
+          partial[i] = v;
+          if (v + R >= thr) {
+            alive[w++] = i;
+            if (v > bestB) {
+              bestB = v;
+              bestI = i;
+            }
           }
         }
       }
@@ -861,7 +995,7 @@ function prunedPoint(
     nAlive = w;
     if (nAlive === 0) break;
     // tighten the lower bound with the most promising component, evaluated in full
-    if (p < D - 1 && bestI >= 0 && bestB > L) {
+    if (p < D - 1 && bestI >= 0 && bestB + R > L) {
       const full = componentAbove(P, memos, cols, j, bestI, L);
       if (full > L) {
         L = full;
@@ -870,7 +1004,7 @@ function prunedPoint(
         let w2 = 0;
         for (let a = 0; a < nAlive; a++) {
           const i = alive[a]!;
-          if (partial[i]! + rem[i]! >= thr2) alive[w2++] = i;
+          if (partial[i]! + R >= thr2) alive[w2++] = i;
         }
         nAlive = w2;
       }
