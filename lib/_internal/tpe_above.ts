@@ -11,11 +11,7 @@
 import type { Distribution } from "../core/distributions.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { SearchSpace } from "../core/search_space.ts";
-import type {
-  CategoricalKernels,
-  NumericalKernels,
-  ParzenEstimator,
-} from "../samplers/parzen_estimator.ts";
+import type { CategoricalKernels, ParzenEstimator } from "../samplers/parzen_estimator.ts";
 import { argsortStable, f64, i32 } from "./tpe_math.ts";
 import {
   bandwidthAt,
@@ -26,6 +22,7 @@ import {
   evaluationOrder,
   type FitParams,
   normalisedWeights,
+  numericalRecord,
   prepareCategorical,
   type PreparedDim,
   setPrepared,
@@ -456,17 +453,7 @@ function estimatorOf(
       return prepareCategorical(k);
     }
     const dom = shape.domains[d]!;
-    const k: NumericalKernels = {
-      _tag: "NumericalKernels",
-      mus: a.mus.subarray(0, K),
-      sigmas: a.sigmas.subarray(0, K),
-      low: dist.low,
-      high: dist.high,
-      step: dist.step ?? 0,
-      log: dist.log,
-      lowT: dom.lowT,
-      highT: dom.highT,
-    };
+    const k = numericalRecord(dist, dom, a.mus.subarray(0, K), a.sigmas.subarray(0, K));
     return {
       kind,
       logNorm: a.logNorm.subarray(0, K),

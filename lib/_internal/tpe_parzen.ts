@@ -206,6 +206,26 @@ export function bandwidthAt(
   return sg < rule.minSigma ? rule.minSigma : sg;
 }
 
+/** The kernels record of a numerical distribution. */
+export function numericalRecord(
+  dist: Exclude<Distribution, { _tag: "CategoricalDistribution" }>,
+  dom: TransformedDomain,
+  mus: Float64Array,
+  sigmas: Float64Array,
+): NumericalKernels {
+  return {
+    _tag: "NumericalKernels",
+    mus,
+    sigmas,
+    low: dist.low,
+    high: dist.high,
+    step: dist.step ?? 0,
+    log: dist.log,
+    lowT: dom.lowT,
+    highT: dom.highT,
+  };
+}
+
 function numericalKernels(
   obs: Float64Array,
   n: number,
@@ -253,17 +273,7 @@ function numericalKernels(
     }
     uid[n] = nUniq++;
   }
-  const kernels: NumericalKernels = {
-    _tag: "NumericalKernels",
-    mus,
-    sigmas,
-    low: dist.low,
-    high: dist.high,
-    step: dist.step ?? 0,
-    log: dist.log,
-    lowT: dom.lowT,
-    highT: dom.highT,
-  };
+  const kernels = numericalRecord(dist, dom, mus, sigmas);
   if (uid) fitExtras.set(kernels, { uid, nUniq });
   return kernels;
 }
@@ -769,6 +779,48 @@ function lowerBound(values: Float64Array, x: number, after = false): number {
   return lo;
 }
 
+/**
+ * Fills `bufAlive` with the components to visit in the first dimension (with `bufPartial` at
+ * their log weights) and returns their number: every component, or, for a continuous first
+ * dimension of a large mixture, the prior, the wide components and the narrow ones whose
+ * centres lie within the window around x that can still reach `thr` (see {@link DimWindow}).
+ */
+function firstCandidates(
+  P: Prepared,
+  dim: PreparedDim,
+  x: number,
+  R: number,
+  thr: number,
+): number {
+  const { K, logW } = P;
+  const partial = bufPartial, alive = bufAlive;
+  if (dim.kind !== DimKind.Continuous || K < WINDOW_MIN_COMPONENTS) {
+    for (let i = 0; i < K; i++) {
+      partial[i] = logW[i]!;
+      alive[i] = i;
+    }
+    return K;
+  }
+  const win = windowOf(dim, K, logW);
+  const k = dim.kernels as NumericalKernels;
+  const xt = k.log ? Math.log(x) : x;
+  let w = 0;
+  alive[w++] = K - 1;
+  const z2 = 2 * (win.maxLW + R - thr);
+  if (z2 >= 0) {
+    for (let s = 0; s < win.wide.length; s++) alive[w++] = win.wide[s]!;
+    const half = Math.sqrt(z2) / win.invCut;
+    const end = lowerBound(win.sortedMu, xt + half, true);
+    const inv = dim.invSigma, sorted = win.sorted, invCut = win.invCut;
+    for (let q = lowerBound(win.sortedMu, xt - half); q < end; q++) {
+      const i = sorted[q]!;
+      if (inv[i]! >= invCut) alive[w++] = i;
+    }
+  }
+  for (let a = 0; a < w; a++) partial[alive[a]!] = logW[alive[a]!]!;
+  return w;
+}
+
 /** Components sampled per dimension to choose a point's evaluation order. */
 const ORDER_SAMPLE = 64;
 let bufOrder = new Int32Array(16);
@@ -873,80 +925,26 @@ function prunedPoint(
     const thr = L - PRUNE_MARGIN;
     let bestI = -1, bestB = -Infinity;
     let w = 0;
+    if (p === 0) nAlive = firstCandidates(P, dim, x, R, thr);
     if (dim.kind === DimKind.Continuous) {
       const k = dim.kernels as NumericalKernels;
       const xt = k.log ? Math.log(x) : x;
       if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
       const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
-      const win = p === 0 && K >= WINDOW_MIN_COMPONENTS ? windowOf(dim, K, logW) : undefined;
-      if (win) {
-        // the components that can pass lie within a window of sorted centres around x (the
-        // narrow ones) or are among the few wide ones; the prior is checked on its own
-        const z2 = 2 * (win.maxLW + R - thr);
-        const ids = win.wide;
-        let q = 0, end = 0;
-        if (z2 >= 0) {
-          const half = Math.sqrt(z2) / win.invCut;
-          q = lowerBound(win.sortedMu, xt - half);
-          end = lowerBound(win.sortedMu, xt + half, true);
-        }
-        const nWide = z2 >= 0 ? ids.length : 0;
-        const sorted = win.sorted, invCut = win.invCut;
-        for (let s = -1; s < nWide + (end - q); s++) {
-          let i: number;
-          if (s < 0) i = K - 1;
-          else if (s < nWide) i = ids[s]!;
-          else {
-            i = sorted[q + s - nWide]!;
-            if (inv[i]! < invCut) continue;
-          }
-          const z = (xt - mus[i]!) * inv[i]!;
-          const v = logW[i]! + ln[i]! - 0.5 * z * z;
-          partial[i] = v;
-          if (v + R >= thr) {
-            alive[w++] = i;
-            if (v > bestB) {
-              bestB = v;
-              bestI = i;
-            }
-          }
-        }
-      } else if (p === 0) {
-        // every component: a straight loop
-        for (let i = 0; i < K; i++) {
-          const z = (xt - mus[i]!) * inv[i]!;
-          const v = logW[i]! + ln[i]! - 0.5 * z * z;
-          partial[i] = v;
-          if (v + R >= thr) {
-            alive[w++] = i;
-            if (v > bestB) {
-              bestB = v;
-              bestI = i;
-            }
-          }
-        }
-      } else {
-        for (let a = 0; a < nAlive; a++) {
-          const i = alive[a]!;
-          const z = (xt - mus[i]!) * inv[i]!;
-          const v = partial[i]! - 0.5 * z * z + ln[i]!;
-          partial[i] = v;
-          if (v + R >= thr) {
-            alive[w++] = i;
-            if (v > bestB) {
-              bestB = v;
-              bestI = i;
-            }
+      for (let a = 0; a < nAlive; a++) {
+        const i = alive[a]!;
+        const z = (xt - mus[i]!) * inv[i]!;
+        const v = partial[i]! - 0.5 * z * z + ln[i]!;
+        partial[i] = v;
+        if (v + R >= thr) {
+          alive[w++] = i;
+          if (v > bestB) {
+            bestB = v;
+            bestI = i;
           }
         }
       }
     } else {
-      if (p === 0) {
-        for (let i = 0; i < K; i++) {
-          partial[i] = logW[i]!;
-          alive[i] = i;
-        }
-      }
       if (dim.kind === DimKind.Categorical) {
         const k = dim.kernels as CategoricalKernels;
         const ci = Math.trunc(x);
