@@ -926,6 +926,8 @@ function prunedPoint(
     let bestI = -1, bestB = -Infinity;
     let w = 0;
     if (p === 0) nAlive = firstCandidates(P, dim, x, R, thr);
+    // one loop per kind of dimension, each with the same compaction: these are the hot loops,
+    // kept free of calls and of per-component branching on the kind
     if (dim.kind === DimKind.Continuous) {
       const k = dim.kernels as NumericalKernels;
       const xt = k.log ? Math.log(x) : x;
