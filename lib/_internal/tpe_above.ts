@@ -133,14 +133,11 @@ function allocArrays(cap: number, shape: SpaceShape, from?: Arrays, keep = 0): A
   };
   if (from && keep > 0) {
     out.dims.forEach((a, d) => {
-      const b = from.dims[d]!;
-      for (
-        const [x, y] of componentArrays(b, shape.kinds[d]!).map((f, q) =>
-          [f, componentArrays(a, shape.kinds[d]!)[q]!] as const
-        )
-      ) {
-        (y as Float64Array).set((x as Float64Array).subarray(0, keep + 1));
-      }
+      const b = from.dims[d]!, kind = shape.kinds[d]!;
+      const src = componentArrays(b, kind);
+      componentArrays(a, kind).forEach((to, q) =>
+        (to as Float64Array).set((src[q] as Float64Array).subarray(0, keep + 1))
+      );
       a.order.set(b.order.subarray(0, keep));
     });
   }

@@ -67,15 +67,13 @@ export function buildEstimator(
   space: SearchSpace,
   rawWeights: Float64Array,
   params: FitParams,
-  orders?: ReadonlyArray<Uint32Array | undefined>,
-  transformed?: ReadonlyArray<Float64Array | undefined>,
 ): ParzenEstimator {
   const weights = normalisedWeights(rawWeights, n, params.priorWeight);
   const kernels = names.map((name, d) => {
     const dist = space[name] as Distribution;
     return dist._tag === "CategoricalDistribution"
       ? categoricalKernels(cols[d]!, n, dist.choices.length, params.priorWeight)
-      : numericalKernels(cols[d]!, n, dist, params, orders?.[d], transformed?.[d]);
+      : numericalKernels(cols[d]!, n, dist, params);
   });
   return { names, weights, kernels };
 }
@@ -231,20 +229,16 @@ function numericalKernels(
   n: number,
   dist: Exclude<Distribution, { _tag: "CategoricalDistribution" }>,
   params: FitParams,
-  presorted?: Uint32Array,
-  transformed?: Float64Array,
 ): NumericalKernels {
   const dom = transformedDomain(dist);
   const mus = f64(n + 1);
   if (dist.log) {
-    if (transformed) mus.set(transformed.subarray(0, n));
-    else for (let i = 0; i < n; i++) mus[i] = Math.log(obs[i]!);
+    for (let i = 0; i < n; i++) mus[i] = Math.log(obs[i]!);
   } else {
     for (let i = 0; i < n; i++) mus[i] = obs[i]!;
   }
   const sigmas = f64(n + 1);
-  // the log transform is monotone: the stable order of the raw values is the order of the mus
-  const order = presorted ?? argsortStable(mus, n);
+  const order = argsortStable(mus, n);
   const rule = bandwidthRule(dom, n, params);
   for (let j = 0; j < n; j++) sigmas[order[j]!] = bandwidthAt(mus, order, j, n, dom, rule);
   mus[n] = 0.5 * (dom.lowT + dom.highT);
