@@ -435,20 +435,27 @@ Deno.test("tpeSampler() ranks infinite values and NaN intermediate values of pru
   assert.deepEqual(below.map((t) => t.params.x), [0.9, 0.5]);
 });
 
+/** A mixed-space TPE history, its search space, and four points to evaluate it at. */
+async function growingHistory(seed: number, n: number) {
+  const study = await mixedRun({ seed, nStartupTrials: 5 }, n);
+  return {
+    all: await runOrThrow(getTrials(study)),
+    space: {
+      act: getOrThrow(categoricalDistribution(["relu", "tanh"])),
+      layers: getOrThrow(intDistribution(1, 8)),
+      lr: getOrThrow(floatDistribution(1e-5, 1e-1, { log: true })),
+    },
+    cols: [
+      Float64Array.from([0, 1, 0, 1]),
+      Float64Array.from([1, 3, 5, 8]),
+      Float64Array.from([1e-5, 1e-3, 3e-3, 0.09]),
+    ],
+  };
+}
+
 Deno.test("TPE's incremental sorted model equals a fresh fit on a growing history", async () => {
   const { clearModelCache } = await import("../lib/_internal/tpe_above.ts");
-  const study = await mixedRun({ seed: 21, nStartupTrials: 5 }, 160);
-  const all = await runOrThrow(getTrials(study));
-  const space = {
-    act: getOrThrow(categoricalDistribution(["relu", "tanh"])),
-    layers: getOrThrow(intDistribution(1, 8)),
-    lr: getOrThrow(floatDistribution(1e-5, 1e-1, { log: true })),
-  };
-  const cols = [
-    Float64Array.from([0, 1, 0, 1]),
-    Float64Array.from([1, 3, 5, 8]),
-    Float64Array.from([1e-5, 1e-3, 3e-3, 0.09]),
-  ];
+  const { all, space, cols } = await growingHistory(21, 160);
   const cfg = { ...CONFIG, multivariate: true };
   clearModelCache();
   for (let n = 60; n <= all.length; n += 7) {
@@ -469,6 +476,45 @@ Deno.test("TPE's incremental sorted model equals a fresh fit on a growing histor
     assert.deepEqual([...pruned], [...freshPruned]);
     // rebuild the cache from the previous history so that the next step is incremental again
     buildEstimators(cfg, trials, ["minimize"], space);
+  }
+});
+
+Deno.test("TPE's in-place model fed by the lists' lineage equals a fresh fit as trials start, finish and change sides", async () => {
+  const { clearModelCache } = await import("../lib/_internal/tpe_above.ts");
+  const { all, space, cols } = await growingHistory(23, 170);
+  const running = (t: FrozenTrial): FrozenTrial => ({ ...t, state: "RUNNING", values: null });
+  // the study as a sampler sees it after n trials: the last two still running, and trial 30
+  // running for a while (a change in the middle of the list)
+  const history = (n: number): FrozenTrial[] =>
+    all.slice(0, n).map((t, i) => i >= n - 2 || (i === 30 && n >= 90 && n < 96) ? running(t) : t);
+  const kernelsOf = (est: ReturnType<typeof buildEstimators>) =>
+    est.above.kernels.map((k) =>
+      k._tag === "NumericalKernels" ? [...k.mus, ...k.sigmas] : [...k.observed]
+    );
+  for (const constantLiar of [false, true]) {
+    const cfg = { ...CONFIG, multivariate: true, constantLiar };
+    for (let n = 62; n <= all.length; n += 3) {
+      clearModelCache();
+      const current = all[n - 1]!.number;
+      buildEstimators(
+        cfg,
+        usedTrials(history(n - 1), current - 1, constantLiar),
+        ["minimize"],
+        space,
+      );
+      // the next call finds the previous lists: its model is updated from their lineage
+      const used = usedTrials(history(n), current, constantLiar);
+      const incremental = buildEstimators(cfg, used, ["minimize"], space);
+      const inc = [
+        ...acquisition(incremental, cols, 4, true),
+        ...acquisition(incremental, cols, 4),
+      ];
+      const kernels = kernelsOf(incremental);
+      clearModelCache();
+      const fresh = buildEstimators(cfg, used.slice(), ["minimize"], space);
+      assert.deepEqual(inc, [...acquisition(fresh, cols, 4, true), ...acquisition(fresh, cols, 4)]);
+      assert.deepEqual(kernels, kernelsOf(fresh));
+    }
   }
 });
 

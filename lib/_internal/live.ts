@@ -27,6 +27,10 @@ export interface TrialLive {
   readonly fixedParams: Readonly<Record<string, ParamValue>>;
   /** The trials the sampler sees, fetched on first need. */
   history: ReadonlyArray<FrozenTrial> | undefined;
+  /** The position of this trial in `history` (−1 when absent). */
+  historyAt: number;
+  /** The last history given to the sampler, and the record of this trial it holds. */
+  view: { readonly trials: ReadonlyArray<FrozenTrial>; readonly frozen: FrozenTrial } | undefined;
   /** The relative sample, computed on the first suggest that needs it. */
   relative:
     | { readonly space: SearchSpace; readonly params: Readonly<Record<string, number>> }

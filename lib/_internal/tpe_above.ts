@@ -13,6 +13,7 @@ import type { FrozenTrial } from "../core/trial.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { CategoricalKernels, ParzenEstimator } from "../samplers/parzen_estimator.ts";
 import { argsortStable, f64, i32 } from "./tpe_math.ts";
+import { lineageOf } from "./trial_lists.ts";
 import {
   bandwidthAt,
   type BandwidthRule,
@@ -378,11 +379,19 @@ export function aboveEstimator(
   let model = models.get(cacheKey);
   let done = false;
   if (model && sameRules(model.rules, rules)) {
-    // map old positions to new ones by walking both lists in trial-number order
+    // map old positions to new ones by walking both lists in trial-number order, from where
+    // the lists' known lineage (no reading of trials) leaves off
     const old = model.list;
     const map = i32(old.length).fill(-1);
     const inserted: number[] = [];
     let i = 0, j = 0;
+    const lineage = lineageOf(list, old);
+    if (lineage) {
+      map.set(lineage.map.subarray(0, lineage.prevCovered));
+      inserted.push(...lineage.inserted);
+      i = lineage.prevCovered;
+      j = lineage.newCovered;
+    }
     while (i < old.length && j < n) {
       const a = old[i]!, b = list[j]!;
       if (a === b) map[i++] = j++;

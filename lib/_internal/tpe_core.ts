@@ -27,6 +27,7 @@ import {
 } from "./hypervolume.ts";
 import { aboveEstimator } from "./tpe_above.ts";
 import { f64, i32, withArena } from "./tpe_math.ts";
+import { knownPrefix, noteLineage, notePrefix, sharedPrefix } from "./trial_lists.ts";
 import {
   argmaxAcquisition,
   buildEstimator,
@@ -92,24 +93,103 @@ export function infeasibility(t: FrozenTrial): number {
   return sum;
 }
 
+/** Per trial state: RUNNING 0, COMPLETE 1, PRUNED 2, FAIL 3, WAITING 4. */
+const STATE_CODES: Readonly<Record<FrozenTrial["state"], number>> = {
+  RUNNING: 0,
+  COMPLETE: 1,
+  PRUNED: 2,
+  FAIL: 3,
+  WAITING: 4,
+};
+
+interface StateScan {
+  list: ReadonlyArray<FrozenTrial>;
+  codes: Uint8Array;
+}
+
+/** The last lists scanned (the study's trials and the used ones share long prefixes). */
+const scans: StateScan[] = [];
+const SCAN_SLOTS = 3;
+
+/**
+ * The state codes of a list of trials ({@link STATE_CODES}), aligned with it. Trials are
+ * immutable records: the prefix shared with a recently scanned list (same objects, compared by
+ * pointer) is reused without reading its trials. Valid until the next call.
+ */
+function stateCodes(trials: ReadonlyArray<FrozenTrial>): Uint8Array {
+  const n = trials.length;
+  // the slot whose common prefix with `trials` is known and longest; otherwise a fresh slot
+  // (or the least recently used one), read in full: comparing would read every trial as well
+  let scan: StateScan | undefined, start = -1;
+  for (const s of scans) {
+    const k = knownPrefix(trials, s.list);
+    if (k > start) {
+      scan = s;
+      start = k;
+    }
+  }
+  if (!scan) {
+    start = 0;
+    if (scans.length < SCAN_SLOTS) scans.push(scan = { list: trials, codes: new Uint8Array(0) });
+    else scan = scans[0]!;
+  }
+  // most recently used last
+  scans.splice(scans.indexOf(scan), 1);
+  scans.push(scan);
+  if (scan.codes.length < n) {
+    const grown = new Uint8Array(Math.ceil(n * 1.5) + 16);
+    grown.set(scan.codes.subarray(0, start));
+    scan.codes = grown;
+  }
+  const codes = scan.codes;
+  for (let i = start; i < n; i++) codes[i] = STATE_CODES[trials[i]!.state];
+  scan.list = trials;
+  return codes;
+}
+
 /** The trials TPE learns from: COMPLETE and PRUNED, plus other RUNNING ones with a liar. */
 export function usedTrials(
   trials: ReadonlyArray<FrozenTrial>,
   current: number,
   constantLiar: boolean,
 ): FrozenTrial[] {
+  const codes = stateCodes(trials);
   const out: FrozenTrial[] = [];
-  for (const t of trials) {
-    if (t.state === "COMPLETE" || t.state === "PRUNED") out.push(t);
-    else if (constantLiar && t.state === "RUNNING" && t.number !== current) out.push(t);
+  // positions below `stable` were decided as in the previous call (same objects, same states,
+  // and no RUNNING trial, whose inclusion depends on `current`)
+  const prev = lastUsed;
+  let stable = -1, proven = 0;
+  if (prev && prev.constantLiar === constantLiar) stable = sharedPrefix(trials, prev.from);
+  for (let i = 0; i < trials.length; i++) {
+    const c = codes[i]!;
+    if (i === stable) proven = out.length;
+    if (c === 0 && i < stable) {
+      proven = out.length;
+      stable = i;
+    }
+    if (c === 1 || c === 2) out.push(trials[i]!);
+    else if (constantLiar && c === 0 && trials[i]!.number !== current) out.push(trials[i]!);
   }
+  if (stable >= trials.length) proven = out.length;
+  if (prev && stable >= 0) notePrefix(out, prev.used, proven);
+  lastUsed = { from: trials, used: out, constantLiar };
   return out;
 }
 
+/** The previous {@link usedTrials} call: its input and output lists. */
+let lastUsed:
+  | {
+    readonly from: ReadonlyArray<FrozenTrial>;
+    readonly used: ReadonlyArray<FrozenTrial>;
+    readonly constantLiar: boolean;
+  }
+  | undefined;
+
 /** Number of COMPLETE and PRUNED trials. */
 export function countFinished(trials: ReadonlyArray<FrozenTrial>): number {
+  const codes = stateCodes(trials);
   let n = 0;
-  for (const t of trials) if (t.state === "COMPLETE" || t.state === "PRUNED") n++;
+  for (let i = 0; i < trials.length; i++) if (codes[i] === 1 || codes[i] === 2) n++;
   return n;
 }
 
@@ -381,11 +461,7 @@ export function historyOf(trials: ReadonlyArray<FrozenTrial>): History {
   const n = trials.length;
   let start = 0;
   let h = last?.history;
-  if (last) {
-    const prev = last.list;
-    const m = Math.min(prev.length, n);
-    while (start < m && trials[start] === prev[start]) start++;
-  }
+  if (last) start = sharedPrefix(trials, last.list);
   if (!h || h.kinds.length < n) {
     const cap = Math.ceil(n * 1.5) + 16;
     const grown: History = {
@@ -479,8 +555,8 @@ function rowOf(
 
 /**
  * The trials that have every parameter of the space, with their observations; with a `mask`,
- * only the trials `i` with `mask[i] === side`. `used` marks, per selected trial in order,
- * whether it has an observation.
+ * only the trials `i` with `mask[i] === side`. `used` is 1, per selected trial in order,
+ * when it has an observation (0 otherwise).
  */
 export function observations(
   trials: ReadonlyArray<FrozenTrial>,
@@ -491,7 +567,7 @@ export function observations(
   select?: { readonly mask: Uint8Array; readonly side: number },
 ): {
   readonly n: number;
-  readonly used: boolean[];
+  readonly used: Uint8Array;
   readonly list: FrozenTrial[];
   readonly entries: RowEntry[];
   readonly key: string;
@@ -499,21 +575,117 @@ export function observations(
   const key = spaceKey(names, space);
   let keyId = keyIds.get(key);
   if (keyId === undefined) keyIds.set(key, keyId = keyIds.size);
-  const entries: RowEntry[] = [];
-  const used: boolean[] = [];
-  const list: FrozenTrial[] = [];
+  const all = entriesOf(trials, names, space, keyId, multivariate, infos);
   const mask = select?.mask, side = select?.side;
+  // sized first, then filled: these arrays hold up to every trial of the study
+  let n = 0, selected = 0;
   for (let i = 0; i < trials.length; i++) {
     if (mask !== undefined && mask[i] !== side) continue;
-    const t = trials[i]!;
-    const e = rowOf(t, names, space, keyId, multivariate, infos?.[i]);
-    used.push(e !== null);
-    if (e) {
-      entries.push(e);
-      list.push(t);
+    selected++;
+    if (all[i] !== null) n++;
+  }
+  const entries = new Array<RowEntry>(n);
+  const used = new Uint8Array(selected);
+  const list = new Array<FrozenTrial>(n);
+  let q = 0, u = 0;
+  for (let i = 0; i < trials.length; i++) {
+    if (mask !== undefined && mask[i] !== side) continue;
+    const e = all[i]!;
+    used[u++] = e !== null ? 1 : 0;
+    // a pointer comparison: testing an object's truthiness reads it
+    if (e !== null) {
+      entries[q] = e;
+      list[q++] = trials[i]!;
     }
   }
-  return { n: entries.length, used, list, entries, key };
+  if (mask !== undefined && side !== undefined) {
+    selectionLineage(`${keyId}\u0000${multivariate}\u0000${side}`, trials, all, mask, side, list);
+  }
+  return { n, used, list, entries, key };
+}
+
+/** Per space, mode and side: the last selection (its input, mask and output lists). */
+const selections = new Map<
+  string,
+  {
+    readonly used: ReadonlyArray<FrozenTrial>;
+    readonly mask: Uint8Array;
+    readonly out: FrozenTrial[];
+  }
+>();
+
+/**
+ * Records how the selection `out` (the trials of `trials` with `mask[i] === side` and an
+ * observation) derives from the previous selection for the same key: over the common prefix of
+ * the two input lists the trials are the same, so the two masks alone give the mapping.
+ */
+function selectionLineage(
+  key: string,
+  trials: ReadonlyArray<FrozenTrial>,
+  all: ReadonlyArray<RowEntry | null>,
+  mask: Uint8Array,
+  side: number,
+  out: FrozenTrial[],
+): void {
+  const prev = selections.get(key);
+  selections.delete(key);
+  selections.set(key, { used: trials, mask, out });
+  if (selections.size > ROW_MEMOS) selections.delete(selections.keys().next().value as string);
+  if (prev === undefined) return;
+  const common = knownPrefix(trials, prev.used);
+  if (common < 0) return;
+  const map = new Int32Array(prev.out.length).fill(-1);
+  const inserted: number[] = [];
+  const was = prev.mask;
+  let oi = 0, ni = 0;
+  for (let i = 0; i < common; i++) {
+    if (all[i] === null) continue;
+    const before = was[i] === side, now = mask[i] === side;
+    if (before && now) map[oi++] = ni++;
+    else if (before) oi++;
+    else if (now) inserted.push(ni++);
+  }
+  noteLineage(out, { prev: prev.out, map, prevCovered: oi, newCovered: ni, inserted });
+}
+
+/** Per space and mode: the row entries of the last list of trials seen, aligned with it. */
+const rowMemos = new Map<
+  string,
+  { list: ReadonlyArray<FrozenTrial>; readonly entries: Array<RowEntry | null> }
+>();
+const ROW_MEMOS = 32;
+
+/**
+ * The row entry (or null) of every trial, aligned with `trials`. Trials are immutable records,
+ * so the prefix shared with the previous list for the same space (same objects) is reused
+ * without visiting its trials: only the new ones are read.
+ */
+function entriesOf(
+  trials: ReadonlyArray<FrozenTrial>,
+  names: ReadonlyArray<string>,
+  space: SearchSpace,
+  keyId: number,
+  multivariate: boolean,
+  infos: ReadonlyArray<TrialInfo | undefined> | undefined,
+): Array<RowEntry | null> {
+  const memoKey = `${keyId}\u0000${multivariate}`;
+  let memo = rowMemos.get(memoKey);
+  let start = 0;
+  if (memo) {
+    start = sharedPrefix(trials, memo.list);
+    rowMemos.delete(memoKey);
+  } else {
+    memo = { list: trials, entries: [] };
+  }
+  rowMemos.set(memoKey, memo);
+  if (rowMemos.size > ROW_MEMOS) rowMemos.delete(rowMemos.keys().next().value as string);
+  const entries = memo.entries;
+  entries.length = trials.length;
+  for (let i = start; i < trials.length; i++) {
+    entries[i] = rowOf(trials[i]!, names, space, keyId, multivariate, infos?.[i]);
+  }
+  memo.list = trials;
+  return entries;
 }
 
 /** Observation columns (internal values) gathered from row entries. */
@@ -539,7 +711,11 @@ const foldCache = new WeakMap<
 >();
 const recordCache = new WeakMap<Map<string, Distribution>, SearchSpace>();
 let lastIntersection:
-  | { prefix: ReadonlyArray<FrozenTrial>; state: Map<string, Distribution> | undefined }
+  | {
+    list: ReadonlyArray<FrozenTrial>;
+    prefixEnd: number;
+    state: Map<string, Distribution> | undefined;
+  }
   | undefined;
 
 function isFinal(state: FrozenTrial["state"]): boolean {
@@ -556,16 +732,9 @@ export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpa
   // resume from the previous call when it saw the same finished prefix (pointer compares)
   let start = 0;
   const last = lastIntersection;
-  if (last && last.prefix.length <= trials.length) {
-    let same = true;
-    for (let i = last.prefix.length - 1; i >= 0; i--) {
-      if (trials[i] !== last.prefix[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
-      start = last.prefix.length;
+  if (last && last.prefixEnd <= trials.length) {
+    if (sharedPrefix(trials, last.list) >= last.prefixEnd) {
+      start = last.prefixEnd;
       s = last.state;
     }
   }
@@ -573,7 +742,8 @@ export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpa
   while (prefixEnd < trials.length && isFinal(trials[prefixEnd]!.state)) prefixEnd++;
   for (let i = start; i < trials.length; i++) {
     const t = trials[i]!;
-    if (i === prefixEnd) lastIntersection = { prefix: trials.slice(0, prefixEnd), state: s };
+    // remember the finished prefix (unless it is the one remembered already)
+    if (i === prefixEnd) lastIntersection = { list: trials, prefixEnd, state: s };
     if (t.state !== "COMPLETE" && t.state !== "PRUNED") continue;
     const input = s ?? INITIAL;
     const c = foldCache.get(t);
@@ -606,7 +776,7 @@ export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpa
     s = out;
   }
   if (prefixEnd === trials.length && prefixEnd > start) {
-    lastIntersection = { prefix: trials.slice(0, prefixEnd), state: s };
+    lastIntersection = { list: trials, prefixEnd, state: s };
   }
   if (s === undefined) return {};
   const cached = recordCache.get(s);
@@ -629,8 +799,9 @@ export function buildEstimators(
   space: SearchSpace,
 ): { readonly below: ParzenEstimator; readonly above: ParzenEstimator } {
   const names = Object.keys(space);
+  const codes = stateCodes(trials);
   let n = 0;
-  for (const t of trials) if (t.state !== "RUNNING") n++;
+  for (let i = 0; i < trials.length; i++) if (codes[i] !== 0) n++;
   const history = historyOf(trials);
   const infos = history.infos;
   const mask = splitMask(trials, directions, gammaOf(cfg.gamma, n, directions.length), history);

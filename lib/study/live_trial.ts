@@ -123,8 +123,24 @@ async function samplerContext(
         trial: l.frozen,
       })
       : trials.right;
+    // this trial is usually the newest: search from the end, once per trial
+    const h = l.history, id = l.frozen.trialId;
+    let at = h.length - 1;
+    while (at >= 0 && h[at]!.trialId !== id) at--;
+    l.historyAt = at;
   }
-  const history = (l.history ?? []).map((t) => t.trialId === l.frozen.trialId ? l.frozen : t);
+  // the history with this trial as this process last wrote it (a copy of the pointers only),
+  // the same array for as long as the trial is unchanged: samplers memoise by list identity
+  let history = l.history ?? [];
+  if (l.historyAt >= 0) {
+    if (l.view?.frozen === l.frozen) history = l.view.trials;
+    else {
+      const copy = history.slice();
+      copy[l.historyAt] = l.frozen;
+      l.view = { trials: copy, frozen: l.frozen };
+      history = copy;
+    }
+  }
   return right({ study: l.study, directions: study.directions, trials: history, trial: l.frozen });
 }
 
@@ -199,6 +215,8 @@ export function ask(
         ? fixed as Readonly<Record<string, ParamValue>>
         : {},
       history: undefined,
+      historyAt: -1,
+      view: undefined,
       relative: undefined,
       finished: false,
     };
@@ -645,6 +663,8 @@ export function tell(
           study: record.right,
           fixedParams: {},
           history: undefined,
+          historyAt: -1,
+          view: undefined,
           relative: undefined,
           finished: false,
         };
