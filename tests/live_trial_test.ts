@@ -3,6 +3,7 @@ import {
   ask,
   createStudy,
   floatDistribution,
+  type FrozenTrial,
   getOrThrow,
   getTrials,
   memoryStorage,
@@ -165,4 +166,44 @@ Deno.test("setUserAttr() stores JSON values and refuses non-JSON ones", async ()
   await runOrThrow(setUserAttr(trial, "note", { a: [1, "b"] }));
   expectLeft(await setUserAttr(trial, "bad", NaN)(), "InvalidArgument");
   assert.deepEqual((await runOrThrow(getTrials(study)))[0]?.userAttrs, { note: { a: [1, "b"] } });
+});
+
+Deno.test("samplers see the trial as last written, in one list for as long as it is unchanged", async () => {
+  const { registerSampler } = await import("../lib/samplers/sampler.ts");
+  type Seen = { readonly trials: ReadonlyArray<FrozenTrial>; readonly params: string[] };
+  const seen: Seen[] = [];
+  registerSampler({
+    kind: "test-recording",
+    needsHistory: true,
+    validate: (s) => right(s),
+    inferRelativeSearchSpace: (_s, ctx) => {
+      seen.push({ trials: ctx.trials, params: Object.keys(ctx.trial.params) });
+      return {};
+    },
+    sampleRelative: (s) => right({ value: {}, state: s.state }),
+    sampleIndependent: (s, ctx, p) => {
+      const own = ctx.trials.find((t) => t.number === ctx.trial.number)!;
+      seen.push({ trials: ctx.trials, params: Object.keys(own.params) });
+      return right({
+        value: p.distribution._tag === "FloatDistribution" ? 0.5 : 0,
+        state: s.state,
+      });
+    },
+  });
+  const study = await runOrThrow(createStudy({
+    sampler: { kind: "test-recording", options: null, state: null },
+  }));
+  await runOrThrow(tell(study, await runOrThrow(ask(study)), { values: 1 }));
+  const trial = await runOrThrow(ask(study));
+  await runOrThrow(suggestFloat(trial, "x", 0, 1));
+  await runOrThrow(suggestFloat(trial, "y", 0, 1));
+  // the relative space (once per trial), then the independent sample: the same list
+  assert.equal(seen.length, 3);
+  assert.equal(seen[0]!.trials, seen[1]!.trials);
+  assert.deepEqual(seen[1]!.params, []);
+  // after x was written the sampler sees a new list holding the trial with x
+  assert.notEqual(seen[1]!.trials, seen[2]!.trials);
+  assert.deepEqual(seen[2]!.params, ["x"]);
+  assert.deepEqual(seen[2]!.trials.map((t) => t.number), [0, 1]);
+  assert.equal(seen[2]!.trials[0], seen[1]!.trials[0]);
 });

@@ -201,10 +201,12 @@ interface TpeStateJson {
  * only sometimes (conditional) or whose range changes are sampled one by one (use `group`
  * for conditional spaces). A seeded sampler is reproducible for the same history; with
  * `concurrency > 1` the history depends on scheduling. The cost per trial grows with the
- * number of finished trials, at about a fifteenth of Optuna 5.0's on this project's benchmark
- * (1000 and 10,000 trials): the bad side's model (sorted centres, bandwidths, kernel
- * constants) is updated in place where trials changed, negligible kernels are skipped through
- * windows of sorted centres and bounds, and candidates that cannot win are dropped early. Constraints are read from the trials' `constraints` system attributes (Optuna 5.0's
+ * number of finished trials, at a fifteenth to a thirtieth of Optuna 5.0's on this project's
+ * benchmark (1000 and 10,000 trials; the spread is the machines' noise): what successive
+ * histories share is remembered, so each trial of the history is read about once per trial;
+ * the bad side's model (sorted centres, bandwidths, kernel constants) is updated in place
+ * where trials changed; negligible kernels are skipped through windows of sorted centres and
+ * bounds; and candidates that cannot win are dropped early. Constraints are read from the trials' `constraints` system attributes (Optuna 5.0's
  * `trial.constraints`); a constraints function cannot be part of a JSON sampler.
  *
  * @example Minimise a function with TPE
