@@ -721,6 +721,7 @@ const WIDE_SHARE = 0.1;
  * above a cut, about the widest tenth) that a window by the cut cannot bound.
  */
 interface DimWindow {
+  /** The narrow components sorted by centre, and their centres. */
   readonly sorted: Uint32Array;
   readonly sortedMu: Float64Array;
   readonly maxLW: number;
@@ -736,9 +737,7 @@ function windowOf(dim: PreparedDim, K: number, logW: Float64Array): DimWindow {
   if (hit) return hit;
   const k = dim.kernels as NumericalKernels;
   const n = K - 1;
-  const sorted = dim.sorted ?? argsortStable(k.mus, n);
-  const sortedMu = f64(n);
-  for (let q = 0; q < n; q++) sortedMu[q] = k.mus[sorted[q]!]!;
+  const all = dim.sorted ?? argsortStable(k.mus, n);
   const inv = dim.invSigma, ln = dim.logNorm;
   let maxLW = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -756,6 +755,15 @@ function windowOf(dim: PreparedDim, K: number, logW: Float64Array): DimWindow {
   const wide = u32(nWide);
   nWide = 0;
   for (let i = 0; i < n; i++) if (inv[i]! < invCut) wide[nWide++] = i;
+  // the narrow ones in sorted order: a window is then one contiguous range of them
+  const sorted = u32(n - nWide), sortedMu = f64(n - nWide);
+  let m = 0;
+  for (let q = 0; q < n; q++) {
+    const i = all[q]!;
+    if (inv[i]! < invCut) continue;
+    sorted[m] = i;
+    sortedMu[m++] = k.mus[i]!;
+  }
   const out: DimWindow = { sorted, sortedMu, maxLW, invCut, wide };
   windows.set(dim, out);
   return out;
@@ -802,14 +810,13 @@ function firstCandidates(
   alive[w++] = K - 1;
   const z2 = 2 * (win.maxLW + R - thr);
   if (z2 >= 0) {
-    for (let s = 0; s < win.wide.length; s++) alive[w++] = win.wide[s]!;
+    alive.set(win.wide, w);
+    w += win.wide.length;
     const half = Math.sqrt(z2) / win.invCut;
     const end = lowerBound(win.sortedMu, xt + half, true);
-    const inv = dim.invSigma, sorted = win.sorted, invCut = win.invCut;
-    for (let q = lowerBound(win.sortedMu, xt - half); q < end; q++) {
-      const i = sorted[q]!;
-      if (inv[i]! >= invCut) alive[w++] = i;
-    }
+    const start = Math.min(lowerBound(win.sortedMu, xt - half), end);
+    alive.set(win.sorted.subarray(start, end), w);
+    w += end - start;
   }
   for (let a = 0; a < w; a++) partial[alive[a]!] = logW[alive[a]!]!;
   return w;
