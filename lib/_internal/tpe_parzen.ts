@@ -782,8 +782,8 @@ function lowerBound(values: Float64Array, x: number, after = false): number {
 }
 
 /**
- * Fills `bufAlive` with the components to visit in the first dimension (with `bufPartial` at
- * their log weights) and returns their number: every component, or, for a continuous first
+ * Fills `bufAlive` with the components to visit in the first dimension (whose partial sums
+ * are their log weights) and returns their number: every component, or, for a continuous first
  * dimension of a large mixture, the prior, the wide components and the narrow ones whose
  * centres lie within the window around x that can still reach `thr` (see {@link DimWindow}).
  */
@@ -795,12 +795,9 @@ function firstCandidates(
   thr: number,
 ): number {
   const { K, logW } = P;
-  const partial = bufPartial, alive = bufAlive;
+  const alive = bufAlive;
   if (dim.kind !== DimKind.Continuous || K < WINDOW_MIN_COMPONENTS) {
-    for (let i = 0; i < K; i++) {
-      partial[i] = logW[i]!;
-      alive[i] = i;
-    }
+    for (let i = 0; i < K; i++) alive[i] = i;
     return K;
   }
   const win = windowOf(dim, K, logW);
@@ -818,7 +815,6 @@ function firstCandidates(
     alive.set(win.sorted.subarray(start, end), w);
     w += end - start;
   }
-  for (let a = 0; a < w; a++) partial[alive[a]!] = logW[alive[a]!]!;
   return w;
 }
 
@@ -927,6 +923,8 @@ function prunedPoint(
     let bestI = -1, bestB = -Infinity;
     let w = 0;
     if (p === 0) nAlive = firstCandidates(P, dim, x, R, thr);
+    // the partial sums so far: the log weights before the first dimension
+    const src = p === 0 ? P.logW : partial;
     // one loop per kind of dimension, each with the same compaction: these are the hot loops,
     // kept free of calls and of per-component branching on the kind
     if (dim.kind === DimKind.Continuous) {
@@ -937,7 +935,7 @@ function prunedPoint(
       for (let a = 0; a < nAlive; a++) {
         const i = alive[a]!;
         const z = (xt - mus[i]!) * inv[i]!;
-        const v = partial[i]! - 0.5 * z * z + ln[i]!;
+        const v = src[i]! - 0.5 * z * z + ln[i]!;
         partial[i] = v;
         if (v + R >= thr) {
           alive[w++] = i;
@@ -955,7 +953,7 @@ function prunedPoint(
         const prior = obs.length;
         for (let a = 0; a < nAlive; a++) {
           const i = alive[a]!;
-          const v = partial[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
+          const v = src[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
           partial[i] = v;
           if (v + R >= thr) {
             alive[w++] = i;
@@ -980,8 +978,8 @@ function prunedPoint(
           const dz = (mu < lt ? lt - mu : mu > rt ? mu - rt : 0) * inv[i]!;
           let bound = logWidth - ls[i]! - LOG_SQRT_2PI - 0.5 * dz * dz + ln[i]!;
           if (bound > 0) bound = 0;
-          if (partial[i]! + bound + R < thr) continue;
-          const v = partial[i]! + cellMass(dim, memo, j, i) + ln[i]!;
+          if (src[i]! + bound + R < thr) continue;
+          const v = src[i]! + cellMass(dim, memo, j, i) + ln[i]!;
           partial[i] = v;
           if (v + R >= thr) {
             alive[w++] = i;
