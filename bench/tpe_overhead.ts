@@ -9,10 +9,10 @@
  * For each size N: Hyperion runs N trials; the figure is the mean time per trial of the last
  * 100. Optuna runs the same N trials for N ≤ 1000. For larger N (unless `--full-python`, which
  * takes a long time) both samplers start from the same history — the first N − 100 trials of
- * Hyperion's run, added as finished trials — run one untimed trial on it (the last 100 trials
- * of a real run follow others; Hyperion builds its incremental models from the history there,
- * a one-time cost printed as `hyperion_first_trial_ms`), then time 100 more TPE trials, so the
- * comparison is on identical work.
+ * Hyperion's run, added as finished trials — each in a fresh process, run 20 untimed trials on
+ * it (the last 100 trials of a real run follow others: Hyperion builds its incremental models
+ * from the history in the first one, a one-time cost printed as `hyperion_first_trial_ms`, and
+ * its JIT warms up), then time 100 more TPE trials, so the comparison is on identical work.
  *
  * Timings on shared machines drift by tens of percent within minutes, so each measurement is
  * repeated `--reps` times, alternating Hyperion and Optuna, and the table gives the fastest of
@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     "full-python": { type: "boolean", default: false },
     "no-python": { type: "boolean", default: false },
     reps: { type: "string", default: "3" },
+    "history-worker": { type: "string" },
   },
 });
 
@@ -89,8 +90,9 @@ async function hyperionRun(n: number): Promise<{ blocks: number[]; history: Hist
 }
 
 /**
- * Times 100 TPE trials on top of a prefilled history, after one untimed trial (as in the last
- * 100 trials of a real run, the sampler's models are then built). Returns both figures.
+ * Times 100 TPE trials on top of a prefilled history, after {@link WARMUP} untimed ones (as in
+ * the last 100 trials of a real run, the sampler's models are then built and its code warm).
+ * Returns the first trial's time and the mean of the 100.
  */
 async function hyperionOnHistory(
   history: ReadonlyArray<HistoryTrial>,
@@ -114,9 +116,30 @@ async function hyperionOnHistory(
   }
   const t0 = performance.now();
   await runOrThrow(optimize(study, run, { nTrials: 1 }));
+  const firstMs = performance.now() - t0;
+  await runOrThrow(optimize(study, run, { nTrials: WARMUP - 1 }));
   const t1 = performance.now();
   await runOrThrow(optimize(study, run, { nTrials: 100 }));
-  return { first: t1 - t0, perTrial: (performance.now() - t1) / 100 };
+  return { first: firstMs, perTrial: (performance.now() - t1) / 100 };
+}
+
+/** Untimed trials on a loaded history before the 100 timed ones (both samplers). */
+const WARMUP = 20;
+
+/**
+ * {@link hyperionOnHistory} in a fresh process (the history read from `file`), so that the
+ * heap and caches left by the earlier full run do not weigh on it; as Optuna's runs.
+ */
+async function hyperionOnHistoryProcess(
+  file: string,
+): Promise<{ readonly first: number; readonly perTrial: number }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL(import.meta.url).pathname, `--history-worker=${file}`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error("the Hyperion history run failed");
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
 }
 
 const PYTHON = String.raw`
@@ -146,7 +169,7 @@ if hist:
     probe.optimize(obj, n_trials=1)
     dists = probe.trials[0].distributions
     study.add_trials([optuna.trial.create_trial(params=h["params"], distributions=dists, value=h["value"]) for h in hist])
-    study.optimize(obj, n_trials=1)  # untimed, as on the Hyperion side
+    study.optimize(obj, n_trials=20)  # untimed, as on the Hyperion side
     t0 = time.perf_counter()
     study.optimize(obj, n_trials=100)
     print(json.dumps({"blocks": [(time.perf_counter() - t0) / 100 * 1000]}))
@@ -198,6 +221,8 @@ async function main(): Promise<void> {
     const full = n <= 1000 || args["full-python"];
     const method = full ? "full run" : `100 trials after the same ${n - 100}-trial history`;
     const history = ours.history.slice(0, n - 100);
+    const historyFile = full ? "" : await Deno.makeTempFile({ suffix: ".json" });
+    if (!full) await Deno.writeTextFile(historyFile, JSON.stringify(history));
     const oursMs: number[] = [], theirsMs: number[] = [], firstMs: number[] = [];
     for (let r = 0; r < reps; r++) {
       // alternate the two samplers so that a slow spell of the machine hits both
@@ -207,13 +232,14 @@ async function main(): Promise<void> {
         const py = await python({ space, n });
         if (py) theirsMs.push(py.blocks[py.blocks.length - 1]!);
       } else {
-        const h = await hyperionOnHistory(history);
+        const h = await hyperionOnHistoryProcess(historyFile);
         oursMs.push(h.perTrial);
         firstMs.push(h.first);
         const py = await python({ space, history });
         if (py) theirsMs.push(py.blocks[0]!);
       }
     }
+    if (!full) await Deno.remove(historyFile);
     const best = (xs: number[]) => xs.length === 0 ? undefined : Math.min(...xs);
     const oursBest = best(oursMs)!, theirs = best(theirsMs);
     console.log(JSON.stringify({
@@ -238,4 +264,11 @@ async function main(): Promise<void> {
 }
 
 // a script: `deno bench` imports bench/ files, which must not start the run
-if (import.meta.main) await main();
+if (import.meta.main) {
+  const worker = args["history-worker"];
+  if (worker) {
+    console.log(
+      JSON.stringify(await hyperionOnHistory(JSON.parse(await Deno.readTextFile(worker)))),
+    );
+  } else await main();
+}
