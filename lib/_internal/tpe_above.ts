@@ -14,6 +14,7 @@ import type { SearchSpace } from "../core/search_space.ts";
 import type { CategoricalKernels, ParzenEstimator } from "../samplers/parzen_estimator.ts";
 import { argsortStable, f64, i32 } from "./tpe_math.ts";
 import { lineageOf } from "./trial_lists.ts";
+import { remember } from "./recent.ts";
 import {
   bandwidthAt,
   type BandwidthRule,
@@ -427,9 +428,7 @@ export function aboveEstimator(
   if (!done) fresh(model, shape, rows, n);
   model.list = list;
   model.n = n;
-  models.delete(cacheKey);
-  models.set(cacheKey, model);
-  if (models.size > MODEL_CACHE_SIZE) models.delete(models.keys().next().value as string);
+  remember(models, cacheKey, model, MODEL_CACHE_SIZE);
   return estimatorOf(model, shape, names, rawWeights, params, n);
 }
 

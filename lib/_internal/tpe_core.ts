@@ -27,6 +27,7 @@ import {
 } from "./hypervolume.ts";
 import { aboveEstimator } from "./tpe_above.ts";
 import { f64, i32, withArena } from "./tpe_math.ts";
+import { remember } from "./recent.ts";
 import { knownPrefix, noteLineage, notePrefix, sharedPrefix } from "./trial_lists.ts";
 import {
   argmaxAcquisition,
@@ -628,9 +629,7 @@ function selectionLineage(
   out: FrozenTrial[],
 ): void {
   const prev = selections.get(key);
-  selections.delete(key);
-  selections.set(key, { used: trials, mask, out });
-  if (selections.size > ROW_MEMOS) selections.delete(selections.keys().next().value as string);
+  remember(selections, key, { used: trials, mask, out }, ROW_MEMOS);
   if (prev === undefined) return;
   const common = knownPrefix(trials, prev.used);
   if (common < 0) return;
@@ -669,16 +668,10 @@ function entriesOf(
   infos: ReadonlyArray<TrialInfo | undefined> | undefined,
 ): Array<RowEntry | null> {
   const memoKey = `${keyId}\u0000${multivariate}`;
-  let memo = rowMemos.get(memoKey);
-  let start = 0;
-  if (memo) {
-    start = sharedPrefix(trials, memo.list);
-    rowMemos.delete(memoKey);
-  } else {
-    memo = { list: trials, entries: [] };
-  }
-  rowMemos.set(memoKey, memo);
-  if (rowMemos.size > ROW_MEMOS) rowMemos.delete(rowMemos.keys().next().value as string);
+  const known = rowMemos.get(memoKey);
+  const start = known ? sharedPrefix(trials, known.list) : 0;
+  const memo = known ?? { list: trials, entries: [] };
+  remember(rowMemos, memoKey, memo, ROW_MEMOS);
   const entries = memo.entries;
   entries.length = trials.length;
   for (let i = start; i < trials.length; i++) {
@@ -742,7 +735,7 @@ export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpa
   while (prefixEnd < trials.length && isFinal(trials[prefixEnd]!.state)) prefixEnd++;
   for (let i = start; i < trials.length; i++) {
     const t = trials[i]!;
-    // remember the finished prefix (unless it is the one remembered already)
+    // remember the finished prefix
     if (i === prefixEnd) lastIntersection = { list: trials, prefixEnd, state: s };
     if (t.state !== "COMPLETE" && t.state !== "PRUNED") continue;
     const input = s ?? INITIAL;

@@ -19,6 +19,7 @@ import {
   shuffled,
 } from "../random/rng.ts";
 import { expectRngStates } from "../_internal/sampler_utils.ts";
+import { remember } from "../_internal/recent.ts";
 import {
   checkSeed,
   expectObject,
@@ -168,8 +169,7 @@ function gridOf(sampler: Sampler): Grid {
   for (const n of names) size *= o.searchSpace[n]!.length;
   const order = shuffled(rngFromSeed(o.seed ?? 0), Array.from({ length: size }, (_, i) => i));
   const grid: Grid = { names, space: o.searchSpace, size, perm: Uint32Array.from(order) };
-  if (grids.size > 64) grids.delete(grids.keys().next().value as string);
-  grids.set(key, grid);
+  remember(grids, key, grid, 64);
   return grid;
 }
 

@@ -14,6 +14,7 @@ import type { FrozenTrial } from "../core/trial.ts";
 import { nextUint32, rngFromSeed, rngFromState, type RngState, rngState } from "../random/rng.ts";
 import { expectRngStates, previousDouble, roundHalfEven } from "../_internal/sampler_utils.ts";
 import { sha256Hex } from "../_internal/sha256.ts";
+import { remember } from "../_internal/recent.ts";
 import {
   directionNumbers,
   scramble as scrambleDirections,
@@ -215,8 +216,7 @@ function engineOf(dim: number, o: QmcOptionsJson): Engine {
   const engine = o.scramble
     ? scrambleDirections(v, dim, rngFromSeed(`qmc:${o.seed}`))
     : { v, shift: undefined };
-  if (engines.size > 32) engines.delete(engines.keys().next().value as string);
-  engines.set(key, engine);
+  remember(engines, key, engine, 32);
   return engine;
 }
 
