@@ -95,6 +95,15 @@ Deno.test("truncatedNormal() stays inside the bounds, even far in the tails", ()
   ));
 });
 
+Deno.test("truncatedNormal() draws a number when the whole interval lies beyond 37 sigmas", () => {
+  // found by the property above: Φ of the bounds is subnormal there and 1/φ overflows
+  const args = { mu: -0.0376192814971196, sigma: 0.001, low: 0, high: 0.000796628167681817 };
+  for (let seed = 0; seed < 50; seed++) {
+    const x = truncatedNormal(rngFromSeed(seed), args);
+    assert.ok(x >= args.low && x <= args.high, `seed ${seed}: ${x}`);
+  }
+});
+
 // Reference values from scipy.special.
 Deno.test("erf, erfc, normalCdf and normalPpf match scipy to 1e-14 relative", () => {
   const close = (a: number, b: number) =>

@@ -426,9 +426,11 @@ export function normalPpf(p: number): number {
     x = -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
       ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   }
-  // Halley refinement
+  // Halley refinement (none when already exact, or when 1/φ(x) overflows: |x| > 37.6)
   const e = normalCdf(x) - p;
+  if (e === 0) return x;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp(x * x / 2);
+  if (!Number.isFinite(u)) return x;
   return x - u / (1 + x * u / 2);
 }
 
