@@ -161,6 +161,7 @@ import {
   intDistribution,
   map,
   optimize,
+  type ParzenEstimator,
   runOrThrow,
   samplerFromSnapshot,
   samplerImpl,
@@ -610,6 +611,96 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
     ),
     { numRuns: 40 },
   );
+});
+
+Deno.test("TPE's bad side stored sorted along its most scanned dimension gives the results of list order", async () => {
+  const { aboveEstimator } = await import("../lib/_internal/tpe_above.ts");
+  const { argmaxAcquisition, logPdfColumns, storageOrder } = await import(
+    "../lib/_internal/tpe_parzen.ts"
+  );
+  const { rngFromSeed, uniform } = await import("../lib/random/rng.ts");
+  const space: Record<string, Distribution> = {
+    a: getOrThrow(floatDistribution(-2, 3)),
+    b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
+    c: getOrThrow(intDistribution(0, 6)),
+    e: getOrThrow(categoricalDistribution(["p", "q", "r"])),
+  };
+  const names = Object.keys(space);
+  const rng = rngFromSeed(5);
+  const pool = 1200;
+  const trials = Array.from({ length: pool }, (_, k) => ({ number: k }) as unknown as FrozenTrial);
+  // observations clustered in a, spread in b: the evaluation scans b first
+  const rows = trials.map(() => ({
+    row: Float64Array.from([
+      0.3 * (uniform(rng) + uniform(rng) + uniform(rng)) - 0.45,
+      Math.exp(Math.log(1e-4) * uniform(rng)),
+      Math.floor(7 * uniform(rng)),
+      Math.floor(3 * uniform(rng)),
+    ]),
+  }));
+  const m = 40;
+  const points = [
+    // the centre of a's cluster and its sparse tails
+    Float64Array.from({ length: m }, (_, j) => (j % 2 ? 0.2 : 0.9) * uniform(rng) - 0.45),
+    Float64Array.from({ length: m }, () => Math.exp(Math.log(1e-4) * uniform(rng))),
+    Float64Array.from({ length: m }, () => Math.floor(7 * uniform(rng))),
+    Float64Array.from({ length: m }, () => Math.floor(3 * uniform(rng))),
+  ];
+  // in list order, whatever the storage order
+  const listed = (pe: ParzenEstimator) => {
+    const at = storageOrder(pe) ?? Uint32Array.from(pe.weights.keys());
+    const pick = (a: ArrayLike<number>) => Array.from(at, (s) => a[s]!);
+    return {
+      weights: pick(pe.weights),
+      kernels: pe.kernels.map((k) =>
+        k._tag === "NumericalKernels" ? [...pick(k.mus), ...pick(k.sigmas)] : pick(k.observed)
+      ),
+    };
+  };
+  // without the magic clip, bandwidths vary: some components are wide
+  for (const considerMagicClip of [true, false]) {
+    const params = { priorWeight: 1, considerMagicClip, considerEndpoints: false };
+    const ones = new Float64Array(30).fill(1);
+    const below = aboveEstimator("below", trials.slice(0, 30), rows, names, space, ones, params);
+    const inList = new Uint8Array(pool);
+    for (let k = 0; k < 700; k++) inList[k] = k % 7 === 3 ? 0 : 1; // gaps: room for inserts
+    let next = 700, sortedSteps = 0;
+    for (let step = 0; step < 40; step++) {
+      // appends, inserts in the middle and removals, as trials finish and change sides
+      const r = uniform(rng);
+      if (r < 0.6) {
+        for (let c = 1 + Math.floor(8 * uniform(rng)); c > 0 && next < pool; c--) {
+          inList[next++] = 1;
+        }
+      } else {
+        const want = r < 0.8 ? 0 : 1;
+        const ks = [...inList.keys()].filter((k) => k < next && inList[k] === want);
+        inList[ks[Math.floor(uniform(rng) * ks.length)]!] = 1 - want;
+      }
+      const ids = [...inList.keys()].filter((k) => inList[k]);
+      const list = ids.map((k) => trials[k]!), obs = ids.map((k) => rows[k]!);
+      const weights = new Float64Array(ids.length).map((_, i) => 1 + (i % 5));
+      const evaluate = (key: string) => {
+        const pe = aboveEstimator(key, list, obs, names, space, weights, params);
+        const exact = new Float64Array(m), pruned = new Float64Array(m);
+        logPdfColumns(pe, points, m, exact, { exact: true });
+        logPdfColumns(pe, points, m, pruned);
+        return {
+          sorted: storageOrder(pe) !== undefined,
+          values: [...exact, ...pruned, argmaxAcquisition(below, pe, points, m)],
+          ...listed(pe),
+        };
+      };
+      // the same model throughout (sorted once its evaluations show the dimension scanned
+      // first), against a fresh fit in list order
+      const { sorted, ...incremental } = evaluate(`kept ${considerMagicClip}`);
+      const { sorted: freshSorted, ...fresh } = evaluate(`fresh ${step}`);
+      assert.equal(freshSorted, false);
+      assert.deepEqual(incremental, fresh);
+      if (sorted) sortedSteps++;
+    }
+    assert.ok(sortedSteps >= 35, `sorted at ${sortedSteps} steps of 40`);
+  }
 });
 
 Deno.test("tpeSampler() learns from enqueued values outside the range and still suggests inside it", async () => {

@@ -12,7 +12,7 @@ import type { Distribution } from "../core/distributions.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { CategoricalKernels, ParzenEstimator } from "../samplers/parzen_estimator.ts";
-import { argsortStable, f64, i32 } from "./tpe_math.ts";
+import { argsortStable, f64, i32, u32 } from "./tpe_math.ts";
 import { lineageOf } from "./trial_lists.ts";
 import { remember } from "./recent.ts";
 import {
@@ -30,6 +30,7 @@ import {
   setPrepared,
   type TransformedDomain,
   transformedDomain,
+  WINDOW_MIN_COMPONENTS,
   withBounds,
   writeComponent,
 } from "./tpe_parzen.ts";
@@ -58,6 +59,10 @@ interface DimArrays {
 interface Arrays {
   readonly cap: number;
   readonly dims: ReadonlyArray<DimArrays>;
+  /** Per storage slot: the component's position in the list (the prior: n). */
+  readonly pos: Int32Array;
+  /** Per list position: the component's storage slot (the prior: n). */
+  readonly slot: Uint32Array;
 }
 
 /** What is kept per space between fits. */
@@ -70,6 +75,16 @@ interface Model {
   /** Discrete dimensions: ids of the distinct (μ, σ) pairs seen so far. */
   pairIds: Array<Map<number, Map<number, number>> | undefined>;
   nPairs: number[];
+  /**
+   * The dimension the components are stored sorted along (by centre, then list position), or
+   * −1 for list order. Large mixtures are sorted along the dimension the pruned evaluation
+   * scans first, so that the components it visits lie close together in memory.
+   */
+  primary: number;
+  /** Per dimension: how often the evaluation scanned it first since the last check. */
+  firstPicks: Int32Array;
+  /** Components appended out of order since the last sort. */
+  unsorted: number;
 }
 
 /** The static description of a space's dimensions. */
@@ -81,6 +96,10 @@ interface SpaceShape {
 }
 
 const models = new Map<string, Model>();
+/** Evaluations counted before the storage order is reconsidered. */
+const MIN_PICKS = 24;
+/** Share of components appended out of order above which the storage is sorted again. */
+const MAX_UNSORTED = 1 / 16;
 const MODEL_CACHE_SIZE = 32;
 /** Above this many new observations, a fresh fit is cheaper than inserting them one by one. */
 const MAX_INSERTED = 16;
@@ -117,6 +136,8 @@ const NONE_U32 = new Uint32Array(0);
 function allocArrays(cap: number, shape: SpaceShape, from?: Arrays, keep = 0): Arrays {
   const out: Arrays = {
     cap,
+    pos: new Int32Array(cap + 1),
+    slot: new Uint32Array(cap + 1),
     dims: shape.kinds.map((kind) => {
       const numeric = kind !== DimKind.Categorical;
       const arr = () => numeric ? new Float64Array(cap + 1) : NONE_F64;
@@ -134,6 +155,8 @@ function allocArrays(cap: number, shape: SpaceShape, from?: Arrays, keep = 0): A
     }),
   };
   if (from && keep > 0) {
+    out.pos.set(from.pos.subarray(0, keep + 1));
+    out.slot.set(from.slot.subarray(0, keep + 1));
     out.dims.forEach((a, d) => {
       const b = from.dims[d]!, kind = shape.kinds[d]!;
       const src = componentArrays(b, kind);
@@ -237,9 +260,60 @@ function fresh(
     }
   });
   writePrior(model, shape, g, n);
+  for (let t = 0; t <= n; t++) g.pos[t] = g.slot[t] = t;
+  const primary = model.primary;
+  model.primary = -1;
+  if (primary >= 0) resort(model, shape, n, primary);
 }
 
-/** `a` sorts before `b` (values, then indices; NaN last). */
+/**
+ * Stores the components sorted along dimension `target` (by centre, then list position), or in
+ * list order when `target` is −1: every per-component array is permuted and the sorted orders
+ * renumbered.
+ */
+function resort(model: Model, shape: SpaceShape, n: number, target: number): void {
+  const g = model.arrays;
+  // perm[new slot] = old slot
+  const perm = target >= 0 ? g.dims[target]!.order.slice(0, n) : g.slot.slice(0, n);
+  const inv = u32(n);
+  for (let s = 0; s < n; s++) inv[perm[s]!] = s;
+  const gather = (a: Float64Array | Int32Array) => {
+    const old = a.slice(0, n);
+    for (let s = 0; s < n; s++) a[s] = old[perm[s]!]!;
+  };
+  shape.kinds.forEach((kind, d) => {
+    const a = g.dims[d]!;
+    componentArrays(a, kind).forEach(gather);
+    if (kind === DimKind.Categorical) return;
+    const ord = a.order;
+    for (let r = 0; r < n; r++) ord[r] = inv[ord[r]!]!;
+  });
+  gather(g.pos);
+  for (let s = 0; s < n; s++) g.slot[g.pos[s]!] = s;
+  model.primary = target;
+  model.unsorted = 0;
+}
+
+/**
+ * The storage order to use next: list order for small mixtures; otherwise the numerical
+ * dimension the evaluation scanned first for most points since the last check (when it is
+ * continuous), else the current one.
+ */
+function choosePrimary(model: Model, shape: SpaceShape, n: number): number {
+  if (n + 1 < WINDOW_MIN_COMPONENTS) return -1;
+  const picks = model.firstPicks;
+  let total = 0, best = 0;
+  for (let d = 0; d < picks.length; d++) {
+    total += picks[d]!;
+    if (picks[d]! > picks[best]!) best = d;
+  }
+  if (total < MIN_PICKS) return model.primary;
+  const dominant = shape.kinds[best] === DimKind.Continuous && 2 * picks[best]! > total;
+  picks.fill(0);
+  return dominant ? best : model.primary;
+}
+
+/** `a` sorts before `b` (values, then list positions; NaN last). */
 function before(va: number, ia: number, vb: number, ib: number): boolean {
   if (va < vb) return true;
   if (va > vb) return false;
@@ -261,16 +335,62 @@ function moveRuns(a: Float64Array | Int32Array, runs: ReadonlyArray<number>): vo
   }
 }
 
-/** The sorted position of component i (present in `order[0, n)`). */
-function rankOf(key: Float64Array, order: Uint32Array, n: number, i: number): number {
+/** The sorted position of the component in slot i (present in `order[0, n)`). */
+function rankOf(
+  key: Float64Array,
+  pos: Int32Array,
+  order: Uint32Array,
+  n: number,
+  i: number,
+): number {
   let lo = 0, hi = n;
-  const v = key[i]!;
+  const v = key[i]!, p = pos[i]!;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (before(key[order[mid]!]!, order[mid]!, v, i)) lo = mid + 1;
+    const o = order[mid]!;
+    if (before(key[o]!, pos[o]!, v, p)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** Blocks of consecutive old slots that stay consecutive: (old start, old end, new start). */
+function runsOf(map: Int32Array): number[] {
+  const runs: number[] = [];
+  for (let r = 0; r < map.length;) {
+    const k = map[r]!;
+    if (k < 0) {
+      r++;
+      continue;
+    }
+    let e = r + 1;
+    while (e < map.length && map[e] === k + (e - r)) e++;
+    runs.push(r, e, k);
+    r = e;
+  }
+  return runs;
+}
+
+/**
+ * Where the components go in storage for the new list: `map` (old slot → new slot, −1 when
+ * removed) and `slots` (the slot of each inserted observation). In list order these are the
+ * list's own moves. Sorted along a dimension, the kept components keep their slots (closing
+ * the gaps of removed ones) and the inserted ones are appended: the order decays slowly and is
+ * restored from time to time ({@link MAX_UNSORTED}).
+ */
+function slotPlan(
+  model: Model,
+  listMap: Int32Array,
+  inserted: ReadonlyArray<number>,
+): { readonly map: Int32Array; readonly slots: Int32Array } {
+  if (model.primary < 0) return { map: listMap, slots: Int32Array.from(inserted) };
+  const oldN = model.n, pos = model.arrays.pos;
+  const map = i32(oldN), slots = i32(inserted.length);
+  let w = 0;
+  for (let s = 0; s < oldN; s++) map[s] = listMap[pos[s]!]! < 0 ? -1 : w++;
+  for (let q = 0; q < slots.length; q++) slots[q] = w++;
+  model.unsorted += slots.length;
+  return { map, slots };
 }
 
 /**
@@ -281,8 +401,7 @@ function rankOf(key: Float64Array, order: Uint32Array, n: number, i: number): nu
 function update(
   model: Model,
   shape: SpaceShape,
-  map: Int32Array,
-  runs: ReadonlyArray<number>,
+  listMap: Int32Array,
   inserted: ReadonlyArray<number>,
   rows: ReadonlyArray<{ readonly row: Float64Array }>,
   n: number,
@@ -291,22 +410,33 @@ function update(
   if (model.arrays.cap < n) model.arrays = allocArrays(capacityFor(n), shape, model.arrays, oldN);
   const g = model.arrays;
   const D = shape.kinds.length;
-  // appended at the end with nothing removed: positions are kept
+  const { map, slots } = slotPlan(model, listMap, inserted);
+  const runs = runsOf(map);
+  // appended at the end with nothing removed: slots are kept
   const appendOnly = oldN === 0 ||
     (runs.length === 3 && runs[0] === 0 && runs[1] === oldN && runs[2] === 0);
+  // list positions move with their components, then are renumbered for the new list
+  const pos = g.pos;
+  if (!appendOnly) moveRuns(pos, runs);
+  const isNew = new Uint8Array(n);
+  for (const s of slots) isNew[s] = 1;
+  for (let s = 0; s < n; s++) if (isNew[s] === 0) pos[s] = listMap[pos[s]!]!;
+  slots.forEach((s, q) => pos[s] = inserted[q]!);
+  for (let s = 0; s < n; s++) g.slot[pos[s]!] = s;
+  pos[n] = g.slot[n] = n;
   for (let d = 0; d < D; d++) {
     const t = g.dims[d]!;
     const kind = shape.kinds[d]!;
     if (!appendOnly) { for (const a of componentArrays(t, kind)) moveRuns(a, runs); }
     if (kind === DimKind.Categorical) {
-      for (const k of inserted) t.observed[k] = Math.trunc(rows[k]!.row[d]!);
+      slots.forEach((s, q) => t.observed[s] = Math.trunc(rows[inserted[q]!]!.row[d]!));
       continue;
     }
     const key = t.mus;
-    for (const k of inserted) {
-      key[k] = centreOf(shape, d, rows[k]!.row[d]!);
-      t.sigmas[k] = NaN;
-    }
+    slots.forEach((s, q) => {
+      key[s] = centreOf(shape, d, rows[inserted[q]!]!.row[d]!);
+      t.sigmas[s] = NaN;
+    });
     // the kept order, renumbered, with the removed observations dropped (their sorted
     // neighbours noted), then each inserted one placed by binary search
     const ord = t.order;
@@ -328,17 +458,17 @@ function update(
       }
       m = w;
     }
-    for (const k of inserted) {
-      const j = rankOf(key, ord, m, k);
+    for (const k of slots) {
+      const j = rankOf(key, pos, ord, m, k);
       ord.copyWithin(j + 1, j, m);
       ord[j] = k;
       m++;
     }
     // sorted positions whose neighbours changed
     const changed: number[] = [];
-    for (const k of neighbours) changed.push(rankOf(key, ord, n, k));
-    for (const k of inserted) {
-      const j = rankOf(key, ord, n, k);
+    for (const k of neighbours) changed.push(rankOf(key, pos, ord, n, k));
+    for (const k of slots) {
+      const j = rankOf(key, pos, ord, n, k);
       if (j > 0) changed.push(j - 1);
       changed.push(j);
       if (j + 1 < n) changed.push(j + 1);
@@ -405,29 +535,31 @@ export function aboveEstimator(
     }
     while (j < n) inserted.push(j++);
     if (inserted.length <= MAX_INSERTED) {
-      const runs: number[] = [];
-      for (let r = 0; r < old.length;) {
-        const k = map[r]!;
-        if (k < 0) {
-          r++;
-          continue;
-        }
-        let e = r + 1;
-        while (e < old.length && map[e] === k + (e - r)) e++;
-        runs.push(r, e, k);
-        r = e;
-      }
-      update(model, shape, map, runs, inserted, rows, n);
+      update(model, shape, map, inserted, rows, n);
       done = true;
     }
   }
   if (!model) {
-    model = { list, n, rules, arrays: allocArrays(capacityFor(n), shape), pairIds: [], nPairs: [] };
+    model = {
+      list,
+      n,
+      rules,
+      arrays: allocArrays(capacityFor(n), shape),
+      pairIds: [],
+      nPairs: [],
+      primary: -1,
+      firstPicks: new Int32Array(shape.kinds.length),
+      unsorted: 0,
+    };
   }
   model.rules = rules;
   if (!done) fresh(model, shape, rows, n);
   model.list = list;
   model.n = n;
+  const primary = choosePrimary(model, shape, n);
+  if (primary !== model.primary || model.unsorted > n * MAX_UNSORTED) {
+    resort(model, shape, n, primary);
+  }
   remember(models, cacheKey, model, MODEL_CACHE_SIZE);
   return estimatorOf(model, shape, names, rawWeights, params, n);
 }
@@ -442,7 +574,14 @@ function estimatorOf(
 ): ParzenEstimator {
   const K = n + 1;
   const g = model.arrays;
-  const weights = normalisedWeights(rawWeights, n, params.priorWeight);
+  const sorted = model.primary >= 0;
+  const listWeights = normalisedWeights(rawWeights, n, params.priorWeight);
+  // in storage order, like every per-component array
+  let weights = listWeights;
+  if (sorted) {
+    weights = f64(K);
+    for (let s = 0; s < K; s++) weights[s] = listWeights[g.pos[s]!]!;
+  }
   const logW = f64(K);
   for (let i = 0; i < K; i++) logW[i] = Math.log(weights[i]!);
   const dims: PreparedDim[] = shape.kinds.map((kind, d) => {
@@ -475,6 +614,16 @@ function estimatorOf(
     };
   });
   const pe: ParzenEstimator = { names, weights, kernels: dims.map((x) => x.kernels) };
-  setPrepared(pe, withBounds({ K, logW, dims, order: shape.order }));
+  setPrepared(
+    pe,
+    withBounds({
+      K,
+      logW,
+      dims,
+      order: shape.order,
+      canon: sorted ? g.slot.subarray(0, K) : undefined,
+      firstPicks: model.firstPicks,
+    }),
+  );
   return pe;
 }

@@ -315,11 +315,29 @@ export interface Prepared {
   readonly maxUb: Float64Array;
   /** `remMax[p]`: Σ of `maxUb` over the dimensions after position p of `order`. */
   readonly remMax: Float64Array;
+  /**
+   * When the components are stored in another order than the observations' (the incremental
+   * bad side keeps them sorted along one dimension, for memory locality): the storage index
+   * of each observation in trial order, then the prior's. Every choice that depends on the
+   * order of components (samples, tie-breaks, summation order) follows this order, so results
+   * do not depend on the storage order.
+   */
+  readonly canon?: Uint32Array | undefined;
+  /** Per dimension: how often it was evaluated first (read back by the incremental model). */
+  readonly firstPicks?: Int32Array | undefined;
 }
 
 const prepared = new WeakMap<ParzenEstimator, Prepared>();
 const NO_IDS = new Int32Array(0);
 const NO_VALUES = new Float64Array(0);
+
+/**
+ * The storage slot of each component in canonical order (observations in trial order, then
+ * the prior), when an estimator stores them in another order; `undefined` otherwise.
+ */
+export function storageOrder(pe: ParzenEstimator): Uint32Array | undefined {
+  return prepare(pe).canon;
+}
 
 /** Records the prepared form of an estimator built elsewhere (the incremental bad side). */
 export function setPrepared(pe: ParzenEstimator, p: Prepared): void {
@@ -670,7 +688,8 @@ export function logPdfColumns(
       }
     }
   }
-  for (let j = 0; j < m; j++) out[j] = logSumExp(acc.subarray(j * K, j * K + K), null, K);
+  const canon = P.canon ?? null;
+  for (let j = 0; j < m; j++) out[j] = logSumExp(acc.subarray(j * K, j * K + K), canon, K);
 }
 
 function fullComponent(
@@ -711,7 +730,7 @@ function componentAbove(
 }
 
 /** From this many components on, the first dimension is scanned through a window. */
-const WINDOW_MIN_COMPONENTS = 512;
+export const WINDOW_MIN_COMPONENTS = 512;
 /** Share of components, at most, treated as wide (scanned in full) by a window. */
 const WIDE_SHARE = 0.1;
 
@@ -732,7 +751,12 @@ interface DimWindow {
 
 const windows = new WeakMap<PreparedDim, DimWindow>();
 
-function windowOf(dim: PreparedDim, K: number, logW: Float64Array): DimWindow {
+function windowOf(
+  dim: PreparedDim,
+  K: number,
+  logW: Float64Array,
+  canon: Uint32Array | undefined,
+): DimWindow {
   const hit = windows.get(dim);
   if (hit) return hit;
   const k = dim.kernels as NumericalKernels;
@@ -745,16 +769,21 @@ function windowOf(dim: PreparedDim, K: number, logW: Float64Array): DimWindow {
     if (v > maxLW) maxLW = v;
   }
   // the cut: about the WIDE_SHARE quantile of 1/σ, from a sample
+  // (components taken in canonical order: the cut and the order of the wide ones must not
+  // depend on the storage order)
   const step = Math.max(1, Math.floor(n / 64));
   const sample: number[] = [];
-  for (let i = 0; i < n; i += step) sample.push(inv[i]!);
+  for (let t = 0; t < n; t += step) sample.push(inv[canon ? canon[t]! : t]!);
   sample.sort((a, b) => a - b);
   const invCut = sample[Math.floor(sample.length * WIDE_SHARE)]!;
   let nWide = 0;
   for (let i = 0; i < n; i++) if (inv[i]! < invCut) nWide++;
   const wide = u32(nWide);
   nWide = 0;
-  for (let i = 0; i < n; i++) if (inv[i]! < invCut) wide[nWide++] = i;
+  for (let t = 0; t < n; t++) {
+    const i = canon ? canon[t]! : t;
+    if (inv[i]! < invCut) wide[nWide++] = i;
+  }
   // the narrow ones in sorted order: a window is then one contiguous range of them
   const sorted = u32(n - nWide), sortedMu = f64(n - nWide);
   let m = 0;
@@ -797,10 +826,11 @@ function firstCandidates(
   const { K, logW } = P;
   const alive = bufAlive;
   if (dim.kind !== DimKind.Continuous || K < WINDOW_MIN_COMPONENTS) {
-    for (let i = 0; i < K; i++) alive[i] = i;
+    if (P.canon) alive.set(P.canon);
+    else for (let i = 0; i < K; i++) alive[i] = i;
     return K;
   }
-  const win = windowOf(dim, K, logW);
+  const win = windowOf(dim, K, logW, P.canon);
   const k = dim.kernels as NumericalKernels;
   const xt = k.log ? Math.log(x) : x;
   let w = 0;
@@ -830,7 +860,7 @@ let bufRate = new Float64Array(16);
  * alone keeps), then categorical, then discrete ones (their exact terms cost a Gaussian mass).
  */
 function pointOrder(P: Prepared, cols: ReadonlyArray<Float64Array>, j: number, thr: number): void {
-  const { K, logW, dims, maxUb } = P;
+  const { K, logW, dims, maxUb, canon } = P;
   const D = dims.length;
   if (bufOrder.length < D) {
     bufOrder = new Int32Array(D);
@@ -852,7 +882,8 @@ function pointOrder(P: Prepared, cols: ReadonlyArray<Float64Array>, j: number, t
       const rest = thr - (total - maxUb[d]!);
       const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
       let kept = 0, seen = 0;
-      for (let i = 0; i < K; i += step) {
+      for (let t = 0; t < K; t += step) {
+        const i = canon ? canon[t]! : t;
         const z = (xt - mus[i]!) * inv[i]!;
         if (logW[i]! + ln[i]! - 0.5 * z * z >= rest) kept++;
         seen++;
@@ -913,6 +944,10 @@ function prunedPoint(
   if (L > abortAbove) return Infinity;
   pointOrder(P, cols, j, L - PRUNE_MARGIN);
   const order = bufOrder, rem = bufRem;
+  if (P.firstPicks) {
+    const first = order[0]!;
+    P.firstPicks[first] = P.firstPicks[first]! + 1;
+  }
   let nAlive = K;
   for (let p = 0; p < D; p++) {
     const d = order[p]!;
