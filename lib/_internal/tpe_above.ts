@@ -277,21 +277,33 @@ function resort(model: Model, shape: SpaceShape, n: number, target: number): voi
   const perm = target >= 0 ? g.dims[target]!.order.slice(0, n) : g.slot.slice(0, n);
   const inv = u32(n);
   for (let s = 0; s < n; s++) inv[perm[s]!] = s;
-  const gather = (a: Float64Array | Int32Array) => {
-    const old = a.slice(0, n);
-    for (let s = 0; s < n; s++) a[s] = old[perm[s]!]!;
-  };
+  const tmpF = f64(n), tmpI = i32(n);
   shape.kinds.forEach((kind, d) => {
     const a = g.dims[d]!;
-    componentArrays(a, kind).forEach(gather);
+    for (const arr of componentArrays(a, kind)) {
+      if (arr instanceof Float64Array) gatherF64(arr, perm, tmpF);
+      else gatherI32(arr, perm, tmpI);
+    }
     if (kind === DimKind.Categorical) return;
     const ord = a.order;
     for (let r = 0; r < n; r++) ord[r] = inv[ord[r]!]!;
   });
-  gather(g.pos);
+  gatherI32(g.pos, perm, tmpI);
   for (let s = 0; s < n; s++) g.slot[g.pos[s]!] = s;
   model.primary = target;
   model.unsorted = 0;
+}
+
+/** `a[s] = a[perm[s]]` for `s < perm.length`, through `tmp` (one loop per array type). */
+function gatherF64(a: Float64Array, perm: Uint32Array, tmp: Float64Array): void {
+  for (let s = 0; s < perm.length; s++) tmp[s] = a[perm[s]!]!;
+  a.set(tmp);
+}
+
+/** `a[s] = a[perm[s]]` for `s < perm.length`, through `tmp`. */
+function gatherI32(a: Int32Array, perm: Uint32Array, tmp: Int32Array): void {
+  for (let s = 0; s < perm.length; s++) tmp[s] = a[perm[s]!]!;
+  a.set(tmp);
 }
 
 /**
@@ -382,14 +394,26 @@ function slotPlan(
   model: Model,
   listMap: Int32Array,
   inserted: ReadonlyArray<number>,
-): { readonly map: Int32Array; readonly slots: Int32Array } {
-  if (model.primary < 0) return { map: listMap, slots: Int32Array.from(inserted) };
+  n: number,
+): { readonly map: Int32Array | null; readonly slots: Int32Array } {
   const oldN = model.n, pos = model.arrays.pos;
-  const map = i32(oldN), slots = i32(inserted.length);
+  const kept = n - inserted.length;
+  // `map` null: every component keeps its slot
+  if (model.primary < 0) {
+    const listAppend = kept === oldN && (oldN === 0 || listMap[oldN - 1] === oldN - 1);
+    return { map: listAppend ? null : listMap, slots: Int32Array.from(inserted) };
+  }
+  const slots = i32(inserted.length);
+  model.unsorted += slots.length;
+  if (kept === oldN) {
+    // nothing removed: the kept components stay, the new ones are appended
+    for (let q = 0; q < slots.length; q++) slots[q] = oldN + q;
+    return { map: null, slots };
+  }
+  const map = i32(oldN);
   let w = 0;
   for (let s = 0; s < oldN; s++) map[s] = listMap[pos[s]!]! < 0 ? -1 : w++;
   for (let q = 0; q < slots.length; q++) slots[q] = w++;
-  model.unsorted += slots.length;
   return { map, slots };
 }
 
@@ -410,19 +434,24 @@ function update(
   if (model.arrays.cap < n) model.arrays = allocArrays(capacityFor(n), shape, model.arrays, oldN);
   const g = model.arrays;
   const D = shape.kinds.length;
-  const { map, slots } = slotPlan(model, listMap, inserted);
-  const runs = runsOf(map);
+  const { map, slots } = slotPlan(model, listMap, inserted, n);
+  const runs = map ? runsOf(map) : [0, oldN, 0];
   // appended at the end with nothing removed: slots are kept
   const appendOnly = oldN === 0 ||
     (runs.length === 3 && runs[0] === 0 && runs[1] === oldN && runs[2] === 0);
-  // list positions move with their components, then are renumbered for the new list
+  // list positions move with their components, then are renumbered for the new list (unless
+  // the list only grew at its end: then the kept ones keep theirs)
   const pos = g.pos;
-  if (!appendOnly) moveRuns(pos, runs);
-  const isNew = new Uint8Array(n);
-  for (const s of slots) isNew[s] = 1;
-  for (let s = 0; s < n; s++) if (isNew[s] === 0) pos[s] = listMap[pos[s]!]!;
+  const listAppend = n === oldN + inserted.length && (oldN === 0 || listMap[oldN - 1] === oldN - 1);
+  if (!listAppend) {
+    if (!appendOnly) moveRuns(pos, runs);
+    const isNew = new Uint8Array(n);
+    for (const s of slots) isNew[s] = 1;
+    for (let s = 0; s < n; s++) if (isNew[s] === 0) pos[s] = listMap[pos[s]!]!;
+  }
   slots.forEach((s, q) => pos[s] = inserted[q]!);
-  for (let s = 0; s < n; s++) g.slot[pos[s]!] = s;
+  if (listAppend) slots.forEach((s, q) => g.slot[inserted[q]!] = s);
+  else for (let s = 0; s < n; s++) g.slot[pos[s]!] = s;
   pos[n] = g.slot[n] = n;
   for (let d = 0; d < D; d++) {
     const t = g.dims[d]!;
@@ -445,7 +474,7 @@ function update(
     if (!appendOnly) {
       let w = 0, last = -1, gap = false;
       for (let r = 0; r < oldN; r++) {
-        const k = map[ord[r]!]!;
+        const k = map![ord[r]!]!;
         if (k < 0) {
           if (last >= 0) neighbours.push(last);
           gap = true;
@@ -575,15 +604,12 @@ function estimatorOf(
   const K = n + 1;
   const g = model.arrays;
   const sorted = model.primary >= 0;
-  const listWeights = normalisedWeights(rawWeights, n, params.priorWeight);
   // in storage order, like every per-component array
-  let weights = listWeights;
-  if (sorted) {
-    weights = f64(K);
-    for (let s = 0; s < K; s++) weights[s] = listWeights[g.pos[s]!]!;
-  }
   const logW = f64(K);
-  for (let i = 0; i < K; i++) logW[i] = Math.log(weights[i]!);
+  const weights = normalisedWeights(rawWeights, n, params.priorWeight, {
+    order: sorted ? g.pos : undefined,
+    logs: logW,
+  });
   const dims: PreparedDim[] = shape.kinds.map((kind, d) => {
     const a = g.dims[d]!;
     const dist = shape.dists[d]!;

@@ -79,17 +79,34 @@ export function buildEstimator(
 }
 
 /** The `n + 1` mixture weights: the observations' raw weights and the prior's, normalised. */
-export function normalisedWeights(raw: Float64Array, n: number, priorWeight: number): Float64Array {
+export function normalisedWeights(
+  raw: Float64Array,
+  n: number,
+  priorWeight: number,
+  options: {
+    /** Storage order: `weights[s]` is observation `order[s]`'s weight. */
+    readonly order?: ArrayLike<number> | undefined;
+    /** Receives the logs of the weights. */
+    readonly logs?: Float64Array | undefined;
+  } = {},
+): Float64Array {
+  const { order, logs } = options;
   const weights = f64(n + 1);
   if (n === 0) {
     weights[0] = 1;
+    if (logs) logs[0] = 0;
     return weights;
   }
   let sum = 0;
   for (let i = 0; i < n; i++) sum += raw[i]!;
   sum += priorWeight;
-  for (let i = 0; i < n; i++) weights[i] = raw[i]! / sum;
+  for (let i = 0; i < n; i++) {
+    const w = raw[order ? order[i]! : i]! / sum;
+    weights[i] = w;
+    if (logs) logs[i] = Math.log(w);
+  }
   weights[n] = priorWeight / sum;
+  if (logs) logs[n] = Math.log(weights[n]!);
   return weights;
 }
 
