@@ -703,6 +703,87 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
   }
 });
 
+Deno.test("logPdfBounds() brackets the exact log density when a narrow margin drops mass", async () => {
+  const { buildEstimator, logPdfBounds, logPdfColumns } = await import(
+    "../lib/_internal/tpe_parzen.ts"
+  );
+  const space: Record<string, Distribution> = {
+    a: getOrThrow(floatDistribution(0, 1)),
+    c: getOrThrow(categoricalDistribution(["p", "q"])),
+  };
+  // 3000 kernels 1e-4 apart (their bandwidth, without the magic clip): at any point inside,
+  // a dozen of them lie 15 to 40 nats below the largest
+  const n = 3000;
+  const cols = [
+    Float64Array.from({ length: n }, (_, i) => 0.35 + 1e-4 * i),
+    Float64Array.from({ length: n }, (_, i) => i % 2),
+  ];
+  const params = { priorWeight: 1, considerMagicClip: false, considerEndpoints: false };
+  const pe = buildEstimator(cols, n, ["a", "c"], space, new Float64Array(n).fill(1), params);
+  const points = [
+    Float64Array.from([0.5, 0.50005, 0.4123456, 0.6, 0.2, 0.9]),
+    Float64Array.from([0, 1, 0, 1, 0, 1]),
+  ];
+  const exact = new Float64Array(6);
+  logPdfColumns(pe, points, 6, exact, { exact: true });
+  for (const margin of [10, 15, 40]) {
+    const { lower, upper } = logPdfBounds(pe, points, 6, margin);
+    for (let j = 0; j < 6; j++) {
+      const what = `margin ${margin}, point ${j}: ${lower[j]} ≤ ${exact[j]} ≤ ${upper[j]}`;
+      assert.ok(lower[j]! <= exact[j]! + 1e-12 && exact[j]! <= upper[j]! + 1e-12, what);
+      assert.ok(upper[j]! - lower[j]! <= Math.log1p((n + 1) * Math.exp(-margin)) + 1e-12, what);
+    }
+  }
+  // mass was dropped inside the range: the bounds are not vacuous
+  const narrow = logPdfBounds(pe, points, 6, 10);
+  assert.ok(exact[0]! - narrow.lower[0]! > 1e-9, `${exact[0]} vs ${narrow.lower[0]}`);
+});
+
+Deno.test("argmaxAcquisition() is the exact argmax, first on ties, also for equal and nearly equal candidates", async () => {
+  const { argmaxAcquisition, buildEstimator, sampleColumns } = await import(
+    "../lib/_internal/tpe_parzen.ts"
+  );
+  const { rngFromSeed, uniform } = await import("../lib/random/rng.ts");
+  const space: Record<string, Distribution> = {
+    a: getOrThrow(floatDistribution(-2, 3)),
+    b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
+    c: getOrThrow(intDistribution(0, 6)),
+    e: getOrThrow(categoricalDistribution(["p", "q", "r"])),
+  };
+  const names = Object.keys(space);
+  const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };
+  const rng = rngFromSeed(11);
+  const column = (n: number, f: () => number) => Float64Array.from({ length: n }, f);
+  const sample = (n: number) => [
+    column(n, () => 0.3 * (uniform(rng) + uniform(rng)) - 0.3),
+    column(n, () => Math.exp(Math.log(1e-4) * uniform(rng))),
+    column(n, () => Math.floor(7 * uniform(rng))),
+    column(n, () => Math.floor(3 * uniform(rng))),
+  ];
+  const fit = (n: number) =>
+    buildEstimator(sample(n), n, names, space, new Float64Array(n).fill(1), params);
+  const below = fit(25), above = fit(900);
+  const m = 24;
+  let contested = 0;
+  for (let r = 0; r < 30; r++) {
+    const cols = sampleColumns(below, rng, m);
+    // copies and near copies of other candidates
+    for (let j = 12; j < m; j++) {
+      const from = Math.floor(uniform(rng) * 12);
+      for (const col of cols) col[j] = col[from]!;
+      if (j % 2 === 0) cols[0]![j] = cols[0]![j]! + 1e-7 * (uniform(rng) - 0.5);
+    }
+    const exact = acquisition({ below, above }, cols, m, true);
+    let want = 0;
+    for (let j = 1; j < m; j++) if (exact[j]! > exact[want]!) want = j;
+    const second = Math.max(...[...exact].filter((_, j) => j !== want));
+    if (exact[want]! - second < 1e-4) contested++;
+    assert.equal(argmaxAcquisition(below, above, cols, m), want, `round ${r}`);
+  }
+  // the near ties happened: the second pass decided them
+  assert.ok(contested >= 10, `${contested} rounds with a near tie`);
+});
+
 Deno.test("tpeSampler() learns from enqueued values outside the range and still suggests inside it", async () => {
   const { enqueueTrial } = await import("../mod.ts");
   for (const multivariate of [true, false]) {

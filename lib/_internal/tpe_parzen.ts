@@ -522,6 +522,17 @@ function prepare(pe: ParzenEstimator): Prepared {
 
 /** Margin (nats) below the best component under which components are dropped. */
 const PRUNE_MARGIN = 40;
+/**
+ * The narrower margin of {@link argmaxAcquisition}'s first pass: values within
+ * `log(1 + K·exp(−15))` (1e-3 at 10,000 components) of the exact ones, for about a quarter
+ * less work than {@link PRUNE_MARGIN}.
+ */
+const FAST_MARGIN = 15;
+/**
+ * What separates two acquisition values for sure: the full-margin values are within 1e-12 of
+ * the exact ones.
+ */
+const TIE_SLACK = 1e-9;
 /** Below this many components, evaluate exactly. */
 const PRUNE_MIN_COMPONENTS = 48;
 
@@ -707,6 +718,29 @@ export function logPdfColumns(
   }
   const canon = P.canon ?? null;
   for (let j = 0; j < m; j++) out[j] = logSumExp(acc.subarray(j * K, j * K + K), canon, K);
+}
+
+/**
+ * Bounds of the mixture's log density at `m` points from the pruned evaluation with `margin`
+ * (nats): the kept components' sum below, that plus every dropped component at the margin
+ * above.
+ */
+export function logPdfBounds(
+  pe: ParzenEstimator,
+  cols: ReadonlyArray<Float64Array>,
+  m: number,
+  margin: number,
+): { readonly lower: Float64Array; readonly upper: Float64Array } {
+  const P = prepare(pe);
+  const { memos, size } = discreteMemos(P.dims, cols, m);
+  ensureBuffers(P.K, size);
+  memoStamp = (memoStamp + 1) | 0;
+  const lower = new Float64Array(m), upper = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    lower[j] = prunedPoint(P, memos, cols, j, Infinity, undefined, margin);
+    upper[j] = lastUpper;
+  }
+  return { lower, upper };
 }
 
 function fullComponent(
@@ -924,11 +958,18 @@ function pointOrder(P: Prepared, cols: ReadonlyArray<Float64Array>, j: number, t
 }
 
 /**
- * The log density at point j, skipping components provably below `exp(−40)` times the largest.
- * Gives up, returning `+∞`, once a lower bound of the log density exceeds `abortAbove`.
- * Dimensions are visited in the point's own order ({@link pointOrder}); after each one the
- * components whose partial sum plus the remaining dimensions' bounds cannot reach the margin
- * are dropped.
+ * An upper bound of the log density at the last point {@link prunedPoint} returned a value
+ * for: the kept components' sum plus every other component at the margin.
+ */
+let lastUpper = NaN;
+
+/**
+ * The log density at point j, skipping components provably below `exp(−margin)` times the
+ * largest (then the value is a lower bound within `log(1 + K·exp(−margin))` of the exact one,
+ * and {@link lastUpper} an upper bound). Gives up, returning `+∞`, once a lower bound of the
+ * log density exceeds `abortAbove`. Dimensions are visited in the point's own order
+ * ({@link pointOrder}); after each one the components whose partial sum plus the remaining
+ * dimensions' bounds cannot reach the margin are dropped.
  */
 function prunedPoint(
   P: Prepared,
@@ -937,6 +978,7 @@ function prunedPoint(
   j: number,
   abortAbove: number = Infinity,
   hints?: Hints,
+  margin: number = PRUNE_MARGIN,
 ): number {
   const { K, logW, dims } = P;
   const D = dims.length;
@@ -951,7 +993,7 @@ function prunedPoint(
     for (let h = 0; h < hints.n; h++) {
       const id = hints.ids[h]!;
       if (id === K - 1) continue;
-      const v = componentAbove(P, memos, cols, j, id, S - PRUNE_MARGIN);
+      const v = componentAbove(P, memos, cols, j, id, S - margin);
       if (v === -Infinity) continue;
       if (v > L) L = v;
       S = S > v ? S + Math.log1p(Math.exp(v - S)) : v + Math.log1p(Math.exp(S - v));
@@ -959,7 +1001,7 @@ function prunedPoint(
     if (S > abortAbove) return Infinity;
   }
   if (L > abortAbove) return Infinity;
-  pointOrder(P, cols, j, L - PRUNE_MARGIN);
+  pointOrder(P, cols, j, L - margin);
   const order = bufOrder, rem = bufRem;
   if (P.firstPicks) {
     const first = order[0]!;
@@ -971,7 +1013,7 @@ function prunedPoint(
     const dim = dims[d]!;
     const x = cols[d]![j]!;
     const R = rem[p]!;
-    const thr = L - PRUNE_MARGIN;
+    const thr = L - margin;
     let bestI = -1, bestB = -Infinity;
     let w = 0;
     if (p === 0) nAlive = firstCandidates(P, dim, x, R, thr);
@@ -982,7 +1024,7 @@ function prunedPoint(
     if (dim.kind === DimKind.Continuous) {
       const k = dim.kernels as NumericalKernels;
       const xt = k.log ? Math.log(x) : x;
-      if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
+      if (!(xt >= k.lowT && xt <= k.highT)) return lastUpper = -Infinity;
       const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
       for (let a = 0; a < nAlive; a++) {
         const i = alive[a]!;
@@ -1051,7 +1093,7 @@ function prunedPoint(
       if (full > L) {
         L = full;
         if (L > abortAbove) return Infinity;
-        const thr2 = L - PRUNE_MARGIN;
+        const thr2 = L - margin;
         let w2 = 0;
         for (let a = 0; a < nAlive; a++) {
           const i = alive[a]!;
@@ -1061,9 +1103,10 @@ function prunedPoint(
       }
     }
   }
-  if (nAlive === 0) return L;
-  if (hints) addHints(hints, partial, alive, nAlive);
-  return logSumExp(partial, alive, nAlive);
+  const value = nAlive === 0 ? L : logSumExp(partial, alive, nAlive);
+  lastUpper = value === -Infinity ? value : value + Math.log1p(K * Math.exp(L - margin - value));
+  if (nAlive > 0 && hints) addHints(hints, partial, alive, nAlive);
+  return value;
 }
 
 /** Components worth evaluating first for the next points (a small ring buffer). */
@@ -1122,13 +1165,7 @@ export function argmaxAcquisition(
   logPdfColumns(below, cols, m, lL);
   const P = prepare(above);
   const D = P.dims.length;
-  const exact = P.K < PRUNE_MIN_COMPONENTS || D === 0;
-  if (exact) {
-    const g = new Float64Array(m);
-    logPdfColumns(above, cols, m, g);
-    for (let j = 0; j < m; j++) lL[j] = lL[j]! - g[j]!;
-    return argmaxNumpy(lL);
-  }
+  if (P.K < PRUNE_MIN_COMPONENTS || D === 0) return exactArgmax(above, cols, m, lL);
   const { memos, size } = discreteMemos(P.dims, cols, m);
   ensureBuffers(P.K, size);
   memoStamp = (memoStamp + 1) | 0;
@@ -1138,21 +1175,35 @@ export function argmaxAcquisition(
   const order = byL.map((_, r) => r)
     .sort((a, b) => Math.abs(a - target) - Math.abs(b - target) || a - b)
     .map((r) => byL[r]!);
-  let best = -1, bestA = -Infinity;
+  // first with the narrow margin: each point's acquisition within an interval [lo, hi] of
+  // width ≤ log(1 + K·exp(−FAST_MARGIN)); a point whose hi is below the best lo cannot win
+  const lo = new Float64Array(m).fill(-Infinity), hi = new Float64Array(m).fill(-Infinity);
+  let bestLo = -Infinity;
   const hints: Hints = { ids: new Uint32Array(HINTS), n: 0, next: 0 };
   for (const j of order) {
     const l = lL[j]!;
-    // log g(x) > l − bestA means acq < bestA: x cannot win
-    const g = prunedPoint(P, memos, cols, j, best < 0 ? Infinity : l - bestA, hints);
+    // log g(x) > l − bestLo + slack means hi < bestLo − slack: x cannot win
+    const g = prunedPoint(P, memos, cols, j, l - bestLo + TIE_SLACK, hints, FAST_MARGIN);
+    if (g === Infinity) continue;
     const a = l - g;
-    if (a !== a) {
-      // NaN: numpy returns the first NaN; fall back to the exact values
-      const gAll = new Float64Array(m);
-      logPdfColumns(above, cols, m, gAll);
-      for (let q = 0; q < m; q++) lL[q] = lL[q]! - gAll[q]!;
-      return argmaxNumpy(lL);
+    if (a !== a) return exactArgmax(above, cols, m, lL);
+    hi[j] = a;
+    lo[j] = l - lastUpper;
+    if (lo[j]! > bestLo) bestLo = lo[j]!;
+  }
+  // the contenders: usually one; several only when their intervals overlap, then their
+  // values with the full margin decide (first on ties, as numpy's argmax)
+  let best = -1, bestA = -Infinity, contenders = 0;
+  for (let j = 0; j < m; j++) if (hi[j]! >= bestLo - TIE_SLACK) contenders++;
+  for (let j = 0; j < m; j++) {
+    if (!(hi[j]! >= bestLo - TIE_SLACK)) continue;
+    if (contenders === 1) {
+      best = j;
+      break;
     }
-    if (best < 0 || a > bestA || (a === bestA && j < best)) {
+    const a = lL[j]! - prunedPoint(P, memos, cols, j);
+    if (a !== a) return exactArgmax(above, cols, m, lL);
+    if (best < 0 || a > bestA) {
       best = j;
       bestA = a;
     }
@@ -1171,6 +1222,19 @@ export function argmaxAcquisition(
  * opposite best fixed orders).
  */
 let winnerRank = 0;
+
+/** The argmax of the exact acquisition values, given `log l` (numpy's rules for NaN). */
+function exactArgmax(
+  above: ParzenEstimator,
+  cols: ReadonlyArray<Float64Array>,
+  m: number,
+  lL: Float64Array,
+): number {
+  const g = new Float64Array(m);
+  logPdfColumns(above, cols, m, g);
+  for (let j = 0; j < m; j++) lL[j] = lL[j]! - g[j]!;
+  return argmaxNumpy(lL);
+}
 
 /** numpy's `argmax`: the first maximum, or the first NaN. */
 function argmaxNumpy(values: Float64Array): number {
