@@ -521,7 +521,7 @@ Deno.test("TPE's in-place model fed by the lists' lineage equals a fresh fit as 
 
 Deno.test("TPE's bad-side model updated in place equals a fresh fit under appends, inserts and removals", async () => {
   const { aboveEstimator, clearModelCache } = await import("../lib/_internal/tpe_above.ts");
-  const { logPdfColumns } = await import("../lib/_internal/tpe_parzen.ts");
+  const { logPdfColumns, termBounds } = await import("../lib/_internal/tpe_parzen.ts");
   const space: Record<string, Distribution> = {
     a: getOrThrow(floatDistribution(-2, 3)),
     b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
@@ -600,7 +600,14 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
             const kernels = pe.kernels.map((k) =>
               k._tag === "NumericalKernels" ? [...k.mus, ...k.sigmas] : [...k.observed]
             );
-            return { exact: [...exact], pruned: [...pruned], kernels, weights: [...pe.weights] };
+            const bounds = [...termBounds(pe)];
+            return {
+              exact: [...exact],
+              pruned: [...pruned],
+              kernels,
+              weights: [...pe.weights],
+              bounds,
+            };
           };
           const incremental = evaluate();
           clearModelCache();
@@ -611,6 +618,47 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
     ),
     { numRuns: 40 },
   );
+});
+
+Deno.test("TPE's bad-side model keeps its term bounds exact as their largest comes and goes", async () => {
+  const { aboveEstimator, clearModelCache } = await import("../lib/_internal/tpe_above.ts");
+  const { termBounds } = await import("../lib/_internal/tpe_parzen.ts");
+  const space: Record<string, Distribution> = {
+    a: getOrThrow(floatDistribution(0, 1)),
+    c: getOrThrow(intDistribution(0, 1000)),
+  };
+  const names = Object.keys(space);
+  // without the magic clip a bandwidth is the gap to a neighbour: the closest pair has the
+  // largest bound, which moves as observations arrive and leave
+  const params = { priorWeight: 1, considerMagicClip: false, considerEndpoints: false };
+  // 50 observations on a grid, then two close after a grid point at a time (the first one's
+  // bandwidth is the tiny gap on both its sides), added then removed
+  const pool = 250;
+  const trials = Array.from({ length: pool }, (_, k) => ({ number: k }) as unknown as FrozenTrial);
+  const rows = trials.map((_, k) => ({
+    row: Float64Array.from([
+      k < 50 ? k / 50 : ((((k >> 1) * 7) % 48) + 1) / 50 + (1 + (k % 2)) * 1e-4 * (1 + (k % 5)),
+      (k * 53) % 997,
+    ]),
+  }));
+  const inList = new Uint8Array(pool);
+  for (let k = 0; k < 50; k++) inList[k] = 1;
+  clearModelCache();
+  let changes = 0, last = "";
+  for (let step = 0; step < 100; step++) {
+    const close = 50 + 2 * (step >> 1);
+    inList[close] = inList[close + 1] = step % 2 === 0 ? 1 : 0;
+    const ids = [...inList.keys()].filter((k) => inList[k]);
+    const list = ids.map((k) => trials[k]!), obs = ids.map((k) => rows[k]!);
+    const weights = new Float64Array(ids.length).fill(1);
+    const fit = (key: string) => aboveEstimator(key, list, obs, names, space, weights, params);
+    const incremental = [...termBounds(fit("kept"))];
+    const fresh = [...termBounds(fit(`fresh ${step}`))];
+    assert.deepEqual(incremental, fresh, `step ${step}`);
+    if (JSON.stringify(fresh) !== last) changes++;
+    last = JSON.stringify(fresh);
+  }
+  assert.ok(changes >= 90, `the largest bound changed ${changes} times`);
 });
 
 Deno.test("TPE's bad side stored sorted along its most scanned dimension gives the results of list order", async () => {

@@ -85,6 +85,13 @@ interface Model {
   firstPicks: Int32Array;
   /** Components appended out of order since the last sort. */
   unsorted: number;
+  /**
+   * Per numerical dimension: the largest `ub` of the observation components, how many have
+   * it, and whether it must be recounted (its last holder left).
+   */
+  readonly ubMax: Float64Array;
+  readonly ubAtMax: Int32Array;
+  readonly ubStale: Uint8Array;
 }
 
 /** The static description of a space's dimensions. */
@@ -199,6 +206,41 @@ function refresh(model: Model, shape: SpaceShape, a: DimArrays, d: number, i: nu
   if (shape.kinds[d] === DimKind.Discrete) a.uid[i] = pairId(model, d, a.mus[i]!, a.sigmas[i]!);
 }
 
+/** Counts bound `u` of dimension d in (`+1`) or out (`−1`) of the observations' largest. */
+function trackUb(model: Model, d: number, u: number, sign: 1 | -1): void {
+  const max = model.ubMax[d]!;
+  if (sign < 0) {
+    if (u === max && --model.ubAtMax[d]! <= 0) model.ubStale[d] = 1;
+  } else if (u > max) {
+    model.ubMax[d] = u;
+    model.ubAtMax[d] = 1;
+  } else if (u === max) model.ubAtMax[d]!++;
+}
+
+/** Per dimension, the largest `ub` over the `n` observations and the prior (0: categorical). */
+function maxUbOf(model: Model, shape: SpaceShape, n: number): Float64Array {
+  const out = new Float64Array(shape.kinds.length);
+  shape.kinds.forEach((kind, d) => {
+    if (kind === DimKind.Categorical) return;
+    const ub = model.arrays.dims[d]!.ub;
+    if (model.ubStale[d]) {
+      let max = -Infinity, at = 0;
+      for (let i = 0; i < n; i++) {
+        const u = ub[i]!;
+        if (u > max) {
+          max = u;
+          at = 1;
+        } else if (u === max) at++;
+      }
+      model.ubMax[d] = max;
+      model.ubAtMax[d] = at;
+      model.ubStale[d] = 0;
+    }
+    out[d] = Math.max(model.ubMax[d]!, ub[n]!);
+  });
+  return out;
+}
+
 function writePrior(model: Model, shape: SpaceShape, g: Arrays, n: number): void {
   shape.kinds.forEach((kind, d) => {
     if (kind === DimKind.Categorical) return;
@@ -260,6 +302,7 @@ function fresh(
     }
   });
   writePrior(model, shape, g, n);
+  model.ubStale.fill(1);
   for (let t = 0; t <= n; t++) g.pos[t] = g.slot[t] = t;
   const primary = model.primary;
   model.primary = -1;
@@ -436,6 +479,15 @@ function update(
   const D = shape.kinds.length;
   const { map, slots } = slotPlan(model, listMap, inserted, n);
   const runs = map ? runsOf(map) : [0, oldN, 0];
+  if (map) {
+    // the removed components' bounds leave the largest
+    for (let s = 0; s < oldN; s++) {
+      if (map[s]! >= 0) continue;
+      shape.kinds.forEach((kind, d) => {
+        if (kind !== DimKind.Categorical) trackUb(model, d, g.dims[d]!.ub[s]!, -1);
+      });
+    }
+  }
   // appended at the end with nothing removed: slots are kept
   const appendOnly = oldN === 0 ||
     (runs.length === 3 && runs[0] === 0 && runs[1] === oldN && runs[2] === 0);
@@ -507,8 +559,11 @@ function update(
       const i = ord[j]!;
       const sg = bandwidthAt(key, ord, j, n, dom, rule);
       if (sg === t.sigmas[i]) continue;
+      // (an inserted component, NaN until now, had no bound yet)
+      if (t.sigmas[i] === t.sigmas[i]) trackUb(model, d, t.ub[i]!, -1);
       t.sigmas[i] = sg;
       refresh(model, shape, t, d, i);
+      trackUb(model, d, t.ub[i]!, 1);
     }
   }
   writePrior(model, shape, g, n);
@@ -579,6 +634,9 @@ export function aboveEstimator(
       primary: -1,
       firstPicks: new Int32Array(shape.kinds.length),
       unsorted: 0,
+      ubMax: new Float64Array(shape.kinds.length),
+      ubAtMax: new Int32Array(shape.kinds.length),
+      ubStale: new Uint8Array(shape.kinds.length).fill(1),
     };
   }
   model.rules = rules;
@@ -649,7 +707,7 @@ function estimatorOf(
       order: shape.order,
       canon: sorted ? g.slot.subarray(0, K) : undefined,
       firstPicks: model.firstPicks,
-    }),
+    }, maxUbOf(model, shape, n)),
   );
   return pe;
 }

@@ -356,6 +356,11 @@ export function storageOrder(pe: ParzenEstimator): Uint32Array | undefined {
   return prepare(pe).canon;
 }
 
+/** Per dimension, the largest bound of a component's log term, as the evaluation uses it. */
+export function termBounds(pe: ParzenEstimator): Float64Array {
+  return prepare(pe).maxUb;
+}
+
 /** Records the prepared form of an estimator built elsewhere (the incremental bad side). */
 export function setPrepared(pe: ParzenEstimator, p: Prepared): void {
   prepared.set(pe, p);
@@ -491,11 +496,11 @@ function remainingMax(maxUb: Float64Array, order: ArrayLike<number>, out: Float6
   }
 }
 
-/** Completes a prepared estimator with its bounds. */
+/** Completes a prepared estimator with its bounds (the largest `ub` per dimension when known). */
 export function withBounds(
   p: Omit<Prepared, "maxUb" | "remMax">,
+  maxUb: Float64Array = maxBounds(p.dims, p.K),
 ): Prepared {
-  const maxUb = maxBounds(p.dims, p.K);
   const remMax = new Float64Array(p.dims.length);
   remainingMax(maxUb, p.order, remMax);
   return { ...p, maxUb, remMax };
