@@ -9,7 +9,7 @@
  * For each size N: Hyperion runs N trials; the figure is the mean time per trial of the last
  * 100. Optuna runs the same N trials for N ≤ 1000. For larger N (unless `--full-python`, which
  * takes a long time) both samplers start from the same history — the first N − 100 trials of
- * Hyperion's run, added as finished trials — each in a fresh process, run 20 untimed trials on
+ * Hyperion's run, added as finished trials — each in a fresh process, run 50 untimed trials on
  * it (the last 100 trials of a real run follow others: Hyperion builds its incremental models
  * from the history in the first one, a one-time cost printed as `hyperion_first_trial_ms`, and
  * its JIT warms up), then time 100 more TPE trials, so the comparison is on identical work.
@@ -124,7 +124,7 @@ async function hyperionOnHistory(
 }
 
 /** Untimed trials on a loaded history before the 100 timed ones (both samplers). */
-const WARMUP = 20;
+const WARMUP = 50;
 
 /**
  * {@link hyperionOnHistory} in a fresh process (the history read from `file`), so that the
@@ -169,7 +169,7 @@ if hist:
     probe.optimize(obj, n_trials=1)
     dists = probe.trials[0].distributions
     study.add_trials([optuna.trial.create_trial(params=h["params"], distributions=dists, value=h["value"]) for h in hist])
-    study.optimize(obj, n_trials=20)  # untimed, as on the Hyperion side
+    study.optimize(obj, n_trials=cfg["warmup"])  # untimed, as on the Hyperion side
     t0 = time.perf_counter()
     study.optimize(obj, n_trials=100)
     print(json.dumps({"blocks": [(time.perf_counter() - t0) / 100 * 1000]}))
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
         const h = await hyperionOnHistoryProcess(historyFile);
         oursMs.push(h.perTrial);
         firstMs.push(h.first);
-        const py = await python({ space, history });
+        const py = await python({ space, history, warmup: WARMUP });
         if (py) theirsMs.push(py.blocks[0]!);
       }
     }

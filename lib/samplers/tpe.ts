@@ -201,12 +201,16 @@ interface TpeStateJson {
  * only sometimes (conditional) or whose range changes are sampled one by one (use `group`
  * for conditional spaces). A seeded sampler is reproducible for the same history; with
  * `concurrency > 1` the history depends on scheduling. The cost per trial grows with the
- * number of finished trials, at a fifteenth to a thirtieth of Optuna 5.0's on this project's
+ * number of finished trials, at a twentieth to a thirtieth of Optuna 5.0's on this project's
  * benchmark (1000 and 10,000 trials; the spread is the machines' noise): what successive
  * histories share is remembered, so each trial of the history is read about once per trial;
- * the bad side's model (sorted centres, bandwidths, kernel constants) is updated in place
- * where trials changed; negligible kernels are skipped through windows of sorted centres and
- * bounds; and candidates that cannot win are dropped early. Constraints are read from the trials' `constraints` system attributes (Optuna 5.0's
+ * the bad side's model (sorted centres, bandwidths, kernel constants and their bounds) is
+ * updated in place where trials changed, and kept in memory in the order of the dimension the
+ * evaluation scans first, so that the kernels a candidate needs lie together; negligible
+ * kernels are skipped through windows of sorted centres and bounds, with a narrow margin that
+ * brackets each candidate's score, then exactly for the few whose brackets overlap the best;
+ * and candidates that cannot win are dropped early, the likely winner being scored first.
+ * Constraints are read from the trials' `constraints` system attributes (Optuna 5.0's
  * `trial.constraints`); a constraints function cannot be part of a JSON sampler.
  *
  * @example Minimise a function with TPE
