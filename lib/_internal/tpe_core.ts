@@ -557,7 +557,8 @@ function rowOf(
 /**
  * The trials that have every parameter of the space, with their observations; with a `mask`,
  * only the trials `i` with `mask[i] === side`. `used` is 1, per selected trial in order,
- * when it has an observation (0 otherwise).
+ * when it has an observation (0 otherwise). With `lineage`, how the selected list derives
+ * from the previous one is recorded (for a model updated in place).
  */
 export function observations(
   trials: ReadonlyArray<FrozenTrial>,
@@ -565,7 +566,7 @@ export function observations(
   space: SearchSpace,
   multivariate: boolean,
   infos?: ReadonlyArray<TrialInfo | undefined>,
-  select?: { readonly mask: Uint8Array; readonly side: number },
+  select?: { readonly mask: Uint8Array; readonly side: number; readonly lineage?: boolean },
 ): {
   readonly n: number;
   readonly used: Uint8Array;
@@ -599,7 +600,7 @@ export function observations(
       list[q++] = trials[i]!;
     }
   }
-  if (mask !== undefined && side !== undefined) {
+  if (mask !== undefined && side !== undefined && select?.lineage) {
     selectionLineage(`${keyId}\u0000${multivariate}\u0000${side}`, trials, all, mask, side, list);
   }
   return { n, used, list, entries, key };
@@ -834,7 +835,11 @@ export function buildEstimators(
     wBelow,
     params,
   );
-  const hi = observations(trials, names, space, cfg.multivariate, infos, { mask, side: 0 });
+  const hi = observations(trials, names, space, cfg.multivariate, infos, {
+    mask,
+    side: 0,
+    lineage: true,
+  });
   const above = aboveEstimator(
     `above\u0002${hi.key}`,
     hi.list,
