@@ -607,6 +607,21 @@ function discreteMemos(
   return { memos, size };
 }
 
+/**
+ * Starts evaluating `P` at `m` points: the discrete dimensions' memos, buffers large enough,
+ * and a new generation of memoised masses.
+ */
+function startEvaluation(
+  P: Prepared,
+  cols: ReadonlyArray<Float64Array>,
+  m: number,
+): ReadonlyArray<DiscreteMemo | null> {
+  const { memos, size } = discreteMemos(P.dims, cols, m);
+  ensureBuffers(P.K, size);
+  memoStamp = (memoStamp + 1) | 0;
+  return memos;
+}
+
 /** `log` of the Gaussian mass of component i on point j's grid cell (memoised). */
 function cellMass(dim: PreparedDim, memo: DiscreteMemo, j: number, i: number): number {
   const u = memo.of[j]!;
@@ -671,9 +686,7 @@ export function logPdfColumns(
   const P = prepare(pe);
   const { K, logW, dims } = P;
   const D = dims.length;
-  const { memos, size } = discreteMemos(dims, cols, m);
-  ensureBuffers(K, size);
-  memoStamp = (memoStamp + 1) | 0;
+  const memos = startEvaluation(P, cols, m);
   const exact = options.exact === true || K < PRUNE_MIN_COMPONENTS || D === 0;
   if (!exact) {
     for (let j = 0; j < m; j++) out[j] = prunedPoint(P, memos, cols, j);
@@ -737,9 +750,7 @@ export function logPdfBounds(
   margin: number,
 ): { readonly lower: Float64Array; readonly upper: Float64Array } {
   const P = prepare(pe);
-  const { memos, size } = discreteMemos(P.dims, cols, m);
-  ensureBuffers(P.K, size);
-  memoStamp = (memoStamp + 1) | 0;
+  const memos = startEvaluation(P, cols, m);
   const lower = new Float64Array(m), upper = new Float64Array(m);
   for (let j = 0; j < m; j++) {
     lower[j] = prunedPoint(P, memos, cols, j, Infinity, undefined, margin);
@@ -1171,9 +1182,7 @@ export function argmaxAcquisition(
   const P = prepare(above);
   const D = P.dims.length;
   if (P.K < PRUNE_MIN_COMPONENTS || D === 0) return exactArgmax(above, cols, m, lL);
-  const { memos, size } = discreteMemos(P.dims, cols, m);
-  ensureBuffers(P.K, size);
-  memoStamp = (memoStamp + 1) | 0;
+  const memos = startEvaluation(P, cols, m);
   const byL = Array.from({ length: m }, (_, j) => j).sort((a, b) => lL[b]! - lL[a]! || a - b);
   // the likely winner first (see winnerRank), then its neighbours in that ranking
   const target = winnerRank * (m - 1);
