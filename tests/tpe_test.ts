@@ -162,6 +162,8 @@ import {
   map,
   optimize,
   type ParzenEstimator,
+  type Rng,
+  rngFromSeed,
   runOrThrow,
   samplerFromSnapshot,
   samplerImpl,
@@ -172,6 +174,7 @@ import {
   tpeSampler,
   type TpeSamplerOptions,
   type Trial,
+  uniform,
 } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
 
@@ -661,31 +664,41 @@ Deno.test("TPE's bad-side model keeps its term bounds exact as their largest com
   assert.ok(changes >= 90, `the largest bound changed ${changes} times`);
 });
 
+/** A float `a`, a log-scaled float `b`, an int `c` and a categorical `e`. */
+const CLUSTERED_SPACE: Record<string, Distribution> = {
+  a: getOrThrow(floatDistribution(-2, 3)),
+  b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
+  c: getOrThrow(intDistribution(0, 6)),
+  e: getOrThrow(categoricalDistribution(["p", "q", "r"])),
+};
+
+/**
+ * An observation of {@link CLUSTERED_SPACE}: `a` clustered around 0 (a sum of `draws`
+ * uniforms: more draws, a tighter cluster), `b` spread over its whole range.
+ */
+function clusteredRow(rng: Rng, draws: number): Float64Array {
+  let a = 0;
+  for (let q = 0; q < draws; q++) a += uniform(rng);
+  return Float64Array.from([
+    0.3 * a - 0.15 * draws,
+    Math.exp(Math.log(1e-4) * uniform(rng)),
+    Math.floor(7 * uniform(rng)),
+    Math.floor(3 * uniform(rng)),
+  ]);
+}
+
 Deno.test("TPE's bad side stored sorted along its most scanned dimension gives the results of list order", async () => {
   const { aboveEstimator } = await import("../lib/_internal/tpe_above.ts");
   const { argmaxAcquisition, logPdfColumns, storageOrder } = await import(
     "../lib/_internal/tpe_parzen.ts"
   );
-  const { rngFromSeed, uniform } = await import("../lib/random/rng.ts");
-  const space: Record<string, Distribution> = {
-    a: getOrThrow(floatDistribution(-2, 3)),
-    b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
-    c: getOrThrow(intDistribution(0, 6)),
-    e: getOrThrow(categoricalDistribution(["p", "q", "r"])),
-  };
+  const space = CLUSTERED_SPACE;
   const names = Object.keys(space);
   const rng = rngFromSeed(5);
   const pool = 1200;
   const trials = Array.from({ length: pool }, (_, k) => ({ number: k }) as unknown as FrozenTrial);
   // observations clustered in a, spread in b: the evaluation scans b first
-  const rows = trials.map(() => ({
-    row: Float64Array.from([
-      0.3 * (uniform(rng) + uniform(rng) + uniform(rng)) - 0.45,
-      Math.exp(Math.log(1e-4) * uniform(rng)),
-      Math.floor(7 * uniform(rng)),
-      Math.floor(3 * uniform(rng)),
-    ]),
-  }));
+  const rows = trials.map(() => ({ row: clusteredRow(rng, 3) }));
   const m = 40;
   const points = [
     // the centre of a's cluster and its sparse tails
@@ -791,25 +804,15 @@ Deno.test("argmaxAcquisition() is the exact argmax, first on ties, also for equa
   const { argmaxAcquisition, buildEstimator, sampleColumns } = await import(
     "../lib/_internal/tpe_parzen.ts"
   );
-  const { rngFromSeed, uniform } = await import("../lib/random/rng.ts");
-  const space: Record<string, Distribution> = {
-    a: getOrThrow(floatDistribution(-2, 3)),
-    b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
-    c: getOrThrow(intDistribution(0, 6)),
-    e: getOrThrow(categoricalDistribution(["p", "q", "r"])),
-  };
+  const space = CLUSTERED_SPACE;
   const names = Object.keys(space);
   const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };
   const rng = rngFromSeed(11);
-  const column = (n: number, f: () => number) => Float64Array.from({ length: n }, f);
-  const sample = (n: number) => [
-    column(n, () => 0.3 * (uniform(rng) + uniform(rng)) - 0.3),
-    column(n, () => Math.exp(Math.log(1e-4) * uniform(rng))),
-    column(n, () => Math.floor(7 * uniform(rng))),
-    column(n, () => Math.floor(3 * uniform(rng))),
-  ];
-  const fit = (n: number) =>
-    buildEstimator(sample(n), n, names, space, new Float64Array(n).fill(1), params);
+  const fit = (n: number) => {
+    const rows = Array.from({ length: n }, () => clusteredRow(rng, 2));
+    const cols = names.map((_, d) => Float64Array.from(rows, (r) => r[d]!));
+    return buildEstimator(cols, n, names, space, new Float64Array(n).fill(1), params);
+  };
   const below = fit(25), above = fit(900);
   const m = 24;
   let contested = 0;
