@@ -447,12 +447,12 @@ function slotPlan(
   listMap: Int32Array,
   inserted: ReadonlyArray<number>,
   n: number,
+  listAppend: boolean,
 ): { readonly map: Int32Array | null; readonly slots: Int32Array } {
   const oldN = model.n, pos = model.arrays.pos;
   const kept = n - inserted.length;
   // `map` null: every component keeps its slot
   if (model.primary < 0) {
-    const listAppend = kept === oldN && (oldN === 0 || listMap[oldN - 1] === oldN - 1);
     return { map: listAppend ? null : listMap, slots: Int32Array.from(inserted) };
   }
   const slots = i32(inserted.length);
@@ -486,7 +486,10 @@ function update(
   if (model.arrays.cap < n) model.arrays = allocArrays(capacityFor(n), shape, model.arrays, oldN);
   const g = model.arrays;
   const D = shape.kinds.length;
-  const { map, slots } = slotPlan(model, listMap, inserted, n);
+  // the list only grew at its end: the kept observations keep their list positions
+  const listAppend = n === oldN + inserted.length &&
+    (oldN === 0 || listMap[oldN - 1] === oldN - 1);
+  const { map, slots } = slotPlan(model, listMap, inserted, n, listAppend);
   const runs = map ? runsOf(map) : [0, oldN, 0];
   if (map) {
     // the removed components' bounds leave the largest
@@ -503,7 +506,6 @@ function update(
   // list positions move with their components, then are renumbered for the new list (unless
   // the list only grew at its end: then the kept ones keep theirs)
   const pos = g.pos;
-  const listAppend = n === oldN + inserted.length && (oldN === 0 || listMap[oldN - 1] === oldN - 1);
   if (!listAppend) {
     if (!appendOnly) moveRuns(pos, runs);
     const isNew = new Uint8Array(n);
