@@ -348,12 +348,35 @@ export function show(value: unknown): string {
     return String(value);
   }
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
+  if (typeof value === "symbol") return value.toString();
   try {
     const json = JSON.stringify(value);
-    return json === undefined ? String(value) : json;
+    return json === undefined ? safeString(value) : json;
   } catch {
-    return String(value);
+    return typeof value === "object" && value !== null && isCyclic(value)
+      ? "a cyclic object"
+      : safeString(value);
   }
+}
+
+/** `String(value)`, or a placeholder for objects without a usable `toString`. */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return "an object";
+  }
+}
+
+/** True when an object refers back to itself (directly or through its members). */
+function isCyclic(value: object, ancestors: Set<object> = new Set()): boolean {
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  for (const v of Object.values(value)) {
+    if (typeof v === "object" && v !== null && isCyclic(v, ancestors)) return true;
+  }
+  ancestors.delete(value);
+  return false;
 }
 
 /**
@@ -463,18 +486,45 @@ export function invalidStudyArgs(field: string, message: string): HyperionError 
 
 /**
  * Builds an {@link InvalidArgument}; the message reads
- * `Invalid '<field>': expected <expected>, got <value>`.
+ * `Invalid '<field>': expected <expected>, got <value>` (`got` replaces the rendered value).
  *
  * @category constructors
  */
 export function invalidArgument(
-  args: { field: string; value: unknown; expected: string },
+  args: { field: string; value: unknown; expected: string; got?: string },
 ): HyperionError {
   return {
     _tag: "InvalidArgument",
     field: args.field,
     value: args.value,
-    message: `Invalid '${args.field}': expected ${args.expected}, got ${show(args.value)}`,
+    message: `Invalid '${args.field}': expected ${args.expected}, got ${
+      args.got ?? show(args.value)
+    }`,
+  };
+}
+
+/**
+ * Builds the {@link InvalidArgument} of a trial handle used with a study it does not belong
+ * to (another study, or the same name in another storage): the message names the trial and
+ * both studies.
+ *
+ * @category constructors
+ */
+export function trialOfAnotherStudy(args: {
+  readonly operation: string;
+  readonly trialNumber: number;
+  readonly trialStudy: { readonly studyName: string; readonly url: string };
+  readonly study: { readonly studyName: string; readonly url: string };
+}): HyperionError {
+  const where = (s: { readonly studyName: string; readonly url: string }) =>
+    `study ${show(s.studyName)} in storage ${show(s.url)}`;
+  return {
+    _tag: "InvalidArgument",
+    field: "trial",
+    value: args.trialNumber,
+    message: `Cannot ${args.operation} trial ${args.trialNumber} of ${
+      where(args.trialStudy)
+    } through ${where(args.study)}: a trial acts only on its own study in its own storage`,
   };
 }
 
@@ -528,7 +578,7 @@ export function trialNotFound(trial: number, what = "number"): HyperionError {
   return {
     _tag: "TrialNotFound",
     trial,
-    message: `Cannot find the trial with ${what} ${trial}: it has not been created`,
+    message: `Cannot find the trial with ${what} ${show(trial)}: it has not been created`,
   };
 }
 

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { type Either, left, right } from "../effect.ts";
+import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
@@ -52,6 +54,19 @@ export function studyLive(study: object): StudyLive {
   const live = studies.get(study);
   if (!live) throw new Error("Study handle was not created by createStudy or loadStudy");
   return live;
+}
+
+/** The live state of a study handle, or `InvalidArgument` naming `field` for anything else. */
+export function checkStudyHandle(
+  study: unknown,
+  field = "study",
+): Either<HyperionError, StudyLive> {
+  const live = typeof study === "object" && study !== null ? studies.get(study) : undefined;
+  return live !== undefined ? right(live) : left(invalidArgument({
+    field,
+    value: study,
+    expected: "a study handle returned by createStudy or loadStudy",
+  }));
 }
 
 /** Attaches live state to a trial handle. */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { setOwn } from "./storage_rules.ts";
 import { type Distribution, distributionFromJson, toExternal } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { pythonJson } from "../core/json.ts";
@@ -198,7 +199,7 @@ export function decodeJson(text: unknown): JsonValue {
 /** Attribute rows → the attribute map (a later row wins on a repeated key). */
 export function decodeAttrs(rows: ReadonlyArray<Row>): Attrs {
   const out: Record<string, JsonValue> = {};
-  for (const r of rows) out[String(r.key)] = decodeJson(r.value_json);
+  for (const r of rows) setOwn(out, String(r.key), decodeJson(r.value_json));
   return out;
 }
 
@@ -226,8 +227,8 @@ export function trialFromRows(
   for (const p of rows.params) {
     const name = String(p.param_name);
     const d = distribution(String(p.distribution_json));
-    distributions[name] = d;
-    params[name] = toExternal(d, Number(p.param_value));
+    setOwn(distributions, name, d);
+    setOwn(params, name, toExternal(d, Number(p.param_value)));
   }
   const values = rows.values.map((v) => decodeValue(v.value, v.value_type));
   const intermediateValues: Record<number, number> = {};

@@ -112,21 +112,6 @@ export function foldChanged(
   return { finished, newlyFinished, unfinished, maxSeenId, all };
 }
 
-/** Why a parameter write is invalid (an empty name, a non-number value), if it is. */
-export function invalidParam(name: unknown, internal: unknown): HyperionError | undefined {
-  if (typeof name !== "string" || name.length === 0) {
-    return invalidArgument({ field: "name", value: name, expected: "a non-empty string" });
-  }
-  if (typeof internal !== "number" || Number.isNaN(internal)) {
-    return invalidArgument({
-      field: `params.${name}`,
-      value: internal,
-      expected: "a number (the internal representation)",
-    });
-  }
-  return undefined;
-}
-
 /** Why a stale-trial grace period is invalid (not a number), if it is. */
 export function invalidGracePeriod(gracePeriodMs: unknown): HyperionError | undefined {
   return typeof gracePeriodMs !== "number" || Number.isNaN(gracePeriodMs)

@@ -6,7 +6,12 @@
  */
 import { type Either, left, right } from "../effect.ts";
 import { type HyperionError, invalidArgument, invalidStudyArgs, show } from "../errors.ts";
-import { contains, type Distribution, toInternal } from "../core/distributions.ts";
+import {
+  checkDistribution,
+  contains,
+  type Distribution,
+  toInternal,
+} from "../core/distributions.ts";
 import { isJsonValue, type JsonValue, type ParamValue } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";
 import {
@@ -76,14 +81,127 @@ export function checkAttr(key: unknown, value: unknown): Either<HyperionError, v
       expected: "a non-empty string of at most 512 characters",
     }));
   }
-  if (!isJsonValue(value)) {
+  const problem = jsonProblem(value, key);
+  if (problem !== undefined) {
     return left(invalidArgument({
       field: `attribute '${key}'`,
       value,
       expected: "a JSON value (finite numbers, strings, booleans, null, arrays, plain objects)",
+      got: problem,
     }));
   }
   return right(undefined);
+}
+
+/**
+ * What makes `value` not JSON, naming where (`a.b[2]`), or `undefined` when it is JSON: a
+ * cycle, a non-finite number, a class instance, a function, `undefined`, a symbol, a bigint.
+ */
+export function jsonProblem(value: unknown, path: string): string | undefined {
+  return problemAt(value, path, new Set());
+}
+
+function problemAt(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? undefined : `${show(value)} at '${path}'`;
+  }
+  if (typeof value !== "object") return `${show(value)} at '${path}'`;
+  if (ancestors.has(value)) return `a cyclic object ('${path}' refers back to its parent)`;
+  if (!Array.isArray(value)) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      return `an instance of ${show(proto?.constructor?.name ?? "a class")} at '${path}'`;
+    }
+  }
+  ancestors.add(value);
+  for (const [k, v] of Object.entries(value)) {
+    const inner = problemAt(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, ancestors);
+    if (inner !== undefined) return inner;
+  }
+  ancestors.delete(value);
+  return undefined;
+}
+
+/**
+ * Checks a parameter write: a non-empty name, a valid distribution (see `checkDistribution`)
+ * and an internal value that is a number (for categoricals, the index of a choice). Returns the
+ * validated distribution.
+ */
+export function checkParam(
+  name: unknown,
+  internal: unknown,
+  distribution: unknown,
+): Either<HyperionError, Distribution> {
+  if (typeof name !== "string" || name.length === 0) {
+    return left(invalidArgument({ field: "name", value: name, expected: "a non-empty string" }));
+  }
+  const d = checkDistribution(distribution, name);
+  if (d._tag === "Left") return d;
+  const isIndex = (x: unknown, n: number) =>
+    Number.isInteger(x) && (x as number) >= 0 && (x as number) < n;
+  if (
+    typeof internal !== "number" || Number.isNaN(internal) ||
+    (d.right._tag === "CategoricalDistribution" && !isIndex(internal, d.right.choices.length))
+  ) {
+    return left(invalidArgument({
+      field: `params.${name}`,
+      value: internal,
+      expected: d.right._tag === "CategoricalDistribution"
+        ? `the index of a choice (0 to ${d.right.choices.length - 1})`
+        : "a number (the internal representation)",
+    }));
+  }
+  return right(d.right);
+}
+
+/** Checks the `states` filter of a trial query. */
+export function checkStates(
+  states: unknown,
+): Either<HyperionError, ReadonlyArray<TrialState> | undefined> {
+  if (states === undefined) return right(undefined);
+  const expected = "an array of 'RUNNING', 'COMPLETE', 'PRUNED', 'FAIL' or 'WAITING'";
+  if (!Array.isArray(states)) {
+    return left(invalidArgument({ field: "states", value: states, expected }));
+  }
+  for (const state of states) {
+    if (!TRIAL_STATES.includes(state)) {
+      return left(invalidArgument({ field: "states", value: state, expected }));
+    }
+  }
+  return right(states as ReadonlyArray<TrialState>);
+}
+
+/** Checks the options of a trial query (`undefined` or an object with valid `states`). */
+export function checkTrialQuery(
+  options: unknown,
+): Either<HyperionError, ReadonlyArray<TrialState> | undefined> {
+  if (options === undefined) return right(undefined);
+  if (typeof options !== "object" || options === null) {
+    return left(invalidArgument({
+      field: "options",
+      value: options,
+      expected: "an object such as { states: ['COMPLETE'] }",
+    }));
+  }
+  return checkStates((options as { states?: unknown }).states);
+}
+
+/** Checks a storage id (a study or trial id): an integer. */
+export function checkId(field: string, id: unknown): Either<HyperionError, number> {
+  return typeof id === "number" && Number.isSafeInteger(id)
+    ? right(id)
+    : left(invalidArgument({ field, value: id, expected: "an integer id" }));
+}
+
+/** Sets an own property, also for keys such as `__proto__` that assignment would not own. */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, {
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /** Checks a step and an intermediate value. */
@@ -122,6 +240,9 @@ export function normaliseTemplate(
   now: number,
 ): Either<HyperionError, NormalisedTemplate> {
   const t: TrialTemplate = template ?? { state: "RUNNING" };
+  if (typeof t !== "object" || t === null) {
+    return left(invalidArgument({ field: "template", value: t, expected: "a trial template" }));
+  }
   if (!TRIAL_STATES.includes(t.state)) {
     return left(invalidArgument({
       field: "state",
@@ -157,8 +278,12 @@ export function normaliseTemplate(
     }));
   }
   const internalParams: Record<string, number> = {};
+  const checkedDistributions: Record<string, Distribution> = {};
   for (const name of paramNames) {
-    const d = distributions[name] as Distribution;
+    const checkedD = checkDistribution(distributions[name], name);
+    if (checkedD._tag === "Left") return checkedD;
+    const d = checkedD.right;
+    setOwn(checkedDistributions, name, d);
     const internal = toInternal(d, params[name], name);
     if (internal._tag === "Left") return internal;
     if (!contains(d, internal.right)) {
@@ -168,7 +293,7 @@ export function normaliseTemplate(
         expected: "a value contained in its distribution",
       }));
     }
-    internalParams[name] = internal.right;
+    setOwn(internalParams, name, internal.right);
   }
   const intermediateValues = t.intermediateValues ?? {};
   for (const [step, value] of Object.entries(intermediateValues)) {
@@ -182,9 +307,14 @@ export function normaliseTemplate(
     ]] as const
   ) {
     for (const [key, value] of Object.entries(attrs)) {
-      const checked = checkAttr(key, value);
-      if (checked._tag === "Left") {
-        return left(invalidArgument({ field: `${kind}.${key}`, value, expected: "a JSON value" }));
+      const problem = jsonProblem(value, key);
+      if (problem !== undefined) {
+        return left(invalidArgument({
+          field: `${kind}.${key}`,
+          value,
+          expected: "a JSON value",
+          got: problem,
+        }));
       }
     }
   }
@@ -203,7 +333,7 @@ export function normaliseTemplate(
     values,
     params,
     internalParams,
-    distributions,
+    distributions: checkedDistributions,
     intermediateValues,
     userAttrs: t.userAttrs ?? {},
     systemAttrs: t.systemAttrs ?? {},

@@ -245,6 +245,67 @@ export function categoricalDistribution<const T extends ParamValue>(
   return right({ _tag: "CategoricalDistribution", choices: [...choices] });
 }
 
+/**
+ * Validates a distribution record built by hand (or read from elsewhere) with the rules of the
+ * constructors: a known `_tag`, finite bounds with `low <= high`, a positive `low` on a log
+ * scale, a positive step, integer bounds and step for ints, distinct non-empty choices. Returns
+ * the record itself when it is what the constructor builds, else the constructor's record (for
+ * example with `high` lowered to the step grid). Every storage and `suggestDistribution` use it.
+ *
+ * @example Reject a hand-built record
+ * ```ts
+ * import { checkDistribution } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const bad = checkDistribution({ _tag: "FloatDistribution", low: 1, high: 0, log: false, step: null }, "lr");
+ * assert.equal(bad._tag === "Left" && bad.left.message,
+ *   "Cannot suggest 'lr' as 'low' must not exceed 'high': current values 1 and 0");
+ * ```
+ *
+ * @category constructors
+ */
+export function checkDistribution(
+  d: unknown,
+  name?: string,
+): Either<HyperionError, Distribution> {
+  if (typeof d !== "object" || d === null) {
+    return bad(
+      name,
+      `the distribution must be a float, int or categorical distribution record: current value ${
+        show(d)
+      }`,
+    );
+  }
+  const r = d as Record<string, unknown>;
+  let built: Either<HyperionError, Distribution>;
+  switch (r._tag) {
+    case "FloatDistribution":
+    case "IntDistribution": {
+      const log = r.log ?? false;
+      const step = r.step ?? undefined;
+      const options = { log, step, name } as NumericDistributionOptions;
+      built = r._tag === "FloatDistribution"
+        ? floatDistribution(r.low as number, r.high as number, options)
+        : intDistribution(r.low as number, r.high as number, options);
+      break;
+    }
+    case "CategoricalDistribution": {
+      const c = categoricalDistribution(r.choices as ReadonlyArray<ParamValue>, { name });
+      built = c._tag === "Left" ? c : right(c.right as CategoricalDistribution);
+      break;
+    }
+    default:
+      return bad(
+        name,
+        `'_tag' must be 'FloatDistribution', 'IntDistribution' or 'CategoricalDistribution': current value ${
+          show(r._tag)
+        }`,
+      );
+  }
+  if (built._tag === "Left") return built;
+  return distributionEquals(d as Distribution, built.right) ? right(d as Distribution) : built;
+}
+
 // -------------------------------------------------------------------------------------
 // queries
 // -------------------------------------------------------------------------------------

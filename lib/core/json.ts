@@ -40,15 +40,22 @@ export type ParamValue = number | string | boolean | null;
  * @category queries
  */
 export function isJsonValue(value: unknown): value is JsonValue {
+  return jsonCheck(value, new Set());
+}
+
+function jsonCheck(value: unknown, ancestors: Set<object>): boolean {
   if (value === null || typeof value === "string" || typeof value === "boolean") return true;
   if (typeof value === "number") return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isJsonValue);
-  if (typeof value === "object") {
+  if (typeof value !== "object") return false;
+  if (ancestors.has(value)) return false; // a cycle
+  if (!Array.isArray(value)) {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return false;
-    return Object.values(value as Record<string, unknown>).every(isJsonValue);
   }
-  return false;
+  ancestors.add(value);
+  const ok = Object.values(value).every((v) => jsonCheck(v, ancestors));
+  ancestors.delete(value);
+  return ok;
 }
 
 // -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { type Either, left, right, type TaskEither } from "../effect.ts";
 import {
   duplicatedStudy,
   type HyperionError,
+  show,
   storageError,
   studyNotFound,
   trialNotFound,
@@ -20,11 +21,14 @@ import {
   checkAttr,
   checkDirections,
   checkIntermediate,
+  checkParam,
   checkStudyName,
+  checkTrialQuery,
   checkValues,
   cloneJson,
   normaliseTemplate,
 } from "../_internal/storage_rules.ts";
+import { invalidGracePeriod } from "../_internal/rdb_storage.ts";
 import type { Storage } from "./storage.ts";
 
 // -------------------------------------------------------------------------------------
@@ -96,7 +100,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     };
   const study = (studyId: number): Either<HyperionError, StudyEntry> => {
     const s = studies.get(studyId);
-    return s ? right(s) : left(studyNotFound(`#${studyId}`));
+    return s ? right(s) : left(studyNotFound(`#${show(studyId)}`));
   };
   const trial = (
     trialId: number,
@@ -117,9 +121,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     persistent: false,
     createStudy: (args) =>
       run("create the study", () => {
-        const name = checkStudyName(args.studyName);
+        const name = checkStudyName(args?.studyName);
         if (name._tag === "Left") return name;
-        const directions = checkDirections(args.directions);
+        const directions = checkDirections(args?.directions);
         if (directions._tag === "Left") return directions;
         if (byName.has(name.right)) return left(duplicatedStudy(name.right));
         const record: StudyRecord = {
@@ -152,9 +156,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }),
     renameStudy: (args) =>
       run("rename the study", () => {
-        const s = study(args.studyId);
+        const s = study(args?.studyId);
         if (s._tag === "Left") return s;
-        const name = checkStudyName(args.studyName);
+        const name = checkStudyName(args?.studyName);
         if (name._tag === "Left") return name;
         const taken = byName.get(name.right);
         if (taken !== undefined && taken !== args.studyId) return left(duplicatedStudy(name.right));
@@ -165,8 +169,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }),
     getStudy: (studyName) =>
       run("get the study", () => {
-        const id = byName.get(studyName);
-        return id === undefined ? left(studyNotFound(studyName)) : right(studies.get(id)!.record);
+        const name = checkStudyName(studyName);
+        if (name._tag === "Left") return name;
+        const id = byName.get(name.right);
+        return id === undefined ? left(studyNotFound(name.right)) : right(studies.get(id)!.record);
       }),
     getStudyById: (studyId) =>
       run("get the study", () => {
@@ -177,7 +183,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       run("list the studies", () => right([...studies.values()].map((s) => s.record))),
     setStudyAttr: (args) =>
       run("set the study attribute", () => {
-        const s = study(args.id);
+        const s = study(args?.id);
         if (s._tag === "Left") return s;
         const checked = checkAttr(args.key, args.value);
         if (checked._tag === "Left") return checked;
@@ -235,29 +241,32 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }),
     setTrialParam: (args) =>
       run("set the trial parameter", () => {
-        const found = trial(args.trialId);
+        const found = trial(args?.trialId);
         if (found._tag === "Left") return found;
         const { studyId, trial: t } = found.right;
+        const param = checkParam(args.name, args.internal, args.distribution);
+        if (param._tag === "Left") return param;
+        const d = param.right;
         const updatable = checkUpdatable(t, `set parameter '${args.name}' of`);
         if (updatable._tag === "Left") return updatable;
         const s = studies.get(studyId)!;
         const first = s.firstDistributions.get(args.name);
         if (first) {
-          const ok = checkCompatible(first, args.distribution, args.name);
+          const ok = checkCompatible(first, d, args.name);
           if (ok._tag === "Left") return ok;
         }
         if (Object.hasOwn(t.params, args.name)) return right(undefined);
-        if (!first) s.firstDistributions.set(args.name, args.distribution);
+        if (!first) s.firstDistributions.set(args.name, d);
         put(studyId, {
           ...t,
-          params: { ...t.params, [args.name]: toExternal(args.distribution, args.internal) },
-          distributions: { ...t.distributions, [args.name]: args.distribution },
+          params: { ...t.params, [args.name]: toExternal(d, args.internal) },
+          distributions: { ...t.distributions, [args.name]: d },
         });
         return right(undefined);
       }),
     setTrialIntermediateValue: (args) =>
       run("set the intermediate value", () => {
-        const found = trial(args.trialId);
+        const found = trial(args?.trialId);
         if (found._tag === "Left") return found;
         const { studyId, trial: t } = found.right;
         const updatable = checkUpdatable(t, "report to");
@@ -272,7 +281,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }),
     setTrialStateValues: (args) =>
       run("set the trial state", () => {
-        const found = trial(args.trialId);
+        const found = trial(args?.trialId);
         if (found._tag === "Left") return found;
         const { studyId, trial: t } = found.right;
         const ok = checkTransition(t, args.state, args.values);
@@ -294,13 +303,13 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }),
     setTrialAttr: (args) =>
       run("set the trial attribute", () => {
-        const found = trial(args.id);
+        const found = trial(args?.id);
         if (found._tag === "Left") return found;
         const { studyId, trial: t } = found.right;
-        const updatable = checkUpdatable(t, `set attribute '${args.key}' of`);
-        if (updatable._tag === "Left") return updatable;
         const checked = checkAttr(args.key, args.value);
         if (checked._tag === "Left") return checked;
+        const updatable = checkUpdatable(t, `set attribute '${args.key}' of`);
+        if (updatable._tag === "Left") return updatable;
         const field = args.kind === "user" ? "userAttrs" : "systemAttrs";
         put(studyId, { ...t, [field]: { ...t[field], [args.key]: cloneJson(args.value) } });
         return right(undefined);
@@ -314,8 +323,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       run("get the trials", () => {
         const s = study(studyId);
         if (s._tag === "Left") return s;
+        const checked = checkTrialQuery(opts);
+        if (checked._tag === "Left") return checked;
         const all = s.right.byNumber;
-        const states = opts?.states;
+        const states = checked.right;
         return right(states ? all.filter((t) => states.includes(t.state)) : all.slice());
       }),
     recordHeartbeat: (trialId) =>
@@ -328,8 +339,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       }),
     failStaleTrials: (args) =>
       run("fail stale trials", () => {
-        const s = study(args.studyId);
+        const s = study(args?.studyId);
         if (s._tag === "Left") return s;
+        const invalid = invalidGracePeriod(args.gracePeriodMs);
+        if (invalid !== undefined) return left(invalid);
         const time = now();
         const failed: FrozenTrial[] = [];
         for (const t of s.right.byNumber) {

@@ -54,6 +54,7 @@ import {
   type HyperionError,
   invalidArgument,
   schemaMismatch,
+  show,
   storageError,
   studyNotFound,
   trialNotFound,
@@ -72,7 +73,9 @@ import {
   checkAttr,
   checkDirections,
   checkIntermediate,
+  checkParam,
   checkStudyName,
+  checkTrialQuery,
   checkValues,
   normaliseTemplate,
 } from "../_internal/storage_rules.ts";
@@ -95,7 +98,6 @@ import {
   byNumber,
   foldChanged,
   invalidGracePeriod,
-  invalidParam,
   runningTrial,
   sleep,
 } from "../_internal/rdb_storage.ts";
@@ -705,7 +707,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           !isId(studyId) ||
           (await q("SELECT 1 FROM studies WHERE study_id = $1 FOR UPDATE", [studyId])).length === 0
         ) {
-          return left(studyNotFound(`#${studyId}`));
+          return left(studyNotFound(`#${show(studyId)}`));
         }
         const trialsOf = "SELECT trial_id FROM trials WHERE study_id = $1";
         for (const table of TRIAL_CHILD_TABLES) {
@@ -724,7 +726,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           !isId(studyId) ||
           (await q("SELECT 1 FROM studies WHERE study_id = $1 FOR UPDATE", [studyId])).length === 0
         ) {
-          return left(studyNotFound(`#${studyId}`));
+          return left(studyNotFound(`#${show(studyId)}`));
         }
         const name = checkStudyName(args.studyName);
         if (name._tag === "Left") return name;
@@ -736,7 +738,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         }
         await q("UPDATE studies SET study_name = $1 WHERE study_id = $2", [name.right, studyId]);
         const row = (await q(`${FULL_STUDY} WHERE s.study_id = $1`, [studyId]))[0];
-        return row === undefined ? left(studyNotFound(`#${studyId}`)) : right(toStudy(row));
+        return row === undefined ? left(studyNotFound(`#${show(studyId)}`)) : right(toStudy(row));
       }),
     getStudy: (studyName) =>
       run("get the study", async (q) => {
@@ -750,7 +752,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         const row = isId(studyId)
           ? (await q(`${FULL_STUDY} WHERE s.study_id = $1`, [studyId]))[0]
           : undefined;
-        return row === undefined ? left(studyNotFound(`#${studyId}`)) : right(toStudy(row));
+        return row === undefined ? left(studyNotFound(`#${show(studyId)}`)) : right(toStudy(row));
       }),
     listStudies: () =>
       run(
@@ -760,7 +762,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
     setStudyAttr: (args) =>
       run("set the study attribute", async (q) => {
         if (!isId(args?.id) || !(await studyExists(q, args.id))) {
-          return left(studyNotFound(`#${args?.id}`));
+          return left(studyNotFound(`#${show(args?.id)}`));
         }
         const checked = checkAttr(args.key, args.value);
         if (checked._tag === "Left") return checked;
@@ -769,7 +771,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           `INSERT INTO study_${kind}_attributes (study_id, key, value_json) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = $1) ON CONFLICT (study_id, key) DO UPDATE SET value_json = excluded.value_json RETURNING 1 AS ok`,
           [args.id, args.key, encodeJson(args.value)],
         );
-        return written.length === 0 ? left(studyNotFound(`#${args.id}`)) : right(undefined);
+        return written.length === 0 ? left(studyNotFound(`#${show(args.id)}`)) : right(undefined);
       }),
     createTrial: (studyId, template) =>
       runTx("create the trial", async (q, later) => {
@@ -777,7 +779,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           !isId(studyId) ||
           (await q("SELECT 1 FROM studies WHERE study_id = $1 FOR UPDATE", [studyId])).length === 0
         ) {
-          return left(studyNotFound(`#${studyId}`));
+          return left(studyNotFound(`#${show(studyId)}`));
         }
         const normalised = normaliseTemplate(template, now());
         if (normalised._tag === "Left") return normalised;
@@ -811,12 +813,12 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
       }),
     claimWaitingTrial: (studyId) =>
       run("claim a waiting trial", async (q, later) => {
-        if (!isId(studyId)) return left(studyNotFound(`#${studyId}`));
+        if (!isId(studyId)) return left(studyNotFound(`#${show(studyId)}`));
         const r = (await q(
           `WITH claimed AS (UPDATE trials SET state = 'RUNNING', datetime_start = $2::timestamp WHERE trial_id = (SELECT trial_id FROM trials WHERE study_id = $1 AND state = 'WAITING' ORDER BY number, trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'WAITING' RETURNING trial_id) SELECT (SELECT trial_id FROM claimed) AS trial_id, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found`,
           [studyId, formatDatetime(now())],
         ))[0];
-        if (r === undefined || r.found !== true) return left(studyNotFound(`#${studyId}`));
+        if (r === undefined || r.found !== true) return left(studyNotFound(`#${show(studyId)}`));
         if (r.trial_id === null || r.trial_id === undefined) return right(undefined);
         const trial = await loadTrial(q, Number(r.trial_id));
         if (trial === undefined) return left(trialNotFound(Number(r.trial_id), "id"));
@@ -833,20 +835,20 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           if (head === undefined) return left(trialNotFound(trialId as number, "id"));
           studyId = head.studyId;
         }
-        const invalid = invalidParam(args.name, args.internal);
-        if (invalid !== undefined) {
-          const why = await whyNot(q, trialId, `set parameter '${String(args.name)}' of`);
-          return why._tag === "Left" ? why : left(invalid);
+        const param = checkParam(args.name, args.internal, args.distribution);
+        if (param._tag === "Left") {
+          const why = await whyNot(q, trialId, `set parameter '${show(args.name)}' of`);
+          return why._tag === "Left" ? why : param;
         }
         const first = await firstDistribution(q, studyId, args.name);
         if (first !== undefined) {
-          const ok = checkCompatible(first, args.distribution, args.name);
+          const ok = checkCompatible(first, param.right, args.name);
           if (ok._tag === "Left") {
             const why = await whyNot(q, trialId, `set parameter '${args.name}' of`);
             return why._tag === "Left" ? why : ok;
           }
         }
-        const text = distributionToJson(args.distribution);
+        const text = distributionToJson(param.right);
         const written = await q(
           "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) SELECT $1, $2, $3::float8, $4 WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = $1 AND state IN ('RUNNING', 'WAITING')) ON CONFLICT (trial_id, param_name) DO NOTHING RETURNING 1 AS ok",
           [trialId, args.name, args.internal, text],
@@ -969,7 +971,9 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
       }),
     getAllTrials: (studyId, opts) =>
       run("get the trials", async (q, later) => {
-        if (!isId(studyId)) return left(studyNotFound(`#${studyId}`));
+        if (!isId(studyId)) return left(studyNotFound(`#${show(studyId)}`));
+        const checked = checkTrialQuery(opts);
+        if (checked._tag === "Left") return checked;
         const cache = cacheFor(studyId);
         const changed = await q(
           `${FULL_TRIAL} WHERE t.study_id = $1 AND (t.trial_id > $2 OR t.trial_id IN (SELECT value::int FROM json_array_elements_text($3::json)))`,
@@ -979,7 +983,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           // nothing new, or trials vanished: is the study still there?
           if (!(await studyExists(q, studyId))) {
             later(() => forgetStudy(studyId));
-            return left(studyNotFound(`#${studyId}`));
+            return left(studyNotFound(`#${show(studyId)}`));
           }
         }
         const loaded = changed.map(toTrial);
@@ -991,7 +995,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           for (const t of loaded) studyOfTrial.set(t.trialId, studyId);
           remember(folded.newlyFinished);
         });
-        const states = opts?.states;
+        const states = checked.right;
         return right(states ? folded.all.filter((t) => states.includes(t.state)) : folded.all);
       }),
     recordHeartbeat: (trialId) =>
@@ -1006,7 +1010,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
     failStaleTrials: (args) =>
       run("fail stale trials", async (q, later) => {
         const studyId = args?.studyId;
-        if (!isId(studyId)) return left(studyNotFound(`#${studyId}`));
+        if (!isId(studyId)) return left(studyNotFound(`#${show(studyId)}`));
         const invalid = invalidGracePeriod(args.gracePeriodMs);
         if (invalid !== undefined) return left(invalid);
         // beyond ±31 years the interval would overflow; nothing is that old or that new
@@ -1015,7 +1019,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           "WITH stale AS (UPDATE trials t SET state = 'FAIL', datetime_complete = $3::timestamp FROM trial_heartbeats h WHERE h.trial_id = t.trial_id AND t.study_id = $1 AND t.state = 'RUNNING' AND h.heartbeat < COALESCE($4::timestamp, LOCALTIMESTAMP) - make_interval(secs => $2::float8 / 1000) RETURNING t.trial_id) SELECT COALESCE((SELECT json_agg(trial_id) FROM stale), '[]') AS ids, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found",
           [studyId, grace, formatDatetime(now()), heartbeatTime()],
         ))[0];
-        if (r?.found !== true) return left(studyNotFound(`#${studyId}`));
+        if (r?.found !== true) return left(studyNotFound(`#${show(studyId)}`));
         const ids = (Array.isArray(r.ids) ? r.ids : []).map(Number);
         if (ids.length === 0) return right([]);
         const failed = (await q(

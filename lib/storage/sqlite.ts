@@ -44,7 +44,7 @@
  *
  * @module
  */
-import { existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Either, left, right, type TaskEither } from "../effect.ts";
 import {
@@ -52,6 +52,7 @@ import {
   type HyperionError,
   invalidArgument,
   schemaMismatch,
+  show,
   storageError,
   studyNotFound,
   trialNotFound,
@@ -76,9 +77,12 @@ import {
   checkAttr,
   checkDirections,
   checkIntermediate,
+  checkParam,
   checkStudyName,
+  checkTrialQuery,
   checkValues,
   normaliseTemplate,
+  setOwn,
 } from "../_internal/storage_rules.ts";
 import {
   errorMessage,
@@ -110,7 +114,6 @@ import {
   byNumber,
   foldChanged,
   invalidGracePeriod,
-  invalidParam,
   sleep,
 } from "../_internal/rdb_storage.ts";
 import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
@@ -302,16 +305,36 @@ function checkOptions(
   return storageHeartbeat(options);
 }
 
-/** Clear errors for a missing folder, a folder given as file, a read-only file. */
+/**
+ * Clear errors for a missing folder, a folder given as file, and "permission denied" for a
+ * read-only file or a folder where the file (or SQLite's `-wal` file) cannot be created.
+ */
 function checkFile(path: string): string | undefined {
   if (path === ":memory:" || path.startsWith("file:")) return undefined;
   const folder = dirname(resolve(path));
   if (!existsSync(folder)) return `the folder '${folder}' does not exist`;
-  if (!existsSync(path)) return undefined;
-  const info = statSync(path);
-  if (info.isDirectory()) return "it is a folder, not a file";
-  if ((info.mode & 0o222) === 0) return "the file is read-only";
+  if (!statSync(folder).isDirectory()) return `'${folder}' is not a folder`;
+  if (existsSync(path)) {
+    const info = statSync(path);
+    if (info.isDirectory()) return "it is a folder, not a file";
+    if ((info.mode & 0o222) === 0 || !writable(path)) {
+      return "permission denied: the file is read-only";
+    }
+  }
+  if (!writable(folder)) {
+    return `permission denied: the folder '${folder}' is not writable`;
+  }
   return undefined;
+}
+
+/** True when this process may write to the file or folder (`access(2)` with `W_OK`). */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The pause before retry `attempt` of a transaction that found the database locked. */
@@ -518,6 +541,7 @@ function makeStorage(
   // ---- reading rows ----------------------------------------------------------------
 
   const studyName = (studyId: number): string | undefined => {
+    if (typeof studyId !== "number") return undefined;
     const held = records.get(studyId);
     if (held !== undefined) return held.studyName;
     const row = q("SELECT study_name FROM studies WHERE study_id = ?").get(studyId);
@@ -812,7 +836,7 @@ function makeStorage(
       }),
     deleteStudy: (studyId) =>
       run("delete the study", "write", () => {
-        if (studyName(studyId) === undefined) return left(studyNotFound(`#${studyId}`));
+        if (studyName(studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
         const trialsOf = "SELECT trial_id FROM trials WHERE study_id = ?";
         for (const t of TRIAL_CHILD_TABLES) {
           q(`DELETE FROM ${t} WHERE trial_id IN (${trialsOf})`).run(studyId);
@@ -825,7 +849,7 @@ function makeStorage(
       run("rename the study", "write", () => {
         const studyId = args?.studyId;
         const old = studyName(studyId);
-        if (old === undefined) return left(studyNotFound(`#${studyId}`));
+        if (old === undefined) return left(studyNotFound(`#${show(studyId)}`));
         const name = checkStudyName(args.studyName);
         if (name._tag === "Left") return name;
         const taken = q("SELECT study_id FROM studies WHERE study_name = ?").get(name.right);
@@ -846,13 +870,15 @@ function makeStorage(
         const row = typeof name === "string"
           ? q("SELECT study_id FROM studies WHERE study_name = ?").get(name)
           : undefined;
-        if (row === undefined) return left(studyNotFound(name));
+        if (row === undefined) {
+          return left(studyNotFound(typeof name === "string" ? name : show(name)));
+        }
         return right(loadStudyRecord(Number(row.study_id), name));
       }),
     getStudyById: (studyId) =>
       run("get the study", "read", () => {
         const name = studyName(studyId);
-        if (name === undefined) return left(studyNotFound(`#${studyId}`));
+        if (name === undefined) return left(studyNotFound(`#${show(studyId)}`));
         return right(loadStudyRecord(studyId, name));
       }),
     listStudies: () =>
@@ -881,7 +907,7 @@ function makeStorage(
             const id = Number(r.study_id);
             let a = m.get(id);
             if (a === undefined) m.set(id, a = {});
-            a[String(r.key)] = decodeJson(r.value_json);
+            setOwn(a, String(r.key), decodeJson(r.value_json));
           }
           return m;
         };
@@ -901,7 +927,7 @@ function makeStorage(
     setStudyAttr: (args) =>
       run("set the study attribute", "write", () => {
         const name = studyName(args?.id);
-        if (name === undefined) return left(studyNotFound(`#${args?.id}`));
+        if (name === undefined) return left(studyNotFound(`#${show(args?.id)}`));
         const checked = checkAttr(args.key, args.value);
         if (checked._tag === "Left") return checked;
         const kind = args.kind === "user" ? "user" : "system";
@@ -920,7 +946,7 @@ function makeStorage(
     createTrial: (studyId, template) =>
       run("create the trial", "write", () => {
         const name = studyName(studyId);
-        if (name === undefined) return left(studyNotFound(`#${studyId}`));
+        if (name === undefined) return left(studyNotFound(`#${show(studyId)}`));
         const t = normaliseTemplate(template, now());
         if (t._tag === "Left") return t;
         const n = t.right;
@@ -945,8 +971,8 @@ function makeStorage(
         const distributions: Record<string, Distribution> = {};
         for (const [param, internal] of Object.entries(n.internalParams)) {
           const d = insertParam(trialId, param, internal, n.distributions[param] as Distribution);
-          distributions[param] = d;
-          params[param] = toExternal(d, stored(internal));
+          setOwn(distributions, param, d);
+          setOwn(params, param, toExternal(d, stored(internal)));
         }
         if (n.values !== null) insertValues(trialId, n.values);
         const intermediateValues: Record<number, number> = {};
@@ -957,12 +983,12 @@ function makeStorage(
         const userAttrs: Record<string, JsonValue> = {};
         for (const [key, value] of Object.entries(n.userAttrs)) {
           upsertAttr("trial", "user", trialId, key, value);
-          userAttrs[key] = storedJson(value);
+          setOwn(userAttrs, key, storedJson(value));
         }
         const systemAttrs: Record<string, JsonValue> = {};
         for (const [key, value] of Object.entries(n.systemAttrs)) {
           upsertAttr("trial", "system", trialId, key, value);
-          systemAttrs[key] = storedJson(value);
+          setOwn(systemAttrs, key, storedJson(value));
         }
         const frozen: FrozenTrial = {
           number: Number(row?.number),
@@ -989,7 +1015,7 @@ function makeStorage(
     claimWaitingTrial: (studyId) => async () => {
       // a cheap look first, so that asking without enqueued trials takes no write lock
       const peek = await transact("claim a waiting trial", "read", () => {
-        if (studyName(studyId) === undefined) return left(studyNotFound(`#${studyId}`));
+        if (studyName(studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
         if (noWaiting.has(studyId)) return right(false);
         // look only at trials created since the last look (a rowid range, not the whole study)
         const max = Number(q("SELECT MAX(trial_id) AS m FROM trials").get()?.m ?? -1);
@@ -1009,7 +1035,7 @@ function makeStorage(
         return peek._tag === "Left" ? peek : right(undefined);
       }
       return await transact("claim a waiting trial", "write", () => {
-        if (studyName(studyId) === undefined) return left(studyNotFound(`#${studyId}`));
+        if (studyName(studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
         const row = q(
           `UPDATE trials SET state = 'RUNNING', datetime_start = ?2 WHERE trial_id = (SELECT trial_id FROM trials WHERE study_id = ?1 AND state = 'WAITING' ORDER BY number, trial_id LIMIT 1) RETURNING ${TRIAL_COLUMNS}`,
         ).get(studyId, formatDatetime(now())) as TrialRow | undefined;
@@ -1024,19 +1050,19 @@ function makeStorage(
         const found = writable(args?.trialId);
         if (found._tag === "Left") return found;
         const { studyId } = found.right;
+        const param = checkParam(args.name, args.internal, args.distribution);
+        if (param._tag === "Left") return param;
         const updatable = checkUpdatable(found.right, `set parameter '${args.name}' of`);
         if (updatable._tag === "Left") return updatable;
-        const invalid = invalidParam(args.name, args.internal);
-        if (invalid !== undefined) return left(invalid);
         const name = studyName(studyId);
-        if (name === undefined) return left(studyNotFound(`#${studyId}`));
+        if (name === undefined) return left(studyNotFound(`#${show(studyId)}`));
         const cache = cacheFor(studyId, name);
         const first = firstDistribution(studyId, cache, args.name);
         if (first !== undefined) {
-          const ok = checkCompatible(first, args.distribution, args.name);
+          const ok = checkCompatible(first, param.right, args.name);
           if (ok._tag === "Left") return ok;
         }
-        const d = insertParam(args.trialId, args.name, args.internal, args.distribution);
+        const d = insertParam(args.trialId, args.name, args.internal, param.right);
         later(() => {
           if (!cache.firstDistributions.has(args.name)) cache.firstDistributions.set(args.name, d);
           patch(args.trialId, (t) =>
@@ -1103,10 +1129,10 @@ function makeStorage(
       run("set the trial attribute", "write", () => {
         const found = writable(args?.id);
         if (found._tag === "Left") return found;
-        const updatable = checkUpdatable(found.right, `set attribute '${args.key}' of`);
-        if (updatable._tag === "Left") return updatable;
         const checked = checkAttr(args.key, args.value);
         if (checked._tag === "Left") return checked;
+        const updatable = checkUpdatable(found.right, `set attribute '${args.key}' of`);
+        if (updatable._tag === "Left") return updatable;
         const kind = args.kind === "user" ? "user" : "system";
         upsertAttr("trial", kind, args.id, args.key, args.value);
         later(() =>
@@ -1134,10 +1160,12 @@ function makeStorage(
         const name = studyName(studyId);
         if (name === undefined) {
           forgetStudy(studyId);
-          return left(studyNotFound(`#${studyId}`));
+          return left(studyNotFound(`#${show(studyId)}`));
         }
+        const checked = checkTrialQuery(opts);
+        if (checked._tag === "Left") return checked;
         const trials = syncTrials(studyId, name);
-        const states = opts?.states;
+        const states = checked.right;
         return right(states ? trials.filter((t) => states.includes(t.state)) : trials);
       }),
     recordHeartbeat: (trialId) =>
@@ -1153,7 +1181,7 @@ function makeStorage(
     failStaleTrials: (args) =>
       run("fail stale trials", "write", () => {
         const studyId = args?.studyId;
-        if (studyName(studyId) === undefined) return left(studyNotFound(`#${studyId}`));
+        if (studyName(studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
         const invalid = invalidGracePeriod(args.gracePeriodMs);
         if (invalid !== undefined) return left(invalid);
         const time = now();

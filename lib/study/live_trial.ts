@@ -21,14 +21,17 @@ import {
   type HyperionError,
   invalidArgument,
   notSupported,
+  show,
   storageError,
   trialNotFound,
   trialNotUpdatable,
+  trialOfAnotherStudy,
 } from "../errors.ts";
 import {
   type CategoricalDistribution,
   categoricalDistribution,
   checkCompatible,
+  checkDistribution,
   contains,
   type Distribution,
   floatDistribution,
@@ -46,7 +49,15 @@ import {
   lastStep,
   type TrialState,
 } from "../core/trial.ts";
-import { attachTrial, studyLive, type TrialLive, trialLive, withParam } from "../_internal/live.ts";
+import {
+  attachTrial,
+  checkStudyHandle,
+  studyLive,
+  type TrialLive,
+  trialLive,
+  withParam,
+} from "../_internal/live.ts";
+import { checkAttr } from "../_internal/storage_rules.ts";
 import { checkObjectiveValues } from "../_internal/objective_values.ts";
 import { type SamplerContext, type SamplerHookResult, samplerImpl } from "../samplers/sampler.ts";
 import type { PrunerContext } from "../pruners/pruner.ts";
@@ -166,6 +177,32 @@ async function applyHook(
   return right(undefined);
 }
 
+/** `'name'` for messages, whatever `name` is (a symbol, an object, …). */
+function quoted(name: unknown): string {
+  return typeof name === "string" ? `'${name}'` : show(name);
+}
+
+/**
+ * `InvalidArgument` naming the trial and both studies when the handle belongs to another study
+ * or another storage than `study`.
+ */
+function checkOwnStudy(
+  study: Study,
+  trial: Trial,
+  operation: string,
+): Either<HyperionError, void> {
+  const own = trial.study;
+  if (own === study || (own.storage === study.storage && own.studyId === study.studyId)) {
+    return right(undefined);
+  }
+  return left(trialOfAnotherStudy({
+    operation,
+    trialNumber: trial.number,
+    trialStudy: { studyName: own.studyName, url: own.storage.url },
+    study: { studyName: study.studyName, url: study.storage.url },
+  }));
+}
+
 function guard<A>(
   operation: string,
   run: () => Promise<Either<HyperionError, A>>,
@@ -188,7 +225,22 @@ export function ask(
   fixedDistributions: Readonly<Record<string, Distribution>> = {},
 ): TaskEither<HyperionError, Trial> {
   return guard("ask for a trial", async () => {
-    const s = studyLive(study);
+    const handle = checkStudyHandle(study);
+    if (handle._tag === "Left") return handle;
+    const s = handle.right;
+    if (typeof fixedDistributions !== "object" || fixedDistributions === null) {
+      return left(invalidArgument({
+        field: "fixedDistributions",
+        value: fixedDistributions,
+        expected: "an object of distributions by parameter name",
+      }));
+    }
+    const fixedChecked: Array<[string, Distribution]> = [];
+    for (const [name, distribution] of Object.entries(fixedDistributions)) {
+      const d = checkDistribution(distribution, name);
+      if (d._tag === "Left") return d;
+      fixedChecked.push([name, d.right]);
+    }
     const impl = samplerImpl(s.sampler);
     if (impl._tag === "Left") return impl;
     const claimed = await study.storage.claimWaitingTrial(study.studyId)();
@@ -230,7 +282,7 @@ export function ask(
       const applied = await applyHook(trial, l, hook.right);
       if (applied._tag === "Left") return applied;
     }
-    for (const [name, distribution] of Object.entries(fixedDistributions)) {
+    for (const [name, distribution] of fixedChecked) {
       const r = await suggestWith(trial, name, distribution);
       if (r._tag === "Left") return await failAndReturn(trial, l, r.left);
     }
@@ -265,7 +317,19 @@ export function suggestDistribution(
   name: string,
   distribution: Distribution,
 ): TaskEither<HyperionError, ParamValue> {
-  return guard(`suggest '${name}'`, () => suggestWith(trial, name, distribution));
+  return guard(`suggest ${quoted(name)}`, async () => {
+    const named = checkName(name);
+    if (named._tag === "Left") return named;
+    const d = checkDistribution(distribution, name);
+    if (d._tag === "Left") return d;
+    return await suggestWith(trial, name, d.right);
+  });
+}
+
+function checkName(name: unknown): Either<HyperionError, string> {
+  return typeof name === "string" && name.length > 0
+    ? right(name)
+    : left(invalidArgument({ field: "name", value: name, expected: "a non-empty string" }));
 }
 
 async function suggestWith(
@@ -286,7 +350,9 @@ async function suggestWith(
       operation: `suggest '${name}' in`,
     }));
   }
-  const previous = l.frozen.distributions[name];
+  const previous = Object.hasOwn(l.frozen.distributions, name)
+    ? l.frozen.distributions[name]
+    : undefined;
   if (previous !== undefined) {
     const ok = checkCompatible(previous, distribution, name);
     if (ok._tag === "Left") return ok;
@@ -318,8 +384,13 @@ async function suggestWith(
         l.relative = { space, params: sampled.right.value };
       }
     }
-    const relSpace = l.relative?.space[name];
-    const relValue = l.relative?.params[name];
+    const rel = l.relative;
+    const relSpace = rel !== undefined && Object.hasOwn(rel.space, name)
+      ? rel.space[name]
+      : undefined;
+    const relValue = rel !== undefined && Object.hasOwn(rel.params, name)
+      ? rel.params[name]
+      : undefined;
     if (
       relSpace !== undefined && relValue !== undefined &&
       checkCompatible(relSpace, distribution, name)._tag === "Right" &&
@@ -373,7 +444,9 @@ export function suggestFloat(
   high: number,
   options: Omit<NumericDistributionOptions, "name"> = {},
 ): TaskEither<HyperionError, number> {
-  return guard(`suggest '${name}'`, async () => {
+  return guard(`suggest ${quoted(name)}`, async () => {
+    const named = checkName(name);
+    if (named._tag === "Left") return named;
     const d = floatDistribution(low, high, { ...options, name });
     if (d._tag === "Left") return d;
     const v = await suggestWith(trial, name, d.right);
@@ -393,7 +466,9 @@ export function suggestInt(
   high: number,
   options: Omit<NumericDistributionOptions, "name"> = {},
 ): TaskEither<HyperionError, number> {
-  return guard(`suggest '${name}'`, async () => {
+  return guard(`suggest ${quoted(name)}`, async () => {
+    const named = checkName(name);
+    if (named._tag === "Left") return named;
     const d = intDistribution(low, high, { ...options, name });
     if (d._tag === "Left") return d;
     const v = await suggestWith(trial, name, d.right);
@@ -419,7 +494,9 @@ export function suggestCategorical<const T extends ParamValue>(
   name: string,
   choices: ReadonlyArray<T>,
 ): TaskEither<HyperionError, T> {
-  return guard(`suggest '${name}'`, async () => {
+  return guard(`suggest ${quoted(name)}`, async () => {
+    const named = checkName(name);
+    if (named._tag === "Left") return named;
     const d = categoricalDistribution(choices, { name });
     if (d._tag === "Left") return d;
     const v = await suggestWith(trial, name, d.right as CategoricalDistribution);
@@ -530,6 +607,10 @@ export function setUserAttr(
   value: JsonValue,
 ): TaskEither<HyperionError, void> {
   return guard("set the user attribute", async () => {
+    const found = live(trial);
+    if (found._tag === "Left") return found;
+    const checked = checkAttr(key, value);
+    if (checked._tag === "Left") return checked;
     const r = await trial.study.storage.setTrialAttr({
       id: trial.trialId,
       kind: "user",
@@ -537,8 +618,8 @@ export function setUserAttr(
       value,
     })();
     if (r._tag === "Left") return r;
-    const l = trialLive(trial);
-    if (l) l.frozen = { ...l.frozen, userAttrs: { ...l.frozen.userAttrs, [key]: value } };
+    const l = found.right;
+    l.frozen = { ...l.frozen, userAttrs: { ...l.frozen.userAttrs, [key]: value } };
     return right(undefined);
   });
 }
@@ -567,6 +648,15 @@ export function tell(
   outcome: TellOutcome = {},
 ): TaskEither<HyperionError, FrozenTrial> {
   return guard("tell", async () => {
+    const handle = checkStudyHandle(study);
+    if (handle._tag === "Left") return handle;
+    if (typeof outcome !== "object" || outcome === null) {
+      return left(invalidArgument({
+        field: "outcome",
+        value: outcome,
+        expected: "an object such as { values: [0.5] } or { state: 'PRUNED' }",
+      }));
+    }
     let frozen: FrozenTrial;
     let l: TrialLive | undefined;
     if (typeof trialOrNumber === "number") {
@@ -578,10 +668,20 @@ export function tell(
     } else {
       const found = live(trialOrNumber);
       if (found._tag === "Left") return found;
+      const own = checkOwnStudy(study, trialOrNumber, "tell");
+      if (own._tag === "Left") return own;
       l = found.right;
       const stored = await study.storage.getTrial(trialOrNumber.trialId)();
       if (stored._tag === "Left") return stored;
       frozen = stored.right;
+      if (frozen.number !== trialOrNumber.number) {
+        return left(trialOfAnotherStudy({
+          operation: "tell",
+          trialNumber: trialOrNumber.number,
+          trialStudy: { studyName: trialOrNumber.study.studyName, url: study.storage.url },
+          study: { studyName: study.studyName, url: study.storage.url },
+        }));
+      }
     }
     if (frozen.state !== "RUNNING") {
       return left(
@@ -645,7 +745,7 @@ export function tell(
           expected: "'COMPLETE', 'PRUNED' or 'FAIL'",
         }));
     }
-    const s = studyLive(study);
+    const s = handle.right;
     const impl = samplerImpl(s.sampler);
     let hookError: HyperionError | undefined;
     if (impl._tag === "Right" && impl.right.afterTrial) {

@@ -32,6 +32,7 @@ import {
   type NumericDistributionOptions,
 } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
+import { setOwn } from "../_internal/storage_rules.ts";
 import { suggestDistribution, type Trial } from "./live_trial.ts";
 
 // -------------------------------------------------------------------------------------
@@ -153,7 +154,7 @@ export function suggest<const S extends Readonly<Record<string, SpaceEntry>>>(
   space: S,
 ): TaskEither<HyperionError, Suggested<S>> {
   return fromAsync(async () => {
-    if (typeof space !== "object" || space === null) {
+    if (typeof space !== "object" || space === null || Array.isArray(space)) {
       return left(
         invalidArgument({ field: "space", value: space, expected: "a record of entries" }),
       );
@@ -164,7 +165,7 @@ export function suggest<const S extends Readonly<Record<string, SpaceEntry>>>(
       if (d._tag === "Left") return d;
       const v = await suggestDistribution(trial, name, d.right)();
       if (v._tag === "Left") return v;
-      out[name] = v.right;
+      setOwn(out, name, v.right);
     }
     return right(out as Suggested<S>);
   }, (e) => storageError("suggest the search space", e));

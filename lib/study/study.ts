@@ -32,8 +32,13 @@ import {
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { bestTrial, type Direction, paretoFront, type StudySummary } from "../core/study.ts";
 import { type Attrs, type FrozenTrial, type TrialState, trialTemplate } from "../core/trial.ts";
-import { checkDirections, checkStudyName } from "../_internal/storage_rules.ts";
-import { attachStudy, studyLive } from "../_internal/live.ts";
+import {
+  checkAttr,
+  checkDirections,
+  checkStudyName,
+  checkTrialQuery,
+} from "../_internal/storage_rules.ts";
+import { attachStudy, checkStudyHandle, studyLive } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
@@ -276,6 +281,12 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
     if (typeof args !== "object" || args === null) {
       return left(invalidStudyArgs("args", `Invalid study arguments: got ${show(args)}`));
     }
+    if (args.loadIfExists !== undefined && typeof args.loadIfExists !== "boolean") {
+      return left(invalidStudyArgs(
+        "loadIfExists",
+        `Invalid 'loadIfExists': expected a boolean, got ${show(args.loadIfExists)}`,
+      ));
+    }
     if (args.direction !== undefined && args.directions !== undefined) {
       return left(invalidStudyArgs(
         "direction",
@@ -285,16 +296,20 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
       ));
     }
     const directions = checkDirections(
-      args.directions ?? [args.direction ?? "minimize"],
+      args.directions !== undefined
+        ? args.directions
+        : [args.direction === undefined ? "minimize" : args.direction],
     );
     if (directions._tag === "Left") return directions;
-    const storage = checkStorage(args.storage ?? memoryStorage());
+    const storage = checkStorage(args.storage === undefined ? memoryStorage() : args.storage);
     if (storage._tag === "Left") return storage;
-    const sampler = checkSampler(args.sampler ?? defaultSampler());
+    const sampler = checkSampler(args.sampler === undefined ? defaultSampler() : args.sampler);
     if (sampler._tag === "Left") return sampler;
-    const pruner = checkPruner(args.pruner ?? defaultPruner());
+    const pruner = checkPruner(args.pruner === undefined ? defaultPruner() : args.pruner);
     if (pruner._tag === "Left") return pruner;
-    const name = args.studyName ?? `no-name-${globalThis.crypto.randomUUID()}`;
+    const name = args.studyName === undefined
+      ? `no-name-${globalThis.crypto.randomUUID()}`
+      : args.studyName;
     const checkedName = checkStudyName(name);
     if (checkedName._tag === "Left") return checkedName;
     const created = await storage.right.createStudy({
@@ -310,7 +325,7 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
       return right(handle(loaded.right, storage.right, sampler.right, pruner.right));
     }
     return created;
-  }, (e) => invalidStudyArgs("args", `Cannot create the study: ${String(e)}`));
+  }, (e) => invalidStudyArgs("args", `Cannot create the study: ${show(String(e))}`));
 }
 
 /**
@@ -320,13 +335,23 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
  */
 export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study> {
   return fromAsync(async () => {
-    const storage = checkStorage(args?.storage);
+    if (typeof args !== "object" || args === null) {
+      return left(invalidStudyArgs(
+        "args",
+        `Invalid study arguments: expected { storage, studyName }, got ${show(args)}`,
+      ));
+    }
+    const storage = checkStorage(args.storage);
     if (storage._tag === "Left") return storage;
-    const sampler = checkSampler(args.sampler ?? defaultSampler());
+    const sampler = checkSampler(args.sampler === undefined ? defaultSampler() : args.sampler);
     if (sampler._tag === "Left") return sampler;
-    const pruner = checkPruner(args.pruner ?? defaultPruner());
+    const pruner = checkPruner(args.pruner === undefined ? defaultPruner() : args.pruner);
     if (pruner._tag === "Left") return pruner;
     let name = args.studyName;
+    if (name !== undefined) {
+      const checked = checkStudyName(name);
+      if (checked._tag === "Left") return checked;
+    }
     if (name === undefined) {
       const all = await storage.right.listStudies()();
       if (all._tag === "Left") return all;
@@ -358,6 +383,15 @@ export function studySampler(study: Study): Sampler {
   return studyLive(study).sampler;
 }
 
+function studyAnd<A>(
+  study: Study,
+  run: () => TaskEither<HyperionError, A>,
+): TaskEither<HyperionError, A> {
+  const checked = checkStudyHandle(study);
+  if (checked._tag === "Left") return () => Promise.resolve(checked);
+  return run();
+}
+
 /**
  * The study's trials ordered by number, optionally only those in `states`.
  *
@@ -374,7 +408,11 @@ export function getTrials(
     readonly states?: ReadonlyArray<TrialState>;
   } = {},
 ): TaskEither<HyperionError, ReadonlyArray<FrozenTrial>> {
-  return study.storage.getAllTrials(study.studyId, { states: options.states });
+  return studyAnd(study, () => {
+    const states = checkTrialQuery(options);
+    if (states._tag === "Left") return () => Promise.resolve(states);
+    return study.storage.getAllTrials(study.studyId, { states: states.right });
+  });
 }
 
 /**
@@ -384,6 +422,10 @@ export function getTrials(
  * @category queries
  */
 export function getBestTrial(study: Study): TaskEither<HyperionError, FrozenTrial> {
+  return studyAnd(study, () => bestOf(study));
+}
+
+function bestOf(study: Study): TaskEither<HyperionError, FrozenTrial> {
   return fromAsync(async () => {
     if (study.directions.length > 1) {
       return left(notSupported(
@@ -406,11 +448,12 @@ export function getBestTrial(study: Study): TaskEither<HyperionError, FrozenTria
 export function getBestTrials(
   study: Study,
 ): TaskEither<HyperionError, ReadonlyArray<FrozenTrial>> {
-  return fromAsync(async () => {
-    const trials = await study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] })();
-    if (trials._tag === "Left") return trials;
-    return right(paretoFront(trials.right, study.directions));
-  }, (e) => noCompletedTrials(study.studyName, String(e)));
+  return studyAnd(study, () =>
+    fromAsync(async () => {
+      const trials = await study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] })();
+      if (trials._tag === "Left") return trials;
+      return right(paretoFront(trials.right, study.directions));
+    }, (e) => noCompletedTrials(study.studyName, String(e))));
 }
 
 /**
@@ -422,6 +465,8 @@ export function getAllStudySummaries(
   storage: Storage,
 ): TaskEither<HyperionError, ReadonlyArray<StudySummary>> {
   return fromAsync(async () => {
+    const checked = checkStorage(storage);
+    if (checked._tag === "Left") return checked;
     const studies = await storage.listStudies()();
     if (studies._tag === "Left") return studies;
     const out: StudySummary[] = [];
@@ -458,6 +503,17 @@ export function deleteStudy(
   args: { readonly studyName: string; readonly storage: Storage },
 ): TaskEither<HyperionError, void> {
   return fromAsync(async () => {
+    if (typeof args !== "object" || args === null) {
+      return left(invalidArgument({
+        field: "args",
+        value: args,
+        expected: "{ studyName, storage }",
+      }));
+    }
+    const storage = checkStorage(args.storage);
+    if (storage._tag === "Left") return storage;
+    const name = checkStudyName(args.studyName);
+    if (name._tag === "Left") return name;
     const study = await args.storage.getStudy(args.studyName)();
     if (study._tag === "Left") return study;
     return await args.storage.deleteStudy(study.right.studyId)();
@@ -474,6 +530,8 @@ export function deleteStudy(
  */
 export function copyStudy(args: CopyStudyArgs): TaskEither<HyperionError, void> {
   return fromAsync(async () => {
+    const checked = checkCopyArgs(args);
+    if (checked._tag === "Left") return checked;
     const from = await args.fromStorage.getStudy(args.fromStudyName)();
     if (from._tag === "Left") return from;
     const trials = await args.fromStorage.getAllTrials(from.right.studyId)();
@@ -508,6 +566,46 @@ export function copyStudy(args: CopyStudyArgs): TaskEither<HyperionError, void> 
   }, (e) => invalidArgument({ field: "fromStudyName", value: String(e), expected: "a study" }));
 }
 
+function checkCopyArgs(args: CopyStudyArgs): Either<HyperionError, void> {
+  if (typeof args !== "object" || args === null) {
+    return left(invalidArgument({
+      field: "args",
+      value: args,
+      expected: "{ fromStudyName, fromStorage, toStorage }",
+    }));
+  }
+  for (const field of ["fromStorage", "toStorage"] as const) {
+    const storage = checkStorage(args[field]);
+    if (storage._tag === "Left") {
+      return left(invalidStudyArgs(
+        field,
+        `Invalid '${field}': expected a Storage record, got ${show(args[field])}`,
+      ));
+    }
+  }
+  const from = checkStudyName(args.fromStudyName);
+  if (from._tag === "Left") {
+    return left(invalidStudyArgs(
+      "fromStudyName",
+      `Invalid 'fromStudyName': expected a non-empty string of at most 512 characters, got ${
+        show(args.fromStudyName)
+      }`,
+    ));
+  }
+  if (args.toStudyName !== undefined) {
+    const to = checkStudyName(args.toStudyName);
+    if (to._tag === "Left") {
+      return left(invalidStudyArgs(
+        "toStudyName",
+        `Invalid 'toStudyName': expected a non-empty string of at most 512 characters, got ${
+          show(args.toStudyName)
+        }`,
+      ));
+    }
+  }
+  return right(undefined);
+}
+
 /**
  * Sets a user attribute on the study.
  *
@@ -518,17 +616,24 @@ export function setStudyUserAttr(
   key: string,
   value: JsonValue,
 ): TaskEither<HyperionError, void> {
-  return study.storage.setStudyAttr({ id: study.studyId, kind: "user", key, value });
+  return studyAnd(study, () => {
+    const checked = checkAttr(key, value);
+    if (checked._tag === "Left") return () => Promise.resolve(checked);
+    return study.storage.setStudyAttr({ id: study.studyId, kind: "user", key, value });
+  });
 }
 
 /**
  * Asks a running `optimize` to stop after the trials in flight (as Optuna's `study.stop()`);
- * call it from an objective or a callback.
+ * call it from an objective or a callback. `InvalidArgument` when `study` is not a study handle.
  *
  * @category combinators
  */
-export function stopOptimize(study: Study): void {
-  studyLive(study).stopRequested = true;
+export function stopOptimize(study: Study): Either<HyperionError, void> {
+  const live = checkStudyHandle(study);
+  if (live._tag === "Left") return live;
+  live.right.stopRequested = true;
+  return right(undefined);
 }
 
 /**
@@ -537,9 +642,11 @@ export function stopOptimize(study: Study): void {
  * @category combinators
  */
 export function setStudySampler(study: Study, sampler: Sampler): Either<HyperionError, void> {
+  const live = checkStudyHandle(study);
+  if (live._tag === "Left") return live;
   const checked = checkSampler(sampler);
   if (checked._tag === "Left") return checked;
-  studyLive(study).sampler = checked.right;
+  live.right.sampler = checked.right;
   return right(undefined);
 }
 
@@ -575,6 +682,22 @@ export function enqueueTrial(
   options: EnqueueOptions = {},
 ): TaskEither<HyperionError, void> {
   return fromAsync(async () => {
+    const handle = checkStudyHandle(study);
+    if (handle._tag === "Left") return handle;
+    if (typeof options !== "object" || options === null) {
+      return left(invalidArgument({
+        field: "options",
+        value: options,
+        expected: "an object such as { skipIfExists: true }",
+      }));
+    }
+    if (options.skipIfExists !== undefined && typeof options.skipIfExists !== "boolean") {
+      return left(invalidArgument({
+        field: "skipIfExists",
+        value: options.skipIfExists,
+        expected: "a boolean",
+      }));
+    }
     if (typeof params !== "object" || params === null || Array.isArray(params)) {
       return left(
         invalidArgument({
@@ -586,14 +709,26 @@ export function enqueueTrial(
     }
     for (const [name, value] of Object.entries(params)) {
       const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
-        typeof value === "number";
+        (typeof value === "number" && Number.isFinite(value));
       if (!ok) {
         return left(invalidArgument({
           field: `params.${name}`,
           value,
-          expected: "a number, string, boolean or null",
+          expected: "a finite number, string, boolean or null",
         }));
       }
+    }
+    const userAttrs = options.userAttrs ?? {};
+    if (typeof userAttrs !== "object" || userAttrs === null || Array.isArray(userAttrs)) {
+      return left(invalidArgument({
+        field: "userAttrs",
+        value: userAttrs,
+        expected: "an object of JSON values",
+      }));
+    }
+    for (const [key, value] of Object.entries(userAttrs)) {
+      const checked = checkAttr(key, value);
+      if (checked._tag === "Left") return checked;
     }
     if (options.skipIfExists === true) {
       const trials = await study.storage.getAllTrials(study.studyId)();
@@ -613,7 +748,7 @@ export function enqueueTrial(
     const created = await study.storage.createTrial(study.studyId, {
       state: "WAITING",
       systemAttrs: { fixed_params: { ...params } },
-      userAttrs: options.userAttrs ?? {},
+      userAttrs,
     })();
     return created._tag === "Left" ? created : right(undefined);
   }, (e) => invalidArgument({ field: "params", value: String(e), expected: "enqueueable params" }));
