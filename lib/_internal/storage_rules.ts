@@ -12,7 +12,7 @@ import {
   type Distribution,
   toInternal,
 } from "../core/distributions.ts";
-import { isJsonValue, type JsonValue, type ParamValue } from "../core/json.ts";
+import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";
 import {
   type Attrs,
