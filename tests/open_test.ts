@@ -41,7 +41,7 @@ Deno.test("parseStorageUrl() rejects unknown schemes and malformed SQLite URLs n
   }
   assert.match(
     expectLeft(parseStorageUrl("redis://localhost"), "InvalidArgument").message,
-    /scheme 'sqlite' or 'memory' \(not 'redis'\)/,
+    /scheme 'sqlite', 'postgresql' or 'memory' \(not 'redis'\)/,
   );
   expectLeft(parseStorageUrl(42 as never), "InvalidArgument");
 });

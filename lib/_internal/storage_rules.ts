@@ -72,6 +72,18 @@ export function checkDirections(
   return right(directions as ReadonlyArray<Direction>);
 }
 
+/** Checks an attribute write: the kind (`user` or `system`), the key and the JSON value. */
+export function checkAttrWrite(
+  args: { readonly kind: unknown; readonly key: unknown; readonly value: unknown },
+): Either<HyperionError, void> {
+  if (args.kind !== "user" && args.kind !== "system") {
+    return left(
+      invalidArgument({ field: "kind", value: args.kind, expected: "'user' or 'system'" }),
+    );
+  }
+  return checkAttr(args.key, args.value);
+}
+
 /** Checks an attribute key and JSON value. */
 export function checkAttr(key: unknown, value: unknown): Either<HyperionError, void> {
   if (typeof key !== "string" || key.length === 0 || key.length > 512) {
@@ -239,7 +251,7 @@ export function normaliseTemplate(
   template: TrialTemplate | undefined,
   now: number,
 ): Either<HyperionError, NormalisedTemplate> {
-  const t: TrialTemplate = template ?? { state: "RUNNING" };
+  const t: TrialTemplate = template === undefined ? { state: "RUNNING" } : template;
   if (typeof t !== "object" || t === null) {
     return left(invalidArgument({ field: "template", value: t, expected: "a trial template" }));
   }

@@ -208,7 +208,7 @@ export function checkTransition(
 ): Either<HyperionError, boolean> {
   const updatable = checkUpdatable(trial, `set the state of`);
   if (updatable._tag === "Left") return updatable;
-  if (next === "WAITING") {
+  if (next === "WAITING" || !TRIAL_STATES.includes(next)) {
     return left(invalidArgument({
       field: "state",
       value: next,

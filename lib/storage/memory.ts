@@ -18,7 +18,7 @@ import type { JsonValue } from "../core/json.ts";
 import type { StudyRecord } from "../core/study.ts";
 import { checkTransition, checkUpdatable, type FrozenTrial, isFinished } from "../core/trial.ts";
 import {
-  checkAttr,
+  checkAttrWrite,
   checkDirections,
   checkIntermediate,
   checkParam,
@@ -185,7 +185,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
       run("set the study attribute", () => {
         const s = study(args?.id);
         if (s._tag === "Left") return s;
-        const checked = checkAttr(args.key, args.value);
+        const checked = checkAttrWrite(args);
         if (checked._tag === "Left") return checked;
         const field = args.kind === "user" ? "userAttrs" : "systemAttrs";
         const r = s.right.record;
@@ -306,7 +306,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         const found = trial(args?.id);
         if (found._tag === "Left") return found;
         const { studyId, trial: t } = found.right;
-        const checked = checkAttr(args.key, args.value);
+        const checked = checkAttrWrite(args);
         if (checked._tag === "Left") return checked;
         const updatable = checkUpdatable(t, `set attribute '${args.key}' of`);
         if (updatable._tag === "Left") return updatable;

@@ -124,7 +124,9 @@ export function openStorage(
 export function parseStorageUrl(url: string): Either<HyperionError, StorageLocation> {
   const bad = (expected: string) => left(invalidArgument({ field: "url", value: url, expected }));
   if (typeof url !== "string" || url.length === 0) {
-    return bad("a storage URL such as 'sqlite:///study.db' or 'memory:'");
+    return bad(
+      "a storage URL such as 'sqlite:///study.db', 'postgresql://user@host/db' or 'memory:'",
+    );
   }
   if (url === "memory:" || url === "memory://") return right({ kind: "memory" });
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
@@ -143,6 +145,8 @@ export function parseStorageUrl(url: string): Either<HyperionError, StorageLocat
     return right({ kind: "postgresql", url });
   }
   return bad(
-    `a URL with scheme 'sqlite' or 'memory'${scheme === undefined ? "" : ` (not '${scheme}')`}`,
+    `a URL with scheme 'sqlite', 'postgresql' or 'memory'${
+      scheme === undefined ? "" : ` (not '${scheme}')`
+    }`,
   );
 }

@@ -70,7 +70,7 @@ import {
   type TrialState,
 } from "../core/trial.ts";
 import {
-  checkAttr,
+  checkAttrWrite,
   checkDirections,
   checkIntermediate,
   checkParam,
@@ -764,7 +764,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         if (!isId(args?.id) || !(await studyExists(q, args.id))) {
           return left(studyNotFound(`#${show(args?.id)}`));
         }
-        const checked = checkAttr(args.key, args.value);
+        const checked = checkAttrWrite(args);
         if (checked._tag === "Left") return checked;
         const kind = args.kind === "user" ? "user" : "system";
         const written = await q(
@@ -935,7 +935,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         const trialId = args?.id;
         if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
         const operation = `set attribute '${args.key}' of`;
-        const checked = checkAttr(args.key, args.value);
+        const checked = checkAttrWrite(args);
         if (checked._tag === "Left") {
           const why = await whyNot(q, trialId, operation);
           return why._tag === "Left" ? why : checked;

@@ -74,7 +74,7 @@ import {
   type TrialState,
 } from "../core/trial.ts";
 import {
-  checkAttr,
+  checkAttrWrite,
   checkDirections,
   checkIntermediate,
   checkParam,
@@ -928,7 +928,7 @@ function makeStorage(
       run("set the study attribute", "write", () => {
         const name = studyName(args?.id);
         if (name === undefined) return left(studyNotFound(`#${show(args?.id)}`));
-        const checked = checkAttr(args.key, args.value);
+        const checked = checkAttrWrite(args);
         if (checked._tag === "Left") return checked;
         const kind = args.kind === "user" ? "user" : "system";
         upsertAttr("study", kind, args.id, args.key, args.value);
@@ -1129,7 +1129,7 @@ function makeStorage(
       run("set the trial attribute", "write", () => {
         const found = writable(args?.id);
         if (found._tag === "Left") return found;
-        const checked = checkAttr(args.key, args.value);
+        const checked = checkAttrWrite(args);
         if (checked._tag === "Left") return checked;
         const updatable = checkUpdatable(found.right, `set attribute '${args.key}' of`);
         if (updatable._tag === "Left") return updatable;
