@@ -131,6 +131,44 @@ Deno.test("sqliteStorage() rejects bad options naming the field", async () => {
   expectLeft(await sqliteStorage("")(), "InvalidArgument");
 });
 
+Deno.test("a folder where the file cannot be created says 'permission denied' and creates nothing", async () => {
+  await withDir(async (dir) => {
+    const locked = join(dir, "locked");
+    await Deno.mkdir(locked);
+    await Deno.chmod(locked, 0o555);
+    try {
+      // root ignores permission bits: a chmod'ed folder stays writable for it
+      const rootBypass = Deno.uid() === 0;
+      if (!rootBypass) {
+        const e = expectLeft(await sqliteStorage(join(locked, "a.db"))(), "StorageError");
+        assert.match(
+          e.message,
+          /locked\/a\.db.*permission denied: the folder '.*locked' is not writable/,
+        );
+        assert.deepEqual([...Deno.readDirSync(locked)], []);
+      } else {
+        console.log(
+          "running as root: the chmod'ed folder is writable; checking /proc and /sys instead",
+        );
+      }
+    } finally {
+      await Deno.chmod(locked, 0o755);
+    }
+    // folders no process may create files in, root included
+    for (const folder of ["/proc", "/sys"]) {
+      if (!existsSync(folder)) continue;
+      const path = join(folder, "hyperion-permission-test.db");
+      const e = expectLeft(await sqliteStorage(path)(), "StorageError");
+      assert.match(e.message, new RegExp(`${folder}/hyperion-permission-test\\.db`));
+      assert.match(
+        e.message,
+        new RegExp(`permission denied: the folder '${folder}' is not writable`),
+      );
+      assert.equal(existsSync(path), false);
+    }
+  });
+});
+
 Deno.test("a missing folder, a folder, a read-only file and a non-database file give StorageError naming the path", async () => {
   await withDir(async (dir) => {
     const missing = expectLeft(
@@ -149,7 +187,7 @@ Deno.test("a missing folder, a folder, a read-only file and a non-database file 
     await Deno.chmod(readOnly, 0o444);
     const before = await sha256(readOnly);
     const ro = expectLeft(await sqliteStorage(readOnly)(), "StorageError");
-    assert.match(ro.message, /ro\.db.*read-only/);
+    assert.match(ro.message, /ro\.db.*permission denied: the file is read-only/);
     assert.equal(await sha256(readOnly), before);
     await Deno.chmod(readOnly, 0o644);
 
