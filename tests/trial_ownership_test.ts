@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import {
   ask,
   createStudy,
-  float,
+  type float,
   type FrozenTrial,
   getTrials,
   loadStudy,
