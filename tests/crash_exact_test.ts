@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ORIGINAL_NUMBER_KEY, PRUNED_CYCLE_KEY } from "../lib/plugins/optuna.ts";
 import { parseCheckpointFileName } from "../lib/trainer/mod.ts";
-import type { KillPoint, TrialDump, WorkerConfig } from "./fixtures/crash/worker.ts";
+import type { KillPoint, TrialDump, WorkerConfig, WorkerOut } from "./fixtures/crash/worker.ts";
 
 const N_TRIALS = 14;
 const EPOCHS = 6;
@@ -39,6 +39,8 @@ interface Run {
   readonly killed?: { readonly kill: KillPoint; readonly where: string };
   /** The study's trials, when the run finished. */
   readonly trials?: ReadonlyArray<TrialDump>;
+  /** How the run wrote its checkpoints, when it finished. */
+  readonly audit?: WorkerOut["audit"];
 }
 
 async function runWorker(root: string, multivariate: boolean, kill?: KillPoint): Promise<Run> {
@@ -65,14 +67,21 @@ async function runWorker(root: string, multivariate: boolean, kill?: KillPoint):
   } catch {
     killed = undefined;
   }
-  let trials: Run["trials"];
-  if (run.code === 0) trials = JSON.parse(await Deno.readTextFile(out));
+  const done = run.code === 0 ? JSON.parse(await Deno.readTextFile(out)) as WorkerOut : undefined;
   return {
     code: run.code,
     stderr,
     ...(killed === undefined ? {} : { killed }),
-    ...(trials === undefined ? {} : { trials }),
+    ...(done === undefined ? {} : { trials: done.trials, audit: done.audit }),
   };
+}
+
+/** The worker's error, from its first line that mentions one, without colours. */
+function errorOf(stderr: string): string {
+  // deno-lint-ignore no-control-regex
+  const plain = stderr.replace(/\x1b\[[0-9;]*m/g, "");
+  const start = plain.search(/error/i);
+  return plain.slice(Math.max(0, start), Math.max(0, start) + 1500).trim();
 }
 
 // -------------------------------------------------------------------------------------
@@ -109,28 +118,27 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * Every file under a checkpoint's name (`<save>_epoch_<E>_iter_<I>.json`,
- * `sampler_trial-<n>.json`) must be a whole checkpoint: the ones that are not, with why.
+ * Every file under a checkpoint's name (`<save>_epoch_<E>_iter_<I>.json` of the trainer, any
+ * `.json` file in the sampler checkpoints' folder) must be a whole JSON object: the ones that
+ * are not, with why.
  */
 async function halfWrittenCheckpoints(root: string): Promise<string[]> {
   const bad: string[] = [];
-  const check = async (path: string, format: string) => {
+  const check = async (path: string) => {
     const text = await readFile(path, "utf8");
     try {
-      const doc = JSON.parse(text) as { format?: unknown };
-      if (doc?.format !== format) bad.push(`${path}: format ${JSON.stringify(doc?.format)}`);
+      const doc: unknown = JSON.parse(text);
+      if (typeof doc !== "object" || doc === null) bad.push(`${path}: not a JSON object`);
     } catch {
       bad.push(`${path}: not whole JSON (${text.length} characters)`);
     }
   };
   for (const path of await listFiles(join(root, "chkpt"))) {
     const name = path.slice(path.lastIndexOf("/") + 1);
-    if (parseCheckpointFileName(name) !== undefined) await check(path, "hyperion-checkpoint");
+    if (parseCheckpointFileName(name) !== undefined) await check(path);
   }
   for (const path of await listFiles(join(root, "samplers"))) {
-    if (/^sampler_trial-\d+\.json$/.test(path.slice(path.lastIndexOf("/") + 1))) {
-      await check(path, "hyperion-sampler");
-    }
+    if (path.endsWith(".json")) await check(path);
   }
   return bad;
 }
@@ -243,7 +251,7 @@ async function runScenario(
       if (run.code !== 137 || run.killed === undefined) {
         afterKill.push(
           `run ${i + 1} was meant to die at ${JSON.stringify(kill)} but exited ${run.code}: ${
-            run.stderr.slice(-2000)
+            errorOf(run.stderr)
           }`,
         );
         return { landed, afterKill, halfWritten, atEnd };
@@ -261,7 +269,7 @@ async function runScenario(
     for (let restart = 1; restart <= MAX_CLEAN_RESTARTS; restart++) {
       const run = await runWorker(root, scenario.multivariate);
       if (run.code !== 0) {
-        atEnd.push(`clean restart ${restart} exited ${run.code}: ${run.stderr.slice(-2000)}`);
+        atEnd.push(`clean restart ${restart} exited ${run.code}: ${errorOf(run.stderr)}`);
         continue;
       }
       trials = run.trials;
@@ -395,16 +403,18 @@ function scenarios({ complete: c, pruned: p, prunedCycle }: Targets): Record<str
 interface Suite {
   /** The uninterrupted runs, by TPE's `multivariate`. */
   readonly references: Readonly<Record<"joint" | "independent", ReadonlyArray<TrialDump>>>;
+  /** How the uninterrupted runs wrote their checkpoints. */
+  readonly audits: ReadonlyArray<WorkerOut["audit"]>;
   readonly targets: Targets;
   readonly scenarios: Readonly<Record<string, Scenario>>;
 }
 
-async function uninterrupted(multivariate: boolean): Promise<ReadonlyArray<TrialDump>> {
+async function uninterrupted(multivariate: boolean): Promise<Run> {
   const root = await Deno.makeTempDir({ prefix: "hyperion-crash-ref-" });
   try {
     const run = await runWorker(root, multivariate);
-    assert.equal(run.code, 0, `the uninterrupted run failed: ${run.stderr}`);
-    return run.trials ?? [];
+    assert.equal(run.code, 0, `the uninterrupted run failed: ${errorOf(run.stderr)}`);
+    return run;
   } finally {
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
@@ -418,8 +428,12 @@ const memo: { suite?: Promise<Suite>; outcomes: Record<string, Promise<Outcome>>
 function getSuite(): Promise<Suite> {
   memo.suite ??= (async () => {
     const [joint, independent] = await Promise.all([uninterrupted(true), uninterrupted(false)]);
-    const targets = chooseTargets(joint);
-    return { references: { joint, independent }, targets, scenarios: scenarios(targets) };
+    return {
+      references: { joint: joint.trials ?? [], independent: independent.trials ?? [] },
+      audits: [joint.audit!, independent.audit!],
+      targets: chooseTargets(joint.trials ?? []),
+      scenarios: scenarios(chooseTargets(joint.trials ?? [])),
+    };
   })();
   return memo.suite;
 }
@@ -493,3 +507,12 @@ for (
     },
   });
 }
+
+Deno.test("both checkpoint writers write a temporary file, flush it and rename it into place", async () => {
+  const { audits } = await getSuite();
+  for (const audit of audits) {
+    // 14 sampler checkpoints and at least one trainer checkpoint per trial
+    assert.ok(audit.renamedIntoPlace >= 2 * N_TRIALS, `renames seen: ${audit.renamedIntoPlace}`);
+    assert.deepEqual(audit.problems, [], report("checkpoint writes:", audit.problems));
+  }
+});
