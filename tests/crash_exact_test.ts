@@ -4,9 +4,11 @@
  * median pruner that prunes) is run in a real worker process that SIGKILLs itself at one exact
  * point (tests/fixtures/crash/worker.ts), then restarted without the kill until its study is
  * finished. After every kill the SQLite file must pass `PRAGMA integrity_check` and no file
- * under a checkpoint's name may hold a half-written checkpoint; at the end every trial (number,
+ * under a checkpoint's name may hold a half-written checkpoint; at the end the file must hold
+ * the one study (no temporaries of an interrupted `resumeStudy` left) and every trial (number,
  * state, params, values, intermediate values, user attributes other than
- * `hyperion:original_number`) must equal the uninterrupted run's.
+ * `hyperion:original_number`) must equal the uninterrupted run's. The worker also audits how
+ * checkpoints are written (a temporary file, flushed, renamed into place).
  *
  * The kill positions are deterministic (the worker kills itself, and writes where before dying);
  * the trials they land in are chosen from the uninterrupted run: a COMPLETE and a PRUNED trial
@@ -95,6 +97,17 @@ function integrityProblems(root: string): string[] {
     const rows = db.prepare("PRAGMA integrity_check").all() as { integrity_check: string }[];
     const lines = rows.map((r) => r.integrity_check);
     return lines.length === 1 && lines[0] === "ok" ? [] : lines;
+  } finally {
+    db.close();
+  }
+}
+
+/** The names of the studies in the study file (Optuna's schema). */
+function studyNames(root: string): string[] {
+  const db = new DatabaseSync(join(root, "study.db"), { timeout: 5000 });
+  try {
+    const rows = db.prepare("SELECT study_name FROM studies ORDER BY study_id").all();
+    return rows.map((r) => String((r as { study_name: unknown }).study_name));
   } finally {
     db.close();
   }
@@ -282,6 +295,12 @@ async function runScenario(
       );
     }
     for (const line of integrityProblems(root)) atEnd.push(`at the end: integrity_check: ${line}`);
+    const names = studyNames(root);
+    if (names.join() !== "crash") {
+      atEnd.push(
+        `at the end the file holds the studies ${JSON.stringify(names)}, not just "crash"`,
+      );
+    }
     if (trials !== undefined) atEnd.push(...diffTrials(reference, trials));
     return { landed, afterKill, halfWritten, atEnd };
   } catch (e) {
