@@ -17,9 +17,17 @@ import {
   type Storage,
   suggestFloat,
   tell,
+  type Trial,
   trialPruned,
 } from "../mod.ts";
-import { createTrainer, fit, getOrThrow, type Model, type Plugin } from "../lib/trainer/mod.ts";
+import {
+  createTrainer,
+  fit,
+  getOrThrow,
+  type Model,
+  type Plugin,
+  registerPlugin,
+} from "../lib/trainer/mod.ts";
 import {
   checkpointSampler,
   OPTUNA_PLUGIN_ID,
@@ -754,4 +762,219 @@ Deno.test("a worker killed with SIGKILL mid-training resumes from the trial's ch
     await Deno.remove(clean, { recursive: true });
     await Deno.remove(crashed, { recursive: true });
   }
+});
+
+Deno.test("a resumed run asked to prune before it reports records the trial's last reported cycle, never null", async () => {
+  const chkptRoot = await Deno.makeTempDir();
+  try {
+    let pruneNow = false;
+    const pruner: Pruner = {
+      kind: "when-told",
+      options: {},
+      prune: () => right({ prune: pruneNow }),
+    };
+    const study = await runOrThrow(
+      createStudy({ storage: persistentMemory(), studyName: "p", pruner }),
+    );
+    const trial = await runOrThrow(ask(study));
+    const config = { totalSteps: 6, validationFrequency: 1, checkpointFrequency: 1, chkptRoot };
+    // The power cut lands after the epoch-3 checkpoint, before the pruning decision is stored.
+    const powerCut: Plugin = {
+      id: "power-cut",
+      shouldTrainingStop: (ctx) => {
+        // after epoch 3's validation and checkpoint, before the plug-in decides
+        if (ctx.epoch === 3 && ctx.validationCycles === 3) throw new Error("power cut");
+        return false;
+      },
+    };
+    const first = optunaPlugin(trial, "loss");
+    const cut = getOrThrow(registerPlugin(getOrThrow(createTrainer(config)), powerCut));
+    const died = await fit(
+      getOrThrow(first.configureTrainer(cut)),
+      first.configureModel(toy(0.1)),
+      data,
+    )();
+    assert.ok(died._tag === "Left" && /power cut/.test(died.left.message));
+    assert.deepEqual(Object.keys((await runOrThrow(getTrials(study)))[0]!.intermediateValues), [
+      "0",
+      "1",
+      "2",
+    ]);
+    pruneNow = true;
+    const again = optunaPlugin(trial, "loss");
+    const trainer = getOrThrow(again.configureTrainer(getOrThrow(createTrainer(config))));
+    const seen: string[] = [];
+    const r = await fit(trainer, again.configureModel(toy(0.1, seen)), data)();
+    const e = expectLeft(r, "TrialPruned");
+    assert.equal(e.message, "Pruned on validation cycle 2");
+    assert.deepEqual(seen, ["model.onTrainingEnd"]);
+    const [t] = await runOrThrow(getTrials(study));
+    assert.equal(t?.userAttrs[PRUNED_KEY], true);
+    assert.equal(t?.userAttrs[PRUNED_CYCLE_KEY], 2);
+  } finally {
+    await Deno.remove(chkptRoot, { recursive: true });
+  }
+});
+
+Deno.test("two studies sharing a chkptRoot never resume each other's checkpoints", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const chkptRoot = join(root, "chkpt");
+    const config = { totalSteps: 4, validationFrequency: 1, checkpointFrequency: 1, chkptRoot };
+    const train = async (trial: Trial, rate: number) => {
+      const plugin = optunaPlugin(trial, "loss");
+      const trainer = getOrThrow(plugin.configureTrainer(getOrThrow(createTrainer(config))));
+      return await fit(trainer, plugin.configureModel(toy(rate)), data)();
+    };
+    const storage = persistentMemory();
+    const a = await runOrThrow(createStudy({ storage, studyName: "a" }));
+    const b = await runOrThrow(createStudy({ storage, studyName: "b" }));
+    const ta = await runOrThrow(ask(a));
+    await runOrThrow(suggestFloat(ta, "rate", 0, 1));
+    const ra = getOrThrow(await train(ta, 0.5));
+    assert.equal(ra.resumedFrom, undefined);
+    // study b's trial 0, same folder, same model: its own checkpoints, from scratch
+    const tb = await runOrThrow(ask(b));
+    await runOrThrow(suggestFloat(tb, "rate", 0, 1));
+    const rb = getOrThrow(await train(tb, 0.1));
+    assert.equal(rb.resumedFrom, undefined);
+    assert.notEqual(rb.state, ra.state);
+    assert.deepEqual((await readdir(chkptRoot)).sort(), [
+      "plugin-model_a_trial-0",
+      "plugin-model_b_trial-0",
+    ]);
+    // a re-run of a's trial 0 with the same parameters resumes a's checkpoint
+    const again = getOrThrow(await train(ta, 0.5));
+    assert.match(again.resumedFrom ?? "", /plugin-model_a_trial-0_epoch_4_iter_\d+\.json$/);
+    // a checkpoint of another study (or other parameters) moved into the folder is refused
+    const foreign = join(chkptRoot, "plugin-model_b_trial-0");
+    for (const f of await readdir(foreign)) {
+      const doc = JSON.parse(await Deno.readTextFile(join(foreign, f)));
+      doc.plugins.optuna.studyName = "a";
+      doc.plugins.optuna.params = { rate: 0.123 };
+      await writeFile(join(foreign, f), JSON.stringify(doc));
+    }
+    const refused = await train(tb, 0.1);
+    const e = expectLeft(refused, "CorruptCheckpoint");
+    assert.match(e.message, /plug-in 'optuna' refuses it: it was written by study 'a' trial 0/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("restoreSampler() never restores another study's sampler from a shared folder", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const write = async (studyName: string, seed: number, n: number) => {
+      const study = await runOrThrow(
+        createStudy({ studyName, sampler: randomSampler({ seed }) }),
+      );
+      for (let i = 0; i < n; i++) {
+        const trial = await runOrThrow(ask(study));
+        await runOrThrow(suggestFloat(trial, "x", 0, 1));
+        await runOrThrow(checkpointSampler(trial, root));
+        await runOrThrow(tell(study, trial, { values: [i] }));
+      }
+    };
+    await write("a", 1, 2);
+    await write("b", 2, 5);
+    const names = (await readdir(root)).sort();
+    assert.ok(names.includes("sampler_a_trial-1.json") && names.includes("sampler_b_trial-4.json"));
+    const a = await runOrThrow(restoreSampler(root, { studyName: "a" }));
+    const b = await runOrThrow(restoreSampler(root, { studyName: "b" }));
+    assert.deepEqual((a?.options as { seed?: number }).seed, 1);
+    assert.deepEqual((b?.options as { seed?: number }).seed, 2);
+    assert.equal(await runOrThrow(restoreSampler(root, { studyName: "c" })), undefined);
+    // the one-argument call refuses to guess between two studies
+    const e = expectLeft(await restoreSampler(root)(), "InvalidArgument");
+    assert.match(e.message, /'studyName'.*'a', 'b'/);
+    // a file named for study a but holding b's sampler is ignored
+    await Deno.copyFile(join(root, "sampler_b_trial-4.json"), join(root, "sampler_a_trial-9.json"));
+    const stillA = await runOrThrow(restoreSampler(root, { studyName: "a" }));
+    assert.deepEqual((stillA?.options as { seed?: number }).seed, 1);
+    // a half-written temporary file is ignored
+    await writeFile(join(root, `sampler_a_trial-10.json.${crypto.randomUUID()}.tmp`), "{ half");
+    assert.deepEqual(await runOrThrow(restoreSampler(root, { studyName: "a" })), stillA);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("optunaPlugin(), checkpointSampler(), restoreSampler() and resumeStudy() give a Left naming the field on null, undefined, a Symbol or a wrong type", async () => {
+  const study = await runOrThrow(createStudy({ storage: persistentMemory(), studyName: "s" }));
+  const trial = await runOrThrow(ask(study));
+  const bad: unknown[] = [null, undefined, Symbol("t"), 42, "trial", {}];
+  for (const value of bad) {
+    const plugin = optunaPlugin(value as never, "loss");
+    for (
+      const r of [
+        await plugin.setup(),
+        plugin.configureTrainer(getOrThrow(createTrainer())),
+        await plugin.shouldTrainingStop(),
+        await plugin.onTrainingEnd(),
+        await plugin.suggest("float", "x", { low: 0, high: 1 })(),
+        await plugin.reportMetrics(0, { loss: 1 })(),
+        await plugin.checkPruned()(),
+      ]
+    ) {
+      const e = expectLeft(r, "InvalidArgument");
+      assert.match(e.message, /'trial'/);
+    }
+    // fit fails before training, naming the field
+    const trainer = getOrThrow(createTrainer());
+    const withPlugin = getOrThrow(
+      registerPlugin(trainer, plugin),
+    );
+    const r = await fit(withPlugin, plugin.configureModel(toy(0.1)), data)();
+    assert.ok(r._tag === "Left" && /'trial'/.test(r.left.message), String(value));
+    const cp = expectLeft(await checkpointSampler(value as never, "/tmp/x")(), "InvalidArgument");
+    assert.match(cp.message, /'trial'/);
+  }
+  for (const value of [null, undefined, Symbol("m"), 3, ""]) {
+    const e = expectLeft(await optunaPlugin(trial, value as never).setup(), "InvalidArgument");
+    assert.match(e.message, /'metricName'/);
+    assert.ok(e.message.includes(String(value === "" ? "''" : value)), e.message);
+  }
+  for (const value of [null, undefined, Symbol("d"), 3, ""]) {
+    const cp = expectLeft(await checkpointSampler(trial, value as never)(), "InvalidArgument");
+    assert.match(cp.message, /'chkptRoot'/);
+    const rs = expectLeft(await restoreSampler(value as never)(), "InvalidArgument");
+    assert.match(rs.message, /'chkptRoot'/);
+  }
+  for (const value of [null, Symbol("o"), 3, "opts"]) {
+    const rs = expectLeft(await restoreSampler("/tmp", value as never)(), "InvalidArgument");
+    assert.match(rs.message, /'options'/);
+  }
+  for (const value of [null, Symbol("n"), 3, ""]) {
+    const rs = expectLeft(
+      await restoreSampler("/tmp", { studyName: value as never })(),
+      "InvalidArgument",
+    );
+    assert.match(rs.message, /'studyName'/);
+  }
+  const storage = persistentMemory();
+  const before = await runOrThrow(storage.listStudies());
+  const cases: Array<[unknown, unknown, string]> = [
+    [null, {}, "studyArgs"],
+    [undefined, {}, "studyArgs"],
+    [Symbol("a"), {}, "studyArgs"],
+    ["args", {}, "studyArgs"],
+    [{ storage, studyName: "s", loadIfExists: true }, null, "options"],
+    [{ storage, studyName: "s", loadIfExists: true }, Symbol("o"), "options"],
+    [{ storage, studyName: "s", loadIfExists: true }, { failedStates: null }, "failedStates"],
+    [{ storage, studyName: "s", loadIfExists: true }, { failedStates: "FAIL" }, "failedStates"],
+    [{ storage, studyName: "s", loadIfExists: true }, { backupStudy: "yes" }, "backupStudy"],
+    [{ storage: null, studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage: Symbol("s"), studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage: 42, studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage: {}, studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage, studyName: null, loadIfExists: true }, {}, "studyName"],
+    [{ storage, studyName: Symbol("n"), loadIfExists: true }, {}, "studyName"],
+  ];
+  for (const [args, options, field] of cases) {
+    const e = expectLeft(await resumeStudy(args as never, options as never)(), "InvalidStudyArgs");
+    assert.equal((e as { field: string }).field, field, e.message);
+    assert.ok(e.message.includes(`'${field}'`), e.message);
+  }
+  assert.deepEqual(await runOrThrow(storage.listStudies()), before, "nothing was stored");
 });

@@ -216,7 +216,9 @@ function checkArgs(
       `Cannot resume the study as 'studyName' must name it: current value ${show(args.studyName)}`,
     ));
   }
-  const failedStates = options.failedStates ?? ["FAIL"];
+  const failedStates: ReadonlyArray<TrialState> = options.failedStates === undefined
+    ? ["FAIL"]
+    : options.failedStates;
   if (!Array.isArray(failedStates)) {
     return left(
       invalidStudyArgs(

@@ -253,7 +253,9 @@ export function restoreSampler(
           field: "studyName",
           value: undefined,
           expected: `the name of one of the studies whose sampler checkpoints '${folder.right}' ` +
-            `holds (${[...studies].filter((s) => s !== "").map((s) => `'${s}'`).join(", ")})`,
+            `holds (${
+              [...studies].filter((s) => s !== "").sort().map((s) => `'${s}'`).join(", ")
+            })`,
         }));
       }
     }
