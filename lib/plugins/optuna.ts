@@ -6,12 +6,20 @@
  * the trial (so a re-run resumes from them), and comes with {@link resumeStudy},
  * {@link checkpointSampler} and {@link restoreSampler} for recovering from crashes.
  *
+ * **Folder layout.** Training checkpoints go to
+ * `<chkptRoot>/<saveName>_<study>_trial-<n>/<saveName>_<study>_trial-<n>_epoch_<E>_iter_<I>.json`
+ * and sampler checkpoints to `<samplerDir>/sampler_<study>_trial-<n>.json`, `<study>` being the
+ * study's name made file-safe ({@link fileSafeName}) and `n` the trial's original number. Every
+ * training checkpoint records the study's name, the trial's original number and its parameters
+ * ({@link OptunaCheckpointState}); `fit` resumes only a checkpoint that matches all three, so
+ * studies may share folders. Both kinds are written atomically.
+ *
  * Where we deliberately differ from Helios 1.3: reports happen automatically from the
  * plug-in's `onValidationEnd` (calling `reportMetrics` yourself stays possible); the pruner is
  * asked once per new report rather than after every batch; `resumeStudy` keeps trial numbers,
  * never drops completed re-runs, keeps a re-run's original number across repeated failures and
- * leaves other studies alone; sampler checkpoints are JSON, written atomically, and restoring one
- * executes nothing.
+ * leaves other studies alone (it deletes only the temporaries it marked); sampler checkpoints are JSON,
+ * written atomically, and restoring one executes nothing.
  *
  * @example Tune a training run with the plug-in
  * ```ts
