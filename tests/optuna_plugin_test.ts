@@ -11,14 +11,23 @@ import {
   optimize,
   type Pruner,
   randomSampler,
+  report,
   right,
   runOrThrow,
   type Storage,
   suggestFloat,
   tell,
+  type Trial,
   trialPruned,
 } from "../mod.ts";
-import { createTrainer, fit, getOrThrow, type Model, type Plugin } from "../lib/trainer/mod.ts";
+import {
+  createTrainer,
+  fit,
+  getOrThrow,
+  type Model,
+  type Plugin,
+  registerPlugin,
+} from "../lib/trainer/mod.ts";
 import {
   checkpointSampler,
   OPTUNA_PLUGIN_ID,
@@ -28,8 +37,10 @@ import {
   PRUNED_CYCLE_KEY,
   PRUNED_KEY,
   restoreSampler,
+  RESUME_MARK_KEY,
   resumeStudy,
 } from "../lib/plugins/optuna.ts";
+import { storageError } from "../lib/errors.ts";
 import { openStorage } from "../lib/storage/open.ts";
 import { expectLeft } from "./_helpers/study.ts";
 
@@ -86,13 +97,16 @@ Deno.test("configureTrainer() registers the plug-in once and lets TrialPruned es
   expectLeft(plugin.configureTrainer(trainer), "DuplicatePlugin");
 });
 
-Deno.test("configureModel() names the model after the trial, or the trial it re-runs", async () => {
-  const study = await runOrThrow(createStudy({ storage: persistentMemory() }));
+Deno.test("configureModel() names the model after the study and the trial, or the trial it re-runs", async () => {
+  const study = await runOrThrow(createStudy({ storage: persistentMemory(), studyName: "s" }));
   const first = optunaPlugin(await runOrThrow(ask(study)), "loss");
-  assert.equal(first.configureModel(toy(0.1)).saveName, "plugin-model_trial-0");
+  assert.equal(first.configureModel(toy(0.1)).saveName, "plugin-model_s_trial-0");
   await runOrThrow(enqueueTrial(study, {}, { userAttrs: { "hyperion:original_number": 7 } }));
   const rerun = optunaPlugin(await runOrThrow(ask(study)), "loss");
-  assert.equal(rerun.configureModel(toy(0.1)).saveName, "plugin-model_trial-7");
+  assert.equal(rerun.configureModel(toy(0.1)).saveName, "plugin-model_s_trial-7");
+  const odd = await runOrThrow(createStudy({ storage: persistentMemory(), studyName: "a/b_c" }));
+  const named = optunaPlugin(await runOrThrow(ask(odd)), "loss");
+  assert.equal(named.configureModel(toy(0.1)).saveName, "plugin-model_a%2Fb%5Fc_trial-0");
 });
 
 Deno.test("suggest() dispatches by type name and refuses unknown ones", async () => {
@@ -112,12 +126,24 @@ Deno.test("suggest() dispatches by type name and refuses unknown ones", async ()
   expectLeft(await plugin.suggest("float", "bad", { low: 1, high: 0 })(), "InvalidDistribution");
 });
 
-Deno.test("stateDict() holds the trial's parameters", async () => {
-  const study = await runOrThrow(createStudy({ storage: persistentMemory() }));
+Deno.test("stateDict() holds the study's name, the trial's original number and its parameters", async () => {
+  const study = await runOrThrow(createStudy({ storage: persistentMemory(), studyName: "s" }));
   const trial = await runOrThrow(ask(study));
   const plugin = optunaPlugin(trial, "loss");
   const x = await runOrThrow(suggestFloat(trial, "x", -10, 10));
-  assert.deepEqual(plugin.stateDict(), { x });
+  assert.deepEqual(plugin.stateDict(), {
+    format: "hyperion-optuna",
+    studyName: "s",
+    trialNumber: 0,
+    params: { x },
+  });
+  assert.equal(plugin.acceptCheckpoint(plugin.stateDict() as never), true);
+  const other = { ...plugin.stateDict(), studyName: "t" };
+  assert.match(String(plugin.acceptCheckpoint(other as never)), /written by study 't' trial 0/);
+  const moved = { ...plugin.stateDict(), params: { x: x + 1 } };
+  assert.match(String(plugin.acceptCheckpoint(moved as never)), /not by study 's' trial 0/);
+  assert.match(String(plugin.acceptCheckpoint(undefined)), /not written by the tuning plug-in/);
+  assert.match(String(plugin.acceptCheckpoint({ x })), /not written by the tuning plug-in/);
 });
 
 Deno.test("reportMetrics() reports on rank 0 only and ignores an absent metric", async () => {
@@ -286,7 +312,7 @@ Deno.test("checkpointSampler()/restoreSampler() reproduce the uninterrupted sugg
       failAt?: number,
       sampler = randomSampler({ seed: 6691 }),
     ) => {
-      const study = await runOrThrow(createStudy({ sampler }));
+      const study = await runOrThrow(createStudy({ sampler, studyName: "s" }));
       const xs: number[] = [];
       await optimize(study, (trial) => async () => {
         await runOrThrow(checkpointSampler(trial, join(root, folder)));
@@ -300,13 +326,17 @@ Deno.test("checkpointSampler()/restoreSampler() reproduce the uninterrupted sugg
     const straight = await run("a");
     assert.deepEqual(
       (await readdir(join(root, "a"))).sort(),
-      [...Array(10).keys()].map((n) => `sampler_trial-${n}.json`).sort(),
+      [...Array(10).keys()].map((n) => `sampler_s_trial-${n}.json`).sort(),
     );
     assert.equal(await runOrThrow(restoreSampler(join(root, "b"))), undefined);
     const firstHalf = await run("b", 5);
     assert.equal(firstHalf.length, 5);
     const restored = await runOrThrow(restoreSampler(join(root, "b")));
     assert.ok(restored !== undefined);
+    assert.deepEqual(
+      await runOrThrow(restoreSampler(join(root, "b"), { studyName: "s" })),
+      restored,
+    );
     const study = await runOrThrow(createStudy({ sampler: restored }));
     const secondHalf: number[] = [];
     await runOrThrow(optimize(study, (trial) => async () => {
@@ -323,7 +353,9 @@ Deno.test("checkpointSampler()/restoreSampler() reproduce the uninterrupted sugg
 Deno.test("restoreSampler() picks the highest number, ignores other files and names corrupt ones", async () => {
   const root = await Deno.makeTempDir();
   try {
-    const study = await runOrThrow(createStudy({ sampler: randomSampler({ seed: 1 }) }));
+    const study = await runOrThrow(
+      createStudy({ sampler: randomSampler({ seed: 1 }), studyName: "s" }),
+    );
     for (let i = 0; i < 11; i++) {
       const trial = await runOrThrow(ask(study));
       await runOrThrow(checkpointSampler(trial, root));
@@ -333,11 +365,11 @@ Deno.test("restoreSampler() picks the highest number, ignores other files and na
     await writeFile(join(root, "sampler_trial-x.json"), "{}");
     const restored = await runOrThrow(restoreSampler(root));
     assert.equal(restored?.kind, "random");
-    await writeFile(join(root, "sampler_trial-12.json"), "{ not json");
+    await writeFile(join(root, "sampler_s_trial-12.json"), "{ not json");
     const e = expectLeft(await restoreSampler(root)(), "CorruptCheckpoint");
-    assert.match(e.message, /sampler_trial-12\.json/);
+    assert.match(e.message, /sampler_s_trial-12\.json/);
     await writeFile(
-      join(root, "sampler_trial-12.json"),
+      join(root, "sampler_s_trial-12.json"),
       JSON.stringify({
         format: "hyperion-sampler",
         version: 1,
@@ -346,7 +378,7 @@ Deno.test("restoreSampler() picks the highest number, ignores other files and na
     );
     assert.match(expectLeft(await restoreSampler(root)(), "CorruptCheckpoint").message, /'evil'/);
     await writeFile(
-      join(root, "sampler_trial-12.json"),
+      join(root, "sampler_s_trial-12.json"),
       JSON.stringify({ format: "something-else" }),
     );
     expectLeft(await restoreSampler(root)(), "CorruptCheckpoint");
@@ -363,11 +395,11 @@ Deno.test("checkpointSampler() reports a folder that cannot be written", async (
     const study = await runOrThrow(createStudy());
     const trial = await runOrThrow(ask(study));
     const e = expectLeft(await checkpointSampler(trial, join(blocker, "sub"))(), "StorageError");
-    assert.match(e.message, /sampler_trial-0\.json/);
+    assert.match(e.message, /sampler_.*_trial-0\.json/);
     await mkdir(join(root, "ok"));
     assert.equal(
       await runOrThrow(checkpointSampler(trial, join(root, "ok"))),
-      join(root, "ok", "sampler_trial-0.json"),
+      join(root, "ok", `sampler_${study.studyName}_trial-0.json`),
     );
   } finally {
     await Deno.remove(root, { recursive: true });
@@ -437,20 +469,219 @@ Deno.test("resumeStudy() keeps the original number when a re-run fails again", a
   assert.deepEqual(names, ["again"]);
 });
 
-Deno.test("resumeStudy() finishes the swap a killed process left halfway", async () => {
+Deno.test("resumeStudy() never deletes a study it did not create, even one named <name>.resume-*", async () => {
   const storage = persistentMemory();
-  // The killed process had renamed the original away and not yet renamed the rebuilt one in.
-  const original = await runOrThrow(createStudy({ storage, studyName: "main.resume-old-dead" }));
-  const t = await runOrThrow(ask(original));
+  // Studies of the user's that look like the temporaries of an older version.
+  for (const name of ["main.resume-x", "main.resume-old-dead", "main.resume-dead"]) {
+    const s = await runOrThrow(createStudy({ storage, studyName: name }));
+    await runOrThrow(tell(s, await runOrThrow(ask(s)), { values: [1] }));
+  }
+  const main = await runOrThrow(createStudy({ storage, studyName: "main" }));
+  const t = await runOrThrow(ask(main));
   await runOrThrow(suggestFloat(t, "x", 0, 1));
-  await runOrThrow(tell(original, t, { state: "FAIL" }));
-  await runOrThrow(createStudy({ storage, studyName: "main.resume-dead" }));
+  await runOrThrow(tell(main, t, { state: "FAIL" }));
   const resumed = await runOrThrow(
     resumeStudy({ storage, studyName: "main", loadIfExists: true }, { backupStudy: false }),
   );
-  const trials = await runOrThrow(getTrials(resumed));
-  assert.deepEqual(trials.map((x) => [x.number, x.state]), [[0, "WAITING"]]);
-  assert.deepEqual((await runOrThrow(storage.listStudies())).map((s) => s.studyName), ["main"]);
+  assert.deepEqual((await runOrThrow(getTrials(resumed))).map((x) => [x.number, x.state]), [
+    [0, "WAITING"],
+  ]);
+  assert.deepEqual((await runOrThrow(storage.listStudies())).map((s) => s.studyName).sort(), [
+    "main",
+    "main.resume-dead",
+    "main.resume-old-dead",
+    "main.resume-x",
+  ]);
+  for (const name of ["main.resume-x", "main.resume-old-dead", "main.resume-dead"]) {
+    const s = await runOrThrow(loadStudy({ storage, studyName: name }));
+    assert.deepEqual((await runOrThrow(getTrials(s))).map((x) => x.state), ["COMPLETE"]);
+  }
+});
+
+Deno.test("resumeStudy() on SQLite backs up before anything changes: a user's <name>.resume-x study survives and is in the backup", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const url = `sqlite:///${join(dir, "runs.db")}`;
+    const storage = await runOrThrow(openStorage(url));
+    const mine = await runOrThrow(createStudy({ storage, studyName: "main.resume-x" }));
+    await runOrThrow(tell(mine, await runOrThrow(ask(mine)), { values: [3] }));
+    const main = await runOrThrow(createStudy({ storage, studyName: "main" }));
+    const t = await runOrThrow(ask(main));
+    await runOrThrow(suggestFloat(t, "x", 0, 1));
+    await runOrThrow(tell(main, t, { state: "FAIL" }));
+    const resumed = await runOrThrow(
+      resumeStudy({ storage, studyName: "main", loadIfExists: true }),
+    );
+    assert.deepEqual((await runOrThrow(getTrials(resumed))).map((x) => x.state), ["WAITING"]);
+    assert.deepEqual((await runOrThrow(storage.listStudies())).map((s) => s.studyName).sort(), [
+      "main",
+      "main.resume-x",
+    ]);
+    await runOrThrow(storage.close());
+    assert.deepEqual((await readdir(dir)).filter((f) => f.includes("_backup-")), [
+      "runs_backup-0.db",
+    ]);
+    const backup = await runOrThrow(openStorage(`sqlite:///${join(dir, "runs_backup-0.db")}`));
+    const names = (await runOrThrow(backup.listStudies())).map((s) => s.studyName).sort();
+    assert.deepEqual(names, ["main", "main.resume-x"]);
+    const old = await runOrThrow(loadStudy({ storage: backup, studyName: "main" }));
+    assert.deepEqual((await runOrThrow(getTrials(old))).map((x) => x.state), ["FAIL"]);
+    assert.equal(
+      (await runOrThrow(backup.getStudy("main"))).systemAttrs[RESUME_MARK_KEY],
+      undefined,
+      "the backup was taken before the study was marked",
+    );
+    const user = await runOrThrow(loadStudy({ storage: backup, studyName: "main.resume-x" }));
+    assert.deepEqual((await runOrThrow(getTrials(user))).map((x) => x.values), [[3]]);
+    await runOrThrow(backup.close());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const WRITES = [
+  "createStudy",
+  "deleteStudy",
+  "renameStudy",
+  "setStudyAttr",
+  "createTrial",
+  "claimWaitingTrial",
+  "setTrialParam",
+  "setTrialIntermediateValue",
+  "setTrialStateValues",
+  "setTrialAttr",
+  "recordHeartbeat",
+  "failStaleTrials",
+] as const;
+
+/**
+ * The storage as a process that dies after its `k`-th write sees it: that write lands, then
+ * every later call (read or write) fails and changes nothing. `writes()` counts the writes.
+ */
+function killAfter(storage: Storage, k: number): { storage: Storage; writes: () => number } {
+  let writes = 0;
+  const dead = () => writes > k;
+  const wrapped: Record<string, unknown> = { ...storage };
+  for (const [name, f] of Object.entries(storage)) {
+    if (typeof f !== "function" || name === "close") continue;
+    const isWrite = (WRITES as ReadonlyArray<string>).includes(name);
+    wrapped[name] = (...args: unknown[]) => () => {
+      if (dead()) return Promise.resolve({ _tag: "Left", left: storageError(name, "killed") });
+      if (isWrite && ++writes > k) {
+        return Promise.resolve({ _tag: "Left", left: storageError(name, "killed") });
+      }
+      return (f as (...a: unknown[]) => () => Promise<unknown>)(...args)();
+    };
+  }
+  return { storage: wrapped as unknown as Storage, writes: () => writes };
+}
+
+/** A storage holding the user's studies and a study "main" with trials to re-run. */
+async function crashedStorage(): Promise<Storage> {
+  const storage = persistentMemory();
+  const mine = await runOrThrow(createStudy({ storage, studyName: "main.resume-x" }));
+  await runOrThrow(tell(mine, await runOrThrow(ask(mine)), { values: [1] }));
+  await runOrThrow(createStudy({ storage, studyName: "other" }));
+  const main = await runOrThrow(
+    createStudy({ storage, studyName: "main", sampler: randomSampler({ seed: 3 }) }),
+  );
+  await runOrThrow(storage.setStudyAttr({ id: main.studyId, kind: "user", key: "k", value: 1 }));
+  for (let i = 0; i < 4; i++) {
+    const trial = await runOrThrow(ask(main));
+    await runOrThrow(suggestFloat(trial, "x", 0, 1));
+    await runOrThrow(report(trial, i, 0));
+    if (i === 3) break; // left RUNNING by the crash
+    await runOrThrow(tell(main, trial, i === 1 ? { state: "FAIL" } : { values: [i] }));
+  }
+  return storage;
+}
+
+/** A study's content without ids, dates and the resume mark. */
+async function content(storage: Storage, name: string): Promise<unknown> {
+  const record = await runOrThrow(storage.getStudy(name));
+  const trials = await runOrThrow(storage.getAllTrials(record.studyId));
+  const { [RESUME_MARK_KEY]: _mark, ...systemAttrs } = record.systemAttrs;
+  return {
+    directions: record.directions,
+    userAttrs: record.userAttrs,
+    systemAttrs,
+    trials: trials.map((t) => ({
+      number: t.number,
+      state: t.state,
+      values: t.values,
+      params: t.params,
+      distributions: t.distributions,
+      intermediateValues: t.intermediateValues,
+      userAttrs: t.userAttrs,
+      systemAttrs: t.systemAttrs,
+    })),
+  };
+}
+
+Deno.test("resumeStudy() killed after any write, once or twice in a row, ends like an uninterrupted call on the next call", async () => {
+  const args = (storage: Storage) => ({ storage, studyName: "main", loadIfExists: true }) as const;
+  const options = { failedStates: ["FAIL", "RUNNING"] } as const;
+  // the uninterrupted call
+  const reference = await crashedStorage();
+  const original = await content(reference, "main");
+  const counted = killAfter(reference, Infinity);
+  await runOrThrow(resumeStudy(args(counted.storage), options));
+  const total = counted.writes();
+  const expected = await content(reference, "main");
+  assert.notDeepEqual(expected, original);
+  assert.ok(total > 10, `the call writes ${total} times`);
+
+  const check = async (storage: Storage, label: string) => {
+    const names = (await runOrThrow(storage.listStudies())).map((s) => s.studyName);
+    const backups = names.filter((n) => /^main_backup-\d+$/.test(n));
+    assert.deepEqual(
+      names.filter((n) => !backups.includes(n)).sort(),
+      ["main", "main.resume-x", "other"],
+      label,
+    );
+    assert.deepEqual(await content(storage, "main"), expected, label);
+    assert.deepEqual(
+      (await content(storage, "main.resume-x") as { trials: unknown[] }).trials.length,
+      1,
+      label,
+    );
+    assert.ok(backups.length >= 1, label);
+    for (const b of backups) {
+      const copy = await content(storage, b);
+      assert.ok(
+        JSON.stringify(copy) === JSON.stringify(original) ||
+          JSON.stringify(copy) === JSON.stringify(expected),
+        `${label}: ${b} is a whole copy`,
+      );
+    }
+    assert.ok(
+      await Promise.all(backups.map((b) => content(storage, b))).then((cs) =>
+        cs.some((c) => JSON.stringify(c) === JSON.stringify(original))
+      ),
+      `${label}: the original is backed up`,
+    );
+  };
+
+  for (let k = 0; k < total; k++) {
+    const storage = await crashedStorage();
+    const killed = await resumeStudy(args(killAfter(storage, k).storage), options)();
+    assert.equal(killed._tag, "Left", `killed after write ${k}`);
+    await runOrThrow(resumeStudy(args(storage), options));
+    await check(storage, `killed after write ${k}`);
+    // twice in a row: the restart is killed too, at every write it makes
+    for (let k2 = 0;; k2++) {
+      const again = await crashedStorage();
+      await resumeStudy(args(killAfter(again, k).storage), options)();
+      const second = killAfter(again, k2);
+      const r = await resumeStudy(args(second.storage), options)();
+      if (r._tag === "Right") {
+        await check(again, `killed after write ${k}, then after write ${k2} (finished)`);
+        break;
+      }
+      await runOrThrow(resumeStudy(args(again), options));
+      await check(again, `killed after write ${k}, then after write ${k2}`);
+    }
+  }
 });
 
 /** Runs the crash-test worker; returns its exit code and, when it finished, what it wrote. */
@@ -496,13 +727,16 @@ Deno.test("a worker killed with SIGKILL mid-training resumes from the trial's ch
 
     const killed = await runWorker(crashed, ["--kill-trial", "4", "--kill-epoch", "5"]);
     assert.equal(killed.code, 137, "the worker died of SIGKILL");
-    const checkpoints = await readdir(join(crashed, "chkpt", "regression_trial-4"));
+    const checkpoints = await readdir(join(crashed, "chkpt", "regression_crash_trial-4"));
     assert.ok(checkpoints.some((f) => f.includes("epoch_4")), checkpoints.join(", "));
 
     const resumed = await runWorker(crashed);
     assert.equal(resumed.code, 0);
     // trial 4 (left RUNNING by the kill) was re-run at its number, from its epoch-4 checkpoint
-    assert.match(resumed.out?.resumedFrom["4"] ?? "", /regression_trial-4_epoch_4_iter_\d+\.json$/);
+    assert.match(
+      resumed.out?.resumedFrom["4"] ?? "",
+      /regression_crash_trial-4_epoch_4_iter_\d+\.json$/,
+    );
     assert.deepEqual(Object.keys(resumed.out?.resumedFrom ?? {}), ["4"]);
     const rerun = resumed.out?.trials.find((t) => t.number === 4);
     assert.equal(rerun?.originalNumber, 4);
@@ -528,4 +762,219 @@ Deno.test("a worker killed with SIGKILL mid-training resumes from the trial's ch
     await Deno.remove(clean, { recursive: true });
     await Deno.remove(crashed, { recursive: true });
   }
+});
+
+Deno.test("a resumed run asked to prune before it reports records the trial's last reported cycle, never null", async () => {
+  const chkptRoot = await Deno.makeTempDir();
+  try {
+    let pruneNow = false;
+    const pruner: Pruner = {
+      kind: "when-told",
+      options: {},
+      prune: () => right({ prune: pruneNow }),
+    };
+    const study = await runOrThrow(
+      createStudy({ storage: persistentMemory(), studyName: "p", pruner }),
+    );
+    const trial = await runOrThrow(ask(study));
+    const config = { totalSteps: 6, validationFrequency: 1, checkpointFrequency: 1, chkptRoot };
+    // The power cut lands after the epoch-3 checkpoint, before the pruning decision is stored.
+    const powerCut: Plugin = {
+      id: "power-cut",
+      shouldTrainingStop: (ctx) => {
+        // after epoch 3's validation and checkpoint, before the plug-in decides
+        if (ctx.epoch === 3 && ctx.validationCycles === 3) throw new Error("power cut");
+        return false;
+      },
+    };
+    const first = optunaPlugin(trial, "loss");
+    const cut = getOrThrow(registerPlugin(getOrThrow(createTrainer(config)), powerCut));
+    const died = await fit(
+      getOrThrow(first.configureTrainer(cut)),
+      first.configureModel(toy(0.1)),
+      data,
+    )();
+    assert.ok(died._tag === "Left" && /power cut/.test(died.left.message));
+    assert.deepEqual(Object.keys((await runOrThrow(getTrials(study)))[0]!.intermediateValues), [
+      "0",
+      "1",
+      "2",
+    ]);
+    pruneNow = true;
+    const again = optunaPlugin(trial, "loss");
+    const trainer = getOrThrow(again.configureTrainer(getOrThrow(createTrainer(config))));
+    const seen: string[] = [];
+    const r = await fit(trainer, again.configureModel(toy(0.1, seen)), data)();
+    const e = expectLeft(r, "TrialPruned");
+    assert.equal(e.message, "Pruned on validation cycle 2");
+    assert.deepEqual(seen, ["model.onTrainingEnd"]);
+    const [t] = await runOrThrow(getTrials(study));
+    assert.equal(t?.userAttrs[PRUNED_KEY], true);
+    assert.equal(t?.userAttrs[PRUNED_CYCLE_KEY], 2);
+  } finally {
+    await Deno.remove(chkptRoot, { recursive: true });
+  }
+});
+
+Deno.test("two studies sharing a chkptRoot never resume each other's checkpoints", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const chkptRoot = join(root, "chkpt");
+    const config = { totalSteps: 4, validationFrequency: 1, checkpointFrequency: 1, chkptRoot };
+    const train = async (trial: Trial, rate: number) => {
+      const plugin = optunaPlugin(trial, "loss");
+      const trainer = getOrThrow(plugin.configureTrainer(getOrThrow(createTrainer(config))));
+      return await fit(trainer, plugin.configureModel(toy(rate)), data)();
+    };
+    const storage = persistentMemory();
+    const a = await runOrThrow(createStudy({ storage, studyName: "a" }));
+    const b = await runOrThrow(createStudy({ storage, studyName: "b" }));
+    const ta = await runOrThrow(ask(a));
+    await runOrThrow(suggestFloat(ta, "rate", 0, 1));
+    const ra = getOrThrow(await train(ta, 0.5));
+    assert.equal(ra.resumedFrom, undefined);
+    // study b's trial 0, same folder, same model: its own checkpoints, from scratch
+    const tb = await runOrThrow(ask(b));
+    await runOrThrow(suggestFloat(tb, "rate", 0, 1));
+    const rb = getOrThrow(await train(tb, 0.1));
+    assert.equal(rb.resumedFrom, undefined);
+    assert.notEqual(rb.state, ra.state);
+    assert.deepEqual((await readdir(chkptRoot)).sort(), [
+      "plugin-model_a_trial-0",
+      "plugin-model_b_trial-0",
+    ]);
+    // a re-run of a's trial 0 with the same parameters resumes a's checkpoint
+    const again = getOrThrow(await train(ta, 0.5));
+    assert.match(again.resumedFrom ?? "", /plugin-model_a_trial-0_epoch_4_iter_\d+\.json$/);
+    // a checkpoint of another study (or other parameters) moved into the folder is refused
+    const foreign = join(chkptRoot, "plugin-model_b_trial-0");
+    for (const f of await readdir(foreign)) {
+      const doc = JSON.parse(await Deno.readTextFile(join(foreign, f)));
+      doc.plugins.optuna.studyName = "a";
+      doc.plugins.optuna.params = { rate: 0.123 };
+      await writeFile(join(foreign, f), JSON.stringify(doc));
+    }
+    const refused = await train(tb, 0.1);
+    const e = expectLeft(refused, "CorruptCheckpoint");
+    assert.match(e.message, /plug-in 'optuna' refuses it: it was written by study 'a' trial 0/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("restoreSampler() never restores another study's sampler from a shared folder", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const write = async (studyName: string, seed: number, n: number) => {
+      const study = await runOrThrow(
+        createStudy({ studyName, sampler: randomSampler({ seed }) }),
+      );
+      for (let i = 0; i < n; i++) {
+        const trial = await runOrThrow(ask(study));
+        await runOrThrow(suggestFloat(trial, "x", 0, 1));
+        await runOrThrow(checkpointSampler(trial, root));
+        await runOrThrow(tell(study, trial, { values: [i] }));
+      }
+    };
+    await write("a", 1, 2);
+    await write("b", 2, 5);
+    const names = (await readdir(root)).sort();
+    assert.ok(names.includes("sampler_a_trial-1.json") && names.includes("sampler_b_trial-4.json"));
+    const a = await runOrThrow(restoreSampler(root, { studyName: "a" }));
+    const b = await runOrThrow(restoreSampler(root, { studyName: "b" }));
+    assert.deepEqual((a?.options as { seed?: number }).seed, 1);
+    assert.deepEqual((b?.options as { seed?: number }).seed, 2);
+    assert.equal(await runOrThrow(restoreSampler(root, { studyName: "c" })), undefined);
+    // the one-argument call refuses to guess between two studies
+    const e = expectLeft(await restoreSampler(root)(), "InvalidArgument");
+    assert.match(e.message, /'studyName'.*'a', 'b'/);
+    // a file named for study a but holding b's sampler is ignored
+    await Deno.copyFile(join(root, "sampler_b_trial-4.json"), join(root, "sampler_a_trial-9.json"));
+    const stillA = await runOrThrow(restoreSampler(root, { studyName: "a" }));
+    assert.deepEqual((stillA?.options as { seed?: number }).seed, 1);
+    // a half-written temporary file is ignored
+    await writeFile(join(root, `sampler_a_trial-10.json.${crypto.randomUUID()}.tmp`), "{ half");
+    assert.deepEqual(await runOrThrow(restoreSampler(root, { studyName: "a" })), stillA);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("optunaPlugin(), checkpointSampler(), restoreSampler() and resumeStudy() give a Left naming the field on null, undefined, a Symbol or a wrong type", async () => {
+  const study = await runOrThrow(createStudy({ storage: persistentMemory(), studyName: "s" }));
+  const trial = await runOrThrow(ask(study));
+  const bad: unknown[] = [null, undefined, Symbol("t"), 42, "trial", {}];
+  for (const value of bad) {
+    const plugin = optunaPlugin(value as never, "loss");
+    for (
+      const r of [
+        await plugin.setup(),
+        plugin.configureTrainer(getOrThrow(createTrainer())),
+        await plugin.shouldTrainingStop(),
+        await plugin.onTrainingEnd(),
+        await plugin.suggest("float", "x", { low: 0, high: 1 })(),
+        await plugin.reportMetrics(0, { loss: 1 })(),
+        await plugin.checkPruned()(),
+      ]
+    ) {
+      const e = expectLeft(r, "InvalidArgument");
+      assert.match(e.message, /'trial'/);
+    }
+    // fit fails before training, naming the field
+    const trainer = getOrThrow(createTrainer());
+    const withPlugin = getOrThrow(
+      registerPlugin(trainer, plugin),
+    );
+    const r = await fit(withPlugin, plugin.configureModel(toy(0.1)), data)();
+    assert.ok(r._tag === "Left" && /'trial'/.test(r.left.message), String(value));
+    const cp = expectLeft(await checkpointSampler(value as never, "/tmp/x")(), "InvalidArgument");
+    assert.match(cp.message, /'trial'/);
+  }
+  for (const value of [null, undefined, Symbol("m"), 3, ""]) {
+    const e = expectLeft(await optunaPlugin(trial, value as never).setup(), "InvalidArgument");
+    assert.match(e.message, /'metricName'/);
+    assert.ok(e.message.includes(String(value === "" ? "''" : value)), e.message);
+  }
+  for (const value of [null, undefined, Symbol("d"), 3, ""]) {
+    const cp = expectLeft(await checkpointSampler(trial, value as never)(), "InvalidArgument");
+    assert.match(cp.message, /'chkptRoot'/);
+    const rs = expectLeft(await restoreSampler(value as never)(), "InvalidArgument");
+    assert.match(rs.message, /'chkptRoot'/);
+  }
+  for (const value of [null, Symbol("o"), 3, "opts"]) {
+    const rs = expectLeft(await restoreSampler("/tmp", value as never)(), "InvalidArgument");
+    assert.match(rs.message, /'options'/);
+  }
+  for (const value of [null, Symbol("n"), 3, ""]) {
+    const rs = expectLeft(
+      await restoreSampler("/tmp", { studyName: value as never })(),
+      "InvalidArgument",
+    );
+    assert.match(rs.message, /'studyName'/);
+  }
+  const storage = persistentMemory();
+  const before = await runOrThrow(storage.listStudies());
+  const cases: Array<[unknown, unknown, string]> = [
+    [null, {}, "studyArgs"],
+    [undefined, {}, "studyArgs"],
+    [Symbol("a"), {}, "studyArgs"],
+    ["args", {}, "studyArgs"],
+    [{ storage, studyName: "s", loadIfExists: true }, null, "options"],
+    [{ storage, studyName: "s", loadIfExists: true }, Symbol("o"), "options"],
+    [{ storage, studyName: "s", loadIfExists: true }, { failedStates: null }, "failedStates"],
+    [{ storage, studyName: "s", loadIfExists: true }, { failedStates: "FAIL" }, "failedStates"],
+    [{ storage, studyName: "s", loadIfExists: true }, { backupStudy: "yes" }, "backupStudy"],
+    [{ storage: null, studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage: Symbol("s"), studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage: 42, studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage: {}, studyName: "s", loadIfExists: true }, {}, "storage"],
+    [{ storage, studyName: null, loadIfExists: true }, {}, "studyName"],
+    [{ storage, studyName: Symbol("n"), loadIfExists: true }, {}, "studyName"],
+  ];
+  for (const [args, options, field] of cases) {
+    const e = expectLeft(await resumeStudy(args as never, options as never)(), "InvalidStudyArgs");
+    assert.equal((e as { field: string }).field, field, e.message);
+    assert.ok(e.message.includes(`'${field}'`), e.message);
+  }
+  assert.deepEqual(await runOrThrow(storage.listStudies()), before, "nothing was stored");
 });

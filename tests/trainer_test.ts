@@ -134,6 +134,7 @@ Deno.test("createTrainer() fills in every default", () => {
     earlyStopCycles: undefined,
     seed: 6691,
     chkptRoot: undefined,
+    keepLastCheckpoints: undefined,
     logPath: undefined,
     progress: false,
     rank: 0,

@@ -6,12 +6,20 @@
  * the trial (so a re-run resumes from them), and comes with {@link resumeStudy},
  * {@link checkpointSampler} and {@link restoreSampler} for recovering from crashes.
  *
+ * **Folder layout.** Training checkpoints go to
+ * `<chkptRoot>/<saveName>_<study>_trial-<n>/<saveName>_<study>_trial-<n>_epoch_<E>_iter_<I>.json`
+ * and sampler checkpoints to `<samplerDir>/sampler_<study>_trial-<n>.json`, `<study>` being the
+ * study's name made file-safe ({@link fileSafeName}) and `n` the trial's original number. Every
+ * training checkpoint records the study's name, the trial's original number and its parameters
+ * ({@link OptunaCheckpointState}); `fit` resumes only a checkpoint that matches all three, so
+ * studies may share folders. Both kinds are written atomically.
+ *
  * Where we deliberately differ from Helios 1.3: reports happen automatically from the
  * plug-in's `onValidationEnd` (calling `reportMetrics` yourself stays possible); the pruner is
  * asked once per new report rather than after every batch; `resumeStudy` keeps trial numbers,
  * never drops completed re-runs, keeps a re-run's original number across repeated failures and
- * leaves other studies alone; sampler checkpoints are JSON, written atomically, and restoring one
- * executes nothing.
+ * leaves other studies alone (it deletes only the temporaries it marked); sampler checkpoints are JSON,
+ * written atomically, and restoring one executes nothing.
  *
  * @example Tune a training run with the plug-in
  * ```ts
@@ -52,12 +60,13 @@
 import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
 import {
   type HyperionError,
+  invalidArgument,
   notPersistentStorage,
   storageError,
   trialPruned,
   unknownSuggestType,
 } from "../errors.ts";
-import type { ParamValue } from "../core/json.ts";
+import type { JsonValue, ParamValue } from "../core/json.ts";
 import {
   report,
   setUserAttr,
@@ -73,6 +82,7 @@ import type { Model } from "../trainer/model.ts";
 import type { Plugin, ValidationEvent } from "../trainer/plugin.ts";
 import { addTrainExceptions, registerPlugin, type Trainer } from "../trainer/trainer.ts";
 import { ORIGINAL_NUMBER_KEY } from "./resume.ts";
+import { fileSafeName } from "./sampler_checkpoint.ts";
 
 export * from "./resume.ts";
 export * from "./sampler_checkpoint.ts";
@@ -101,6 +111,24 @@ export const PRUNED_KEY = "hyperion:pruned";
  * @category model
  */
 export const PRUNED_CYCLE_KEY = "hyperion:pruned_cycle";
+
+/**
+ * What the plug-in saves in every training checkpoint under `"optuna"`, and checks before
+ * `fit` resumes from one: a checkpoint is resumed only when it was written by the same study's
+ * same trial (its original number, for a re-run) with the same parameters.
+ *
+ * @category model
+ */
+export interface OptunaCheckpointState {
+  /** Always `"hyperion-optuna"`. */
+  readonly format: "hyperion-optuna";
+  /** The study's name. */
+  readonly studyName: string;
+  /** The trial's original number (`hyperion:original_number`, else its number). */
+  readonly trialNumber: number;
+  /** The trial's parameters when the checkpoint was written. */
+  readonly params: Readonly<Record<string, ParamValue>>;
+}
 
 /**
  * The arguments of {@link OptunaPlugin.suggest}, by type name.
@@ -139,8 +167,11 @@ export interface OptunaPlugin extends Plugin {
    */
   readonly configureTrainer: (trainer: Trainer) => Either<HyperionError, Trainer>;
   /**
-   * The model with save name `<saveName>_trial-<n>`, `n` being the trial's
-   * `hyperion:original_number` user attribute when present, else its number.
+   * The model with save name `<saveName>_<study>_trial-<n>`: `<study>` is the study's name made
+   * file-safe ({@link fileSafeName}), `n` the trial's `hyperion:original_number` user attribute
+   * when present, else its number. Its checkpoints go to
+   * `<chkptRoot>/<saveName>_<study>_trial-<n>/`, so two studies sharing a `chkptRoot` never
+   * share a checkpoint.
    */
   readonly configureModel: <S, B, V>(model: Model<S, B, V>) => Model<S, B, V>;
   /** Suggests by type name: `"categorical"`, `"int"` or `"float"`; else `UnknownSuggestType`. */
@@ -165,19 +196,27 @@ export interface OptunaPlugin extends Plugin {
     ctx: ValidationContext,
   ) => Promise<Either<HyperionError, void>>;
   /**
-   * Rank 0 asks the pruner (once per new report); other ranks read the decision rank 0
-   * recorded on the trial. A stop is recorded as `hyperion:pruned` and `hyperion:pruned_cycle`.
-   */
-  readonly shouldTrainingStop: (ctx?: TrainingContext) => Promise<Either<HyperionError, boolean>>;
-  /**
    * Not distributed and pruned: fails with `TrialPruned` (the trainer still runs the model's
    * `onTrainingEnd` exactly once). Distributed: nothing (use `checkPruned` after `fit`).
    */
   readonly onTrainingEnd: (ctx?: TrainingContext) => Promise<Either<HyperionError, void>>;
   /** After `fit`, in distributed training: `TrialPruned` when the trial was pruned. */
   readonly checkPruned: () => TaskEither<HyperionError, void>;
-  /** The trial's parameters, saved in every checkpoint under `"optuna"`. */
-  readonly stateDict: () => Readonly<Record<string, ParamValue>>;
+  /**
+   * Rank 0 asks the pruner (once per new report); other ranks read the decision rank 0
+   * recorded on the trial. A stop is recorded as `hyperion:pruned` and `hyperion:pruned_cycle`
+   * (the cycle of the last report: this run's, or the trial's last stored intermediate step
+   * when a resumed run is asked before it reports).
+   */
+  readonly shouldTrainingStop: (ctx?: TrainingContext) => Promise<Either<HyperionError, boolean>>;
+  /** The study's name, the trial's original number and its parameters, saved under `"optuna"`. */
+  readonly stateDict: () => OptunaCheckpointState;
+  /**
+   * Before `fit` resumes from a checkpoint: `true` when the checkpoint's `"optuna"` state names
+   * this study, this trial's original number and the same parameters; otherwise the reason, and
+   * `fit` fails with `CorruptCheckpoint` without training.
+   */
+  readonly acceptCheckpoint: (saved: JsonValue | undefined) => true | string;
 }
 
 // -------------------------------------------------------------------------------------
@@ -192,11 +231,106 @@ export interface OptunaPlugin extends Plugin {
  *
  * **Gotchas**: the study must live in a persistent storage (SQLite or PostgreSQL), since the
  * checkpoints named after the trial only make sense when the study survives the process;
- * call `configureModel` before `fit` so the checkpoints are the trial's own.
+ * call `configureModel` before `fit` so the checkpoints are the trial's own. A `trial` that is
+ * not a trial handle, or a `metricName` that is not a non-empty string, never throws: every hook
+ * of the returned plug-in (`setup`, `configureTrainer`, `suggest`, …) gives `InvalidArgument`
+ * naming the field, so `fit` fails before training.
  *
  * @category constructors
  */
 export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
+  const bad = badPluginArgs(trial, metricName);
+  return bad === undefined ? livePlugin(trial, metricName) : refusingPlugin(trial, metricName, bad);
+}
+
+// -------------------------------------------------------------------------------------
+// internals
+// -------------------------------------------------------------------------------------
+
+function badPluginArgs(trial: unknown, metricName: unknown): HyperionError | undefined {
+  const snapshot = trialSnapshot(trial as Trial);
+  if (snapshot._tag === "Left") return snapshot.left;
+  if (typeof metricName !== "string" || metricName.length === 0) {
+    return invalidArgument({
+      field: "metricName",
+      value: metricName,
+      expected: "the name of a metric the model reports (a non-empty string)",
+    });
+  }
+  return undefined;
+}
+
+/** The plug-in of a bad call: every hook gives the error naming the bad field. */
+function refusingPlugin(trial: Trial, metricName: string, error: HyperionError): OptunaPlugin {
+  const fail = <A>(): Promise<Either<HyperionError, A>> => Promise.resolve(left(error));
+  return {
+    id: OPTUNA_PLUGIN_ID,
+    trial,
+    metricName,
+    configureTrainer: () => left(error),
+    configureModel: (model) => model,
+    suggest: () => fail,
+    setup: fail,
+    reportMetrics: () => fail,
+    onValidationEnd: fail,
+    shouldTrainingStop: fail,
+    onTrainingEnd: fail,
+    checkPruned: () => fail,
+    stateDict: () => ({ format: "hyperion-optuna", studyName: "", trialNumber: -1, params: {} }),
+    acceptCheckpoint: () => error.message,
+  };
+}
+
+/** The trial's original number: `hyperion:original_number` when present, else its number. */
+function trialOriginalNumber(trial: Trial): number {
+  const original = trial.userAttrs[ORIGINAL_NUMBER_KEY];
+  return typeof original === "number" ? original : trial.number;
+}
+
+/** The highest step the trial has an intermediate value for (reported by any process). */
+function lastStoredStep(trial: Trial): number | undefined {
+  const snapshot = trialSnapshot(trial);
+  if (snapshot._tag === "Left") return undefined;
+  const steps = Object.keys(snapshot.right.intermediateValues).map(Number);
+  return steps.length === 0 ? undefined : Math.max(...steps);
+}
+
+/** JSON text with object keys sorted, to compare parameter records. */
+function canonical(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      typeof v === "object" && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+  );
+}
+
+function checkpointOwner(state: OptunaCheckpointState): string {
+  return `study '${state.studyName}' trial ${state.trialNumber} with parameters ${
+    canonical(state.params)
+  }`;
+}
+
+/** Why a checkpoint's `"optuna"` state does not belong to `own`; `true` when it does. */
+function acceptState(own: OptunaCheckpointState, saved: JsonValue | undefined): true | string {
+  const s = saved as Partial<OptunaCheckpointState> | undefined;
+  if (typeof s !== "object" || s === null || Array.isArray(s) || s.format !== "hyperion-optuna") {
+    return `it was not written by the tuning plug-in of this version, so it cannot be told ` +
+      `whose it is (this run is ${checkpointOwner(own)})`;
+  }
+  if (
+    s.studyName !== own.studyName || s.trialNumber !== own.trialNumber ||
+    canonical(s.params) !== canonical(own.params)
+  ) {
+    return `it was written by ${checkpointOwner(s as OptunaCheckpointState)}, not by ${
+      checkpointOwner(own)
+    }: remove it or use another 'chkptRoot'`;
+  }
+  return true;
+}
+
+function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
   let rank = 0;
   let worldSize = 1;
   let lastCycle: number | undefined;
@@ -205,11 +339,13 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
   const study = trial.study;
 
   const observe = (ctx: TrainingContext | undefined): void => {
-    if (ctx) {
+    if (typeof ctx === "object" && ctx !== null) {
       rank = ctx.rank;
       worldSize = ctx.worldSize;
     }
   };
+  /** The cycle a pruning decision is about: this run's last report, else the trial's. */
+  const decisionCycle = (): number | undefined => lastCycle ?? lastStoredStep(trial);
 
   const reportMetrics = (
     validationCycle: number,
@@ -234,10 +370,8 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
       return right(decided);
     }
     if (decided !== undefined && reportsSinceDecision === 0) return right(decided);
-    const snapshot = trialSnapshot(trial);
-    if (snapshot._tag === "Right" && Object.keys(snapshot.right.intermediateValues).length === 0) {
-      return right(false);
-    }
+    const cycle = decisionCycle();
+    if (cycle === undefined) return right(false);
     const prune = await shouldPrune(trial)();
     if (prune._tag === "Left") return prune;
     reportsSinceDecision = 0;
@@ -245,10 +379,20 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
     if (decided) {
       const a = await setUserAttr(trial, PRUNED_KEY, true)();
       if (a._tag === "Left") return a;
-      const b = await setUserAttr(trial, PRUNED_CYCLE_KEY, lastCycle ?? null)();
+      const b = await setUserAttr(trial, PRUNED_CYCLE_KEY, cycle)();
       if (b._tag === "Left") return b;
     }
     return right(decided);
+  };
+
+  const stateDict = (): OptunaCheckpointState => {
+    const snapshot = trialSnapshot(trial);
+    return {
+      format: "hyperion-optuna",
+      studyName: study.studyName,
+      trialNumber: trialOriginalNumber(trial),
+      params: snapshot._tag === "Right" ? snapshot.right.params : {},
+    };
   };
 
   const plugin: OptunaPlugin = {
@@ -262,9 +406,11 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
         : right(addTrainExceptions(registered.right, ["TrialPruned"]));
     },
     configureModel: (model) => {
-      const original = trial.userAttrs[ORIGINAL_NUMBER_KEY];
-      const n = typeof original === "number" ? original : trial.number;
-      return { ...model, saveName: `${model.saveName}_trial-${n}` };
+      if (typeof model !== "object" || model === null) return model;
+      const name = `${model.saveName}_${fileSafeName(study.studyName)}_trial-${
+        trialOriginalNumber(trial)
+      }`;
+      return { ...model, saveName: name };
     },
     suggest: (typeName, name, args) => {
       switch (typeName) {
@@ -281,7 +427,7 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
             ...(args?.log === undefined ? {} : { log: args.log }),
           });
         default:
-          return () => Promise.resolve(left(unknownSuggestType(typeName)));
+          return () => Promise.resolve(left(unknownSuggestType(String(typeName))));
       }
     },
     setup: (ctx) => {
@@ -295,7 +441,7 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
     reportMetrics,
     onValidationEnd: (event, ctx) => {
       observe(ctx);
-      return reportMetrics(event.cycle, event.metrics)();
+      return reportMetrics(event?.cycle, event?.metrics)();
     },
     shouldTrainingStop: (ctx) =>
       fromAsync(() => {
@@ -309,7 +455,7 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
         const pruned = await decide();
         if (pruned._tag === "Left") return pruned;
         return pruned.right
-          ? left(trialPruned(`Pruned on validation cycle ${lastCycle ?? 0}`))
+          ? left(trialPruned(`Pruned on validation cycle ${decisionCycle() ?? 0}`))
           : right(undefined);
       }, (e) => storageError("finish the trial's training", e))(),
     checkPruned: () =>
@@ -323,10 +469,8 @@ export function optunaPlugin(trial: Trial, metricName: string): OptunaPlugin {
           trialPruned(`Pruned on validation cycle ${typeof cycle === "number" ? cycle : 0}`),
         );
       }, (e) => storageError("check whether the trial was pruned", e)),
-    stateDict: () => {
-      const snapshot = trialSnapshot(trial);
-      return snapshot._tag === "Right" ? snapshot.right.params : {};
-    },
+    stateDict,
+    acceptCheckpoint: (saved) => acceptState(stateDict(), saved),
   };
   return plugin;
 }

@@ -1,16 +1,29 @@
 /**
- * Sampler checkpoints: write the study's sampler (plain JSON) next to a trial's training
- * checkpoints, and restore the newest one to continue a seeded study exactly where it was.
+ * Sampler checkpoints: write the study's sampler (plain JSON) to a folder, one file per study and
+ * trial, and restore the newest one of a study.
+ *
+ * Samplers derive every random draw of trial `n` from their seed, the trial number and the
+ * parameter name, so a sampler checkpoint is never stale: restoring any checkpoint of the study
+ * — or none, with a sampler built with the same seed — continues the study exactly. The
+ * checkpoint keeps the sampler's kind and options (a study restarted without knowing how it was
+ * configured gets the same sampler back).
  *
  * @module
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fromAsync, left, right, type TaskEither } from "../effect.ts";
-import { corruptCheckpoint, describeCause, type HyperionError, storageError } from "../errors.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import {
+  corruptCheckpoint,
+  describeCause,
+  type HyperionError,
+  invalidArgument,
+  storageError,
+} from "../errors.ts";
 import { type Sampler, samplerFromSnapshot } from "../samplers/sampler.ts";
 import { studySampler } from "../study/study.ts";
-import type { Trial } from "../study/live_trial.ts";
+import { type Trial, trialSnapshot } from "../study/live_trial.ts";
+import { writeFileAtomic } from "../trainer/_internal/io.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -26,7 +39,7 @@ export interface SamplerCheckpoint {
   readonly format: "hyperion-sampler";
   /** Format version. */
   readonly version: 1;
-  /** The trial whose start it captures. */
+  /** The trial during which it was written. */
   readonly trialNumber: number;
   /** The study it belongs to. */
   readonly studyName: string;
@@ -34,16 +47,118 @@ export interface SamplerCheckpoint {
   readonly sampler: Sampler;
 }
 
-const FILE = /^sampler_trial-(\d+)\.json$/;
+/**
+ * Options of {@link restoreSampler}.
+ *
+ * @category model
+ */
+export interface RestoreSamplerOptions {
+  /**
+   * Restore only a checkpoint of this study: files of other studies in the folder are ignored.
+   * Without it, the folder must hold checkpoints of one study only.
+   *
+   * @default {undefined}
+   */
+  readonly studyName?: string | undefined;
+}
+
+/** `sampler_<study>_trial-<n>.json`, and the unnamed files of older versions. */
+const FILE = /^sampler_(?:(.+)_)?trial-(\d+)\.json$/;
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * A study name as one file-name component: letters, digits, `-` and `.` are kept, every other
+ * character (including `_`, `/`, `%` and spaces) is written `%XX` as in `encodeURIComponent`, so
+ * that two study names never give the same component and the component never holds a separator.
+ *
+ * @example
+ * ```ts
+ * import { fileSafeName } from "@hyperion/tune/plugins/optuna";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(fileSafeName("tuning"), "tuning");
+ * assert.equal(fileSafeName("a/b_c"), "a%2Fb%5Fc");
+ * ```
+ *
+ * @category utils
+ */
+export function fileSafeName(name: string): string {
+  return Array.from(new TextEncoder().encode(name), (byte) => {
+    const c = String.fromCharCode(byte);
+    return /[A-Za-z0-9.-]/.test(c) && byte < 128
+      ? c
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }).join("");
+}
+
+/**
+ * The file name of the sampler checkpoint of `studyName` written during trial `trialNumber`:
+ * `sampler_<fileSafeName(studyName)>_trial-<trialNumber>.json`.
+ *
+ * @example
+ * ```ts
+ * import { samplerCheckpointFileName } from "@hyperion/tune/plugins/optuna";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(samplerCheckpointFileName("tuning", 7), "sampler_tuning_trial-7.json");
+ * ```
+ *
+ * @category utils
+ */
+export function samplerCheckpointFileName(studyName: string, trialNumber: number): string {
+  return `sampler_${fileSafeName(studyName)}_trial-${trialNumber}.json`;
+}
+
+function decodeStudy(component: string): string | undefined {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkFolder(field: string, value: unknown): Either<HyperionError, string> {
+  return typeof value === "string" && value.length > 0 ? right(value) : left(
+    invalidArgument({ field, value, expected: "a non-empty folder path" }),
+  );
+}
 
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
 
 /**
- * Writes the study's current sampler to `<chkptRoot>/sampler_trial-<trial.number>.json`
- * atomically (a temporary file renamed into place), creating the folder; returns the path.
- * Call it at the start of a trial, before suggesting, to be able to replay from that trial.
+ * Writes the study's sampler to `<chkptRoot>/sampler_<study>_trial-<trial.number>.json`
+ * ({@link samplerCheckpointFileName}), creating the folder, and returns the path. The write is
+ * atomic: a temporary file in the same folder, flushed to disk, then renamed into place, so a
+ * crash never leaves half a checkpoint (at worst a `*.tmp` file that {@link restoreSampler}
+ * ignores).
+ *
+ * Call it anywhere in the objective, for example right after the suggestions: the draws of a
+ * trial depend only on the sampler's seed, the trial number and the parameter names, so it
+ * does not matter which trial's checkpoint a restart restores, or whether one exists at all.
+ *
+ * `Left` `InvalidArgument` naming the field for a value that is not a trial handle or a
+ * non-empty folder path; `StorageError` naming the file when it cannot be written.
+ *
+ * @example Checkpoint the sampler in an objective
+ * ```ts
+ * import { ask, createStudy, randomSampler, runOrThrow } from "@hyperion/tune";
+ * import { checkpointSampler } from "@hyperion/tune/plugins/optuna";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const study = await runOrThrow(
+ *   createStudy({ studyName: "demo", sampler: randomSampler({ seed: 1 }) }),
+ * );
+ * const trial = await runOrThrow(ask(study));
+ * const path = await runOrThrow(checkpointSampler(trial, dir));
+ * assert.ok(path.endsWith("sampler_demo_trial-0.json"));
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  *
  * @category combinators
  */
@@ -51,72 +166,145 @@ export function checkpointSampler(
   trial: Trial,
   chkptRoot: string,
 ): TaskEither<HyperionError, string> {
-  const path = join(chkptRoot, `sampler_trial-${trial.number}.json`);
   return fromAsync(async () => {
+    const snapshot = trialSnapshot(trial);
+    if (snapshot._tag === "Left") return snapshot;
+    const folder = checkFolder("chkptRoot", chkptRoot);
+    if (folder._tag === "Left") return folder;
+    const studyName = trial.study.studyName;
+    const path = join(folder.right, samplerCheckpointFileName(studyName, trial.number));
     const doc: SamplerCheckpoint = {
       format: "hyperion-sampler",
       version: 1,
       trialNumber: trial.number,
-      studyName: trial.study.studyName,
+      studyName,
       sampler: studySampler(trial.study),
     };
-    const tmp = `${path}.${globalThis.crypto.randomUUID()}.tmp`;
     try {
-      await mkdir(chkptRoot, { recursive: true });
-      await writeFile(tmp, JSON.stringify(doc));
-      await rename(tmp, path);
+      await mkdir(folder.right, { recursive: true });
+      await writeFileAtomic(path, JSON.stringify(doc));
     } catch (e) {
-      await rm(tmp, { force: true }).catch(() => {});
       return left(storageError(`write sampler checkpoint '${path}'`, e));
     }
     return right(path);
-  }, (e) => storageError(`write sampler checkpoint '${path}'`, e));
+  }, (e) => storageError(`write a sampler checkpoint in '${String(chkptRoot)}'`, e));
 }
 
 /**
- * Reads the sampler of the highest-numbered `sampler_trial-<n>.json` in `chkptRoot`;
- * `undefined` when there is none (or no folder). Other files are ignored. A file that cannot
- * be parsed, is not a sampler checkpoint, or names an unknown sampler kind gives
- * `CorruptCheckpoint` naming the file. Nothing in the file is executed.
+ * Reads the sampler of the newest sampler checkpoint in `chkptRoot` (the highest trial number);
+ * `undefined` when there is none (or no folder). With `{ studyName }`, only that study's
+ * checkpoints count: files of other studies sharing the folder are ignored, and so is a file
+ * whose document names another study. Without it, the folder must hold checkpoints of one
+ * study only (`InvalidArgument` on `studyName` otherwise). Other files, including `*.tmp` files
+ * left by an interrupted write, are ignored.
+ *
+ * A file that cannot be parsed, is not a sampler checkpoint, or names an unknown sampler kind
+ * gives `CorruptCheckpoint` naming the file. Nothing in the file is executed.
+ *
+ * @example Restore the sampler of one study
+ * ```ts
+ * import { ask, createStudy, randomSampler, runOrThrow } from "@hyperion/tune";
+ * import { checkpointSampler, restoreSampler } from "@hyperion/tune/plugins/optuna";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await runOrThrow(restoreSampler(dir, { studyName: "a" })), undefined);
+ * for (const studyName of ["a", "b"]) {
+ *   const study = await runOrThrow(createStudy({ studyName, sampler: randomSampler({ seed: 1 }) }));
+ *   await runOrThrow(checkpointSampler(await runOrThrow(ask(study)), dir));
+ * }
+ * const sampler = await runOrThrow(restoreSampler(dir, { studyName: "a" }));
+ * assert.equal(sampler?.kind, "random");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  *
  * @category combinators
  */
 export function restoreSampler(
   chkptRoot: string,
+  options: RestoreSamplerOptions = {},
 ): TaskEither<HyperionError, Sampler | undefined> {
   return fromAsync(async () => {
+    const folder = checkFolder("chkptRoot", chkptRoot);
+    if (folder._tag === "Left") return folder;
+    if (options !== undefined && (typeof options !== "object" || options === null)) {
+      return left(invalidArgument({ field: "options", value: options, expected: "an object" }));
+    }
+    const wanted = options?.studyName;
+    if (wanted !== undefined && (typeof wanted !== "string" || wanted.length === 0)) {
+      return left(invalidArgument({
+        field: "studyName",
+        value: wanted,
+        expected: "a study name (a non-empty string)",
+      }));
+    }
     let names: string[];
     try {
-      names = await readdir(chkptRoot);
+      names = await readdir(folder.right);
     } catch (e) {
       if ((e as { code?: string }).code === "ENOENT") return right(undefined);
-      return left(storageError(`read sampler checkpoints in '${chkptRoot}'`, e));
+      return left(storageError(`read sampler checkpoints in '${folder.right}'`, e));
     }
-    let best: { n: number; name: string } | undefined;
-    for (const name of names) {
-      const m = FILE.exec(name);
-      if (!m) continue;
-      const n = Number(m[1]);
-      if (best === undefined || n > best.n) best = { n, name };
+    const candidates = samplerFiles(names, wanted);
+    if (wanted === undefined) {
+      const studies = new Set(candidates.map((c) => c.study ?? ""));
+      if (studies.size > 1) {
+        return left(invalidArgument({
+          field: "studyName",
+          value: undefined,
+          expected: `the name of one of the studies whose sampler checkpoints '${folder.right}' ` +
+            `holds (${
+              [...studies].filter((s) => s !== "").sort().map((s) => `'${s}'`).join(", ")
+            })`,
+        }));
+      }
     }
-    if (!best) return right(undefined);
-    const path = join(chkptRoot, best.name);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(await readFile(path, "utf8"));
-    } catch (e) {
-      return left(corruptCheckpoint(path, `it is not valid JSON (${describeCause(e)})`, e));
+    for (const candidate of candidates) {
+      const path = join(folder.right, candidate.name);
+      const doc = await readSamplerFile(path);
+      if (doc._tag === "Left") return doc;
+      if (wanted !== undefined && doc.right.studyName !== wanted) continue;
+      return right(doc.right.sampler);
     }
-    const d = doc as Partial<SamplerCheckpoint> | null;
-    if (typeof d !== "object" || d === null || d.format !== "hyperion-sampler" || d.version !== 1) {
-      return left(
-        corruptCheckpoint(path, "it is not a Hyperion sampler checkpoint of format version 1"),
-      );
-    }
-    const sampler = samplerFromSnapshot(d.sampler as never);
-    if (sampler._tag === "Left") {
-      return left(corruptCheckpoint(path, sampler.left.message, sampler.left));
-    }
-    return right(sampler.right);
-  }, (e) => storageError(`read sampler checkpoints in '${chkptRoot}'`, e));
+    return right(undefined);
+  }, (e) => storageError(`read sampler checkpoints in '${String(chkptRoot)}'`, e));
+}
+
+/** Sampler checkpoint files, newest first; with `wanted`, that study's and unnamed ones. */
+function samplerFiles(
+  names: ReadonlyArray<string>,
+  wanted: string | undefined,
+): ReadonlyArray<{ name: string; n: number; study: string | undefined }> {
+  const out: Array<{ name: string; n: number; study: string | undefined }> = [];
+  for (const name of names) {
+    const m = FILE.exec(name);
+    if (!m) continue;
+    const study = m[1] === undefined ? undefined : decodeStudy(m[1]);
+    if (m[1] !== undefined && study === undefined) continue;
+    if (wanted !== undefined && study !== undefined && study !== wanted) continue;
+    out.push({ name, n: Number(m[2]), study });
+  }
+  return out.sort((a, b) => b.n - a.n || (a.name < b.name ? -1 : 1));
+}
+
+async function readSamplerFile(
+  path: string,
+): Promise<Either<HyperionError, { studyName: unknown; sampler: Sampler }>> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    return left(corruptCheckpoint(path, `it is not valid JSON (${describeCause(e)})`, e));
+  }
+  const d = doc as Partial<SamplerCheckpoint> | null;
+  if (typeof d !== "object" || d === null || d.format !== "hyperion-sampler" || d.version !== 1) {
+    return left(
+      corruptCheckpoint(path, "it is not a Hyperion sampler checkpoint of format version 1"),
+    );
+  }
+  const sampler = samplerFromSnapshot(d.sampler as never);
+  if (sampler._tag === "Left") {
+    return left(corruptCheckpoint(path, sampler.left.message, sampler.left));
+  }
+  return right({ studyName: d.studyName, sampler: sampler.right });
 }

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { appendFile, mkdir, stat, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { left, right, type TaskEither } from "../effect.ts";
 import {
+  corruptCheckpoint,
   describeCause,
   type HyperionError,
   invalidArgument,
@@ -24,6 +25,7 @@ import {
   encodeCheckpoint,
   findLatestCheckpoint,
   type LossWindows,
+  parseCheckpointFileName,
   readCheckpoint,
   type RunningLoss,
   type TrainingState,
@@ -40,7 +42,7 @@ import type { Batches, DataModule } from "./data.ts";
 import type { Model } from "./model.ts";
 import type { Plugin } from "./plugin.ts";
 import type { Trainer } from "./trainer.ts";
-import { nonJsonReason, stringifyJson, writeFileAtomic } from "./_internal/io.ts";
+import { isAtomicTemp, nonJsonReason, stringifyJson, writeFileAtomic } from "./_internal/io.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -101,13 +103,17 @@ export interface FitResult<S> {
  *
  * **Resume.** A resumed run ends in exactly the state of an uninterrupted one: checkpoints
  * hold everything the loop needs, batches are asked for from the batch where the run left
- * off, and the log is cut back to where the checkpoint was written.
+ * off, and the log is cut back to where the checkpoint was written. Before restoring, every
+ * plug-in with an `acceptCheckpoint` hook may refuse the checkpoint (the tuning plug-in refuses
+ * another study's or trial's). Checkpoints are written atomically (a temporary file, flushed,
+ * renamed); `*.tmp` files an interrupted write left are ignored and removed. With
+ * `keepLastCheckpoints: k`, only the newest `k` checkpoints of the save name are kept.
  *
  * **Errors.** A failure whose tag is in `trainer.trainExceptions` is returned unchanged
  * (such a tag may also name a non-Hyperion error, returned as is); any other failure of a
  * handler, of the data or of a checkpoint write is `TrainingFailed` with the cause and where
- * it happened. A corrupt or foreign latest checkpoint is `CorruptCheckpoint` and nothing is
- * written; a folder that cannot be created is `InvalidTrainerConfig`. When a plug-in's
+ * it happened. A corrupt or foreign latest checkpoint, or one a plug-in refuses, is
+ * `CorruptCheckpoint` and nothing is written; a folder that cannot be created is `InvalidTrainerConfig`. When a plug-in's
  * `onTrainingEnd` fails, the model's `onTrainingEnd` still runs, once, before `fit` returns
  * the failure.
  *
@@ -288,6 +294,27 @@ async function ensureFolder(
   }
 }
 
+/** The checkpoints of `saveName` in `dir`, newest first (highest epoch, then iteration). */
+async function listCheckpoints(dir: string, saveName: string): Promise<ReadonlyArray<string>> {
+  const found: Array<{ name: string; epoch: number; iteration: number }> = [];
+  for (const name of await readdir(dir)) {
+    const parsed = parseCheckpointFileName(name);
+    if (parsed !== undefined && parsed.saveName === saveName) found.push({ name, ...parsed });
+  }
+  found.sort((a, b) => b.epoch - a.epoch || b.iteration - a.iteration);
+  return found.map((f) => join(dir, f.name));
+}
+
+/** Removes the temporary files an interrupted checkpoint write of `saveName` left in `dir`. */
+async function removeStaleTemps(dir: string, saveName: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!isAtomicTemp(name)) continue;
+    const target = parseCheckpointFileName(name.replace(/\.[0-9a-f-]{36}\.tmp$/, ""));
+    if (target?.saveName === saveName) await unlink(join(dir, name)).catch(() => undefined);
+  }
+}
+
 async function run<S, B, V>(
   trainer: Trainer,
   model: Model<S, B, V>,
@@ -306,6 +333,7 @@ async function run<S, B, V>(
     await ensureFolder("chkptRoot", cfg.chkptRoot as string, checkpointDir);
   }
   if (cfg.logPath !== undefined && writer) await ensureFolder("logPath", cfg.logPath, cfg.logPath);
+  if (checkpointDir !== undefined && writer) await removeStaleTemps(checkpointDir, saveName);
   let checkpoint: Checkpoint | undefined;
   let resumedFrom: string | undefined;
   if (cfg.chkptRoot !== undefined) {
@@ -512,6 +540,14 @@ async function run<S, B, V>(
       fail(e, "checkpoint");
     }
     written.push(path);
+    if (cfg.keepLastCheckpoints !== undefined) {
+      try {
+        const all = await listCheckpoints(checkpointDir, saveName);
+        for (const old of all.slice(cfg.keepLastCheckpoints)) await unlink(old);
+      } catch (e) {
+        fail(e, "checkpoint");
+      }
+    }
   };
 
   // ---- stop checks -----------------------------------------------------------------
@@ -786,6 +822,22 @@ async function run<S, B, V>(
 
   if (checkpoint !== undefined) {
     const cp = checkpoint;
+    for (const p of plugins) {
+      const h = p.acceptCheckpoint;
+      if (h === undefined) continue;
+      const saved = Object.hasOwn(cp.plugins, p.id) ? cp.plugins[p.id] : undefined;
+      const verdict: unknown = await call(pluginName(p, "acceptCheckpoint"), () => h(saved, ctx()));
+      if (verdict === true) continue;
+      if (typeof verdict !== "string") {
+        fail(
+          new TypeError(`'acceptCheckpoint' must return true or a reason, got ${typeof verdict}`),
+          pluginName(p, "acceptCheckpoint"),
+        );
+      }
+      throw new Abort(
+        corruptCheckpoint(resumedFrom as string, `plug-in '${p.id}' refuses it: ${verdict}`),
+      );
+    }
     rng.s.set(cp.rng.s);
     ts = cp.trainingState;
     const load = model.loadStateDict;

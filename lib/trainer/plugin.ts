@@ -75,6 +75,17 @@ export interface Plugin {
   readonly onTrainingEnd?: (ctx: TrainingContext) => HookResult<void>;
   /** The JSON value saved under the plug-in's id in every checkpoint. */
   readonly stateDict?: (ctx: TrainingContext) => HookResult<unknown>;
+  /**
+   * Asked before `fit` resumes from the latest checkpoint, with the value saved under the
+   * plug-in's id (`undefined` when the checkpoint has none): `true` accepts it; a string refuses
+   * it, saying why, and `fit` then fails with `CorruptCheckpoint` naming the file and the reason,
+   * before anything is restored or written. The tuning plug-in uses it to resume only its own
+   * study's and trial's checkpoints.
+   */
+  readonly acceptCheckpoint?: (
+    saved: JsonValue | undefined,
+    ctx: TrainingContext,
+  ) => HookResult<true | string>;
   /** Restores the plug-in from its saved value; called only when the checkpoint has one. */
   readonly loadStateDict?: (saved: JsonValue, ctx: TrainingContext) => HookResult<void>;
 }

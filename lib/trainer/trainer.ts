@@ -90,6 +90,14 @@ export interface TrainerConfig {
    */
   readonly chkptRoot?: string | undefined;
   /**
+   * Keep only the newest this many checkpoints of the save name (highest epoch, then
+   * iteration): older ones are deleted after each checkpoint is written. `undefined` keeps
+   * every checkpoint.
+   *
+   * @default {undefined}
+   */
+  readonly keepLastCheckpoints?: number | undefined;
+  /**
    * The JSON-lines log goes to `<logPath>/<saveName>.jsonl`; `undefined` writes no log.
    *
    * @default {undefined}
@@ -148,6 +156,8 @@ export interface ResolvedTrainerConfig {
   readonly seed: number | string;
   /** The checkpoint root folder, if any. */
   readonly chkptRoot: string | undefined;
+  /** How many checkpoints of a save name to keep; `undefined` keeps all. */
+  readonly keepLastCheckpoints: number | undefined;
   /** The log folder, if any. */
   readonly logPath: string | undefined;
   /** The progress setting. */
@@ -206,6 +216,7 @@ const DEFAULT_SEED = 6691;
  * @category constructors
  */
 export function createTrainer(config: TrainerConfig = {}): Either<HyperionError, Trainer> {
+  if (!isConfigRecord(config)) return left(badConfig("config", config));
   const trainExceptions = config.trainExceptions ?? [];
   const resolved = resolveConfig(config);
   if (resolved._tag === "Left") return resolved;
@@ -242,6 +253,14 @@ export function configureTrainer(
   trainer: Trainer,
   patch: TrainerConfig,
 ): Either<HyperionError, Trainer> {
+  if (!isTrainer(trainer)) {
+    return left(invalidArgument({
+      field: "trainer",
+      value: trainer,
+      expected: "a trainer made by createTrainer",
+    }));
+  }
+  if (!isConfigRecord(patch)) return left(badConfig("patch", patch));
   const resolved = resolveConfig({ ...trainer.config, ...patch });
   if (resolved._tag === "Left") return resolved;
   const exceptions = patch.trainExceptions ?? trainer.trainExceptions;
@@ -268,6 +287,16 @@ export function configureTrainer(
  * @category combinators
  */
 export function registerPlugin(trainer: Trainer, plugin: Plugin): Either<HyperionError, Trainer> {
+  if (!isTrainer(trainer)) {
+    return left(invalidArgument({
+      field: "trainer",
+      value: trainer,
+      expected: "a trainer made by createTrainer",
+    }));
+  }
+  if (typeof plugin !== "object" || plugin === null) {
+    return left(invalidArgument({ field: "plugin", value: plugin, expected: "a plug-in record" }));
+  }
   if (typeof plugin.id !== "string" || plugin.id.length === 0) {
     return left(
       invalidArgument({ field: "plugin.id", value: plugin.id, expected: "a non-empty string" }),
@@ -298,6 +327,20 @@ export function addTrainExceptions(trainer: Trainer, tags: ReadonlyArray<string>
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+function isConfigRecord(value: unknown): value is TrainerConfig {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isTrainer(value: unknown): value is Trainer {
+  return typeof value === "object" && value !== null &&
+    isConfigRecord((value as Trainer).config) && Array.isArray((value as Trainer).plugins) &&
+    Array.isArray((value as Trainer).trainExceptions);
+}
+
+function badConfig(field: string, value: unknown): HyperionError {
+  return invalidTrainerConfig({ field, value, expected: "a configuration object" });
+}
 
 function dedupe(tags: ReadonlyArray<string>): ReadonlyArray<string> {
   return [...new Set(tags)];
@@ -333,7 +376,12 @@ function resolveConfig(config: TrainerConfig): Either<HyperionError, ResolvedTra
   if (!isPositiveInteger(accumulationSteps)) {
     return bad("accumulationSteps", accumulationSteps, "a positive integer");
   }
-  const frequencies = ["validationFrequency", "checkpointFrequency", "logFrequency"] as const;
+  const frequencies = [
+    "validationFrequency",
+    "checkpointFrequency",
+    "logFrequency",
+    "keepLastCheckpoints",
+  ] as const;
   for (const field of frequencies) {
     const value = config[field];
     if (value !== undefined && !isPositiveInteger(value)) {
@@ -391,6 +439,7 @@ function resolveConfig(config: TrainerConfig): Either<HyperionError, ResolvedTra
     earlyStopCycles,
     seed,
     chkptRoot: config.chkptRoot,
+    keepLastCheckpoints: config.keepLastCheckpoints,
     logPath: config.logPath,
     progress,
     rank,
