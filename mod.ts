@@ -77,3 +77,6 @@ export * from "./lib/pruners/hyperband.ts";
 export * from "./lib/pruners/threshold.ts";
 export * from "./lib/pruners/patient.ts";
 export * from "./lib/pruners/wilcoxon.ts";
+
+// logging
+export * from "./lib/study/logging.ts";

@@ -3,19 +3,29 @@ import {
   createStudy,
   fail,
   getTrials,
+  left,
+  type Logger,
   map,
+  memoryStorage,
+  type Objective,
   optimize,
+  type OptimizeOptions,
   randomSampler,
   report,
+  right,
   runOrThrow,
   shouldPrune,
   stopOptimize,
+  type Storage,
   succeed,
   suggestFloat,
   type TaskEither,
   trialPruned,
 } from "../mod.ts";
+import { sqliteStorage } from "../lib/storage/sqlite.ts";
 import { expectLeft } from "./_helpers/study.ts";
+
+const quiet: Logger = { level: "silent", write: () => {} };
 
 const quadratic = (trial: Parameters<Parameters<typeof optimize>[1]>[0]) =>
   map(suggestFloat(trial, "x", -5, 5), (x) => x * x);
@@ -53,7 +63,10 @@ Deno.test("optimize() fails trials with NaN, wrong arity or non-numbers without 
   const study = await runOrThrow(createStudy());
   const outputs: unknown[] = [NaN, [1, 2], "1.5", null, 3];
   const summary = await runOrThrow(
-    optimize(study, (trial) => succeed(outputs[trial.number] as number), { nTrials: 5 }),
+    optimize(study, (trial) => succeed(outputs[trial.number] as number), {
+      nTrials: 5,
+      logger: quiet,
+    }),
   );
   assert.deepEqual(summary.counts, { COMPLETE: 1, PRUNED: 0, FAIL: 4 });
   assert.match(summary.failures[0] ?? "", /Trial 0 failed with value NaN/);
@@ -72,14 +85,19 @@ Deno.test("optimize() stops on an uncaught failure after storing it as FAIL, and
     _tag: "Boom",
     message: "boom",
   });
-  const e = expectLeft(await optimize(study, () => boom, { nTrials: 5 })(), "ObjectiveFailed");
+  const e = expectLeft(
+    await optimize(study, () => boom, { nTrials: 5, logger: quiet })(),
+    "ObjectiveFailed",
+  );
   assert.match(e.message, /Trial 0 failed because of the following error: Boom: boom/);
   assert.deepEqual((await runOrThrow(getTrials(study))).map((t) => t.state), ["FAIL"]);
-  const summary = await runOrThrow(optimize(study, () => boom, { nTrials: 3, catch: ["Boom"] }));
+  const summary = await runOrThrow(
+    optimize(study, () => boom, { nTrials: 3, catch: ["Boom"], logger: quiet }),
+  );
   assert.equal(summary.counts.FAIL, 3);
   const thrown = await optimize(study, () => () => {
     throw new RangeError("bad");
-  }, { nTrials: 2, catch: ["TypeError"] })();
+  }, { nTrials: 2, catch: ["TypeError"], logger: quiet })();
   assert.match(expectLeft(thrown, "ObjectiveFailed").message, /RangeError: bad/);
   const all = await runOrThrow(getTrials(study));
   assert.ok(all.every((t) => t.state !== "RUNNING"));
@@ -147,22 +165,268 @@ Deno.test("optimize() runs async objectives concurrently up to 'concurrency'", a
   assert.deepEqual(numbers, [...Array(12).keys()]);
 });
 
-Deno.test("optimize() draws a progress bar only on a terminal", async () => {
+Deno.test("optimize() redraws a progress bar in place on a terminal, padding shorter text, and ends with a newline", async () => {
   const study = await runOrThrow(createStudy());
   const written: string[] = [];
   await runOrThrow(
     optimize(study, quadratic, {
       nTrials: 3,
       progress: { isTerminal: true, write: (s) => written.push(s) },
+      logger: quiet,
     }),
   );
-  assert.match(written[2] ?? "", /\r\[#+\] 3\/3, best .* \(trial \d\), \d+\.\ds/);
-  const silent: string[] = [];
+  assert.equal(written.length, 4);
+  assert.match(written[2] ?? "", /^\r\[#+\] 3\/3, best .* \(trial \d\), \d+\.\ds *$/);
+  assert.equal(written[3], "\n");
+  // without nTrials the text can get shorter (best value 10 → 1): the rest is blanked
+  const values = [10, 1];
+  const lines: string[] = [];
+  await runOrThrow(optimize(study, (t) => succeed(values[t.number - 3] ?? 5), {
+    progress: { isTerminal: true, write: (s) => lines.push(s) },
+    callbacks: [(_s, t) => t.number === 4 ? "stop" : undefined],
+    logger: quiet,
+  }));
+  assert.match(lines[0] ?? "", /^\r1 trials, best 10 \(trial 3\), \d\.\ds$/);
+  assert.match(lines[1] ?? "", /^\r2 trials, best 1 \(trial 4\), \d\.\ds $/);
+  assert.deepEqual(lines.slice(2), ["\n"]);
+});
+
+Deno.test("optimize() writes plain progress lines without control characters when not on a terminal", async () => {
+  const study = await runOrThrow(createStudy());
+  const plain: string[] = [];
   await runOrThrow(
     optimize(study, quadratic, {
-      nTrials: 2,
-      progress: { isTerminal: false, write: (s) => silent.push(s) },
+      nTrials: 20,
+      progress: { isTerminal: false, write: (s) => plain.push(s) },
+      logger: quiet,
     }),
   );
-  assert.equal(silent.length, 0);
+  assert.equal(plain.length, 10, plain.join(""));
+  for (const line of plain) {
+    assert.match(line, /^\d+\/20 trials finished, best .* \(trial \d+\), \d+\.\ds\n$/);
+    const controls = [...line.slice(0, -1)].filter((c) => c < " " || c === "\x7f");
+    assert.deepEqual(controls, [], JSON.stringify(line));
+  }
+  assert.match(plain[9] ?? "", /^20\/20 /);
+  const odd: string[] = [];
+  await runOrThrow(optimize(study, quadratic, {
+    nTrials: 3,
+    progress: { isTerminal: false, write: (s) => odd.push(s) },
+    logger: quiet,
+  }));
+  assert.deepEqual(odd.map((l) => l.split(" ")[0]), ["1/3", "2/3", "3/3"]);
+});
+
+// -------------------------------------------------------------------------------------
+// what users write as an objective (issue 17 §3)
+// -------------------------------------------------------------------------------------
+
+type Form = readonly [name: string, objective: Objective, state: "COMPLETE" | "PRUNED" | "FAIL"];
+
+const single: ReadonlyArray<Form> = [
+  ["a TaskEither", (t) => map(suggestFloat(t, "x", 0, 1), (x) => x + 1), "COMPLETE"],
+  ["an async function returning a number", async (t) => {
+    const x = await runOrThrow(suggestFloat(t, "x", 0, 1));
+    return x + 1;
+  }, "COMPLETE"],
+  ["a plain number", () => 2, "COMPLETE"],
+  ["a plain one-element array", () => [2], "COMPLETE"],
+  ["a Promise of a Right", () => Promise.resolve(right(2)), "COMPLETE"],
+  ["an Either", () => right(2), "COMPLETE"],
+  ["a Promise of a TaskEither", () => Promise.resolve(succeed(2)) as never, "COMPLETE"],
+  // deno-lint-ignore require-await
+  ["an async thunk resolving to a number", () => (async () => 2) as never, "COMPLETE"],
+  ["a thrown Error", () => {
+    throw new Error("thrown here");
+  }, "FAIL"],
+  ["a rejected promise", () => Promise.reject(new Error("rejected here")), "FAIL"],
+  ["an async function that throws", async () => {
+    await Promise.resolve();
+    throw new Error("async throw");
+  }, "FAIL"],
+  ["a Promise of a Left", () => Promise.resolve(left(new Error("left here"))), "FAIL"],
+  ["a thrown TrialPruned", () => {
+    throw trialPruned("thrown prune");
+  }, "PRUNED"],
+  ["a rejected TrialPruned", () => Promise.reject(trialPruned("rejected prune")), "PRUNED"],
+  ["a TaskEither of a pruned Left", () => fail(trialPruned()), "PRUNED"],
+  // deno-lint-ignore require-await
+  ["an async function returning a string", async () => "1.5" as never, "FAIL"],
+];
+
+async function withStorages(
+  run: (storage: Storage, label: string) => Promise<void>,
+): Promise<void> {
+  await run(memoryStorage(), "memory");
+  const dir = await Deno.makeTempDir();
+  const storage = await runOrThrow(sqliteStorage(`${dir}/forms.db`));
+  try {
+    await run(storage, "sqlite");
+  } finally {
+    await runOrThrow(storage.close());
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("optimize() accepts a TaskEither, a promise, an Either or plain values, and fails or prunes on throws and rejections, on memory and SQLite", async () => {
+  await withStorages(async (storage, label) => {
+    for (const [name, objective, expected] of single) {
+      const study = await runOrThrow(createStudy({ storage, studyName: `${label}-${name}` }));
+      const result = await optimize(study, objective, {
+        nTrials: 2,
+        catch: ["Error"],
+        logger: quiet,
+      })();
+      assert.equal(result._tag, "Right", `${label}, ${name}: ${JSON.stringify(result)}`);
+      const trials = await runOrThrow(getTrials(study));
+      assert.deepEqual(trials.map((t) => t.state), [expected, expected], `${label}, ${name}`);
+      if (expected === "COMPLETE") {
+        assert.ok(trials.every((t) => typeof t.values?.[0] === "number"), name);
+      }
+      if (expected === "FAIL") {
+        const reason = trials[0]!.systemAttrs["fail_reason"];
+        assert.equal(typeof reason, "string", name);
+        assert.doesNotMatch(String(reason), /\{\}/, `${name}: ${reason}`);
+      }
+    }
+    // multi-objective: an array, a promise of an array
+    // deno-lint-ignore require-await
+    const asyncPair = async () => [1, 2];
+    for (const objective of [() => [1, 2], asyncPair, () => succeed([1, 2])]) {
+      const study = await runOrThrow(
+        createStudy({ storage, directions: ["minimize", "maximize"] }),
+      );
+      await runOrThrow(optimize(study, objective as Objective, { nTrials: 1, logger: quiet }));
+      const [trial] = await runOrThrow(getTrials(study));
+      assert.deepEqual([trial?.state, trial?.values], ["COMPLETE", [1, 2]], label);
+    }
+  });
+});
+
+Deno.test("optimize() stops on an uncaught rejection of an async objective with its message, storing the trial as FAIL", async () => {
+  const study = await runOrThrow(createStudy());
+  const result = await optimize(study, async () => {
+    await Promise.resolve();
+    throw new TypeError("no such layer");
+  }, { nTrials: 3, logger: quiet })();
+  const e = expectLeft(result, "ObjectiveFailed");
+  assert.match(
+    e.message,
+    /Trial 0 failed because of the following error: TypeError: no such layer/,
+  );
+  const trials = await runOrThrow(getTrials(study));
+  assert.deepEqual(trials.map((t) => t.state), ["FAIL"]);
+  assert.equal(trials[0]?.systemAttrs["fail_reason"], "TypeError: no such layer");
+});
+
+Deno.test("optimize() returns only after every objective it started has settled (timeout, stop, uncaught failure)", async () => {
+  const study = await runOrThrow(createStudy());
+  let running = 0;
+  const slow = (ms: number, fails = false): Objective => async (trial) => {
+    running++;
+    try {
+      await new Promise((r) => setTimeout(r, trial.number === 0 ? 5 : ms));
+      if (fails && trial.number % 3 === 0) throw new Error("boom");
+      return trial.number;
+    } finally {
+      running--;
+    }
+  };
+  await runOrThrow(optimize(study, slow(30), { timeoutMs: 10, concurrency: 3, logger: quiet }));
+  assert.equal(running, 0);
+  const failed = await optimize(study, slow(30, true), { concurrency: 3, logger: quiet })();
+  expectLeft(failed, "ObjectiveFailed");
+  assert.equal(running, 0);
+  const trials = await runOrThrow(getTrials(study));
+  assert.ok(trials.every((t) => t.state !== "RUNNING"), JSON.stringify(trials.map((t) => t.state)));
+});
+
+Deno.test("an objective's rejection never escapes as an unhandled rejection (child process)", async () => {
+  const script = new URL("./fixtures/optimize_forms.ts", import.meta.url);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script.pathname],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, stderr);
+  assert.doesNotMatch(stderr, /Uncaught|unhandled/i);
+  assert.deepEqual(JSON.parse(stdout), {
+    async: { COMPLETE: 3, PRUNED: 0, FAIL: 0 },
+    rejecting: { COMPLETE: 0, PRUNED: 0, FAIL: 3 },
+    stopped: "ObjectiveFailed",
+  });
+});
+
+// -------------------------------------------------------------------------------------
+// bad input (issue 17 §4)
+// -------------------------------------------------------------------------------------
+
+const badOptions: ReadonlyArray<readonly [unknown, string]> = [
+  [null, "options"],
+  ["fast", "options"],
+  [[], "options"],
+  [42, "options"],
+  [{ nTrials: -1 }, "nTrials"],
+  [{ nTrials: NaN }, "nTrials"],
+  [{ nTrials: "3" }, "nTrials"],
+  [{ nTrials: Infinity }, "nTrials"],
+  [{ nTrials: 1.5 }, "nTrials"],
+  [{ timeoutMs: NaN }, "timeoutMs"],
+  [{ timeoutMs: "10" }, "timeoutMs"],
+  [{ timeoutMs: -1 }, "timeoutMs"],
+  [{ concurrency: 0 }, "concurrency"],
+  [{ concurrency: "2" }, "concurrency"],
+  [{ concurrency: 1.5 }, "concurrency"],
+  [{ catch: "Boom" }, "catch"],
+  [{ catch: [1] }, "catch"],
+  [{ callbacks: [1] }, "callbacks"],
+  [{ callbacks: () => {} }, "callbacks"],
+  [{ callbacks: null }, "callbacks"],
+  [{ signal: "abort" }, "signal"],
+  [{ signal: {} }, "signal"],
+  [{ progress: "yes" }, "progress"],
+  [{ progress: { isTerminal: true, write: 1 } }, "progress"],
+  [{ handleSignals: "no" }, "handleSignals"],
+  [{ logger: "quiet" }, "logger"],
+  [{ logger: { level: "loud", write: () => {} } }, "logger.level"],
+  [{ logger: { level: "info" } }, "logger.write"],
+  [{ heartbeat: null }, "heartbeat"],
+  [{ heartbeat: { intervalMs: -1 } }, "heartbeat.intervalMs"],
+];
+
+Deno.test("optimize() rejects bad options, study and objective with a Left naming the field, never a throw, changing nothing stored", async () => {
+  const dir = await Deno.makeTempDir();
+  const storage = await runOrThrow(sqliteStorage(`${dir}/bad.db`));
+  try {
+    const study = await runOrThrow(createStudy({ storage }));
+    await runOrThrow(optimize(study, quadratic, { nTrials: 2, logger: quiet }));
+    const before = JSON.stringify(await runOrThrow(getTrials(study)));
+    for (const [options, field] of badOptions) {
+      const result = await optimize(study, quadratic, options as OptimizeOptions)();
+      const e = expectLeft(result, "InvalidArgument");
+      assert.match(e.message, new RegExp(`^Invalid '${field.replace(".", "\\.")}'`), e.message);
+      assert.doesNotMatch(e.message, /trial -1/);
+    }
+    for (
+      const [study2, objective, field] of [
+        [null, quadratic, "study"],
+        [{}, quadratic, "study"],
+        ["s", quadratic, "study"],
+        [study, null, "objective"],
+        [study, 3, "objective"],
+      ] as const
+    ) {
+      const result = await optimize(study2 as never, objective as never, { nTrials: 1 })();
+      assert.match(
+        expectLeft(result, "InvalidArgument").message,
+        new RegExp(`^Invalid '${field}'`),
+      );
+    }
+    assert.equal(JSON.stringify(await runOrThrow(getTrials(study))), before);
+  } finally {
+    await runOrThrow(storage.close());
+    await Deno.remove(dir, { recursive: true });
+  }
 });

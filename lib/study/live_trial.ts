@@ -62,6 +62,7 @@ import { checkObjectiveValues } from "../_internal/objective_values.ts";
 import { type SamplerContext, type SamplerHookResult, samplerImpl } from "../samplers/sampler.ts";
 import type { PrunerContext } from "../pruners/pruner.ts";
 import type { Study } from "./study.ts";
+import { warnIfRedefined } from "./logging.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -356,6 +357,7 @@ async function suggestWith(
   if (previous !== undefined) {
     const ok = checkCompatible(previous, distribution, name);
     if (ok._tag === "Left") return ok;
+    warnIfRedefined(trial, name, previous, distribution); // logging (issue 17 §5)
     return right(l.frozen.params[name] as ParamValue);
   }
   let internal: number;
