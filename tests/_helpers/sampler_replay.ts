@@ -15,6 +15,7 @@ import {
   type HyperionError,
   memoryStorage,
   optimize,
+  type ParamValue,
   runOrThrow,
   type Sampler,
   samplerFromSnapshot,
@@ -41,11 +42,14 @@ export interface ReplayCase {
   readonly cuts: ReadonlyArray<readonly [number, number]>;
   /** The study's directions. */
   readonly directions?: ReadonlyArray<Direction>;
+  /** Trials enqueued before the run (fixed parameters). */
+  readonly enqueue?: ReadonlyArray<Readonly<Record<string, ParamValue>>>;
 }
 
 /** The parts of a trial that a sampler decides. */
 function drawn(t: FrozenTrial): unknown {
-  return { number: t.number, params: t.params, distributions: t.distributions };
+  const { number, params, distributions, state } = t;
+  return { number, params, distributions, state, gridId: t.systemAttrs["grid_id"] };
 }
 
 async function continueFrom(
@@ -75,6 +79,7 @@ export async function checkReplay(c: ReplayCase): Promise<ReadonlyArray<FrozenTr
   const study = await runOrThrow(
     createStudy({ storage, studyName: "s", sampler: c.sampler(), directions }),
   );
+  for (const params of c.enqueue ?? []) await runOrThrow(enqueueTrial(study, params));
   const snapshots: string[] = [JSON.stringify(studySampler(study))];
   const copies = new Map<number, Storage>();
   const cutsAt = new Set(c.cuts.map(([, k]) => k));
