@@ -12,8 +12,10 @@ import {
   suggestFloat,
   suggestInt,
   tell,
+  type Trial,
 } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
+import { checkReplay, checkRerun } from "./_helpers/sampler_replay.ts";
 
 Deno.test("bruteForceSampler() tries every combination once and stops", async () => {
   const study = await runOrThrow(createStudy({ sampler: bruteForceSampler({ seed: 0 }) }));
@@ -76,4 +78,32 @@ Deno.test("bruteForceSampler() avoids values being evaluated by running trials",
   assert.notEqual(a, b);
   await runOrThrow(tell(study, t1, { values: [0] }));
   await runOrThrow(tell(study, t2, { values: [0] }));
+});
+
+/** 3 × 4 × 2 = 24 combinations. */
+const combos = (t: Trial) =>
+  flatMap(
+    suggestCategorical(t, "kind", ["a", "b", "c"]),
+    (kind) =>
+      flatMap(suggestInt(t, "n", 1, 4), (n) =>
+        map(suggestFloat(t, "x", 0, 1, { step: 1 }), (x) => n + x + kind.length)),
+  );
+
+Deno.test("bruteForceSampler() continues a study exactly from any older snapshot or a fresh sampler with the same seed", async () => {
+  await checkReplay({
+    sampler: () => bruteForceSampler({ seed: 8 }),
+    objective: combos,
+    nTrials: 16,
+    cuts: [[0, 4], [3, 8], [8, 8], [5, 12]],
+  });
+});
+
+Deno.test("bruteForceSampler(): a re-run with some parameters fixed draws the others as the original trial", async () => {
+  await checkRerun({
+    sampler: () => bruteForceSampler({ seed: 9 }),
+    objective: combos,
+    nTrials: 12,
+    rerun: 9,
+    fixed: [["kind"], ["kind", "n"]],
+  });
 });

@@ -19,6 +19,7 @@ import {
   tell,
 } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
+import { checkReplay } from "./_helpers/sampler_replay.ts";
 
 const space = { x: [-1, 0, 1], act: ["relu", "tanh"] } as const;
 
@@ -131,4 +132,20 @@ Deno.test("gridSampler() survives a JSON snapshot and restore", () => {
     }),
     "InvalidArgument",
   );
+});
+
+Deno.test("gridSampler() continues a study exactly from any older snapshot or a fresh sampler with the same seed", async () => {
+  // five enqueued trials take numbers 0–4 without a grid point: trials 6–10 draw the
+  // unvisited points 0–4 at random
+  const enqueue = [-1, 0, 1, -1, 0].map((x) => ({ x, act: "relu" }));
+  const straight = await checkReplay({
+    sampler: () => gridSampler(space, { seed: 5 }),
+    objective,
+    nTrials: 11,
+    enqueue,
+    cuts: [[0, 5], [2, 6], [6, 7], [7, 8], [3, 9], [0, 10]],
+  });
+  const ids = straight.map((t) => t.systemAttrs["grid_id"]);
+  assert.deepEqual(ids.slice(0, 6), [undefined, undefined, undefined, undefined, undefined, 5]);
+  assert.deepEqual([...ids.slice(6)].sort(), [0, 1, 2, 3, 4]);
 });

@@ -309,10 +309,11 @@ Deno.test("checkpointSampler()/restoreSampler() reproduce the uninterrupted sugg
   try {
     const run = async (
       folder: string,
+      storage: Storage,
       failAt?: number,
       sampler = randomSampler({ seed: 6691 }),
     ) => {
-      const study = await runOrThrow(createStudy({ sampler, studyName: "s" }));
+      const study = await runOrThrow(createStudy({ storage, studyName: "s", sampler }));
       const xs: number[] = [];
       await optimize(study, (trial) => async () => {
         await runOrThrow(checkpointSampler(trial, join(root, folder)));
@@ -323,13 +324,14 @@ Deno.test("checkpointSampler()/restoreSampler() reproduce the uninterrupted sugg
       }, { nTrials: failAt === undefined ? 10 : 10 })();
       return xs;
     };
-    const straight = await run("a");
+    const straight = await run("a", memoryStorage());
     assert.deepEqual(
       (await readdir(join(root, "a"))).sort(),
       [...Array(10).keys()].map((n) => `sampler_s_trial-${n}.json`).sort(),
     );
     assert.equal(await runOrThrow(restoreSampler(join(root, "b"))), undefined);
-    const firstHalf = await run("b", 5);
+    const storage = persistentMemory();
+    const firstHalf = await run("b", storage, 5);
     assert.equal(firstHalf.length, 5);
     const restored = await runOrThrow(restoreSampler(join(root, "b")));
     assert.ok(restored !== undefined);
@@ -337,7 +339,11 @@ Deno.test("checkpointSampler()/restoreSampler() reproduce the uninterrupted sugg
       await runOrThrow(restoreSampler(join(root, "b"), { studyName: "s" })),
       restored,
     );
-    const study = await runOrThrow(createStudy({ sampler: restored }));
+    // the failed trial 5 is re-run at its own number: its draws derive from (seed, 5, "param:x")
+    const study = await runOrThrow(resumeStudy(
+      { storage, studyName: "s", loadIfExists: true, sampler: restored },
+      { backupStudy: false },
+    ));
     const secondHalf: number[] = [];
     await runOrThrow(optimize(study, (trial) => async () => {
       const x = await runOrThrow(suggestFloat(trial, "x", -10, 10));

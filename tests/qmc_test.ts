@@ -3,15 +3,21 @@ import fc from "fast-check";
 import {
   categoricalDistribution,
   contains,
+  copyStudy,
   createStudy,
+  enqueueTrial,
+  flatMap,
   floatDistribution,
   getOrThrow,
   getTrials,
   intDistribution,
+  map,
+  memoryStorage,
   optimize,
   qmcSampler,
   runOrThrow,
   samplerFromSnapshot,
+  studySampler,
   suggestCategorical,
   suggestFloat,
   suggestInt,
@@ -23,6 +29,7 @@ import { sha256Hex } from "../lib/_internal/sha256.ts";
 import { rngFromSeed } from "../lib/random/rng.ts";
 import { distFromJson, type DistJson, readFixture } from "./_helpers/tpe_fixtures.ts";
 import { expectLeft } from "./_helpers/study.ts";
+import { checkReplay } from "./_helpers/sampler_replay.ts";
 
 interface SobolFixture {
   cases: { d: number; indices: number[]; columns: number[]; points: number[][] }[];
@@ -184,4 +191,71 @@ Deno.test("sha256Hex() matches known digests", () => {
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   );
   assert.equal(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+});
+
+/** A float, an int and a categorical parameter. */
+const qmcObjective = (t: Trial) =>
+  flatMap(
+    suggestFloat(t, "x", -1, 1),
+    (x) =>
+      flatMap(suggestInt(t, "n", 0, 9), (n) =>
+        map(suggestCategorical(t, "c", ["a", "b", "c"]), (c) => x * x + n + c.length)),
+  );
+
+Deno.test("qmcSampler() continues a study exactly from any older snapshot or a fresh sampler with the same seed", async () => {
+  for (const scramble of [false, true]) {
+    await checkReplay({
+      sampler: () => qmcSampler({ seed: 12, scramble }),
+      objective: qmcObjective,
+      nTrials: 10,
+      // trial 0 is random (independent draws); the sequence starts at trial 1
+      cuts: [[0, 1], [0, 4], [2, 4], [4, 4], [3, 8]],
+    });
+  }
+});
+
+Deno.test("qmcSampler() keeps a trial's sequence index in the trial, not in the sampler", async () => {
+  const storage = memoryStorage();
+  const sampler = qmcSampler({ seed: 3, scramble: true });
+  const study = await runOrThrow(createStudy({ storage, studyName: "s", sampler }));
+  await runOrThrow(optimize(study, qmcObjective, { nTrials: 4 }));
+  const before = memoryStorage();
+  await runOrThrow(copyStudy({ fromStorage: storage, fromStudyName: "s", toStorage: before }));
+  await runOrThrow(optimize(study, qmcObjective, { nTrials: 2 }));
+  const trials = await runOrThrow(getTrials(study));
+  assert.deepEqual(trials.map((t) => t.systemAttrs["qmc:sample_id"]), [
+    undefined,
+    0,
+    1,
+    2,
+    3,
+    4,
+  ]);
+  assert.deepEqual(studySampler(study), getOrThrow(samplerFromSnapshot(JSON.stringify(sampler))));
+  // a re-run of trial 4 carrying its index (as resumeStudy's WAITING trial with fixed_params)
+  // takes the same point and leaves the study's counter alone
+  const rebuilt = await runOrThrow(
+    createStudy({ storage: before, studyName: "s", loadIfExists: true, sampler }),
+  );
+  await runOrThrow(enqueueTrial(rebuilt, { x: trials[4]!.params.x! }));
+  const waiting = (await runOrThrow(getTrials(rebuilt)))[4]!;
+  getOrThrow(
+    await before.setTrialAttr({
+      id: waiting.trialId,
+      kind: "system",
+      key: "qmc:sample_id",
+      value: 3,
+    })(),
+  );
+  // the original trial 4 had advanced the study's counter to 3 before the crash
+  const counterKey = qmcCounterKey(trials[1]!.distributions, { seed: 3, scramble: true });
+  const stored = await runOrThrow(before.getStudy("s"));
+  assert.equal(stored.systemAttrs[counterKey], 2);
+  getOrThrow(
+    await before.setStudyAttr({ id: stored.studyId, kind: "system", key: counterKey, value: 3 })(),
+  );
+  await runOrThrow(optimize(rebuilt, qmcObjective, { nTrials: 2 }));
+  const again = await runOrThrow(getTrials(rebuilt));
+  assert.deepEqual(again.map((t) => t.systemAttrs["qmc:sample_id"]), [undefined, 0, 1, 2, 3, 4]);
+  assert.deepEqual(again.map((t) => t.params), trials.map((t) => t.params));
 });

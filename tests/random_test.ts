@@ -4,14 +4,21 @@ import {
   categoricalDistribution,
   contains,
   type Distribution,
+  flatMap,
   floatDistribution,
   getOrThrow,
   intDistribution,
+  map,
   randomSampler,
   rngFromSeed,
   samplerFromSnapshot,
+  suggestCategorical,
+  suggestFloat,
+  suggestInt,
+  type Trial,
 } from "../mod.ts";
 import { sampleUniformInternal } from "../lib/samplers/random.ts";
+import { checkReplay, checkRerun } from "./_helpers/sampler_replay.ts";
 
 const distribution = fc.oneof(
   fc.tuple(
@@ -76,4 +83,69 @@ Deno.test("randomSampler() snapshots round-trip and bad ones are rejected naming
   assert.match(badState._tag === "Left" ? badState.left.message : "", /random.state.rng/);
   assert.equal(samplerFromSnapshot("{not json")._tag, "Left");
   assert.equal(samplerFromSnapshot({ kind: "zzz", options: {}, state: {} })._tag, "Left");
+});
+
+/** A float, a log-int and a categorical parameter. */
+const threeParams = (t: Trial) =>
+  flatMap(
+    suggestFloat(t, "x", -5, 5),
+    (x) =>
+      flatMap(suggestInt(t, "n", 1, 1000, { log: true }), (n) =>
+        map(suggestCategorical(t, "c", ["a", "b", "c"]), (c) => x * x + n / 100 + c.length)),
+  );
+
+Deno.test("randomSampler() continues a study exactly from any older snapshot or a fresh sampler with the same seed", async () => {
+  await checkReplay({
+    sampler: () => randomSampler({ seed: 17 }),
+    objective: threeParams,
+    nTrials: 12,
+    cuts: [[0, 5], [3, 5], [5, 5], [2, 9], [9, 9]],
+  });
+});
+
+Deno.test("randomSampler(): a re-run with some parameters fixed draws the others as the original trial", async () => {
+  await checkRerun({
+    sampler: () => randomSampler({ seed: 23 }),
+    objective: threeParams,
+    nTrials: 8,
+    rerun: 5,
+    fixed: [["x"], ["n"], ["x", "n"], ["c"]],
+  });
+});
+
+Deno.test("randomSampler() without a seed records the one it drew, so its snapshot replays", async () => {
+  const s = randomSampler();
+  const seed = (s.options as { seed: unknown }).seed;
+  assert.ok(typeof seed === "number" && Number.isSafeInteger(seed), String(seed));
+  assert.notEqual(seed, (randomSampler().options as { seed: unknown }).seed);
+  const json = JSON.stringify(s);
+  await checkReplay({
+    sampler: () => getOrThrow(samplerFromSnapshot(json)),
+    objective: threeParams,
+    nTrials: 6,
+    cuts: [[0, 3]],
+  });
+});
+
+Deno.test("samplerFromSnapshot() accepts a random sampler of the older shape (an RNG stream in its state)", () => {
+  const old = {
+    kind: "random",
+    options: { seed: 4 },
+    state: { rng: { algorithm: "xoshiro128**", s: [1, 2, 3, 4] } },
+  };
+  assert.deepEqual(getOrThrow(samplerFromSnapshot(old)), {
+    kind: "random",
+    options: { seed: 4 },
+    state: {},
+  });
+  // unseeded: the seed is hashed from the recorded stream, the same every time
+  const unseeded = { ...old, options: { seed: null } };
+  const a = getOrThrow(samplerFromSnapshot(unseeded));
+  assert.deepEqual(a, getOrThrow(samplerFromSnapshot(JSON.stringify(unseeded))));
+  assert.ok(Number.isSafeInteger((a.options as { seed: number }).seed));
+  const noSeed = samplerFromSnapshot({ kind: "random", options: { seed: null }, state: {} });
+  assert.match(
+    noSeed._tag === "Left" ? noSeed.left.message : "",
+    /Invalid 'random.options.seed': expected an integer/,
+  );
 });

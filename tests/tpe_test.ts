@@ -177,6 +177,7 @@ import {
   uniform,
 } from "../mod.ts";
 import { expectLeft } from "./_helpers/study.ts";
+import { checkReplay, checkRerun } from "./_helpers/sampler_replay.ts";
 
 const quadratic = (t: Trial) => map(suggestFloat(t, "x", -10, 10), (x) => (x - 2) ** 2);
 
@@ -219,7 +220,7 @@ Deno.test("tpeSampler() with a seed gives the same suggestions for the same hist
   }
 });
 
-Deno.test("tpeSampler() state restored from a snapshot continues the stream exactly", async () => {
+Deno.test("tpeSampler() restored from a snapshot continues the study exactly", async () => {
   const study = await mixedRun({ seed: 5 }, 15);
   const snapshot = JSON.stringify(studySampler(study));
   const first = await runOrThrow(getTrials(study));
@@ -850,4 +851,94 @@ Deno.test("tpeSampler() learns from enqueued values outside the range and still 
     assert.deepEqual(xs.slice(0, 2), [20, -30]);
     assert.ok(xs.slice(2).every((x) => x >= -10 && x <= 10));
   }
+});
+
+/** Two objectives over the mixed space. */
+const twoObjectives = (t: Trial) =>
+  map(mixedObjective(t), (v) => [v, (t.number % 3) + v / 2] as const);
+
+/** A conditional space: `kind` chooses `x` or `n`; `lr` always. */
+const conditional = (t: Trial) =>
+  flatMap(
+    suggestFloat(t, "lr", 1e-4, 1, { log: true }),
+    (lr) =>
+      flatMap(suggestCategorical(t, "kind", ["a", "b"]), (kind) =>
+        kind === "a"
+          ? map(suggestFloat(t, "x", -5, 5), (x) =>
+            x * x + lr)
+          : map(suggestInt(t, "n", -5, 5), (n) => 1 + n * n + lr)),
+  );
+
+Deno.test("tpeSampler() continues a study exactly from any older snapshot or a fresh sampler with the same seed", async () => {
+  // startup ends after 5 finished trials: cuts before, across and after it
+  const cuts = [[0, 3], [2, 7], [0, 9], [6, 9], [9, 9], [4, 13]] as const;
+  for (const multivariate of [false, true]) {
+    await checkReplay({
+      sampler: () => tpeSampler({ seed: 31, nStartupTrials: 5, multivariate }),
+      objective: mixedObjective,
+      nTrials: 16,
+      cuts,
+    });
+  }
+  await checkReplay({
+    sampler: () => tpeSampler({ seed: 32, nStartupTrials: 4, group: true }),
+    objective: conditional,
+    nTrials: 14,
+    cuts: [[0, 6], [5, 10]],
+  });
+  await checkReplay({
+    sampler: () => tpeSampler({ seed: 33, nStartupTrials: 4 }),
+    objective: twoObjectives,
+    directions: ["minimize", "minimize"],
+    nTrials: 12,
+    cuts: [[2, 6], [8, 9]],
+  });
+});
+
+Deno.test("tpeSampler(): a re-run with some parameters fixed draws the others as the original trial", async () => {
+  for (const multivariate of [false, true]) {
+    // past the startup trials (5): the draws come from the Parzen estimators
+    await checkRerun({
+      sampler: () => tpeSampler({ seed: 41, nStartupTrials: 5, multivariate }),
+      objective: mixedObjective,
+      nTrials: 14,
+      rerun: 11,
+      fixed: [["lr"], ["layers"], ["lr", "layers"], ["act"]],
+    });
+    // during the startup trials: random draws
+    await checkRerun({
+      sampler: () => tpeSampler({ seed: 42, nStartupTrials: 5, multivariate }),
+      objective: mixedObjective,
+      nTrials: 4,
+      rerun: 2,
+      fixed: [["lr"], ["layers", "act"]],
+    });
+  }
+  await checkRerun({
+    sampler: () => tpeSampler({ seed: 43, nStartupTrials: 3 }),
+    objective: twoObjectives,
+    directions: ["minimize", "minimize"],
+    nTrials: 10,
+    rerun: 8,
+    fixed: [["lr"], ["act"]],
+  });
+});
+
+Deno.test("tpeSampler() without a seed records the one it drew; its record never changes", async () => {
+  const sampler = tpeSampler({ nStartupTrials: 2 });
+  const seed = (sampler.options as { seed: unknown }).seed;
+  assert.ok(typeof seed === "number" && Number.isSafeInteger(seed), String(seed));
+  assert.deepEqual(sampler.state, {});
+  const study = await runOrThrow(createStudy({ sampler }));
+  await runOrThrow(optimize(study, mixedObjective, { nTrials: 5 }));
+  assert.deepEqual(studySampler(study), getOrThrow(samplerFromSnapshot(JSON.stringify(sampler))));
+});
+
+Deno.test("samplerFromSnapshot() accepts a TPE sampler of the older shape (two RNG streams in its state)", () => {
+  const rng = { algorithm: "xoshiro128**", s: [5, 6, 7, 8] };
+  const fresh = tpeSampler({ seed: 9 });
+  const old = { ...fresh, state: { rng, randomRng: rng } };
+  assert.deepEqual(getOrThrow(samplerFromSnapshot(old)), fresh);
+  const bad = samplerFromSnapshot({ ...old, state: { rng: { algorithm: "mt" }, randomRng: rng } });
+  assert.match(bad._tag === "Left" ? bad.left.message : "", /tpe\.state\.rng/);
 });

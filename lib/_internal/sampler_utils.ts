@@ -8,8 +8,8 @@
 import { type Either, left, right } from "../effect.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
-import { isRngState } from "../random/rng.ts";
-import { expectObject } from "../samplers/sampler.ts";
+import { entropySeed, isRngState, type RngState } from "../random/rng.ts";
+import { checkSeed, expectObject } from "../samplers/sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -36,6 +36,62 @@ export function expectRngStates(
     }
   }
   return right(s.right);
+}
+
+/**
+ * The {@link rngFor} key of the independent draw of parameter `name` of a trial: keyed by
+ * name, not by position, so a trial whose other parameters are fixed (enqueued or re-run)
+ * draws `name` as a trial with none fixed.
+ */
+export function paramKey(name: string): string {
+  return `param:${name}`;
+}
+
+/** True when `value` is a plain object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The seed a constructor records: the given one (checked later by `validate`), or one drawn
+ * from the platform's entropy when none is given.
+ */
+export function seedOrEntropy(seed: unknown): JsonValue {
+  return seed === undefined || seed === null ? entropySeed() : seed as JsonValue;
+}
+
+/**
+ * Checks the seed and state of a sampler record whose draws are derived with `rngFor` and
+ * returns the seed. `options.seed` must be an integer; a snapshot of the older shape (a
+ * stream of xoshiro states under `legacyKeys` in `state`, advanced by every draw) is accepted:
+ * its states are checked and ignored, and an unseeded one (`seed: null`) gets the seed hashed
+ * from its first state, so that it still replays the same way every time.
+ */
+export function derivedSeed(
+  options: Readonly<Record<string, JsonValue>>,
+  state: unknown,
+  prefix: string,
+  legacyKeys: readonly string[],
+): Either<HyperionError, number> {
+  const s = expectObject(state, `${prefix}.state`);
+  if (s._tag === "Left") return s;
+  const legacy = legacyKeys.filter((k) => s.right[k] !== undefined);
+  if (legacy.length > 0) {
+    const checked = expectRngStates(state, `${prefix}.state`, legacy);
+    if (checked._tag === "Left") return checked;
+  }
+  const seed = checkSeed(options.seed);
+  if (seed._tag === "Left") return seed;
+  if (seed.right !== undefined) return right(seed.right);
+  if (legacy.length > 0) {
+    const w = (s.right[legacy[0]!] as unknown as RngState).s;
+    return right((w[0] >>> 11) * 4294967296 + w[1]);
+  }
+  return left(invalidArgument({
+    field: `${prefix}.options.seed`,
+    value: options.seed ?? null,
+    expected: "an integer (a sampler records its seed, drawn at construction when none is given)",
+  }));
 }
 
 /** The largest double below `x`. */

@@ -5,6 +5,8 @@
  *
  * A {@link Rng} is a mutable record of four words; the draw functions advance it. Capture it
  * with {@link rngState} and rebuild it with {@link rngFromState} to continue the stream exactly.
+ * {@link rngFor} derives a generator from (seed, trial number, key) alone: the samplers draw
+ * every random number from such generators, so no stream position is ever state to lose.
  *
  * @example Reproduce a stream
  * ```ts
@@ -104,6 +106,89 @@ export function rngFromSeed(seed?: number | string): Rng {
  */
 export function rngFromState(state: RngState): Rng {
   return { s: new Uint32Array(state.s) };
+}
+
+/**
+ * A seed from the platform's cryptographic entropy: a non-negative safe integer (53 bits).
+ * Samplers built without a seed draw one with it, once, and record it in their options, so that
+ * even an unseeded run can be replayed from a snapshot of its sampler.
+ *
+ * @category constructors
+ */
+export function entropySeed(): number {
+  const buf = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(buf);
+  return (buf[0]! >>> 11) * 4294967296 + buf[1]!;
+}
+
+/** Seeds of the four hash lanes (hexadecimal digits of π and e). */
+const LANES = [0x243f6a88, 0x85a308d3, 0xb7e15162, 0x8aed2a6b] as const;
+
+/** One MurmurHash3 block step: mixes the 32-bit word `k` into the hash `h`. */
+function murmurStep(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's finaliser: every input bit affects every output bit. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** MurmurHash3 (32 bits, seed `lane`) of the words of (seed, trial number, key). */
+function laneHash(lane: number, seed: number, trialNumber: number, key: string): number {
+  let h = lane | 0;
+  h = murmurStep(h, seed >>> 0);
+  h = murmurStep(h, Math.floor(seed / 4294967296) >>> 0);
+  h = murmurStep(h, trialNumber >>> 0);
+  h = murmurStep(h, Math.floor(trialNumber / 4294967296) >>> 0);
+  h = murmurStep(h, key.length);
+  const n = key.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) h = murmurStep(h, key.charCodeAt(i) | (key.charCodeAt(i + 1) << 16));
+  if (i < n) h = murmurStep(h, key.charCodeAt(i));
+  return fmix32(h ^ (20 + 2 * n));
+}
+
+/**
+ * The generator of one purpose of one trial, derived from nothing else: its four state words are
+ * four MurmurHash3 hashes (different lane seeds) of the sampler's `seed` (a safe integer, both
+ * 32-bit halves), the `trialNumber` (likewise) and the UTF-16 code units of `key` (after its
+ * length). The same arguments always give the same stream, on every runtime; any other
+ * arguments give an unrelated one.
+ *
+ * The built-in samplers draw every random number of trial `n` from `rngFor(seed, n, key)`, the
+ * key naming the purpose: `"param:<name>"` for the independent draw of parameter `<name>`,
+ * `"relative"` for a joint (relative) sample, `"grid"` for the choice of a grid point. So the
+ * suggestions of a trial depend only on the seed, the options, the trial's number and the
+ * history the sampler sees — never on how many trials the sampler object served before — and
+ * a re-run trial with some parameters fixed draws the others exactly as the original did.
+ *
+ * @example Derive a trial's stream
+ * ```ts
+ * import { rngFor, uniform } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const a = uniform(rngFor(42, 7, "param:lr"));
+ * assert.equal(uniform(rngFor(42, 7, "param:lr")), a);
+ * assert.notEqual(uniform(rngFor(42, 7, "param:momentum")), a);
+ * assert.notEqual(uniform(rngFor(42, 8, "param:lr")), a);
+ * ```
+ *
+ * @category constructors
+ */
+export function rngFor(seed: number, trialNumber: number, key: string): Rng {
+  const s = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) s[i] = laneHash(LANES[i]!, seed, trialNumber, key);
+  if (s[0] === 0 && s[1] === 0 && s[2] === 0 && s[3] === 0) s[0] = 1;
+  return { s };
 }
 
 /**

@@ -10,18 +10,9 @@ import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
+import { randomInt, type Rng, rngFor, uniform } from "../random/rng.ts";
+import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "../_internal/sampler_utils.ts";
 import {
-  randomInt,
-  type Rng,
-  rngFromSeed,
-  rngFromState,
-  type RngState,
-  rngState,
-  uniform,
-} from "../random/rng.ts";
-import { expectRngStates } from "../_internal/sampler_utils.ts";
-import {
-  checkSeed,
   expectObject,
   registerSampler,
   type Sampled,
@@ -41,7 +32,10 @@ import {
  */
 export interface BruteForceSamplerOptions {
   /**
-   * Seed of the (random) order in which the space is enumerated.
+   * Seed of the (random) order in which the space is enumerated: the value of parameter
+   * `<name>` in trial `n` is drawn from {@link rngFor}`(seed, n, "param:<name>")` among the
+   * unexplored ones, so it depends only on the seed, `n` and the trials. Without a seed, one is
+   * drawn from the platform's entropy once, at construction, and recorded as `options.seed`.
    *
    * @default {undefined}
    */
@@ -91,13 +85,15 @@ export interface BruteForceSamplerOptions {
  * @category constructors
  */
 export function bruteForceSampler(options: BruteForceSamplerOptions = {}): Sampler {
+  // a wrong-typed options value is kept as it is, for `validate` to report it
+  if (!isPlainObject(options)) return { kind: "bruteForce", options: options as never, state: {} };
   return {
     kind: "bruteForce",
     options: {
-      seed: options.seed ?? null,
-      avoidPrematureStop: options.avoidPrematureStop ?? false,
+      seed: seedOrEntropy(options.seed),
+      avoidPrematureStop: (options.avoidPrematureStop ?? false) as JsonValue,
     },
-    state: { rng: rngState(rngFromSeed(options.seed)) } as unknown as JsonValue,
+    state: {},
   };
 }
 
@@ -290,8 +286,6 @@ function others(ctx: SamplerContext): FrozenTrial[] {
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   const o = expectObject(sampler.options, "bruteForce.options");
   if (o._tag === "Left") return o;
-  const seed = checkSeed(o.right.seed);
-  if (seed._tag === "Left") return seed;
   if (typeof o.right.avoidPrematureStop !== "boolean") {
     return left(invalidArgument({
       field: "bruteForce.options.avoidPrematureStop",
@@ -299,9 +293,10 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       expected: "a boolean",
     }));
   }
-  const s = expectRngStates(sampler.state, "bruteForce.state", ["rng"]);
-  if (s._tag === "Left") return s;
-  return right(sampler);
+  const seed = derivedSeed(o.right, sampler.state, "bruteForce", ["rng"]);
+  if (seed._tag === "Left") return seed;
+  const options = { seed: seed.right, avoidPrematureStop: o.right.avoidPrematureStop };
+  return right({ kind: "bruteForce", options, state: {} });
 }
 
 function sampleIndependent(
@@ -315,15 +310,15 @@ function sampleIndependent(
   if (ok._tag === "Left") return ok;
   const populated = populate(tree, others(ctx), ctx.trial.params);
   if (populated._tag === "Left") return populated;
-  const state = sampler.state as unknown as { readonly rng: RngState };
-  const rng = rngFromState(state.rng);
+  const { seed } = sampler.options as { readonly seed: number };
+  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
   let value: number;
   if (isExpandable(tree, excludeRunning)) value = sampleChild(tree, rng, excludeRunning);
   else {
     const all = [...tree.children!.keys()];
     value = all[randomInt(rng, all.length)]!;
   }
-  return right({ value, state: { ...state, rng: rngState(rng) } as unknown as JsonValue });
+  return right({ value, state: sampler.state });
 }
 
 function afterTrial(

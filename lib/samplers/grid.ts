@@ -10,15 +10,8 @@ import { type HyperionError, invalidArgument, show } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import {
-  randomInt,
-  rngFromSeed,
-  rngFromState,
-  type RngState,
-  rngState,
-  shuffled,
-} from "../random/rng.ts";
-import { expectRngStates } from "../_internal/sampler_utils.ts";
+import { randomInt, rngFor, rngFromSeed, shuffled } from "../random/rng.ts";
+import { expectRngStates, isPlainObject } from "../_internal/sampler_utils.ts";
 import { remember } from "../_internal/recent.ts";
 import {
   checkSeed,
@@ -49,7 +42,9 @@ export type GridSpace = Readonly<Record<string, ReadonlyArray<ParamValue>>>;
 export interface GridSamplerOptions {
   /**
    * Seed of the visiting order (Optuna shuffles with seed 0 when none is given, so the
-   * default order is deterministic too).
+   * default order is deterministic too). Past the first `n` trials, the unvisited point given
+   * to trial `m` is drawn from {@link rngFor}`(seed, m, "grid")`: it depends only on the seed,
+   * `m` and the trials, never on the sampler's past.
    *
    * @default {0}
    */
@@ -99,17 +94,20 @@ interface GridOptionsJson {
  * @category constructors
  */
 export function gridSampler(space: GridSpace, options: GridSamplerOptions = {}): Sampler {
-  const searchSpace: Record<string, ReadonlyArray<ParamValue>> = {};
-  for (const name of Object.keys(space).sort()) {
-    const values = space[name];
-    searchSpace[name] = Array.isArray(values) ? [...values] : values as never;
+  // wrong-typed arguments are kept as they are, for `validate` to report them
+  let searchSpace: unknown = space;
+  if (isPlainObject(space)) {
+    const sorted: Record<string, ReadonlyArray<ParamValue>> = {};
+    for (const name of Object.keys(space).sort()) {
+      const values = space[name];
+      sorted[name] = Array.isArray(values) ? [...values] : values as never;
+    }
+    searchSpace = sorted;
   }
-  const seed = options.seed ?? null;
-  return {
-    kind: "grid",
-    options: { searchSpace, seed } as unknown as JsonValue,
-    state: { rng: rngState(rngFromSeed(`grid:${seed ?? 0}`)) } as unknown as JsonValue,
-  };
+  const o = isPlainObject(options)
+    ? { searchSpace, seed: options.seed ?? null }
+    : { searchSpace, seed: null, options };
+  return { kind: "grid", options: o as unknown as JsonValue, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
@@ -223,6 +221,13 @@ function unvisited(grid: Grid, trials: ReadonlyArray<FrozenTrial>): number[] {
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   const o = expectObject(sampler.options, "grid.options");
   if (o._tag === "Left") return o;
+  if (Object.hasOwn(o.right, "options")) {
+    return left(invalidArgument({
+      field: "gridSampler.options",
+      value: o.right.options,
+      expected: "an object {seed?}",
+    }));
+  }
   const seed = checkSeed(o.right.seed);
   if (seed._tag === "Left") return seed;
   const space = expectObject(o.right.searchSpace, "grid.searchSpace");
@@ -245,9 +250,15 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       }
     }
   }
-  const s = expectRngStates(sampler.state, "grid.state", ["rng"]);
+  // the state of the older shape (a stream advanced by every draw) is checked and dropped
+  const s = expectObject(sampler.state, "grid.state");
   if (s._tag === "Left") return s;
-  return right(sampler);
+  if (s.right.rng !== undefined) {
+    const legacy = expectRngStates(s.right, "grid.state", ["rng"]);
+    if (legacy._tag === "Left") return legacy;
+  }
+  const searchSpace = space.right as unknown as JsonValue;
+  return right({ kind: "grid", options: { searchSpace, seed: seed.right ?? null }, state: {} });
 }
 
 function beforeTrial(
@@ -275,11 +286,10 @@ function beforeTrial(
       expected: "a grid with at least one point",
     }));
   }
-  const state = sampler.state as unknown as { readonly rng: RngState };
-  const rng = rngFromState(state.rng);
-  const id = targets[randomInt(rng, targets.length)]!;
+  const seed = (sampler.options as unknown as GridOptionsJson).seed ?? 0;
+  const id = targets[randomInt(rngFor(seed, number, "grid"), targets.length)]!;
   return right({
-    state: { ...state, rng: rngState(rng) } as unknown as JsonValue,
+    state: sampler.state,
     trialSystemAttrs: { search_space: searchSpace, grid_id: id },
   });
 }

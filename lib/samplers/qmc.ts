@@ -11,8 +11,15 @@ import type { Distribution } from "../core/distributions.ts";
 import { type JsonValue, pythonFloat } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import { nextUint32, rngFromSeed, rngFromState, type RngState, rngState } from "../random/rng.ts";
-import { expectRngStates, previousDouble, roundHalfEven } from "../_internal/sampler_utils.ts";
+import { rngFor, rngFromSeed } from "../random/rng.ts";
+import {
+  expectRngStates,
+  isPlainObject,
+  paramKey,
+  previousDouble,
+  roundHalfEven,
+  seedOrEntropy,
+} from "../_internal/sampler_utils.ts";
 import { sha256Hex } from "../_internal/sha256.ts";
 import { remember } from "../_internal/recent.ts";
 import {
@@ -43,9 +50,10 @@ import {
  */
 export interface QmcSamplerOptions {
   /**
-   * Seed of the scrambling and of the independent (random) sampler. Without one, a random
-   * seed is drawn and recorded in the options, so every worker given this sampler record uses
-   * the same sequence.
+   * Seed of the scrambling and of the independent (random) draws: parameter `<name>` of trial
+   * `n`, when drawn at random, comes from {@link rngFor}`(seed, n, "param:<name>")`. Without
+   * one, a random seed is drawn once, at construction, and recorded in the options, so every
+   * worker given this sampler record uses the same sequence and a snapshot replays.
    *
    * @default {undefined}
    */
@@ -71,12 +79,11 @@ interface QmcOptionsJson {
   readonly qmcType: "sobol";
 }
 
-interface QmcStateJson {
-  /** Generator of the independent (random) draws. */
-  readonly randomRng: RngState;
-  /** Sequence index reserved in `beforeTrial`, per trial number. */
-  readonly pending: Readonly<Record<string, number>>;
-}
+/**
+ * The trial system attribute holding the sequence index reserved for the trial in
+ * `beforeTrial` (so the reservation lives with the trial, not in the sampler's state).
+ */
+const SAMPLE_ID_KEY = "qmc:sample_id";
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -94,7 +101,8 @@ interface QmcStateJson {
  * Optuna 5.0 does (log scale for log domains, grid rounding for stepped ones, one coordinate
  * per categorical split into equal bins). The position in the sequence is a counter in the
  * study's system attributes (`qmc:<sha256 of the space and settings>`, the key Optuna uses),
- * so several workers sharing the study continue one sequence. Unscrambled points equal
+ * so several workers sharing the study continue one sequence; the index a trial takes is
+ * recorded in its system attribute `qmc:sample_id`, so the sampler's own state never changes. Unscrambled points equal
  * scipy's `qmc.Sobol(d, scramble=False)`.
  *
  * **Gotchas**: parameters not in the first trial (conditional ones), or whose range changes,
@@ -118,18 +126,14 @@ interface QmcStateJson {
  * @category constructors
  */
 export function qmcSampler(options: QmcSamplerOptions = {}): Sampler {
-  const seed = options.seed ?? nextUint32(rngFromSeed());
-  const opts: QmcOptionsJson = {
-    seed,
+  // a wrong-typed options value is kept as it is, for `validate` to report it
+  if (!isPlainObject(options)) return { kind: "qmc", options: options as never, state: {} };
+  const opts = {
+    seed: seedOrEntropy(options.seed),
     scramble: options.scramble ?? false,
     qmcType: options.qmcType ?? "sobol",
   };
-  const state: QmcStateJson = { randomRng: rngState(rngFromSeed(seed)), pending: {} };
-  return {
-    kind: "qmc",
-    options: opts as unknown as JsonValue,
-    state: state as unknown as JsonValue,
-  };
+  return { kind: "qmc", options: opts as unknown as JsonValue, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
@@ -280,18 +284,29 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       expected: "'sobol' (Halton sequences are not implemented)",
     }));
   }
-  const s = expectRngStates(sampler.state, "qmc.state", ["randomRng"]);
+  // the state of the older shape (a random stream and reservations) is checked and dropped
+  const s = expectObject(sampler.state, "qmc.state");
   if (s._tag === "Left") return s;
-  const pending = expectObject(s.right.pending, "qmc.state.pending");
-  if (pending._tag === "Left") return pending;
-  return right(sampler);
+  if (s.right.randomRng !== undefined) {
+    const legacy = expectRngStates(s.right, "qmc.state", ["randomRng"]);
+    if (legacy._tag === "Left") return legacy;
+  }
+  const { scramble, qmcType } = o.right;
+  return right({ kind: "qmc", options: { seed: seed.right, scramble, qmcType }, state: {} });
 }
 
-/** Reserves the next sequence index for the trial (Optuna's read-increment-write counter). */
+/**
+ * Reserves the next sequence index for the trial (Optuna's read-increment-write counter) and
+ * records it in the trial's system attribute `qmc:sample_id`; a trial that already holds one
+ * (a re-run carrying its original's attributes) keeps it without advancing the counter.
+ */
 function beforeTrial(
   sampler: Sampler,
   ctx: SamplerContext,
 ): Either<HyperionError, SamplerHookResult> {
+  if (typeof ctx.trial.systemAttrs[SAMPLE_ID_KEY] === "number") {
+    return right({ state: sampler.state });
+  }
   const space = inferSpace(ctx.trials.filter((t) => t.number !== ctx.trial.number));
   const names = Object.keys(space);
   if (names.length === 0) return right({ state: sampler.state });
@@ -301,18 +316,12 @@ function beforeTrial(
   ) {
     return right({ state: sampler.state });
   }
-  const o = sampler.options as unknown as QmcOptionsJson;
-  const st = sampler.state as unknown as QmcStateJson;
-  const key = qmcCounterKey(space, o);
+  const key = qmcCounterKey(space, sampler.options as unknown as QmcOptionsJson);
   const prev = ctx.study.systemAttrs[key];
   const id = (typeof prev === "number" ? prev : -1) + 1;
-  const pending: Record<string, number> = {};
-  // keep the reservations of the most recent trials only
-  const kept = Object.keys(st.pending).map(Number).sort((a, b) => b - a).slice(0, 63);
-  for (const n of kept) pending[n] = st.pending[n]!;
-  pending[ctx.trial.number] = id;
   return right({
-    state: { ...st, pending } as unknown as JsonValue,
+    state: sampler.state,
+    trialSystemAttrs: { [SAMPLE_ID_KEY]: id },
     studySystemAttrs: { [key]: id },
   });
 }
@@ -336,29 +345,29 @@ function sampleRelative(
     }));
   }
   const o = sampler.options as unknown as QmcOptionsJson;
-  const st = sampler.state as unknown as QmcStateJson;
-  let id = st.pending[ctx.trial.number];
-  if (id === undefined) {
+  const reserved = ctx.trial.systemAttrs[SAMPLE_ID_KEY];
+  let id: number;
+  if (typeof reserved === "number" && Number.isSafeInteger(reserved) && reserved >= 0) {
+    id = reserved;
+  } else {
     const prev = ctx.study.systemAttrs[qmcCounterKey(space, o)];
     id = (typeof prev === "number" ? prev : -1) + 1;
   }
-  const { [ctx.trial.number]: _used, ...pending } = st.pending;
   const engine = engineOf(names.length, o);
   const point = sobolPoint(engine.v, engine.shift, names.length, id);
   const value: Record<string, number> = {};
   names.forEach((name, d) => value[name] = fromUnit(point[d]!, space[name]!));
-  return right({ value, state: { ...st, pending } as unknown as JsonValue });
+  return right({ value, state: sampler.state });
 }
 
 function sampleIndependent(
   sampler: Sampler,
-  _ctx: SamplerContext,
+  ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const st = sampler.state as unknown as QmcStateJson;
-  const rng = rngFromState(st.randomRng);
-  const value = sampleUniformInternal(rng, param.distribution);
-  return right({ value, state: { ...st, randomRng: rngState(rng) } as unknown as JsonValue });
+  const { seed } = sampler.options as unknown as QmcOptionsJson;
+  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
+  return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
 }
 
 registerSampler({

@@ -7,16 +7,22 @@
 import { type Either, right } from "../effect.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
+import { type Rng, rngFor, uniform } from "../random/rng.ts";
 import {
-  type Rng,
-  rngFromSeed,
-  rngFromState,
-  type RngState,
-  rngState,
-  uniform,
-} from "../random/rng.ts";
-import { expectRngStates, previousDouble, roundHalfEven } from "../_internal/sampler_utils.ts";
-import { checkSeed, expectObject, registerSampler, type Sampled, type Sampler } from "./sampler.ts";
+  derivedSeed,
+  isPlainObject,
+  paramKey,
+  previousDouble,
+  roundHalfEven,
+  seedOrEntropy,
+} from "../_internal/sampler_utils.ts";
+import {
+  expectObject,
+  registerSampler,
+  type Sampled,
+  type Sampler,
+  type SamplerContext,
+} from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -29,8 +35,11 @@ import { checkSeed, expectObject, registerSampler, type Sampled, type Sampler } 
  */
 export interface RandomSamplerOptions {
   /**
-   * Seed of the generator; without one, a seed from the platform's entropy (recorded in the
-   * sampler's state, so even unseeded runs can be replayed from a snapshot).
+   * Seed of the draws. Every draw is derived from (seed, trial number, parameter name) with
+   * {@link rngFor} (key `"param:<name>"`), so a trial's parameters never depend on how many
+   * trials the sampler served before, and a fresh sampler with the same seed continues a study
+   * exactly. Without a seed, one is drawn from the platform's entropy once, at construction,
+   * and recorded as `options.seed`, so that a snapshot of an unseeded sampler replays too.
    *
    * @default {undefined}
    */
@@ -52,9 +61,9 @@ export interface RandomSamplerOptions {
  * integer domains, uniform over the choices for categoricals. It reads no history, so its cost
  * per trial is constant.
  *
- * **Gotchas**: random search needs many trials in more than a few dimensions; with
- * `concurrency > 1` the order of draws depends on scheduling, so seeded runs are reproducible
- * only sequentially.
+ * **Gotchas**: random search needs many trials in more than a few dimensions. A seeded
+ * trial's parameters depend only on the seed, its number and the parameters' names, so even
+ * with `concurrency > 1` trial `n` gets the same parameters in every run.
  *
  * @example Seeded random search
  * ```ts
@@ -70,13 +79,9 @@ export interface RandomSamplerOptions {
  * @category constructors
  */
 export function randomSampler(options: RandomSamplerOptions = {}): Sampler {
-  const seed = options.seed;
-  const rng = rngFromSeed(seed);
-  return {
-    kind: "random",
-    options: { seed: seed ?? null },
-    state: { rng: rngState(rng) },
-  };
+  // a wrong-typed options value is kept as it is, for `validate` to report it
+  if (!isPlainObject(options)) return { kind: "random", options: options as never, state: {} };
+  return { kind: "random", options: { seed: seedOrEntropy(options.seed) }, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
@@ -131,22 +136,19 @@ export function sampleUniformInternal(rng: Rng, d: Distribution): number {
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   const options = expectObject(sampler.options, "random.options");
   if (options._tag === "Left") return options;
-  const seed = checkSeed(options.right.seed);
+  const seed = derivedSeed(options.right, sampler.state, "random", ["rng"]);
   if (seed._tag === "Left") return seed;
-  const state = expectRngStates(sampler.state, "random.state", ["rng"]);
-  if (state._tag === "Left") return state;
-  return right(sampler);
+  return right({ kind: "random", options: { seed: seed.right }, state: {} });
 }
 
 function sampleIndependent(
   sampler: Sampler,
-  _ctx: unknown,
+  ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const state = sampler.state as unknown as { readonly rng: RngState };
-  const rng = rngFromState(state.rng);
-  const value = sampleUniformInternal(rng, param.distribution);
-  return right({ value, state: { ...state, rng: rngState(rng) } });
+  const { seed } = sampler.options as { readonly seed: number };
+  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
+  return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
 }
 
 registerSampler({ kind: "random", needsHistory: false, validate, sampleIndependent });

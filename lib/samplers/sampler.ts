@@ -19,16 +19,30 @@ import type { Attrs, FrozenTrial, TrialState } from "../core/trial.ts";
 // -------------------------------------------------------------------------------------
 
 /**
- * A sampler: its registered kind, its (immutable) options and its (evolving) state, all JSON.
+ * A sampler: its registered kind, its (immutable) options and its state, all JSON.
+ *
+ * The built-in samplers hold no random stream: every random number of trial `n` is drawn
+ * from `rngFor(seed, n, key)` (lib/random/rng.ts), the key naming the purpose (`"param:<name>"` for an
+ * independent draw, `"relative"` for a joint sample, `"grid"` for a grid point). A trial's
+ * suggestions therefore depend only on the seed and options, its number and the trials the
+ * sampler sees; a snapshot taken at any time, or a fresh sampler with the same seed, continues
+ * a study exactly, and there is no stream position that a crash could lose.
  *
  * @category model
  */
 export interface Sampler {
   /** The kind the sampling functions are registered under (`"random"`, `"tpe"`, …). */
   readonly kind: string;
-  /** Configuration, fixed at construction. */
+  /**
+   * Configuration, fixed at construction, including the seed (drawn from the platform's
+   * entropy at construction when none was given, so that every sampler record replays).
+   */
   readonly options: JsonValue;
-  /** State that evolves as it samples (RNG state, counters, caches). */
+  /**
+   * State that a sampler kind may carry from trial to trial (returned by its functions and
+   * kept by the study). The built-in samplers keep it `{}` and never change it: what they need
+   * is derived from the seed, the trial number and the trials (see above).
+   */
   readonly state: JsonValue;
 }
 
@@ -95,7 +109,11 @@ export interface SamplerImpl {
    * reading every trial from the storage).
    */
   readonly needsHistory: boolean;
-  /** Validates options and state of a snapshot before it is used. */
+  /**
+   * Validates options and state of a snapshot before it is used and returns the record to use
+   * (a snapshot of an older shape may be normalised; the built-in kinds accept the former
+   * xoshiro stream states in `state` and drop them).
+   */
   readonly validate: (sampler: Sampler) => Either<HyperionError, Sampler>;
   /** Called when a trial starts (after it is created or claimed). */
   readonly beforeTrial?: (

@@ -12,8 +12,8 @@ import { type Distribution, isSingle, toExternal } from "../core/distributions.t
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { groupDecomposedSearchSpace, type SearchSpace } from "../core/search_space.ts";
 import type { Direction } from "../core/study.ts";
-import { rngFromSeed, rngFromState, type RngState, rngState } from "../random/rng.ts";
-import { expectRngStates } from "../_internal/sampler_utils.ts";
+import { rngFor } from "../random/rng.ts";
+import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "../_internal/sampler_utils.ts";
 import {
   countFinished,
   intersectionSpace,
@@ -25,7 +25,6 @@ import {
 import type { ObservationWeights } from "./parzen_estimator.ts";
 import { sampleUniformInternal } from "./random.ts";
 import {
-  checkSeed,
   expectObject,
   registerSampler,
   type Sampled,
@@ -63,8 +62,14 @@ export type TpeGamma =
  */
 export interface TpeSamplerOptions {
   /**
-   * Seed of the generators (one for the startup random phase, one for TPE). Without one, a
-   * seed from the platform's entropy, recorded in the state so runs can still be replayed.
+   * Seed of the draws. Every random number of trial `n` is derived from (seed, `n`, a key)
+   * with {@link rngFor}: key `"relative"` for the joint (multivariate) sample and
+   * `"param:<name>"` for a parameter drawn on its own (at random during the startup trials,
+   * from its Parzen estimators after). So a trial's suggestions depend only on the seed, the
+   * options, its number and the history — a fresh sampler with the same seed, or a snapshot
+   * taken at any time, continues a study exactly, and a re-run trial with some parameters
+   * fixed draws the others as the original did. Without a seed, one is drawn from the
+   * platform's entropy once, at construction, and recorded as `options.seed`.
    *
    * @default {undefined}
    */
@@ -145,7 +150,7 @@ export interface TpeSamplerOptions {
 
 /** The options as stored in the sampler record (every field resolved). */
 interface TpeOptionsJson {
-  readonly seed: number | null;
+  readonly seed: number;
   readonly nStartupTrials: number;
   readonly nEiCandidates: number;
   readonly priorWeight: number;
@@ -157,13 +162,6 @@ interface TpeOptionsJson {
   readonly group: boolean;
   readonly constantLiar: boolean;
   readonly multiObjectiveWeights: "uniform" | "hypervolume";
-}
-
-interface TpeStateJson {
-  /** Generator of the TPE draws. */
-  readonly rng: RngState;
-  /** Generator of the startup (random) draws. */
-  readonly randomRng: RngState;
 }
 
 // -------------------------------------------------------------------------------------
@@ -228,9 +226,10 @@ interface TpeStateJson {
  * @category constructors
  */
 export function tpeSampler(options: TpeSamplerOptions = {}): Sampler {
-  const seed = options.seed;
-  const opts: TpeOptionsJson = {
-    seed: seed ?? null,
+  // a wrong-typed options value is kept as it is, for `validate` to report it
+  if (!isPlainObject(options)) return { kind: "tpe", options: options as never, state: {} };
+  const opts = {
+    seed: seedOrEntropy(options.seed),
     nStartupTrials: options.nStartupTrials ?? 10,
     nEiCandidates: options.nEiCandidates ?? 24,
     priorWeight: options.priorWeight ?? 1,
@@ -243,17 +242,7 @@ export function tpeSampler(options: TpeSamplerOptions = {}): Sampler {
     constantLiar: options.constantLiar ?? true,
     multiObjectiveWeights: options.multiObjectiveWeights ?? "uniform",
   };
-  // without a seed, draw one so that both generators (and a replay) derive from it
-  const base = seed ?? rngFromSeed().s[0]!;
-  const state: TpeStateJson = {
-    rng: rngState(rngFromSeed(`tpe:${base}`)),
-    randomRng: rngState(rngFromSeed(base)),
-  };
-  return {
-    kind: "tpe",
-    options: opts as unknown as JsonValue,
-    state: state as unknown as JsonValue,
-  };
+  return { kind: "tpe", options: opts as unknown as JsonValue, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
@@ -304,8 +293,6 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   const o = expectObject(sampler.options, "tpe.options");
   if (o._tag === "Left") return o;
   const op = o.right;
-  const seed = checkSeed(op.seed);
-  if (seed._tag === "Left") return seed;
   const int = (k: string, min: number) => {
     const v = op[k];
     return typeof v === "number" && Number.isSafeInteger(v) && v >= min;
@@ -340,17 +327,13 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   if (g._tag === "Left") return g;
   const w = checkWeightsSpec(op.weights);
   if (w._tag === "Left") return w;
-  const s = expectRngStates(sampler.state, "tpe.state", ["rng", "randomRng"]);
-  if (s._tag === "Left") return s;
-  return right(sampler);
+  const seed = derivedSeed(op, sampler.state, "tpe", ["rng", "randomRng"]);
+  if (seed._tag === "Left") return seed;
+  return right({ kind: "tpe", options: { ...op, seed: seed.right }, state: {} });
 }
 
 function optionsOf(sampler: Sampler): TpeOptionsJson {
   return sampler.options as unknown as TpeOptionsJson;
-}
-
-function stateOf(sampler: Sampler): TpeStateJson {
-  return sampler.state as unknown as TpeStateJson;
 }
 
 function isMultivariate(o: TpeOptionsJson, directions: ReadonlyArray<Direction>): boolean {
@@ -400,14 +383,13 @@ function sampleRelative(
   space: SearchSpace,
 ): Either<HyperionError, Sampled<Readonly<Record<string, number>>>> {
   const o = optionsOf(sampler);
-  const st = stateOf(sampler);
   const names = Object.keys(space);
   if (names.length === 0 || countFinished(ctx.trials) < o.nStartupTrials) {
     return right({ value: {}, state: sampler.state });
   }
   const cfg = coreConfig(o, ctx.directions);
   const trials = usedTrials(ctx.trials, ctx.trial.number, o.constantLiar);
-  const rng = rngFromState(st.rng);
+  const rng = rngFor(o.seed, ctx.trial.number, "relative");
   let value: Record<string, number> = {};
   if (o.group) {
     for (const g of groupDecomposedSearchSpace(ctx.trials, { includePruned: true })) {
@@ -421,7 +403,7 @@ function sampleRelative(
   } else {
     value = sampleTpe(cfg, trials, ctx.directions, space, rng);
   }
-  const next = { ...st, rng: rngState(rng) } as unknown as JsonValue;
+  const next = sampler.state;
   if (!o.constantLiar || Object.keys(value).length === 0) return right({ value, state: next });
   const external: Record<string, ParamValue> = {};
   for (const [name, v] of Object.entries(value)) external[name] = toExternal(space[name]!, v);
@@ -434,21 +416,15 @@ function sampleIndependent(
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
   const o = optionsOf(sampler);
-  const st = stateOf(sampler);
+  const rng = rngFor(o.seed, ctx.trial.number, paramKey(param.name));
   if (countFinished(ctx.trials) < o.nStartupTrials) {
-    const rng = rngFromState(st.randomRng);
-    const value = sampleUniformInternal(rng, param.distribution);
-    return right({ value, state: { ...st, randomRng: rngState(rng) } as unknown as JsonValue });
+    return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
   }
-  const rng = rngFromState(st.rng);
   const trials = usedTrials(ctx.trials, ctx.trial.number, o.constantLiar);
   const out = sampleTpe(coreConfig(o, ctx.directions), trials, ctx.directions, {
     [param.name]: param.distribution,
   }, rng);
-  return right({
-    value: out[param.name]!,
-    state: { ...st, rng: rngState(rng) } as unknown as JsonValue,
-  });
+  return right({ value: out[param.name]!, state: sampler.state });
 }
 
 registerSampler({
