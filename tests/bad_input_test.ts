@@ -1291,13 +1291,14 @@ const ROWS: ReadonlyArray<Row> = [
   // ---- @hyperion/tune/plugins/optuna (helper B) ----
   {
     name: "optunaPlugin(null, 'loss')",
-    call: () => optunaPlugin(bad(null), "loss"),
+    // the plug-in record is returned; its hooks (here setup, which fit calls first) give the Left
+    call: () => optunaPlugin(bad(null), "loss").setup(),
     tag: "InvalidArgument",
     message: ["'trial'", "null"],
   },
   {
     name: "optunaPlugin(trial, Symbol)",
-    call: (e) => optunaPlugin(e.running, bad(sym)),
+    call: (e) => optunaPlugin(e.running, bad(sym)).setup(),
     tag: "InvalidArgument",
     message: ["metricName", "Symbol(bad)"],
   },
@@ -1351,7 +1352,7 @@ type Outcome =
 async function outcomeOf(call: () => unknown): Promise<Outcome> {
   let value: unknown;
   try {
-    value = call();
+    value = await call();
     if (typeof value === "function") value = await (value as () => Promise<unknown>)();
   } catch (error) {
     return { kind: "threw", error };

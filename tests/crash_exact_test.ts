@@ -388,7 +388,7 @@ function scenarios({ complete: c, pruned: p, prunedCycle }: Targets): Record<str
       kills: [{ at: "beforePruningDecision", trial: p, cycle: prunedCycle }],
       ...joint,
       afterLastKill: async (root) => {
-        const dir = join(root, "chkpt", `regression_trial-${p}`);
+        const dir = join(root, "chkpt", `regression_crash_trial-${p}`);
         const names = await readdir(dir).catch(() => [] as string[]);
         const epoch = new RegExp(`_epoch_${prunedCycle + 1}_iter_\\d+\\.json$`);
         return names.some((n) => epoch.test(n))

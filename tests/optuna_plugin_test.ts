@@ -6,15 +6,18 @@ import {
   createStudy,
   enqueueTrial,
   getTrials,
+  gridSampler,
   loadStudy,
   memoryStorage,
   optimize,
   type Pruner,
+  qmcSampler,
   randomSampler,
   report,
   right,
   runOrThrow,
   type Storage,
+  suggestCategorical,
   suggestFloat,
   tell,
   type Trial,
@@ -243,7 +246,7 @@ Deno.test("planResume() re-runs failed trials at their numbers, keeping complete
     },
     intermediateValues: { 0: number },
     userAttrs,
-    systemAttrs: {},
+    systemAttrs: state === "FAIL" ? { grid_id: number, fail_reason: "boom" } : {},
     datetimeStart: 0,
     datetimeComplete: 0,
   });
@@ -262,7 +265,9 @@ Deno.test("planResume() re-runs failed trials at their numbers, keeping complete
   assert.equal(templates[2]?.state, "WAITING");
   assert.equal(templates[2]?.userAttrs?.["hyperion:original_number"], 1);
   assert.equal(templates[3]?.userAttrs?.["hyperion:original_number"], 3);
-  assert.deepEqual(templates[1]?.systemAttrs, { fixed_params: { x: 0.1 } });
+  // the sampler's record of the trial is kept, the failure's reason is not
+  assert.deepEqual(templates[1]?.systemAttrs, { grid_id: 1, fixed_params: { x: 0.1 } });
+  assert.deepEqual(templates[3]?.systemAttrs, { fixed_params: { x: 0.3 } });
   assert.deepEqual(templates[1]?.intermediateValues, { 0: 1 });
   assert.equal(planResume(trials, ["FAIL"]).plan.rerun.includes(3), false);
 });
@@ -983,4 +988,52 @@ Deno.test("optunaPlugin(), checkpointSampler(), restoreSampler() and resumeStudy
     assert.ok(e.message.includes(`'${field}'`), e.message);
   }
   assert.deepEqual(await runOrThrow(storage.listStudies()), before, "nothing was stored");
+});
+
+Deno.test("a re-run keeps its sampler's record: a grid point and a QMC index stay the failed trial's", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const space = { x: [0, 1, 2], y: [10, 20] };
+    const cases = [
+      ["grid", () => gridSampler(space, { seed: 4 })],
+      ["qmc", () => qmcSampler({ seed: 4, scramble: true })],
+    ] as const;
+    for (const [name, sampler] of cases) {
+      const url = `sqlite:///${join(dir, `${name}.db`)}`;
+      const objective = (failAt?: number) => (trial: Trial) => async () => {
+        const x = await runOrThrow(suggestCategorical(trial, "x", space.x));
+        // a crash between two suggestions: the re-run keeps x and draws y
+        if (trial.number === failAt) throw new Error("crash after x");
+        const y = await runOrThrow(suggestCategorical(trial, "y", space.y));
+        return right(x + y);
+      };
+      const straight = await runOrThrow(createStudy({ sampler: sampler() }));
+      await runOrThrow(optimize(straight, objective(), { nTrials: 5 }));
+      const first = await runOrThrow(
+        createStudy({
+          storage: await runOrThrow(openStorage(url)),
+          studyName: "s",
+          sampler: sampler(),
+        }),
+      );
+      await optimize(first, objective(3), { nTrials: 5 })();
+      await runOrThrow(first.storage.close());
+      const resumed = await runOrThrow(resumeStudy(
+        { storage: url, studyName: "s", loadIfExists: true, sampler: sampler() },
+        { backupStudy: false },
+      ));
+      const plan = await runOrThrow(getTrials(resumed));
+      assert.equal(plan[3]?.state, "WAITING", name);
+      await runOrThrow(optimize(resumed, objective(), { nTrials: 2 }));
+      const params = (s: ReadonlyArray<{ params: unknown }>) => s.map((t) => t.params);
+      assert.deepEqual(
+        params(await runOrThrow(getTrials(resumed))),
+        params(await runOrThrow(getTrials(straight))),
+        name,
+      );
+      await runOrThrow(resumed.storage.close());
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

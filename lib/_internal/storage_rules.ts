@@ -291,7 +291,8 @@ export function normaliseTemplate(
   }
   const internalParams: Record<string, number> = {};
   const checkedDistributions: Record<string, Distribution> = {};
-  for (const name of paramNames) {
+  // the template's own order: samplers that read a search space in key order depend on it
+  for (const name of Object.keys(params)) {
     const checkedD = checkDistribution(distributions[name], name);
     if (checkedD._tag === "Left") return checkedD;
     const d = checkedD.right;

@@ -29,6 +29,7 @@ import type { StudyRecord } from "../core/study.ts";
 import type { Storage } from "../storage/storage.ts";
 import { copyStudy, createStudy, type Study, type StudyArgs } from "../study/study.ts";
 import { openStorage } from "../storage/open.ts";
+import { setOwn } from "../_internal/storage_rules.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -157,7 +158,10 @@ export function planResume(
         distributions: t.distributions,
         intermediateValues: t.intermediateValues,
         userAttrs: { ...t.userAttrs, [ORIGINAL_NUMBER_KEY]: original },
-        systemAttrs: { fixed_params: t.params as Readonly<Record<string, JsonValue>> },
+        systemAttrs: {
+          ...rerunSystemAttrs(t.systemAttrs),
+          fixed_params: t.params as Readonly<Record<string, JsonValue>>,
+        },
       });
     } else {
       kept.push(t.number);
@@ -165,6 +169,19 @@ export function planResume(
     }
   }
   return { plan: { rerun, kept }, templates };
+}
+
+/**
+ * The system attributes a re-run keeps: all of the failed trial's (a sampler's record of the
+ * trial, such as the grid point `grid_id` or QMC's `qmc:sample_id`, makes the re-run draw what
+ * the original drew) except `fail_reason`, which described the failure.
+ */
+function rerunSystemAttrs(attrs: FrozenTrial["systemAttrs"]): Record<string, JsonValue> {
+  const kept: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key !== "fail_reason") setOwn(kept, key, value);
+  }
+  return kept;
 }
 
 // -------------------------------------------------------------------------------------
