@@ -117,7 +117,9 @@ try {
   await runOrThrow(storage.close());
 
   console.log("Worker 2: restore the sampler, resume the study, finish it");
-  const sampler: Sampler | undefined = await runOrThrow(restoreSampler(samplerRoot));
+  const sampler: Sampler | undefined = await runOrThrow(
+    restoreSampler(samplerRoot, { studyName: STUDY }),
+  );
   const resumed = await runOrThrow(resumeStudy({
     storage: `sqlite:///${dbPath}`,
     studyName: STUDY,

@@ -3,8 +3,9 @@
  * trial, enqueue trials with fixed parameters.
  *
  * A {@link Study} is a handle: its record fields (id, name, directions) plus the storage,
- * sampler and pruner it runs with. The sampler's state evolves as trials are sampled; read the
- * current one with {@link studySampler}.
+ * sampler and pruner it runs with. The built-in samplers derive every draw of trial `n` from
+ * (seed, `n`, parameter name), so their record does not change as trials are sampled; a custom
+ * sampler kind may still evolve its state: read the current one with {@link studySampler}.
  *
  * @example Create a study, run it, read the best trial
  * ```ts
@@ -374,8 +375,9 @@ export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study>
 // -------------------------------------------------------------------------------------
 
 /**
- * The sampler as it is now (its state advanced by every sample drawn so far): a JSON value
- * to checkpoint with `JSON.stringify`.
+ * The sampler as it is now: a JSON value to checkpoint with `JSON.stringify`. The built-in
+ * samplers' records never change (their draws derive from the seed and the trial number); a
+ * custom sampler kind's state is as its last hook left it.
  *
  * @category queries
  */
