@@ -585,22 +585,14 @@ function checkCopyArgs(args: CopyStudyArgs): Either<HyperionError, void> {
       ));
     }
   }
-  const from = checkStudyName(args.fromStudyName);
-  if (from._tag === "Left") {
-    return left(invalidStudyArgs(
-      "fromStudyName",
-      `Invalid 'fromStudyName': expected a non-empty string of at most 512 characters, got ${
-        show(args.fromStudyName)
-      }`,
-    ));
-  }
-  if (args.toStudyName !== undefined) {
-    const to = checkStudyName(args.toStudyName);
-    if (to._tag === "Left") {
+  const names = [["fromStudyName", args.fromStudyName]] as Array<[string, unknown]>;
+  if (args.toStudyName !== undefined) names.push(["toStudyName", args.toStudyName]);
+  for (const [field, value] of names) {
+    if (checkStudyName(value)._tag === "Left") {
       return left(invalidStudyArgs(
-        "toStudyName",
-        `Invalid 'toStudyName': expected a non-empty string of at most 512 characters, got ${
-          show(args.toStudyName)
+        field,
+        `Invalid '${field}': expected a non-empty string of at most 512 characters, got ${
+          show(value)
         }`,
       ));
     }
