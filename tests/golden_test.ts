@@ -33,11 +33,16 @@ for (const scenario of SCENARIOS) {
     assert.ok(expected, `scenario ${scenario.name} is missing from studies.json: regenerate`);
     const dir = await Deno.makeTempDir({ prefix: "hyperion-golden-" });
     try {
-      const memory = await runScenario(scenario, "memory", dir);
-      const sqlite = await runScenario(scenario, "sqlite", dir);
-      assertSame(scenario.name, expected, memory, "memory");
-      assertSame(scenario.name, expected, sqlite, "SQLite");
-      assert.deepEqual(sqlite, memory, "memory and SQLite differ");
+      const views = [
+        ...await runScenario(scenario, "memory", dir),
+        ...await runScenario(scenario, "sqlite", dir),
+      ];
+      assert.deepEqual(views.map((v) => v.view), ["memory", "SQLite", "SQLite reopened"]);
+      for (const { view, record } of views) assertSame(scenario.name, expected, record, view);
+      const [memory, ...others] = views;
+      for (const other of others) {
+        assert.deepEqual(other.record, memory!.record, `memory and ${other.view} differ`);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -63,11 +68,11 @@ function assertSame(
   name: string,
   expected: GoldenScenario,
   actual: GoldenScenario,
-  storage: string,
+  view: string,
 ): void {
   const diff = scenarioDifference(name, expected, actual);
   if (diff !== undefined) {
-    assert.fail(`${storage} storage differs from studies.json: ${diff}`);
+    assert.fail(`${view} differs from studies.json: ${diff}`);
   }
   // the readable difference is a convenience; the deep equality is the check
   assert.deepEqual(actual.study, expected.study);
