@@ -15,10 +15,9 @@ import {
   type GoldenFile,
   type GoldenJson,
   type GoldenScenario,
-  runScenario,
   scenarioDifference,
-  SCENARIOS,
-} from "./fixtures/golden/scenarios.ts";
+} from "./fixtures/golden/format.ts";
+import { runScenario, SCENARIOS } from "./fixtures/golden/scenarios.ts";
 
 const golden: GoldenFile = JSON.parse(await Deno.readTextFile(GOLDEN_PATH));
 
