@@ -65,7 +65,7 @@ export * from "./lib/samplers/random.ts";
 export * from "./lib/samplers/parzen_estimator.ts";
 export * from "./lib/samplers/tpe.ts";
 export * from "./lib/samplers/grid.ts";
-export * from "./lib/samplers/qmc.ts";
+export * from "./lib/samplers/qmc/mod.ts";
 export * from "./lib/samplers/brute_force.ts";
 
 // pruners

@@ -11,7 +11,7 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import { randomInt, type Rng, rngFor, uniform } from "../random/rng.ts";
-import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "../_internal/sampler_utils.ts";
+import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "./_utils.ts";
 import {
   expectObject,
   registerSampler,

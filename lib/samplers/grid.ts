@@ -11,8 +11,8 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { randomInt, rngFor, rngFromSeed, shuffled } from "../random/rng.ts";
-import { expectRngStates, isPlainObject } from "../_internal/sampler_utils.ts";
-import { remember } from "../_internal/recent.ts";
+import { expectRngStates, isPlainObject } from "./_utils.ts";
+import { remember } from "./_recent.ts";
 import {
   checkSeed,
   expectObject,

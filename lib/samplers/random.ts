@@ -15,7 +15,7 @@ import {
   previousDouble,
   roundHalfEven,
   seedOrEntropy,
-} from "../_internal/sampler_utils.ts";
+} from "./_utils.ts";
 import {
   expectObject,
   registerSampler,

@@ -13,7 +13,7 @@ import type { JsonValue, ParamValue } from "../core/json.ts";
 import { groupDecomposedSearchSpace, type SearchSpace } from "../core/search_space.ts";
 import type { Direction } from "../core/study.ts";
 import { rngFor } from "../random/rng.ts";
-import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "../_internal/sampler_utils.ts";
+import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "./_utils.ts";
 import {
   countFinished,
   intersectionSpace,

@@ -9,7 +9,7 @@ import { type Either, left, right } from "../effect.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { entropySeed, isRngState, type RngState } from "../random/rng.ts";
-import { checkSeed, expectObject } from "../samplers/sampler.ts";
+import { checkSeed, expectObject } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // utils

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
-import { type HyperionError, invalidArgument } from "../errors.ts";
-import type { Distribution } from "../core/distributions.ts";
-import { type JsonValue, pythonFloat } from "../core/json.ts";
-import type { SearchSpace } from "../core/search_space.ts";
-import type { FrozenTrial } from "../core/trial.ts";
-import { rngFor, rngFromSeed } from "../random/rng.ts";
+import { type Either, left, right } from "../../effect.ts";
+import { type HyperionError, invalidArgument } from "../../errors.ts";
+import type { Distribution } from "../../core/distributions.ts";
+import { type JsonValue, pythonFloat } from "../../core/json.ts";
+import type { SearchSpace } from "../../core/search_space.ts";
+import type { FrozenTrial } from "../../core/trial.ts";
+import { rngFor, rngFromSeed } from "../../random/rng.ts";
 import {
   expectRngStates,
   isPlainObject,
@@ -19,16 +19,16 @@ import {
   previousDouble,
   roundHalfEven,
   seedOrEntropy,
-} from "../_internal/sampler_utils.ts";
-import { sha256Hex } from "../_internal/sha256.ts";
-import { remember } from "../_internal/recent.ts";
+} from "../_utils.ts";
+import { sha256Hex } from "./_sha256.ts";
+import { remember } from "../_recent.ts";
 import {
   directionNumbers,
   scramble as scrambleDirections,
   SOBOL_MAX_DIM,
   sobolPoint,
-} from "../_internal/sobol.ts";
-import { sampleUniformInternal } from "./random.ts";
+} from "./_sobol.ts";
+import { sampleUniformInternal } from "../random.ts";
 import {
   checkSeed,
   expectObject,
@@ -37,7 +37,7 @@ import {
   type Sampler,
   type SamplerContext,
   type SamplerHookResult,
-} from "./sampler.ts";
+} from "../sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // model
