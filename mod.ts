@@ -61,6 +61,7 @@ export {
 
 // samplers
 export * from "./lib/samplers/sampler.ts";
+export * from "./lib/samplers/catalog.ts";
 export * from "./lib/samplers/random.ts";
 export * from "./lib/samplers/parzen_estimator.ts";
 export * from "./lib/samplers/tpe.ts";

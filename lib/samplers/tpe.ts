@@ -26,10 +26,10 @@ import type { ObservationWeights } from "./parzen_estimator.ts";
 import { sampleUniformInternal } from "./random.ts";
 import {
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
+  type SamplerImpl,
 } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -427,7 +427,8 @@ function sampleIndependent(
   return right({ value: out[param.name]!, state: sampler.state });
 }
 
-registerSampler({
+/** The TPE sampler's functions (kind `"tpe"`), one of the built-in sampler kinds. */
+export const tpeSamplerImpl: SamplerImpl = Object.freeze({
   kind: "tpe",
   needsHistory: true,
   validate,

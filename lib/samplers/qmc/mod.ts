@@ -13,12 +13,14 @@ import type { SearchSpace } from "../../core/search_space.ts";
 import type { FrozenTrial } from "../../core/trial.ts";
 import { rngFor, rngFromSeed } from "../../random/rng.ts";
 import {
+  booleanField,
   expectRngStates,
   isPlainObject,
   paramKey,
   previousDouble,
   roundHalfEven,
   seedOrEntropy,
+  uncheckedJson,
 } from "../_utils.ts";
 import { sha256Hex } from "./_sha256.ts";
 import { remember } from "../_recent.ts";
@@ -32,11 +34,11 @@ import { sampleUniformInternal } from "../random.ts";
 import {
   checkSeed,
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
   type SamplerHookResult,
+  type SamplerImpl,
 } from "../sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -73,11 +75,53 @@ export interface QmcSamplerOptions {
   readonly qmcType?: "sobol";
 }
 
-interface QmcOptionsJson {
+/** The options of a QMC sampler record, decoded. */
+interface QmcOptions {
   readonly seed: number;
   readonly scramble: boolean;
   readonly qmcType: "sobol";
 }
+
+/**
+ * The direction numbers (and digital shift, when scrambled) of a Sobol' sequence.
+ *
+ * @category model
+ */
+export interface SobolEngine {
+  /** The direction numbers, 32 per dimension. */
+  readonly v: Uint32Array;
+  /** The digital shift of a scrambled sequence. */
+  readonly shift: Uint32Array | undefined;
+}
+
+/**
+ * The Sobol' engines a QMC sampler's functions built, by dimension and scrambling seed (a
+ * bounded memo: the most recently used {@link QMC_MEMO_LIMIT} are kept). It belongs to the
+ * {@link QmcSamplerImpl} value that owns it; a fresh one gives the same points, only slower.
+ *
+ * @category model
+ */
+export interface QmcMemo {
+  /** `<dimension>|<seed or ->` → the engine. */
+  readonly engines: Map<string, SobolEngine>;
+}
+
+/**
+ * The QMC sampler's functions together with the memo they use.
+ *
+ * @category model
+ */
+export interface QmcSamplerImpl extends SamplerImpl {
+  /** The engines built so far. */
+  readonly memo: QmcMemo;
+}
+
+/**
+ * How many engines a {@link QmcMemo} keeps.
+ *
+ * @category constants
+ */
+export const QMC_MEMO_LIMIT = 32;
 
 /**
  * The trial system attribute holding the sequence index reserved for the trial in
@@ -127,13 +171,13 @@ const SAMPLE_ID_KEY = "qmc:sample_id";
  */
 export function qmcSampler(options: QmcSamplerOptions = {}): Sampler {
   // a wrong-typed options value is kept as it is, for `validate` to report it
-  if (!isPlainObject(options)) return { kind: "qmc", options: options as never, state: {} };
+  if (!isPlainObject(options)) return { kind: "qmc", options: uncheckedJson(options), state: {} };
   const opts = {
     seed: seedOrEntropy(options.seed),
-    scramble: options.scramble ?? false,
-    qmcType: options.qmcType ?? "sobol",
+    scramble: uncheckedJson(options.scramble ?? false),
+    qmcType: uncheckedJson(options.qmcType ?? "sobol"),
   };
-  return { kind: "qmc", options: opts as unknown as JsonValue, state: {} };
+  return { kind: "qmc", options: opts, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
@@ -205,22 +249,25 @@ function inferSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpace {
   return union;
 }
 
-interface Engine {
-  readonly v: Uint32Array;
-  readonly shift: Uint32Array | undefined;
+/**
+ * An empty {@link QmcMemo}.
+ *
+ * @category constructors
+ */
+export function newQmcMemo(): QmcMemo {
+  return { engines: new Map() };
 }
 
-const engines = new Map<string, Engine>();
-
-function engineOf(dim: number, o: QmcOptionsJson): Engine {
+/** The engine of `dim` dimensions, from `memo` or built (and remembered). */
+function engineOf(memo: QmcMemo, dim: number, o: QmcOptions): SobolEngine {
   const key = `${dim}|${o.scramble ? o.seed : "-"}`;
-  const hit = engines.get(key);
+  const hit = memo.engines.get(key);
   if (hit) return hit;
   const v = directionNumbers(dim);
   const engine = o.scramble
     ? scrambleDirections(v, dim, rngFromSeed(`qmc:${o.seed}`))
     : { v, shift: undefined };
-  remember(engines, key, engine, 32);
+  remember(memo.engines, key, engine, QMC_MEMO_LIMIT);
   return engine;
 }
 
@@ -260,8 +307,13 @@ function fromUnit(u: number, d: Distribution): number {
   }
 }
 
-function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const o = expectObject(sampler.options, "qmc.options");
+// -------------------------------------------------------------------------------------
+// codec
+// -------------------------------------------------------------------------------------
+
+/** Decodes a QMC sampler record's options (`{seed, scramble, qmcType}`). */
+function decodeQmcOptions(options: JsonValue): Either<HyperionError, QmcOptions> {
+  const o = expectObject(options, "qmc.options");
   if (o._tag === "Left") return o;
   const seed = checkSeed(o.right.seed);
   if (seed._tag === "Left") return seed;
@@ -270,13 +322,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       invalidArgument({ field: "qmc.options.seed", value: null, expected: "an integer" }),
     );
   }
-  if (typeof o.right.scramble !== "boolean") {
-    return left(invalidArgument({
-      field: "qmc.options.scramble",
-      value: o.right.scramble,
-      expected: "a boolean",
-    }));
-  }
+  const scramble = booleanField(o.right, "scramble", "qmc.options");
+  if (scramble._tag === "Left") return scramble;
   if (o.right.qmcType !== "sobol") {
     return left(invalidArgument({
       field: "qmc.options.qmcType",
@@ -284,6 +331,25 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       expected: "'sobol' (Halton sequences are not implemented)",
     }));
   }
+  return right({ seed: seed.right, scramble: scramble.right, qmcType: o.right.qmcType });
+}
+
+/** The sampler record of decoded options. */
+function encodeQmc(o: QmcOptions): Sampler {
+  return {
+    kind: "qmc",
+    options: { seed: o.seed, scramble: o.scramble, qmcType: o.qmcType },
+    state: {},
+  };
+}
+
+// -------------------------------------------------------------------------------------
+// sampler functions
+// -------------------------------------------------------------------------------------
+
+function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+  const o = decodeQmcOptions(sampler.options);
+  if (o._tag === "Left") return o;
   // the state of the older shape (a random stream and reservations) is checked and dropped
   const s = expectObject(sampler.state, "qmc.state");
   if (s._tag === "Left") return s;
@@ -291,8 +357,7 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
     const legacy = expectRngStates(s.right, "qmc.state", ["randomRng"]);
     if (legacy._tag === "Left") return legacy;
   }
-  const { scramble, qmcType } = o.right;
-  return right({ kind: "qmc", options: { seed: seed.right, scramble, qmcType }, state: {} });
+  return right(encodeQmc(o.right));
 }
 
 /**
@@ -316,7 +381,9 @@ function beforeTrial(
   ) {
     return right({ state: sampler.state });
   }
-  const key = qmcCounterKey(space, sampler.options as unknown as QmcOptionsJson);
+  const o = decodeQmcOptions(sampler.options);
+  if (o._tag === "Left") return o;
+  const key = qmcCounterKey(space, o.right);
   const prev = ctx.study.systemAttrs[key];
   const id = (typeof prev === "number" ? prev : -1) + 1;
   return right({
@@ -331,6 +398,7 @@ function inferRelativeSearchSpace(_sampler: Sampler, ctx: SamplerContext): Searc
 }
 
 function sampleRelative(
+  memo: QmcMemo,
   sampler: Sampler,
   ctx: SamplerContext,
   space: SearchSpace,
@@ -344,7 +412,9 @@ function sampleRelative(
       expected: `at most ${SOBOL_MAX_DIM} parameters for the Sobol' sequence`,
     }));
   }
-  const o = sampler.options as unknown as QmcOptionsJson;
+  const decoded = decodeQmcOptions(sampler.options);
+  if (decoded._tag === "Left") return decoded;
+  const o = decoded.right;
   const reserved = ctx.trial.systemAttrs[SAMPLE_ID_KEY];
   let id: number;
   if (typeof reserved === "number" && Number.isSafeInteger(reserved) && reserved >= 0) {
@@ -353,7 +423,7 @@ function sampleRelative(
     const prev = ctx.study.systemAttrs[qmcCounterKey(space, o)];
     id = (typeof prev === "number" ? prev : -1) + 1;
   }
-  const engine = engineOf(names.length, o);
+  const engine = engineOf(memo, names.length, o);
   const point = sobolPoint(engine.v, engine.shift, names.length, id);
   const value: Record<string, number> = {};
   names.forEach((name, d) => value[name] = fromUnit(point[d]!, space[name]!));
@@ -365,17 +435,35 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const { seed } = sampler.options as unknown as QmcOptionsJson;
-  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
+  const o = decodeQmcOptions(sampler.options);
+  if (o._tag === "Left") return o;
+  const rng = rngFor(o.right.seed, ctx.trial.number, paramKey(param.name));
   return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
 }
 
-registerSampler({
-  kind: "qmc",
-  needsHistory: true,
-  validate,
-  beforeTrial,
-  inferRelativeSearchSpace,
-  sampleRelative,
-  sampleIndependent,
-});
+/**
+ * The QMC sampler's functions, using (and filling) `memo`.
+ *
+ * @category constructors
+ */
+export function makeQmcSamplerImpl(memo: QmcMemo = newQmcMemo()): QmcSamplerImpl {
+  return Object.freeze({
+    kind: "qmc",
+    needsHistory: true,
+    memo,
+    validate,
+    beforeTrial,
+    inferRelativeSearchSpace,
+    sampleRelative: (sampler: Sampler, ctx: SamplerContext, space: SearchSpace) =>
+      sampleRelative(memo, sampler, ctx, space),
+    sampleIndependent,
+  });
+}
+
+/**
+ * The QMC sampler's functions (kind `"qmc"`), one of the built-in sampler kinds; its
+ * {@link QmcMemo} is the field `memo`.
+ *
+ * @category constants
+ */
+export const qmcSamplerImpl: QmcSamplerImpl = makeQmcSamplerImpl();
