@@ -13,8 +13,8 @@ import type { FrozenTrial } from "../core/trial.ts";
 import { randomInt, rngFor, rngFromSeed, shuffled } from "../random/rng.ts";
 import { expectRngStates, isPlainObject, uncheckedJson } from "./_utils.ts";
 import { remember } from "./_recent.ts";
+import { decodeGridOptions, encodeGrid, type GridSpace } from "./_grid_codec.ts";
 import {
-  checkSeed,
   expectObject,
   type Sampled,
   type Sampler,
@@ -27,12 +27,7 @@ import {
 // model
 // -------------------------------------------------------------------------------------
 
-/**
- * A grid: parameter name → the values to try (numbers, strings, booleans or null).
- *
- * @category model
- */
-export type GridSpace = Readonly<Record<string, ReadonlyArray<ParamValue>>>;
+export type { GridSpace } from "./_grid_codec.ts";
 
 /**
  * Options of {@link gridSampler}.
@@ -49,12 +44,6 @@ export interface GridSamplerOptions {
    * @default {0}
    */
   readonly seed?: number | undefined;
-}
-
-/** The options of a grid sampler record, decoded. */
-interface GridOptions {
-  readonly searchSpace: GridSpace;
-  readonly seed: number | null;
 }
 
 /**
@@ -75,8 +64,8 @@ export interface GridLayout {
 
 /**
  * The grids a grid sampler's functions laid out, by options (a bounded memo: the most recently
- * used {@link GRID_MEMO_LIMIT} are kept). It belongs to the {@link GridSamplerImpl} value that
- * owns it; a fresh one gives the same results, only slower.
+ * used {@link GRID_MEMO_LIMIT} are kept): a study's workspace, or the `memo` of the
+ * {@link GridSamplerImpl} value for calls given none. A fresh one gives the same results.
  *
  * @category model
  */
@@ -91,8 +80,13 @@ export interface GridMemo {
  * @category model
  */
 export interface GridSamplerImpl extends SamplerImpl {
-  /** The grids laid out so far. */
+  /** The grids laid out by calls given no workspace. */
   readonly memo: GridMemo;
+  /**
+   * A fresh {@link GridMemo} for one study: a study handle that keeps a workspace per sampler
+   * passes it as the hooks' last argument, and the hooks use it instead of `memo`.
+   */
+  readonly createWorkspace: () => GridMemo;
 }
 
 /**
@@ -269,66 +263,6 @@ function unvisited(grid: GridLayout, trials: ReadonlyArray<FrozenTrial>): number
 }
 
 // -------------------------------------------------------------------------------------
-// codec
-// -------------------------------------------------------------------------------------
-
-function isParamValue(v: JsonValue): v is ParamValue {
-  return v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean";
-}
-
-/** Decodes a grid's search space: name → a non-empty array of parameter values. */
-function decodeGridSpace(value: JsonValue | undefined): Either<HyperionError, GridSpace> {
-  const space = expectObject(value, "grid.searchSpace");
-  if (space._tag === "Left") return space;
-  const out: Record<string, ReadonlyArray<ParamValue>> = {};
-  for (const [name, values] of Object.entries(space.right)) {
-    if (!Array.isArray(values) || values.length === 0) {
-      return left(invalidArgument({
-        field: `grid.searchSpace.${name}`,
-        value: values,
-        expected: "a non-empty array of values",
-      }));
-    }
-    const checked: ParamValue[] = [];
-    for (const v of values) {
-      if (!isParamValue(v)) {
-        return left(invalidArgument({
-          field: `grid.searchSpace.${name}`,
-          value: v,
-          expected: "numbers, strings, booleans or null",
-        }));
-      }
-      checked.push(v);
-    }
-    out[name] = checked;
-  }
-  return right(out);
-}
-
-/** Decodes a grid sampler record's options (`{searchSpace, seed}`). */
-function decodeGridOptions(options: JsonValue): Either<HyperionError, GridOptions> {
-  const o = expectObject(options, "grid.options");
-  if (o._tag === "Left") return o;
-  if (Object.hasOwn(o.right, "options")) {
-    return left(invalidArgument({
-      field: "gridSampler.options",
-      value: o.right.options,
-      expected: "an object {seed?}",
-    }));
-  }
-  const seed = checkSeed(o.right.seed);
-  if (seed._tag === "Left") return seed;
-  const searchSpace = decodeGridSpace(o.right.searchSpace);
-  if (searchSpace._tag === "Left") return searchSpace;
-  return right({ searchSpace: searchSpace.right, seed: seed.right ?? null });
-}
-
-/** The sampler record of decoded options. */
-function encodeGrid(o: GridOptions): Sampler {
-  return { kind: "grid", options: { searchSpace: o.searchSpace, seed: o.seed }, state: {} };
-}
-
-// -------------------------------------------------------------------------------------
 // sampler functions
 // -------------------------------------------------------------------------------------
 
@@ -455,19 +389,29 @@ function afterTrial(
  * @category constructors
  */
 export function makeGridSamplerImpl(memo: GridMemo = newGridMemo()): GridSamplerImpl {
+  const use = (workspace: unknown): GridMemo => isGridMemo(workspace) ? workspace : memo;
   return Object.freeze({
     kind: "grid",
     needsHistory: true,
     memo,
+    createWorkspace: newGridMemo,
     validate,
-    beforeTrial: (sampler: Sampler, ctx: SamplerContext) => beforeTrial(memo, sampler, ctx),
+    beforeTrial: (sampler: Sampler, ctx: SamplerContext, workspace?: unknown) =>
+      beforeTrial(use(workspace), sampler, ctx),
     sampleIndependent: (
       sampler: Sampler,
       ctx: SamplerContext,
       param: { readonly name: string; readonly distribution: Distribution },
-    ) => sampleIndependent(memo, sampler, ctx, param),
-    afterTrial: (sampler: Sampler, ctx: SamplerContext) => afterTrial(memo, sampler, ctx),
+      workspace?: unknown,
+    ) => sampleIndependent(use(workspace), sampler, ctx, param),
+    afterTrial: (sampler: Sampler, ctx: SamplerContext, _outcome: unknown, workspace?: unknown) =>
+      afterTrial(use(workspace), sampler, ctx),
   });
+}
+
+/** True when `value` is a {@link GridMemo} (a workspace made by `createWorkspace`). */
+function isGridMemo(value: unknown): value is GridMemo {
+  return isPlainObject(value) && value.grids instanceof Map;
 }
 
 /**

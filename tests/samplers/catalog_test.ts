@@ -3,6 +3,7 @@ import {
   ask,
   BUILTIN_SAMPLERS,
   createStudy,
+  floatDistribution,
   getOrThrow,
   getTrials,
   gridSampler,
@@ -57,7 +58,10 @@ Deno.test("the built-in sampler kinds are a value: random, tpe, grid, qmc and br
   for (const [kind, impl] of Object.entries(BUILTIN_SAMPLERS)) assert.equal(impl.kind, kind);
   assert.ok(Object.isFrozen(BUILTIN_SAMPLERS));
   assert.deepEqual(registeredSamplerKinds(), Object.keys(BUILTIN_SAMPLERS).sort());
-  assert.deepEqual(registeredSamplerKinds(withLowest), [...registeredSamplerKinds(), "lowest"].sort());
+  assert.deepEqual(
+    registeredSamplerKinds(withLowest),
+    [...registeredSamplerKinds(), "lowest"].sort(),
+  );
 });
 
 Deno.test("createStudy() runs a sampler kind given in samplerKinds, and only the study given it", async () => {
@@ -171,4 +175,32 @@ Deno.test("the grid and QMC memos belong to their implementation values: a fresh
   const viaQmc = await paramsWith(qmc, { ...BUILTIN_SAMPLERS, qmc: makeQmcSamplerImpl(qmcMemo) });
   assert.equal(qmcMemo.engines.size, 1);
   assert.deepEqual(viaQmc, await paramsWith(qmc, BUILTIN_SAMPLERS));
+});
+
+Deno.test("grid and QMC hooks use the workspace they are given (createWorkspace), not their own memo", async () => {
+  const storage = memoryStorage();
+  const grid = gridSampler({ x: [0, 1] }, { seed: 1 });
+  const study = await runOrThrow(createStudy({ storage, sampler: grid }));
+  await runOrThrow(ask(study));
+  const [trial] = await runOrThrow(getTrials(study));
+  const record = await runOrThrow(storage.getStudyById(study.studyId));
+  const ctx = { study: record, directions: study.directions, trials: [trial!], trial: trial! };
+
+  const gridImpl = makeGridSamplerImpl();
+  const gridSpace = gridImpl.createWorkspace();
+  getOrThrow(gridImpl.afterTrial!(grid, ctx, { state: "COMPLETE", values: [1] }, gridSpace));
+  assert.deepEqual([gridSpace.grids.size, gridImpl.memo.grids.size], [1, 0]);
+  getOrThrow(gridImpl.afterTrial!(grid, ctx, { state: "COMPLETE", values: [1] }));
+  assert.deepEqual([gridSpace.grids.size, gridImpl.memo.grids.size], [1, 1]);
+
+  const qmcImpl = makeQmcSamplerImpl();
+  const qmcSpace = qmcImpl.createWorkspace();
+  const space = { x: getOrThrow(floatDistribution(0, 1)) };
+  const sampled = getOrThrow(
+    qmcImpl.sampleRelative!(qmcSampler({ seed: 2 }), ctx, space, qmcSpace),
+  );
+  assert.deepEqual([qmcSpace.engines.size, qmcImpl.memo.engines.size], [1, 0]);
+  const again = getOrThrow(qmcImpl.sampleRelative!(qmcSampler({ seed: 2 }), ctx, space));
+  assert.deepEqual(again.value, sampled.value);
+  assert.equal(qmcImpl.memo.engines.size, 1);
 });

@@ -8,7 +8,7 @@
 import { type Either, left, right } from "../../effect.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 import type { Distribution } from "../../core/distributions.ts";
-import { type JsonValue, pythonFloat } from "../../core/json.ts";
+import type { JsonValue } from "../../core/json.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { FrozenTrial } from "../../core/trial.ts";
 import { rngFor, rngFromSeed } from "../../random/rng.ts";
@@ -22,7 +22,7 @@ import {
   seedOrEntropy,
   uncheckedJson,
 } from "../_utils.ts";
-import { sha256Hex } from "./_sha256.ts";
+import { qmcCounterKey } from "./_counter_key.ts";
 import { remember } from "../_recent.ts";
 import {
   directionNumbers,
@@ -44,6 +44,8 @@ import {
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
+
+export { pythonDistributionRepr, qmcCounterKey } from "./_counter_key.ts";
 
 /**
  * Options of {@link qmcSampler}.
@@ -96,8 +98,9 @@ export interface SobolEngine {
 
 /**
  * The Sobol' engines a QMC sampler's functions built, by dimension and scrambling seed (a
- * bounded memo: the most recently used {@link QMC_MEMO_LIMIT} are kept). It belongs to the
- * {@link QmcSamplerImpl} value that owns it; a fresh one gives the same points, only slower.
+ * bounded memo: the most recently used {@link QMC_MEMO_LIMIT} are kept): a study's workspace,
+ * or the `memo` of the {@link QmcSamplerImpl} value for calls given none. A fresh one gives the
+ * same points.
  *
  * @category model
  */
@@ -112,8 +115,13 @@ export interface QmcMemo {
  * @category model
  */
 export interface QmcSamplerImpl extends SamplerImpl {
-  /** The engines built so far. */
+  /** The engines built by calls given no workspace. */
   readonly memo: QmcMemo;
+  /**
+   * A fresh {@link QmcMemo} for one study: a study handle that keeps a workspace per sampler
+   * passes it as the hooks' last argument, and the hooks use it instead of `memo`.
+   */
+  readonly createWorkspace: () => QmcMemo;
 }
 
 /**
@@ -183,58 +191,6 @@ export function qmcSampler(options: QmcSamplerOptions = {}): Sampler {
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
-
-/** Python's `repr` of a choice value. */
-function pyRepr(v: unknown): string {
-  if (v === null) return "None";
-  if (typeof v === "boolean") return v ? "True" : "False";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : pythonFloat(v);
-  const s = String(v);
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return quote + s.replace(/\\/g, "\\\\").replace(quote === "'" ? /'/g : /"/g, `\\${quote}`) +
-    quote;
-}
-
-/** Python Optuna's `str(distribution)`. */
-export function pythonDistributionRepr(d: Distribution): string {
-  switch (d._tag) {
-    case "FloatDistribution":
-      return `FloatDistribution(high=${pythonFloat(d.high)}, log=${d.log ? "True" : "False"}, low=${
-        pythonFloat(d.low)
-      }, step=${d.step === null ? "None" : pythonFloat(d.step)})`;
-    case "IntDistribution":
-      return `IntDistribution(high=${d.high}, log=${
-        d.log ? "True" : "False"
-      }, low=${d.low}, step=${d.step})`;
-    case "CategoricalDistribution": {
-      const items = d.choices.map(pyRepr);
-      return `CategoricalDistribution(choices=(${items.join(", ")}${
-        items.length === 1 ? "," : ""
-      }))`;
-    }
-  }
-}
-
-/** JSON string as Python's `json.dumps` writes it (ASCII only). */
-function pyJsonString(s: string): string {
-  return JSON.stringify(s).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** The study system attribute holding the sequence counter (Optuna's key). */
-export function qmcCounterKey(
-  space: SearchSpace,
-  options: { readonly seed: number; readonly scramble: boolean },
-): string {
-  const entries = Object.keys(space).sort().map((name) =>
-    `${pyJsonString(name)}: ${pyJsonString(pythonDistributionRepr(space[name]!))}`
-  );
-  let json = `{"qmc_type": "sobol", "search_space": {${entries.join(", ")}}, `;
-  json += options.scramble ? `"scramble": true, "seed": ${options.seed}}` : `"scramble": false}`;
-  return `qmc:${sha256Hex(json)}`;
-}
 
 function inferSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpace {
   let first: FrozenTrial | undefined;
@@ -451,13 +407,23 @@ export function makeQmcSamplerImpl(memo: QmcMemo = newQmcMemo()): QmcSamplerImpl
     kind: "qmc",
     needsHistory: true,
     memo,
+    createWorkspace: newQmcMemo,
     validate,
     beforeTrial,
     inferRelativeSearchSpace,
-    sampleRelative: (sampler: Sampler, ctx: SamplerContext, space: SearchSpace) =>
-      sampleRelative(memo, sampler, ctx, space),
+    sampleRelative: (
+      sampler: Sampler,
+      ctx: SamplerContext,
+      space: SearchSpace,
+      workspace?: unknown,
+    ) => sampleRelative(isQmcMemo(workspace) ? workspace : memo, sampler, ctx, space),
     sampleIndependent,
   });
+}
+
+/** True when `value` is a {@link QmcMemo} (a workspace made by `createWorkspace`). */
+function isQmcMemo(value: unknown): value is QmcMemo {
+  return isPlainObject(value) && value.engines instanceof Map;
 }
 
 /**
