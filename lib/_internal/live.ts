@@ -11,11 +11,13 @@ import type { ParamValue } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { Sampler } from "../samplers/sampler.ts";
+import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
 
 /** What a study handle carries besides its record. */
 export interface StudyLive {
   sampler: Sampler;
+  /** The sampler kinds the study runs (`samplerKinds` of `createStudy`). */
+  readonly samplerKinds: SamplerKinds;
   stopRequested: boolean;
 }
 

@@ -59,7 +59,8 @@ import {
 } from "../_internal/live.ts";
 import { checkAttr } from "../_internal/storage_rules.ts";
 import { checkObjectiveValues } from "../_internal/objective_values.ts";
-import { type SamplerContext, type SamplerHookResult, samplerImpl } from "../samplers/sampler.ts";
+import type { SamplerContext, SamplerHookResult } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 import type { PrunerContext } from "../pruners/pruner.ts";
 import type { Study } from "./study.ts";
 import { warnIfRedefined } from "./logging.ts";
@@ -242,7 +243,7 @@ export function ask(
       if (d._tag === "Left") return d;
       fixedChecked.push([name, d.right]);
     }
-    const impl = samplerImpl(s.sampler);
+    const impl = samplerImpl(s.sampler, s.samplerKinds);
     if (impl._tag === "Left") return impl;
     const claimed = await study.storage.claimWaitingTrial(study.studyId)();
     if (claimed._tag === "Left") return claimed;
@@ -369,7 +370,7 @@ async function suggestWith(
     internal = distribution._tag === "CategoricalDistribution" ? 0 : distribution.low;
   } else {
     const s = studyLive(trial.study);
-    const impl = samplerImpl(s.sampler);
+    const impl = samplerImpl(s.sampler, s.samplerKinds);
     if (impl._tag === "Left") return impl;
     const { inferRelativeSearchSpace, sampleRelative, needsHistory } = impl.right;
     if (l.relative === undefined && inferRelativeSearchSpace && sampleRelative) {
@@ -748,7 +749,7 @@ export function tell(
         }));
     }
     const s = handle.right;
-    const impl = samplerImpl(s.sampler);
+    const impl = samplerImpl(s.sampler, s.samplerKinds);
     let hookError: HyperionError | undefined;
     if (impl._tag === "Right" && impl.right.afterTrial) {
       const handle: Trial = typeof trialOrNumber === "number"

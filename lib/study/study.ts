@@ -42,7 +42,8 @@ import {
 import { attachStudy, checkStudyHandle, studyLive } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
-import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
+import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
+import { checkSamplerKinds, samplerImpl } from "../samplers/catalog.ts";
 import { tpeSampler } from "../samplers/tpe.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import { medianPruner } from "../pruners/percentile.ts";
@@ -87,6 +88,13 @@ export interface StudyArgs {
    * @default {tpeSampler()}
    */
   readonly sampler?: Sampler;
+  /**
+   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
+   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
+   *
+   * @default {BUILTIN_SAMPLERS}
+   */
+  readonly samplerKinds?: SamplerKinds;
   /**
    * The pruner.
    *
@@ -139,6 +147,13 @@ export interface LoadStudyArgs {
    * @default {tpeSampler()}
    */
   readonly sampler?: Sampler;
+  /**
+   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
+   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
+   *
+   * @default {BUILTIN_SAMPLERS}
+   */
+  readonly samplerKinds?: SamplerKinds;
   /**
    * The pruner.
    *
@@ -200,14 +215,14 @@ function defaultPruner(): Pruner {
   return medianPruner();
 }
 
-function checkSampler(sampler: unknown): Either<HyperionError, Sampler> {
+function checkSampler(sampler: unknown, kinds: SamplerKinds): Either<HyperionError, Sampler> {
   if (typeof sampler !== "object" || sampler === null || !("kind" in sampler)) {
     return left(invalidStudyArgs(
       "sampler",
       `Invalid 'sampler': expected a sampler record {kind, options, state}, got ${show(sampler)}`,
     ));
   }
-  const impl = samplerImpl(sampler as Sampler);
+  const impl = samplerImpl(sampler as Sampler, kinds);
   if (impl._tag === "Left") return impl;
   return impl.right.validate(sampler as Sampler);
 }
@@ -234,6 +249,7 @@ function handle(
   record: { studyId: number; studyName: string; directions: ReadonlyArray<Direction> },
   storage: Storage,
   sampler: Sampler,
+  samplerKinds: SamplerKinds,
   pruner: Pruner,
 ): Study {
   const study: Study = {
@@ -243,7 +259,7 @@ function handle(
     storage,
     pruner,
   };
-  attachStudy(study, { sampler, stopRequested: false });
+  attachStudy(study, { sampler, samplerKinds, stopRequested: false });
   return study;
 }
 
@@ -304,7 +320,12 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
     if (directions._tag === "Left") return directions;
     const storage = checkStorage(args.storage === undefined ? memoryStorage() : args.storage);
     if (storage._tag === "Left") return storage;
-    const sampler = checkSampler(args.sampler === undefined ? defaultSampler() : args.sampler);
+    const kinds = checkSamplerKinds(args.samplerKinds);
+    if (kinds._tag === "Left") return kinds;
+    const sampler = checkSampler(
+      args.sampler === undefined ? defaultSampler() : args.sampler,
+      kinds.right,
+    );
     if (sampler._tag === "Left") return sampler;
     const pruner = checkPruner(args.pruner === undefined ? defaultPruner() : args.pruner);
     if (pruner._tag === "Left") return pruner;
@@ -318,12 +339,12 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
       directions: directions.right,
     })();
     if (created._tag === "Right") {
-      return right(handle(created.right, storage.right, sampler.right, pruner.right));
+      return right(handle(created.right, storage.right, sampler.right, kinds.right, pruner.right));
     }
     if (created.left._tag === "DuplicatedStudy" && args.loadIfExists === true) {
       const loaded = await storage.right.getStudy(checkedName.right)();
       if (loaded._tag === "Left") return loaded;
-      return right(handle(loaded.right, storage.right, sampler.right, pruner.right));
+      return right(handle(loaded.right, storage.right, sampler.right, kinds.right, pruner.right));
     }
     return created;
   }, (e) => invalidStudyArgs("args", `Cannot create the study: ${show(String(e))}`));
@@ -344,7 +365,12 @@ export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study>
     }
     const storage = checkStorage(args.storage);
     if (storage._tag === "Left") return storage;
-    const sampler = checkSampler(args.sampler === undefined ? defaultSampler() : args.sampler);
+    const kinds = checkSamplerKinds(args.samplerKinds);
+    if (kinds._tag === "Left") return kinds;
+    const sampler = checkSampler(
+      args.sampler === undefined ? defaultSampler() : args.sampler,
+      kinds.right,
+    );
     if (sampler._tag === "Left") return sampler;
     const pruner = checkPruner(args.pruner === undefined ? defaultPruner() : args.pruner);
     if (pruner._tag === "Left") return pruner;
@@ -366,7 +392,7 @@ export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study>
     }
     const loaded = await storage.right.getStudy(name)();
     if (loaded._tag === "Left") return loaded;
-    return right(handle(loaded.right, storage.right, sampler.right, pruner.right));
+    return right(handle(loaded.right, storage.right, sampler.right, kinds.right, pruner.right));
   }, (e) => invalidStudyArgs("args", `Cannot load the study: ${String(e)}`));
 }
 
@@ -631,14 +657,15 @@ export function stopOptimize(study: Study): Either<HyperionError, void> {
 }
 
 /**
- * Replaces the study's sampler (for example with one restored from a checkpoint).
+ * Replaces the study's sampler (for example with one restored from a checkpoint); its kind
+ * must be one of the study's sampler kinds (`samplerKinds` of `createStudy` or `loadStudy`).
  *
  * @category combinators
  */
 export function setStudySampler(study: Study, sampler: Sampler): Either<HyperionError, void> {
   const live = checkStudyHandle(study);
   if (live._tag === "Left") return live;
-  const checked = checkSampler(sampler);
+  const checked = checkSampler(sampler, live.right.samplerKinds);
   if (checked._tag === "Left") return checked;
   live.right.sampler = checked.right;
   return right(undefined);
