@@ -11,12 +11,20 @@ import type { ParamValue } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { Sampler } from "../samplers/sampler.ts";
+import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
 
 /** What a study handle carries besides its record. */
 export interface StudyLive {
   sampler: Sampler;
+  /** The sampler kind's workspace for this study (`SamplerImpl.createWorkspace`; speed only). */
+  workspace: unknown;
   stopRequested: boolean;
+}
+
+/** A fresh workspace for a sampler (undefined when its kind keeps none). */
+export function workspaceFor(sampler: Sampler): unknown {
+  const impl = samplerImpl(sampler);
+  return impl._tag === "Right" ? impl.right.createWorkspace?.() : undefined;
 }
 
 /** What a trial handle carries besides its record. */

@@ -115,30 +115,44 @@ export interface SamplerImpl {
    * xoshiro stream states in `state` and drop them).
    */
   readonly validate: (sampler: Sampler) => Either<HyperionError, Sampler>;
+  /**
+   * Creates what the kind keeps between calls for one study, for speed only (memos, buffers):
+   * the study handle holds one per sampler and passes it as the hooks' last argument. Results
+   * must not depend on it; hooks called without one work as with a fresh one.
+   */
+  readonly createWorkspace?: () => unknown;
   /** Called when a trial starts (after it is created or claimed). */
   readonly beforeTrial?: (
     sampler: Sampler,
     ctx: SamplerContext,
+    workspace?: unknown,
   ) => Either<HyperionError, SamplerHookResult>;
   /** The search space for relative sampling (empty: none). */
-  readonly inferRelativeSearchSpace?: (sampler: Sampler, ctx: SamplerContext) => SearchSpace;
+  readonly inferRelativeSearchSpace?: (
+    sampler: Sampler,
+    ctx: SamplerContext,
+    workspace?: unknown,
+  ) => SearchSpace;
   /** Samples the relative search space jointly; values are internal representations. */
   readonly sampleRelative?: (
     sampler: Sampler,
     ctx: SamplerContext,
     space: SearchSpace,
+    workspace?: unknown,
   ) => Either<HyperionError, Sampled<Readonly<Record<string, number>>>>;
   /** Samples one parameter; the value is the internal representation. */
   readonly sampleIndependent: (
     sampler: Sampler,
     ctx: SamplerContext,
     param: { readonly name: string; readonly distribution: Distribution },
+    workspace?: unknown,
   ) => Either<HyperionError, Sampled<number>>;
   /** Called when a trial finishes, before its state is written. */
   readonly afterTrial?: (
     sampler: Sampler,
     ctx: SamplerContext,
     outcome: { readonly state: TrialState; readonly values: ReadonlyArray<number> | null },
+    workspace?: unknown,
   ) => Either<HyperionError, SamplerHookResult>;
 }
 

@@ -39,11 +39,11 @@ import {
   checkStudyName,
   checkTrialQuery,
 } from "../_internal/storage_rules.ts";
-import { attachStudy, checkStudyHandle, studyLive } from "../_internal/live.ts";
+import { attachStudy, checkStudyHandle, studyLive, workspaceFor } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
-import { tpeSampler } from "../samplers/tpe.ts";
+import { tpeSampler } from "../samplers/tpe/mod.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import { medianPruner } from "../pruners/percentile.ts";
 
@@ -243,7 +243,7 @@ function handle(
     storage,
     pruner,
   };
-  attachStudy(study, { sampler, stopRequested: false });
+  attachStudy(study, { sampler, workspace: workspaceFor(sampler), stopRequested: false });
   return study;
 }
 
@@ -641,6 +641,7 @@ export function setStudySampler(study: Study, sampler: Sampler): Either<Hyperion
   const checked = checkSampler(sampler);
   if (checked._tag === "Left") return checked;
   live.right.sampler = checked.right;
+  live.right.workspace = workspaceFor(checked.right);
   return right(undefined);
 }
 
