@@ -12,13 +12,22 @@ import type { SearchSpace } from "../core/search_space.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 
 /** What a study handle carries besides its record. */
 export interface StudyLive {
   sampler: Sampler;
   /** The sampler kinds the study runs (`samplerKinds` of `createStudy`). */
   readonly samplerKinds: SamplerKinds;
+  /** The sampler kind's workspace for this study (`SamplerImpl.createWorkspace`; speed only). */
+  workspace: unknown;
   stopRequested: boolean;
+}
+
+/** A fresh workspace for a sampler (undefined when its kind keeps none). */
+export function workspaceFor(sampler: Sampler, kinds: SamplerKinds): unknown {
+  const impl = samplerImpl(sampler, kinds);
+  return impl._tag === "Right" ? impl.right.createWorkspace?.() : undefined;
 }
 
 /** What a trial handle carries besides its record. */

@@ -12,7 +12,7 @@ import { bruteForceSamplerImpl } from "./brute_force.ts";
 import { gridSamplerImpl } from "./grid.ts";
 import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
-import { tpeSamplerImpl } from "./tpe.ts";
+import { tpeSamplerImpl } from "./tpe/mod.ts";
 import type { Sampler, SamplerImpl, SamplerKinds } from "./sampler.ts";
 import { isPlainObject, uncheckedJson } from "./_utils.ts";
 

@@ -279,7 +279,7 @@ export function ask(
     if (before) {
       const ctx = await samplerContext(trial, l, impl.right.needsHistory);
       if (ctx._tag === "Left") return ctx;
-      const hook = before(s.sampler, ctx.right);
+      const hook = before(s.sampler, ctx.right, s.workspace);
       if (hook._tag === "Left") return await failAndReturn(trial, l, hook.left);
       const applied = await applyHook(trial, l, hook.right);
       if (applied._tag === "Left") return applied;
@@ -376,11 +376,11 @@ async function suggestWith(
     if (l.relative === undefined && inferRelativeSearchSpace && sampleRelative) {
       const ctx = await samplerContext(trial, l, needsHistory);
       if (ctx._tag === "Left") return ctx;
-      const space = inferRelativeSearchSpace(s.sampler, ctx.right);
+      const space = inferRelativeSearchSpace(s.sampler, ctx.right, s.workspace);
       if (Object.keys(space).length === 0) {
         l.relative = { space, params: {} };
       } else {
-        const sampled = sampleRelative(s.sampler, ctx.right, space);
+        const sampled = sampleRelative(s.sampler, ctx.right, space, s.workspace);
         if (sampled._tag === "Left") return sampled;
         const applied = await applyHook(trial, l, sampled.right);
         if (applied._tag === "Left") return applied;
@@ -403,7 +403,12 @@ async function suggestWith(
     } else {
       const ctx = await samplerContext(trial, l, needsHistory);
       if (ctx._tag === "Left") return ctx;
-      const sampled = impl.right.sampleIndependent(s.sampler, ctx.right, { name, distribution });
+      const sampled = impl.right.sampleIndependent(
+        s.sampler,
+        ctx.right,
+        { name, distribution },
+        s.workspace,
+      );
       if (sampled._tag === "Left") return sampled;
       const applied = await applyHook(trial, l, sampled.right);
       if (applied._tag === "Left") return applied;
@@ -775,7 +780,7 @@ export function tell(
       hl.frozen = { ...frozen };
       const ctx = await samplerContext(handle, hl, impl.right.needsHistory);
       if (ctx._tag === "Left") return ctx;
-      const hook = impl.right.afterTrial(s.sampler, ctx.right, { state, values });
+      const hook = impl.right.afterTrial(s.sampler, ctx.right, { state, values }, s.workspace);
       if (hook._tag === "Left") {
         hookError = hook.left;
       } else {

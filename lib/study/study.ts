@@ -39,12 +39,12 @@ import {
   checkStudyName,
   checkTrialQuery,
 } from "../_internal/storage_rules.ts";
-import { attachStudy, checkStudyHandle, studyLive } from "../_internal/live.ts";
+import { attachStudy, checkStudyHandle, studyLive, workspaceFor } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
 import { checkSamplerKinds, samplerImpl } from "../samplers/catalog.ts";
-import { tpeSampler } from "../samplers/tpe.ts";
+import { tpeSampler } from "../samplers/tpe/mod.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import { medianPruner } from "../pruners/percentile.ts";
 
@@ -259,7 +259,12 @@ function handle(
     storage,
     pruner,
   };
-  attachStudy(study, { sampler, samplerKinds, stopRequested: false });
+  attachStudy(study, {
+    sampler,
+    samplerKinds,
+    workspace: workspaceFor(sampler, samplerKinds),
+    stopRequested: false,
+  });
   return study;
 }
 
@@ -668,6 +673,7 @@ export function setStudySampler(study: Study, sampler: Sampler): Either<Hyperion
   const checked = checkSampler(sampler, live.right.samplerKinds);
   if (checked._tag === "Left") return checked;
   live.right.sampler = checked.right;
+  live.right.workspace = workspaceFor(checked.right, live.right.samplerKinds);
   return right(undefined);
 }
 

@@ -5,10 +5,10 @@ import {
   nanMax,
   nanMin,
   nanPercentile,
-  ndtr,
   pairwiseSum,
   wilcoxonSignedRankPValue,
 } from "../../lib/pruners/_stats.ts";
+import { ndtrCephes as ndtr } from "../../lib/math/cephes.ts";
 import { loadFixture, type Num, num } from "../_helpers/pruner_fixtures.ts";
 
 interface Stats {

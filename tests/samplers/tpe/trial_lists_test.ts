@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { FrozenTrial } from "../mod.ts";
-import { usedTrials } from "../lib/_internal/tpe_core.ts";
+import type { FrozenTrial } from "../../../mod.ts";
+import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
 import {
   knownPrefix,
   lineageOf,
   noteLineage,
   notePrefix,
   sharedPrefix,
-} from "../lib/_internal/trial_lists.ts";
+} from "../../../lib/samplers/tpe/fast/_trial_lists.ts";
 
 function trial(number: number, state: FrozenTrial["state"]): FrozenTrial {
   return {

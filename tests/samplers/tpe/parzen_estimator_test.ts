@@ -13,17 +13,12 @@ import {
   parzenLogPdf,
   parzenSample,
   rngFromSeed,
-} from "../mod.ts";
-import { logPdfColumns } from "../lib/_internal/tpe_parzen.ts";
-import {
-  argsortStable,
-  logGaussMass,
-  logNdtr,
-  ndtriExp,
-  truncnormPpf,
-} from "../lib/_internal/tpe_math.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { distFromJson, type DistJson, num, readFixture } from "./_helpers/tpe_fixtures.ts";
+} from "../../../mod.ts";
+import { logPdfColumns } from "../../../lib/samplers/tpe/fast/_evaluate.ts";
+import { argsortStable } from "../../../lib/math/numpy.ts";
+import { logGaussMass, logNdtr, ndtriExp, truncnormPpf } from "../../../lib/math/special.ts";
+import { expectLeft } from "../../_helpers/study.ts";
+import { distFromJson, type DistJson, num, readFixture } from "../../_helpers/tpe_fixtures.ts";
 
 interface ParzenCase {
   name: string;

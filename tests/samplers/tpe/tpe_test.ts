@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import type { Direction } from "../mod.ts";
-import {
-  acquisition,
-  buildEstimators,
-  gammaOf,
-  splitTrials,
-  type TpeCoreConfig,
-  usedTrials,
-} from "../lib/_internal/tpe_core.ts";
-import { hypervolume, nonDominationRanks, solveHssp } from "../lib/_internal/hypervolume.ts";
+import type { Direction } from "../../../mod.ts";
+import { acquisition, buildEstimators } from "../../../lib/samplers/tpe/acquisition.ts";
+import { gammaOf, splitTrials } from "../../../lib/samplers/tpe/split.ts";
+import type { TpeConfig } from "../../../lib/samplers/tpe/options.ts";
+import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
+import { createTpeWorkspace } from "../../../lib/samplers/tpe/fast/workspace.ts";
+import { hypervolume, nonDominationRanks, solveHssp } from "../../../lib/math/hypervolume.ts";
+
+/** The workspace of the tests' draws (a sampler's memos; results never depend on it). */
+const ws = createTpeWorkspace();
 import {
   distFromJson,
   type DistJson,
@@ -16,7 +16,7 @@ import {
   readFixture,
   type TrialJson,
   trialsFromJson,
-} from "./_helpers/tpe_fixtures.ts";
+} from "../../_helpers/tpe_fixtures.ts";
 
 const TOL = 1e-9;
 
@@ -66,7 +66,7 @@ interface AcqCase {
   sortDependent: boolean;
 }
 
-const CONFIG: TpeCoreConfig = {
+const CONFIG: TpeConfig = {
   nEiCandidates: 24,
   priorWeight: 1,
   considerMagicClip: true,
@@ -84,11 +84,11 @@ for (const c of readFixture<{ cases: AcqCase[] }>("acquisition.json").cases) {
     const trials = usedTrials(all, c.current ?? -1, c.constantLiar);
     const space = Object.fromEntries(c.searchSpace.map((k) => [k, distFromJson(c.space[k]!)]));
     const cfg = { ...CONFIG, multivariate: c.multivariate, constantLiar: c.constantLiar };
-    const est = buildEstimators(cfg, trials, c.directions, space);
+    const est = buildEstimators(ws, cfg, trials, c.directions, space);
     const cols = c.searchSpace.map((k) => Float64Array.from(c.points[k]!));
     const m = cols[0]!.length;
     for (const exact of [true, false]) {
-      const acq = acquisition(est, cols, m, exact);
+      const acq = acquisition(ws, est, cols, m, exact);
       // with duplicated observations and unequal weights, Optuna's bandwidth assignment follows
       // numpy's unstable argsort (CPU dependent); the fixture also records Optuna's values with
       // a stable sort, which is what we implement
@@ -175,9 +175,9 @@ import {
   type TpeSamplerOptions,
   type Trial,
   uniform,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { checkReplay, checkRerun } from "./_helpers/sampler_replay.ts";
+} from "../../../mod.ts";
+import { expectLeft } from "../../_helpers/study.ts";
+import { checkReplay, checkRerun } from "../../_helpers/sampler_replay.ts";
 
 const quadratic = (t: Trial) => map(suggestFloat(t, "x", -10, 10), (x) => (x - 2) ** 2);
 
@@ -459,7 +459,7 @@ async function growingHistory(seed: number, n: number) {
 }
 
 Deno.test("TPE's incremental sorted model equals a fresh fit on a growing history", async () => {
-  const { clearModelCache } = await import("../lib/_internal/tpe_above.ts");
+  const { clearModelCache } = await import("../../../lib/samplers/tpe/fast/_above.ts");
   const { all, space, cols } = await growingHistory(21, 160);
   const cfg = { ...CONFIG, multivariate: true };
   clearModelCache();
@@ -467,25 +467,37 @@ Deno.test("TPE's incremental sorted model equals a fresh fit on a growing histor
     // growing histories, including a trial that moves between the good and the bad set
     const trials = all.slice(0, n);
     const incremental = acquisition(
-      buildEstimators(cfg, trials, ["minimize"], space),
+      ws,
+      buildEstimators(ws, cfg, trials, ["minimize"], space),
       cols,
       4,
       true,
     );
-    const pruned = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4);
+    const pruned = acquisition(ws, buildEstimators(ws, cfg, trials, ["minimize"], space), cols, 4);
     clearModelCache();
-    const fresh = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4, true);
+    const fresh = acquisition(
+      ws,
+      buildEstimators(ws, cfg, trials, ["minimize"], space),
+      cols,
+      4,
+      true,
+    );
     assert.deepEqual([...incremental], [...fresh]);
     clearModelCache();
-    const freshPruned = acquisition(buildEstimators(cfg, trials, ["minimize"], space), cols, 4);
+    const freshPruned = acquisition(
+      ws,
+      buildEstimators(ws, cfg, trials, ["minimize"], space),
+      cols,
+      4,
+    );
     assert.deepEqual([...pruned], [...freshPruned]);
     // rebuild the cache from the previous history so that the next step is incremental again
-    buildEstimators(cfg, trials, ["minimize"], space);
+    buildEstimators(ws, cfg, trials, ["minimize"], space);
   }
 });
 
 Deno.test("TPE's in-place model fed by the lists' lineage equals a fresh fit as trials start, finish and change sides", async () => {
-  const { clearModelCache } = await import("../lib/_internal/tpe_above.ts");
+  const { clearModelCache } = await import("../../../lib/samplers/tpe/fast/_above.ts");
   const { all, space, cols } = await growingHistory(23, 170);
   const running = (t: FrozenTrial): FrozenTrial => ({ ...t, state: "RUNNING", values: null });
   // the study as a sampler sees it after n trials: the last two still running, and trial 30
@@ -502,6 +514,7 @@ Deno.test("TPE's in-place model fed by the lists' lineage equals a fresh fit as 
       clearModelCache();
       const current = all[n - 1]!.number;
       buildEstimators(
+        ws,
         cfg,
         usedTrials(history(n - 1), current - 1, constantLiar),
         ["minimize"],
@@ -509,23 +522,28 @@ Deno.test("TPE's in-place model fed by the lists' lineage equals a fresh fit as 
       );
       // the next call finds the previous lists: its model is updated from their lineage
       const used = usedTrials(history(n), current, constantLiar);
-      const incremental = buildEstimators(cfg, used, ["minimize"], space);
+      const incremental = buildEstimators(ws, cfg, used, ["minimize"], space);
       const inc = [
-        ...acquisition(incremental, cols, 4, true),
-        ...acquisition(incremental, cols, 4),
+        ...acquisition(ws, incremental, cols, 4, true),
+        ...acquisition(ws, incremental, cols, 4),
       ];
       const kernels = kernelsOf(incremental);
       clearModelCache();
-      const fresh = buildEstimators(cfg, used.slice(), ["minimize"], space);
-      assert.deepEqual(inc, [...acquisition(fresh, cols, 4, true), ...acquisition(fresh, cols, 4)]);
+      const fresh = buildEstimators(ws, cfg, used.slice(), ["minimize"], space);
+      assert.deepEqual(inc, [
+        ...acquisition(ws, fresh, cols, 4, true),
+        ...acquisition(ws, fresh, cols, 4),
+      ]);
       assert.deepEqual(kernels, kernelsOf(fresh));
     }
   }
 });
 
 Deno.test("TPE's bad-side model updated in place equals a fresh fit under appends, inserts and removals", async () => {
-  const { aboveEstimator, clearModelCache } = await import("../lib/_internal/tpe_above.ts");
-  const { logPdfColumns, termBounds } = await import("../lib/_internal/tpe_parzen.ts");
+  const { aboveEstimator, clearModelCache } = await import(
+    "../../../lib/samplers/tpe/fast/_above.ts"
+  );
+  const { logPdfColumns, termBounds } = await import("../../../lib/samplers/tpe/fast/_evaluate.ts");
   const space: Record<string, Distribution> = {
     a: getOrThrow(floatDistribution(-2, 3)),
     b: getOrThrow(floatDistribution(1e-4, 1, { log: true })),
@@ -597,14 +615,23 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
           const obs = ids.map((k) => rows[k]!);
           const weights = new Float64Array(ids.length).map((_, i) => 1 + (i % 5));
           const evaluate = () => {
-            const pe = aboveEstimator("test", list, obs, names, space, weights, params);
+            const pe = aboveEstimator(
+              ws.evaluation,
+              "test",
+              list,
+              obs,
+              names,
+              space,
+              weights,
+              params,
+            );
             const exact = new Float64Array(3), pruned = new Float64Array(3);
-            logPdfColumns(pe, points, 3, exact, { exact: true });
-            logPdfColumns(pe, points, 3, pruned);
+            logPdfColumns(pe, points, 3, exact, { exact: true, evaluation: ws.evaluation });
+            logPdfColumns(pe, points, 3, pruned, { evaluation: ws.evaluation });
             const kernels = pe.kernels.map((k) =>
               k._tag === "NumericalKernels" ? [...k.mus, ...k.sigmas] : [...k.observed]
             );
-            const bounds = [...termBounds(pe)];
+            const bounds = [...termBounds(ws.evaluation, pe)];
             return {
               exact: [...exact],
               pruned: [...pruned],
@@ -625,8 +652,10 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
 });
 
 Deno.test("TPE's bad-side model keeps its term bounds exact as their largest comes and goes", async () => {
-  const { aboveEstimator, clearModelCache } = await import("../lib/_internal/tpe_above.ts");
-  const { termBounds } = await import("../lib/_internal/tpe_parzen.ts");
+  const { aboveEstimator, clearModelCache } = await import(
+    "../../../lib/samplers/tpe/fast/_above.ts"
+  );
+  const { termBounds } = await import("../../../lib/samplers/tpe/fast/_evaluate.ts");
   const space: Record<string, Distribution> = {
     a: getOrThrow(floatDistribution(0, 1)),
     c: getOrThrow(intDistribution(0, 1000)),
@@ -655,9 +684,10 @@ Deno.test("TPE's bad-side model keeps its term bounds exact as their largest com
     const ids = [...inList.keys()].filter((k) => inList[k]);
     const list = ids.map((k) => trials[k]!), obs = ids.map((k) => rows[k]!);
     const weights = new Float64Array(ids.length).fill(1);
-    const fit = (key: string) => aboveEstimator(key, list, obs, names, space, weights, params);
-    const incremental = [...termBounds(fit("kept"))];
-    const fresh = [...termBounds(fit(`fresh ${step}`))];
+    const fit = (key: string) =>
+      aboveEstimator(ws.evaluation, key, list, obs, names, space, weights, params);
+    const incremental = [...termBounds(ws.evaluation, fit("kept"))];
+    const fresh = [...termBounds(ws.evaluation, fit(`fresh ${step}`))];
     assert.deepEqual(incremental, fresh, `step ${step}`);
     if (JSON.stringify(fresh) !== last) changes++;
     last = JSON.stringify(fresh);
@@ -689,10 +719,11 @@ function clusteredRow(rng: Rng, draws: number): Float64Array {
 }
 
 Deno.test("TPE's bad side stored sorted along its most scanned dimension gives the results of list order", async () => {
-  const { aboveEstimator } = await import("../lib/_internal/tpe_above.ts");
-  const { argmaxAcquisition, logPdfColumns, storageOrder } = await import(
-    "../lib/_internal/tpe_parzen.ts"
+  const { aboveEstimator } = await import("../../../lib/samplers/tpe/fast/_above.ts");
+  const { logPdfColumns, storageOrder } = await import(
+    "../../../lib/samplers/tpe/fast/_evaluate.ts"
   );
+  const { argmaxAcquisition } = await import("../../../lib/samplers/tpe/fast/_argmax.ts");
   const space = CLUSTERED_SPACE;
   const names = Object.keys(space);
   const rng = rngFromSeed(5);
@@ -710,7 +741,7 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
   ];
   // in list order, whatever the storage order
   const listed = (pe: ParzenEstimator) => {
-    const at = storageOrder(pe) ?? Uint32Array.from(pe.weights.keys());
+    const at = storageOrder(ws.evaluation, pe) ?? Uint32Array.from(pe.weights.keys());
     const pick = (a: ArrayLike<number>) => Array.from(at, (s) => a[s]!);
     return {
       weights: pick(pe.weights),
@@ -723,7 +754,16 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
   for (const considerMagicClip of [true, false]) {
     const params = { priorWeight: 1, considerMagicClip, considerEndpoints: false };
     const ones = new Float64Array(30).fill(1);
-    const below = aboveEstimator("below", trials.slice(0, 30), rows, names, space, ones, params);
+    const below = aboveEstimator(
+      ws.evaluation,
+      "below",
+      trials.slice(0, 30),
+      rows,
+      names,
+      space,
+      ones,
+      params,
+    );
     const inList = new Uint8Array(pool);
     for (let k = 0; k < 700; k++) inList[k] = k % 7 === 3 ? 0 : 1; // gaps: room for inserts
     let next = 700, sortedSteps = 0;
@@ -743,13 +783,13 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
       const list = ids.map((k) => trials[k]!), obs = ids.map((k) => rows[k]!);
       const weights = new Float64Array(ids.length).map((_, i) => 1 + (i % 5));
       const evaluate = (key: string) => {
-        const pe = aboveEstimator(key, list, obs, names, space, weights, params);
+        const pe = aboveEstimator(ws.evaluation, key, list, obs, names, space, weights, params);
         const exact = new Float64Array(m), pruned = new Float64Array(m);
-        logPdfColumns(pe, points, m, exact, { exact: true });
-        logPdfColumns(pe, points, m, pruned);
+        logPdfColumns(pe, points, m, exact, { exact: true, evaluation: ws.evaluation });
+        logPdfColumns(pe, points, m, pruned, { evaluation: ws.evaluation });
         return {
-          sorted: storageOrder(pe) !== undefined,
-          values: [...exact, ...pruned, argmaxAcquisition(below, pe, points, m)],
+          sorted: storageOrder(ws.evaluation, pe) !== undefined,
+          values: [...exact, ...pruned, argmaxAcquisition(below, pe, points, m, ws.evaluation)],
           ...listed(pe),
         };
       };
@@ -766,8 +806,9 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
 });
 
 Deno.test("logPdfBounds() brackets the exact log density when a narrow margin drops mass", async () => {
-  const { buildEstimator, logPdfBounds, logPdfColumns } = await import(
-    "../lib/_internal/tpe_parzen.ts"
+  const { buildEstimator } = await import("../../../lib/samplers/tpe/_kernels.ts");
+  const { logPdfBounds, logPdfColumns } = await import(
+    "../../../lib/samplers/tpe/fast/_evaluate.ts"
   );
   const space: Record<string, Distribution> = {
     a: getOrThrow(floatDistribution(0, 1)),
@@ -787,7 +828,7 @@ Deno.test("logPdfBounds() brackets the exact log density when a narrow margin dr
     Float64Array.from([0, 1, 0, 1, 0, 1]),
   ];
   const exact = new Float64Array(6);
-  logPdfColumns(pe, points, 6, exact, { exact: true });
+  logPdfColumns(pe, points, 6, exact, { exact: true, evaluation: ws.evaluation });
   for (const margin of [10, 15, 40]) {
     const { lower, upper } = logPdfBounds(pe, points, 6, margin);
     for (let j = 0; j < 6; j++) {
@@ -802,9 +843,8 @@ Deno.test("logPdfBounds() brackets the exact log density when a narrow margin dr
 });
 
 Deno.test("argmaxAcquisition() is the exact argmax, first on ties, also for equal and nearly equal candidates", async () => {
-  const { argmaxAcquisition, buildEstimator, sampleColumns } = await import(
-    "../lib/_internal/tpe_parzen.ts"
-  );
+  const { buildEstimator, sampleColumns } = await import("../../../lib/samplers/tpe/_kernels.ts");
+  const { argmaxAcquisition } = await import("../../../lib/samplers/tpe/fast/_argmax.ts");
   const space = CLUSTERED_SPACE;
   const names = Object.keys(space);
   const params = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };
@@ -825,19 +865,19 @@ Deno.test("argmaxAcquisition() is the exact argmax, first on ties, also for equa
       for (const col of cols) col[j] = col[from]!;
       if (j % 2 === 0) cols[0]![j] = cols[0]![j]! + 1e-7 * (uniform(rng) - 0.5);
     }
-    const exact = acquisition({ below, above }, cols, m, true);
+    const exact = acquisition(ws, { below, above }, cols, m, true);
     let want = 0;
     for (let j = 1; j < m; j++) if (exact[j]! > exact[want]!) want = j;
     const second = Math.max(...[...exact].filter((_, j) => j !== want));
     if (exact[want]! - second < 1e-4) contested++;
-    assert.equal(argmaxAcquisition(below, above, cols, m), want, `round ${r}`);
+    assert.equal(argmaxAcquisition(below, above, cols, m, ws.evaluation), want, `round ${r}`);
   }
   // the near ties happened: the second pass decided them
   assert.ok(contested >= 10, `${contested} rounds with a near tie`);
 });
 
 Deno.test("tpeSampler() learns from enqueued values outside the range and still suggests inside it", async () => {
-  const { enqueueTrial } = await import("../mod.ts");
+  const { enqueueTrial } = await import("../../../mod.ts");
   for (const multivariate of [true, false]) {
     const study = await runOrThrow(createStudy({
       sampler: tpeSampler({ seed: 1, nStartupTrials: 2, multivariate }),

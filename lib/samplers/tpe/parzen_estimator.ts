@@ -22,105 +22,31 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
-import { type HyperionError, invalidArgument } from "../errors.ts";
-import type { SearchSpace } from "../core/search_space.ts";
-import type { Rng } from "../random/rng.ts";
+import { type Either, left, right } from "../../effect.ts";
+import { type HyperionError, invalidArgument } from "../../errors.ts";
+import type { SearchSpace } from "../../core/search_space.ts";
+import type { Rng } from "../../random/rng.ts";
 import {
   buildEstimator,
-  logPdfColumns,
+  type ObservationWeights,
   observationWeights as weightsOf,
+  type ParamKernels,
+  type ParzenEstimator,
   sampleColumns,
-} from "../_internal/tpe_parzen.ts";
+} from "./_kernels.ts";
+import { logPdfColumns } from "./fast/_evaluate.ts";
+
+export type {
+  CategoricalKernels,
+  NumericalKernels,
+  ObservationWeights,
+  ParamKernels,
+  ParzenEstimator,
+} from "./_kernels.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * How past observations are weighted in a Parzen estimator (the prior's weight is separate).
- *
- * - `default`: Optuna's `default_weights` — all ones below 25 observations, otherwise a linear
- *   ramp from `1/n` to 1 over the oldest `n − 25` observations followed by 25 ones.
- * - `uniform`: all ones.
- * - `ramp`: like `default` with `flat` instead of 25 recent observations at full weight.
- *
- * @category model
- */
-export type ObservationWeights =
-  | { readonly kind: "default" }
-  | { readonly kind: "uniform" }
-  | { readonly kind: "ramp"; readonly flat: number };
-
-/**
- * The kernels of a numerical parameter: one truncated (and, for stepped domains, discretised)
- * Gaussian per component, in the transformed space.
- *
- * @category model
- */
-export interface NumericalKernels {
-  /** Discriminant. */
-  readonly _tag: "NumericalKernels";
-  /** Kernel centres, one per component (observations in order, the prior last). */
-  readonly mus: Float64Array;
-  /** Kernel bandwidths (standard deviations), aligned with `mus`. */
-  readonly sigmas: Float64Array;
-  /** The distribution's lower bound (untransformed). */
-  readonly low: number;
-  /** The distribution's upper bound (untransformed). */
-  readonly high: number;
-  /** The grid step, 0 for continuous domains. */
-  readonly step: number;
-  /** Whether the domain is on a log scale. */
-  readonly log: boolean;
-  /** Lower edge of the transformed domain (`low − step/2`, then `log` when on a log scale). */
-  readonly lowT: number;
-  /** Upper edge of the transformed domain. */
-  readonly highT: number;
-}
-
-/**
- * The kernels of a categorical parameter. An observation's row puts `hit` on its observed
- * choice and `miss` on every other choice; the prior's row puts `prior` on every choice.
- *
- * @category model
- */
-export interface CategoricalKernels {
-  /** Discriminant. */
-  readonly _tag: "CategoricalKernels";
-  /** Number of choices. */
-  readonly nChoices: number;
-  /** Observed choice index per observation component. */
-  readonly observed: Int32Array;
-  /** Probability of the observed choice in an observation's row. */
-  readonly hit: number;
-  /** Probability of each other choice in an observation's row. */
-  readonly miss: number;
-  /** Probability of each choice in the prior's row. */
-  readonly prior: number;
-}
-
-/**
- * Kernels of one parameter.
- *
- * @category model
- */
-export type ParamKernels = NumericalKernels | CategoricalKernels;
-
-/**
- * A fitted Parzen estimator: normalised component weights (observations first, the prior last)
- * and, per parameter in `names` order, the kernels of every component.
- *
- * @category model
- */
-export interface ParzenEstimator {
-  /** Parameter names, in the order of `kernels`. */
-  readonly names: ReadonlyArray<string>;
-  /** Component weights, summing to 1 (the prior's is last). */
-  readonly weights: Float64Array;
-  /** Kernels per parameter. */
-  readonly kernels: ReadonlyArray<ParamKernels>;
-}
 
 /**
  * Options of {@link parzenEstimator}.

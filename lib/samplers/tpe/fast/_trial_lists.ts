@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { FrozenTrial } from "../core/trial.ts";
+import type { FrozenTrial } from "../../../core/trial.ts";
 
 /** A list of trials. */
 export type Trials = ReadonlyArray<FrozenTrial>;

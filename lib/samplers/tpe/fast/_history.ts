@@ -1,0 +1,208 @@
+/**
+ * What TPE reads of the trial history, memoised (private): the state of every trial, the trials
+ * used, and per finished trial its first value and constraint violation (finished trials never
+ * change). Lists that share a prefix with a recently seen one are read only past it.
+ *
+ * @module
+ */
+import type { FrozenTrial } from "../../../core/trial.ts";
+import { classOf, infeasibility, TrialClass, type TrialClasses } from "../split.ts";
+import type { RowEntry } from "../observations.ts";
+import { knownPrefix, notePrefix, sharedPrefix } from "./_trial_lists.ts";
+
+// -------------------------------------------------------------------------------------
+// trial states
+// -------------------------------------------------------------------------------------
+
+/** A trial state as a small integer, for the typed arrays of {@link stateCodes}. */
+const StateCode = { Running: 0, Complete: 1, Pruned: 2, Fail: 3, Waiting: 4 } as const;
+
+const STATE_CODES: Readonly<Record<FrozenTrial["state"], number>> = {
+  RUNNING: StateCode.Running,
+  COMPLETE: StateCode.Complete,
+  PRUNED: StateCode.Pruned,
+  FAIL: StateCode.Fail,
+  WAITING: StateCode.Waiting,
+};
+
+interface StateScan {
+  list: ReadonlyArray<FrozenTrial>;
+  codes: Uint8Array;
+}
+
+/** The last lists scanned (the study's trials and the used ones share long prefixes). */
+const scans: StateScan[] = [];
+
+const SCAN_SLOTS = 3;
+
+/**
+ * The state codes of a list of trials ({@link STATE_CODES}), aligned with it. Trials are
+ * immutable records: the prefix shared with a recently scanned list (same objects, compared by
+ * pointer) is reused without reading its trials. Valid until the next call.
+ */
+export function stateCodes(trials: ReadonlyArray<FrozenTrial>): Uint8Array {
+  const n = trials.length;
+  // the slot whose common prefix with `trials` is known and longest; otherwise a fresh slot
+  // (or the least recently used one), read in full: comparing would read every trial as well
+  let scan: StateScan | undefined, start = -1;
+  for (const s of scans) {
+    const k = knownPrefix(trials, s.list);
+    if (k > start) {
+      scan = s;
+      start = k;
+    }
+  }
+  if (!scan) {
+    start = 0;
+    if (scans.length < SCAN_SLOTS) scans.push(scan = { list: trials, codes: new Uint8Array(0) });
+    else scan = scans[0]!;
+  }
+  // most recently used last
+  scans.splice(scans.indexOf(scan), 1);
+  scans.push(scan);
+  if (scan.codes.length < n) {
+    const grown = new Uint8Array(Math.ceil(n * 1.5) + 16);
+    grown.set(scan.codes.subarray(0, start));
+    scan.codes = grown;
+  }
+  const codes = scan.codes;
+  for (let i = start; i < n; i++) codes[i] = STATE_CODES[trials[i]!.state];
+  scan.list = trials;
+  return codes;
+}
+
+/** The trials TPE learns from: COMPLETE and PRUNED, plus other RUNNING ones with a liar. */
+export function usedTrials(
+  trials: ReadonlyArray<FrozenTrial>,
+  current: number,
+  constantLiar: boolean,
+): FrozenTrial[] {
+  const codes = stateCodes(trials);
+  const out: FrozenTrial[] = [];
+  // positions below `stable` were decided as in the previous call (same objects, same states,
+  // and no RUNNING trial, whose inclusion depends on `current`)
+  const prev = lastUsed;
+  let stable = -1, proven = 0;
+  if (prev && prev.constantLiar === constantLiar) stable = sharedPrefix(trials, prev.from);
+  for (let i = 0; i < trials.length; i++) {
+    const c = codes[i]!;
+    if (i === stable) proven = out.length;
+    if (c === StateCode.Running && i < stable) {
+      proven = out.length;
+      stable = i;
+    }
+    if (c === StateCode.Complete || c === StateCode.Pruned) out.push(trials[i]!);
+    else if (constantLiar && c === StateCode.Running && trials[i]!.number !== current) {
+      out.push(trials[i]!);
+    }
+  }
+  if (stable >= trials.length) proven = out.length;
+  if (prev && stable >= 0) notePrefix(out, prev.used, proven);
+  lastUsed = { from: trials, used: out, constantLiar };
+  return out;
+}
+
+/** The previous {@link usedTrials} call: its input and output lists. */
+let lastUsed:
+  | {
+    readonly from: ReadonlyArray<FrozenTrial>;
+    readonly used: ReadonlyArray<FrozenTrial>;
+    readonly constantLiar: boolean;
+  }
+  | undefined;
+
+/** Number of COMPLETE and PRUNED trials. */
+export function countFinished(trials: ReadonlyArray<FrozenTrial>): number {
+  const codes = stateCodes(trials);
+  let n = 0;
+  for (let i = 0; i < trials.length; i++) {
+    if (codes[i] === StateCode.Complete || codes[i] === StateCode.Pruned) n++;
+  }
+  return n;
+}
+
+/** What is memoised per finished trial (finished trials never change). */
+export interface TrialInfo {
+  readonly state: FrozenTrial["state"];
+  /** The first objective value (NaN when missing). */
+  readonly value0: number;
+  readonly infeasibility: number;
+  /** The observation for the most recent search space, and for others. */
+  keyId: number;
+  entry: RowEntry | null;
+  others: Map<number, RowEntry | null> | undefined;
+}
+
+const trialInfo = new WeakMap<FrozenTrial, TrialInfo>();
+
+export function infoOf(t: FrozenTrial): TrialInfo | undefined {
+  if (t.state === "RUNNING" || t.state === "WAITING") return undefined;
+  let info = trialInfo.get(t);
+  if (!info) {
+    info = {
+      state: t.state,
+      value0: t.values?.[0] ?? NaN,
+      infeasibility: infeasibility(t),
+      keyId: -1,
+      entry: null,
+      others: undefined,
+    };
+    trialInfo.set(t, info);
+  }
+  return info;
+}
+
+/**
+ * The memo records of a list of trials, aligned with it, and what the split reads from them in
+ * typed arrays. Valid until the next call (the buffers are reused).
+ */
+export interface History extends TrialClasses {
+  readonly infos: Array<TrialInfo | undefined>;
+}
+
+let last: { list: ReadonlyArray<FrozenTrial>; history: History } | undefined;
+
+/**
+ * The {@link History} of a list of trials; a prefix shared with the previous call's list (same
+ * objects) is reused without lookups.
+ */
+export function historyOf(trials: ReadonlyArray<FrozenTrial>): History {
+  const n = trials.length;
+  let start = 0;
+  let h = last?.history;
+  if (last) start = sharedPrefix(trials, last.list);
+  if (!h || h.kinds.length < n) {
+    const cap = Math.ceil(n * 1.5) + 16;
+    const grown: History = {
+      infos: h ? h.infos.slice(0, start) : [],
+      kinds: new Uint8Array(cap),
+      values: new Float64Array(cap),
+      scores: new Float64Array(cap),
+    };
+    if (h) {
+      grown.kinds.set(h.kinds.subarray(0, start));
+      grown.values.set(h.values.subarray(0, start));
+      grown.scores.set(h.scores.subarray(0, start));
+    }
+    h = grown;
+  }
+  h.infos.length = n;
+  for (let i = start; i < n; i++) {
+    const info = infoOf(trials[i]!);
+    h.infos[i] = info;
+    if (!info) {
+      h.kinds[i] = TrialClass.Unfinished;
+      continue;
+    }
+    h.values[i] = info.value0;
+    h.scores[i] = info.infeasibility;
+    h.kinds[i] = classOf(info.state, info.infeasibility);
+  }
+  last = { list: trials, history: h };
+  return h;
+}
+
+/** {@link infeasibility}, memoised for finished trials. */
+export function infeasibilityOf(t: FrozenTrial): number {
+  return infoOf(t)?.infeasibility ?? infeasibility(t);
+}
