@@ -14,7 +14,7 @@ import { isJsonValue, type JsonValue } from "../core/json.ts";
 import { isRngState, type RngState } from "../random/rng.ts";
 import type { Metrics } from "./context.ts";
 import type { TrainUnit } from "./trainer.ts";
-import { decodeNumber, encodeNumber } from "./_internal/io.ts";
+import { decodeNumber, encodeNumber } from "./_io.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -42,7 +42,8 @@ import type { Batches, DataModule } from "./data.ts";
 import type { Model } from "./model.ts";
 import type { Plugin } from "./plugin.ts";
 import type { Trainer } from "./trainer.ts";
-import { isAtomicTemp, nonJsonReason, stringifyJson, writeFileAtomic } from "./_internal/io.ts";
+import { isAtomicTemp, writeFileAtomic } from "../fs/atomic.ts";
+import { nonJsonReason, stringifyJson } from "./_io.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -22,7 +22,7 @@ import {
   tell,
   type Trial,
   trialPruned,
-} from "../mod.ts";
+} from "../../../mod.ts";
 import {
   createTrainer,
   fit,
@@ -30,7 +30,7 @@ import {
   type Model,
   type Plugin,
   registerPlugin,
-} from "../lib/trainer/mod.ts";
+} from "../../../lib/trainer/mod.ts";
 import {
   checkpointSampler,
   OPTUNA_PLUGIN_ID,
@@ -42,10 +42,10 @@ import {
   restoreSampler,
   RESUME_MARK_KEY,
   resumeStudy,
-} from "../lib/plugins/optuna.ts";
-import { storageError } from "../lib/errors.ts";
-import { openStorage } from "../lib/storage/open.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../../lib/plugins/optuna/mod.ts";
+import { storageError } from "../../../lib/errors.ts";
+import { openStorage } from "../../../lib/storage/open.ts";
+import { expectLeft } from "../../_helpers/study.ts";
 
 /** A memory storage that claims to be persistent: exercises the plug-in logic without files. */
 const persistentMemory = (): Storage => ({
@@ -701,7 +701,7 @@ async function runWorker(
   extra: string[] = [],
 ): Promise<{ code: number; out?: WorkerOut }> {
   const outPath = join(root, `out-${crypto.randomUUID()}.json`);
-  const worker = new URL("./fixtures/plugin/tune_worker.ts", import.meta.url).pathname;
+  const worker = new URL("../../fixtures/plugin/tune_worker.ts", import.meta.url).pathname;
   const run = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", worker, "--root", root, "--out", outPath, "--n-trials", "10", ...extra],
     stdout: "piped",

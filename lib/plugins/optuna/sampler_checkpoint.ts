@@ -12,18 +12,18 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
 import {
   corruptCheckpoint,
   describeCause,
   type HyperionError,
   invalidArgument,
   storageError,
-} from "../errors.ts";
-import { type Sampler, samplerFromSnapshot } from "../samplers/sampler.ts";
-import { studySampler } from "../study/study.ts";
-import { type Trial, trialSnapshot } from "../study/live_trial.ts";
-import { writeFileAtomic } from "../trainer/_internal/io.ts";
+} from "../../errors.ts";
+import { type Sampler, samplerFromSnapshot } from "../../samplers/sampler.ts";
+import { studySampler } from "../../study/study.ts";
+import { type Trial, trialSnapshot } from "../../study/live_trial.ts";
+import { writeFileAtomic } from "../../fs/atomic.ts";
 
 // -------------------------------------------------------------------------------------
 // model

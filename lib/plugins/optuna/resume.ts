@@ -9,27 +9,27 @@ import { existsSync } from "node:fs";
 import { open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
 import {
   describeCause,
   type HyperionError,
   invalidStudyArgs,
   show,
   storageError,
-} from "../errors.ts";
-import type { JsonValue } from "../core/json.ts";
+} from "../../errors.ts";
+import type { JsonValue } from "../../core/json.ts";
 import {
   type FrozenTrial,
   TRIAL_STATES,
   type TrialState,
   type TrialTemplate,
   trialTemplate,
-} from "../core/trial.ts";
-import type { StudyRecord } from "../core/study.ts";
-import type { Storage } from "../storage/storage.ts";
-import { copyStudy, createStudy, type Study, type StudyArgs } from "../study/study.ts";
-import { openStorage } from "../storage/open.ts";
-import { setOwn } from "../_internal/storage_rules.ts";
+} from "../../core/trial.ts";
+import type { StudyRecord } from "../../core/study.ts";
+import type { Storage } from "../../storage/storage.ts";
+import { copyStudy, createStudy, type Study, type StudyArgs } from "../../study/study.ts";
+import { openStorage } from "../../storage/open.ts";
+import { setOwn } from "../../_internal/storage_rules.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -57,7 +57,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
 import {
   type HyperionError,
   invalidArgument,
@@ -65,8 +65,8 @@ import {
   storageError,
   trialPruned,
   unknownSuggestType,
-} from "../errors.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
+} from "../../errors.ts";
+import type { JsonValue, ParamValue } from "../../core/json.ts";
 import {
   report,
   setUserAttr,
@@ -76,11 +76,11 @@ import {
   suggestInt,
   type Trial,
   trialSnapshot,
-} from "../study/live_trial.ts";
-import type { Metrics, TrainingContext, ValidationContext } from "../trainer/context.ts";
-import type { Model } from "../trainer/model.ts";
-import type { Plugin, ValidationEvent } from "../trainer/plugin.ts";
-import { addTrainExceptions, registerPlugin, type Trainer } from "../trainer/trainer.ts";
+} from "../../study/live_trial.ts";
+import type { Metrics, TrainingContext, ValidationContext } from "../../trainer/context.ts";
+import type { Model } from "../../trainer/model.ts";
+import type { Plugin, ValidationEvent } from "../../trainer/plugin.ts";
+import { addTrainExceptions, registerPlugin, type Trainer } from "../../trainer/trainer.ts";
 import { ORIGINAL_NUMBER_KEY } from "./resume.ts";
 import { fileSafeName } from "./sampler_checkpoint.ts";
 
