@@ -24,23 +24,25 @@ import {
   checkpointFileName,
   encodeCheckpoint,
   findLatestCheckpoint,
-  type LossWindows,
   parseCheckpointFileName,
   readCheckpoint,
-  type RunningLoss,
-  type TrainingState,
 } from "./checkpoint.ts";
 import type {
+  FitResult,
   HookResult,
+  LossWindows,
   Metrics,
+  Plugin,
+  RunningLoss,
   StepContext,
+  StopReason,
   TrainingContext,
+  TrainingState,
   ValidationContext,
   ValidationStepContext,
-} from "./context.ts";
+} from "./types.ts";
 import type { Batches, DataModule } from "./data.ts";
 import type { Model } from "./model.ts";
-import type { Plugin } from "./plugin.ts";
 import type { Trainer } from "./trainer.ts";
 import { isAtomicTemp, writeFileAtomic } from "../fs/atomic.ts";
 import { nonJsonReason, stringifyJson } from "./_io.ts";
@@ -48,39 +50,6 @@ import { nonJsonReason, stringifyJson } from "./_io.ts";
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * Why training ended: `totalSteps` was reached (`"completed"`), `earlyStopCycles`
- * non-improving validation cycles in a row (`"earlyStop"`), or a plug-in or the model asked
- * (`"requested"`).
- *
- * @category model
- */
-export type StopReason = "completed" | "earlyStop" | "requested";
-
-/**
- * What a successful `fit` returns.
- *
- * @category model
- */
-export interface FitResult<S> {
-  /** The model's final state (after its `onTrainingEnd`). */
-  readonly state: S;
-  /** The metrics of the last validation cycle (`{}` when none ran). */
-  readonly metrics: Metrics;
-  /** The final training state. */
-  readonly training: TrainingState;
-  /** Why training ended. */
-  readonly stopReason: StopReason;
-  /** Who asked to stop (`"model"`, `"plug-in 'optuna'"`) when `stopReason` is `"requested"`. */
-  readonly stoppedBy: string | undefined;
-  /** The checkpoint this run resumed from, if any. */
-  readonly resumedFrom: string | undefined;
-  /** The checkpoints this run wrote, in order. */
-  readonly checkpoints: ReadonlyArray<string>;
-  /** The JSON-lines log file, when one was written. */
-  readonly logFile: string | undefined;
-}
 
 // -------------------------------------------------------------------------------------
 // constructors

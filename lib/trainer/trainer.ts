@@ -11,19 +11,11 @@ import {
   invalidArgument,
   invalidTrainerConfig,
 } from "../errors.ts";
-import type { Plugin } from "./plugin.ts";
+import type { Plugin, TrainUnit } from "./types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * What `totalSteps` counts: epochs (passes over the training batches) or iterations
- * (optimiser steps).
- *
- * @category model
- */
-export type TrainUnit = "epoch" | "iteration";
 
 /**
  * Options of {@link createTrainer} and {@link configureTrainer}; every field is optional.

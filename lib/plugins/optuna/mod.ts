@@ -77,9 +77,14 @@ import {
   type Trial,
   trialSnapshot,
 } from "../../study/live_trial.ts";
-import type { Metrics, TrainingContext, ValidationContext } from "../../trainer/context.ts";
+import type {
+  Metrics,
+  Plugin,
+  TrainingContext,
+  ValidationContext,
+  ValidationEvent,
+} from "../../trainer/types.ts";
 import type { Model } from "../../trainer/model.ts";
-import type { Plugin, ValidationEvent } from "../../trainer/plugin.ts";
 import { addTrainExceptions, registerPlugin, type Trainer } from "../../trainer/trainer.ts";
 import { ORIGINAL_NUMBER_KEY } from "./resume.ts";
 import { fileSafeName } from "./sampler_checkpoint.ts";
