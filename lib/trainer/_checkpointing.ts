@@ -8,7 +8,8 @@
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { type Either, left, right } from "../effect.ts";
-import { corruptCheckpoint, type HyperionError, invalidTrainerConfig } from "../errors.ts";
+import type { HyperionError } from "../errors.ts";
+import { corruptCheckpoint, invalidTrainerConfig } from "./errors.ts";
 import { isAtomicTemp, writeFileAtomic } from "../fs/atomic.ts";
 import { rngState } from "../random/rng.ts";
 import {

@@ -8,7 +8,8 @@
  * @module
  */
 import { type Either, left, right } from "../effect.ts";
-import { type HyperionError, tagOf, trainingFailed } from "../errors.ts";
+import { type HyperionError, tagOf } from "../errors.ts";
+import { trainingFailed } from "./errors.ts";
 import type { Batches } from "./data.ts";
 import type { HookResult, Plugin, TrainingContext, TrainingState } from "./types.ts";
 import { contextOf, type LoopEnv, type LoopState, type Step } from "./_state.ts";

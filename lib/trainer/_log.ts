@@ -9,7 +9,8 @@
 import { appendFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Either, left, right } from "../effect.ts";
-import { describeCause, type HyperionError, invalidTrainerConfig } from "../errors.ts";
+import { describeCause, type HyperionError } from "../errors.ts";
+import { invalidTrainerConfig } from "./errors.ts";
 import type { CheckpointLog } from "./checkpoint.ts";
 import type { LossWindows, RunningLoss, TrainingState } from "./types.ts";
 import { failWith, isRecord } from "./_handlers.ts";

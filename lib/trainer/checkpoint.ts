@@ -9,7 +9,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { left, right, type TaskEither } from "../effect.ts";
-import { corruptCheckpoint, type HyperionError, storageError } from "../errors.ts";
+import { type HyperionError, storageError } from "../errors.ts";
+import { corruptCheckpoint } from "./errors.ts";
 import { isJsonValue, type JsonValue } from "../core/json.ts";
 import { isRngState, type RngState } from "../random/rng.ts";
 import type { LossWindows, RunningLoss, TrainingState } from "./types.ts";

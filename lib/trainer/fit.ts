@@ -13,13 +13,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fromAsync, left, right, type TaskEither } from "../effect.ts";
-import {
-  describeCause,
-  type HyperionError,
-  invalidArgument,
-  invalidTrainerConfig,
-  trainingFailed,
-} from "../errors.ts";
+import { describeCause, type HyperionError, invalidArgument } from "../errors.ts";
+import { invalidTrainerConfig, trainingFailed } from "./errors.ts";
 import { rngFromSeed } from "../random/rng.ts";
 import type { DataModule } from "./data.ts";
 import type { Model } from "./model.ts";

@@ -5,12 +5,8 @@
  * @module
  */
 import { type Either, left, right } from "../effect.ts";
-import {
-  duplicatePlugin,
-  type HyperionError,
-  invalidArgument,
-  invalidTrainerConfig,
-} from "../errors.ts";
+import { type HyperionError, invalidArgument } from "../errors.ts";
+import { duplicatePlugin, invalidTrainerConfig } from "./errors.ts";
 import type { Plugin, TrainUnit } from "./types.ts";
 
 // -------------------------------------------------------------------------------------

@@ -58,14 +58,8 @@
  * @module
  */
 import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
-import {
-  type HyperionError,
-  invalidArgument,
-  notPersistentStorage,
-  storageError,
-  trialPruned,
-  unknownSuggestType,
-} from "../../errors.ts";
+import { type HyperionError, invalidArgument, storageError, trialPruned } from "../../errors.ts";
+import { notPersistentStorage, unknownSuggestType } from "./errors.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
 import {
   report,

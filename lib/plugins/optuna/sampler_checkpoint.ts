@@ -13,13 +13,8 @@
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
-import {
-  corruptCheckpoint,
-  describeCause,
-  type HyperionError,
-  invalidArgument,
-  storageError,
-} from "../../errors.ts";
+import { describeCause, type HyperionError, invalidArgument, storageError } from "../../errors.ts";
+import { corruptCheckpoint } from "../../trainer/errors.ts";
 import { type Sampler, samplerFromSnapshot } from "../../samplers/sampler.ts";
 import { studySampler } from "../../study/study.ts";
 import { type Trial, trialSnapshot } from "../../study/live_trial.ts";
