@@ -1,7 +1,9 @@
 /**
  * Hyperion's errors: one tagged union, {@link HyperionError}, whose variants carry a
  * `readonly _tag`, a Deno-style `message` and the data that explains them. Lowercase
- * constructors build each variant and return the union; {@link matchError} destructs it.
+ * constructors build each variant; {@link matchError} destructs the union. The trainer's errors
+ * are defined in `trainer/errors.ts` and the tuning plug-in's in `plugins/optuna/errors.ts`
+ * (their constructors return their own variant); this module unites and re-exports them.
  *
  * @example Match on an error's tag
  * ```ts
@@ -17,19 +19,23 @@
  * @module
  */
 
+import { describeCause, type ErrorBase, show } from "./error_base.ts";
+import type {
+  CorruptCheckpoint,
+  DuplicatePlugin,
+  InvalidTrainerConfig,
+  TrainingFailed,
+} from "./trainer/errors.ts";
+import type { NotPersistentStorage, UnknownSuggestType } from "./plugins/optuna/errors.ts";
+
+export { describeCause, show, tagOf } from "./error_base.ts";
+export type { ErrorBase } from "./error_base.ts";
+export * from "./trainer/errors.ts";
+export * from "./plugins/optuna/errors.ts";
+
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * Fields every Hyperion error has.
- *
- * @category model
- */
-export interface ErrorBase {
-  /** Human-readable, Deno-style message naming the bad field and value. */
-  readonly message: string;
-}
 
 /**
  * A distribution's bounds, step, log flag or choices are invalid.
@@ -67,18 +73,6 @@ export interface TrialNotUpdatable extends ErrorBase {
   readonly trialNumber: number;
   /** The trial's current state. */
   readonly state: string;
-}
-
-/**
- * The tuning plug-in's `suggest` got a type name other than categorical, int or float.
- *
- * @category model
- */
-export interface UnknownSuggestType extends ErrorBase {
-  /** Discriminant. */
-  readonly _tag: "UnknownSuggestType";
-  /** The type name given. */
-  readonly typeName: string;
 }
 
 /**
@@ -221,72 +215,6 @@ export interface NotSupported extends ErrorBase {
 }
 
 /**
- * A plug-in with the same id is already registered.
- *
- * @category model
- */
-export interface DuplicatePlugin extends ErrorBase {
-  /** Discriminant. */
-  readonly _tag: "DuplicatePlugin";
-  /** The duplicated id. */
-  readonly id: string;
-}
-
-/**
- * A trainer configuration field is invalid.
- *
- * @category model
- */
-export interface InvalidTrainerConfig extends ErrorBase {
-  /** Discriminant. */
-  readonly _tag: "InvalidTrainerConfig";
-  /** The offending field. */
-  readonly field: string;
-  /** The offending value. */
-  readonly value: unknown;
-}
-
-/**
- * Training failed; `cause` holds the original error.
- *
- * @category model
- */
-export interface TrainingFailed extends ErrorBase {
-  /** Discriminant. */
-  readonly _tag: "TrainingFailed";
-  /** The underlying error. */
-  readonly cause: unknown;
-  /** Where training was when it failed (for example `epoch 2, iteration 37`). */
-  readonly at: string;
-}
-
-/**
- * An operation needs a persistent storage (SQLite, PostgreSQL) but got a non-persistent one.
- *
- * @category model
- */
-export interface NotPersistentStorage extends ErrorBase {
-  /** Discriminant. */
-  readonly _tag: "NotPersistentStorage";
-  /** The storage's URL. */
-  readonly url: string;
-}
-
-/**
- * A checkpoint file cannot be read or is not one of ours.
- *
- * @category model
- */
-export interface CorruptCheckpoint extends ErrorBase {
-  /** Discriminant. */
-  readonly _tag: "CorruptCheckpoint";
-  /** The file's path. */
-  readonly path: string;
-  /** The underlying error, when any. */
-  readonly cause: unknown;
-}
-
-/**
  * A sampler snapshot names a kind no sampler is registered under.
  *
  * @category model
@@ -338,48 +266,6 @@ export type HyperionErrorTag = HyperionError["_tag"];
 // -------------------------------------------------------------------------------------
 
 /**
- * Renders a value for an error message: strings quoted, everything else as JSON or String.
- *
- * @category utils
- */
-export function show(value: unknown): string {
-  if (typeof value === "string") return `'${value}'`;
-  if (typeof value === "number" || typeof value === "bigint" || value === undefined) {
-    return String(value);
-  }
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-  if (typeof value === "symbol") return value.toString();
-  try {
-    const json = JSON.stringify(value);
-    return json === undefined ? safeString(value) : json;
-  } catch {
-    return typeof value === "object" && value !== null && isCyclic(value)
-      ? "a cyclic object"
-      : safeString(value);
-  }
-}
-
-/** `String(value)`, or a placeholder for objects without a usable `toString`. */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return "an object";
-  }
-}
-
-/** True when an object refers back to itself (directly or through its members). */
-function isCyclic(value: object, ancestors: Set<object> = new Set()): boolean {
-  if (ancestors.has(value)) return true;
-  ancestors.add(value);
-  for (const v of Object.values(value)) {
-    if (typeof v === "object" && v !== null && isCyclic(v, ancestors)) return true;
-  }
-  ancestors.delete(value);
-  return false;
-}
-
-/**
  * Builds an {@link InvalidDistribution}.
  *
  * @category constructors
@@ -416,21 +302,6 @@ export function trialNotUpdatable(
     state: args.state,
     message:
       `Cannot ${what} trial ${args.trialNumber} as it has already finished: current state ${args.state}`,
-  };
-}
-
-/**
- * Builds an {@link UnknownSuggestType}.
- *
- * @category constructors
- */
-export function unknownSuggestType(typeName: string): HyperionError {
-  return {
-    _tag: "UnknownSuggestType",
-    typeName,
-    message: `Cannot suggest with type ${
-      show(typeName)
-    } as it is not one of 'categorical', 'int' or 'float'`,
   };
 }
 
@@ -606,80 +477,6 @@ export function notSupported(operation: string, reason: string): HyperionError {
 }
 
 /**
- * Builds a {@link DuplicatePlugin}.
- *
- * @category constructors
- */
-export function duplicatePlugin(id: string): HyperionError {
-  return {
-    _tag: "DuplicatePlugin",
-    id,
-    message: `Cannot register plug-in ${show(id)} as a plug-in with that id is already registered`,
-  };
-}
-
-/**
- * Builds an {@link InvalidTrainerConfig}.
- *
- * @category constructors
- */
-export function invalidTrainerConfig(
-  args: { field: string; value: unknown; expected: string },
-): HyperionError {
-  return {
-    _tag: "InvalidTrainerConfig",
-    field: args.field,
-    value: args.value,
-    message: `Invalid trainer config '${args.field}': expected ${args.expected}, got ${
-      show(args.value)
-    }`,
-  };
-}
-
-/**
- * Builds a {@link TrainingFailed}.
- *
- * @category constructors
- */
-export function trainingFailed(cause: unknown, at: string): HyperionError {
-  return {
-    _tag: "TrainingFailed",
-    cause,
-    at,
-    message: `Training failed at ${at}: ${describeCause(cause)}`,
-  };
-}
-
-/**
- * Builds a {@link NotPersistentStorage}.
- *
- * @category constructors
- */
-export function notPersistentStorage(url: string, what: string): HyperionError {
-  return {
-    _tag: "NotPersistentStorage",
-    url,
-    message: `Cannot ${what} as storage ${
-      show(url)
-    } is not persistent: use SQLite or PostgreSQL storage`,
-  };
-}
-
-/**
- * Builds a {@link CorruptCheckpoint}.
- *
- * @category constructors
- */
-export function corruptCheckpoint(path: string, reason: string, cause?: unknown): HyperionError {
-  return {
-    _tag: "CorruptCheckpoint",
-    path,
-    cause,
-    message: `Cannot read checkpoint '${path}': ${reason}`,
-  };
-}
-
-/**
  * Builds an {@link UnknownSamplerKind}.
  *
  * @category constructors
@@ -733,20 +530,6 @@ const KNOWN_TAGS: ReadonlySet<string> = new Set<HyperionErrorTag>([
   "UnknownSamplerKind",
 ]);
 
-/**
- * The `_tag` of any tagged value (a Hyperion error or a user's own tagged error), if it has one.
- *
- * @category queries
- */
-export function tagOf(value: unknown): string | undefined {
-  if (typeof value === "object" && value !== null && "_tag" in value) {
-    const tag = (value as { _tag: unknown })._tag;
-    return typeof tag === "string" ? tag : undefined;
-  }
-  if (value instanceof Error) return value.name;
-  return undefined;
-}
-
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
@@ -772,19 +555,4 @@ export function matchError<R>(
 ): R {
   const handler = handlers[e._tag] as ((e: HyperionError) => R) | undefined;
   return handler ? handler(e) : otherwise(e);
-}
-
-/**
- * A one-line description of any thrown or returned failure, for messages.
- *
- * @category utils
- */
-export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  if (typeof cause === "object" && cause !== null && "message" in cause) {
-    const tag = tagOf(cause);
-    const message = String((cause as { message: unknown }).message);
-    return tag ? `${tag}: ${message}` : message;
-  }
-  return show(cause);
 }

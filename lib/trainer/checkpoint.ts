@@ -9,12 +9,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { left, right, type TaskEither } from "../effect.ts";
-import { corruptCheckpoint, type HyperionError, storageError } from "../errors.ts";
+import { type HyperionError, storageError } from "../errors.ts";
+import { corruptCheckpoint } from "./errors.ts";
 import { isJsonValue, type JsonValue } from "../core/json.ts";
 import { isRngState, type RngState } from "../random/rng.ts";
-import type { Metrics } from "./context.ts";
-import type { TrainUnit } from "./trainer.ts";
-import { decodeNumber, encodeNumber } from "./_internal/io.ts";
+import type { LossWindows, RunningLoss, TrainingState } from "./types.ts";
+import { decodeNumber, encodeNumber } from "./_io.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -33,63 +33,6 @@ export const CHECKPOINT_FORMAT = "hyperion-checkpoint";
  * @category model
  */
 export const CHECKPOINT_VERSION = 1;
-
-/**
- * A running sum of one loss.
- *
- * @category model
- */
-export interface RunningLoss {
-  /** The sum of the values. */
-  readonly sum: number;
-  /** How many values were added. */
-  readonly count: number;
-}
-
-/**
- * Running loss sums by window: since the last `train` log line, since the last validation
- * cycle and since the start of the epoch. Each log line resets its own window.
- *
- * @category model
- */
-export interface LossWindows {
-  /** Since the last `train` log line (or the start). */
-  readonly train: Readonly<Record<string, RunningLoss>>;
-  /** Since the last validation cycle (or the start). */
-  readonly validation: Readonly<Record<string, RunningLoss>>;
-  /** Since the start of the current epoch. */
-  readonly epoch: Readonly<Record<string, RunningLoss>>;
-}
-
-/**
- * Where training is: everything the loops need to continue exactly from a checkpoint.
- *
- * @category model
- */
-export interface TrainingState {
-  /** The unit the run counts in (a checkpoint is only resumed with the same unit). */
-  readonly trainUnit: TrainUnit;
-  /** The epoch in progress, or the last finished one (0 before the first). */
-  readonly epoch: number;
-  /** Whether epoch `epoch` has finished. */
-  readonly epochDone: boolean;
-  /** Batches of epoch `epoch` trained so far. */
-  readonly batchIndex: number;
-  /** Optimiser steps so far. */
-  readonly iteration: number;
-  /** Training batches so far. */
-  readonly globalIteration: number;
-  /** Finished validation cycles. */
-  readonly validationCycles: number;
-  /** Validation cycles in a row whose metrics did not improve. */
-  readonly earlyStopCount: number;
-  /** The metrics of the last validation cycle (`{}` before the first). */
-  readonly lastMetrics: Metrics;
-  /** Losses summed by window, by name. */
-  readonly runningLosses: LossWindows;
-  /** Who asked training to stop (`"model"`, `"plug-in 'optuna'"`), if anyone did. */
-  readonly stopRequestedBy: string | null;
-}
 
 /**
  * The position of the JSON-lines log when a checkpoint was written, so that a resumed run

@@ -8,7 +8,7 @@
 import { left } from "../effect.ts";
 import { invalidArgument } from "../errors.ts";
 import { rngFromSeed, shuffled } from "../random/rng.ts";
-import type { HookResult, TrainingContext } from "./context.ts";
+import type { HookResult, TrainingContext } from "./types.ts";
 
 // -------------------------------------------------------------------------------------
 // model

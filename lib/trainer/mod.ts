@@ -59,18 +59,25 @@ export type * from "../errors.ts";
 export type { JsonValue } from "../core/json.ts";
 export type { Rng, RngState } from "../random/rng.ts";
 export type {
+  FitResult,
   HookResult,
   Losses,
+  LossWindows,
   Metrics,
+  Plugin,
+  RunningLoss,
   StepContext,
+  StopReason,
   TrainingContext,
+  TrainingState,
+  TrainUnit,
   ValidationContext,
+  ValidationEvent,
   ValidationStepContext,
-} from "./context.ts";
+} from "./types.ts";
 export { configureModel } from "./model.ts";
 export type { Model, ModelOverrides, TrainStepResult, ValidationResult } from "./model.ts";
 export { findPlugin } from "./plugin.ts";
-export type { Plugin, ValidationEvent } from "./plugin.ts";
 export { arrayDataModule } from "./data.ts";
 export type {
   ArrayDataModuleOptions,
@@ -80,7 +87,7 @@ export type {
   ValidationBatchRequest,
 } from "./data.ts";
 export { addTrainExceptions, configureTrainer, createTrainer, registerPlugin } from "./trainer.ts";
-export type { ResolvedTrainerConfig, Trainer, TrainerConfig, TrainUnit } from "./trainer.ts";
+export type { ResolvedTrainerConfig, Trainer, TrainerConfig } from "./trainer.ts";
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -89,12 +96,5 @@ export {
   parseCheckpointFileName,
   readCheckpoint,
 } from "./checkpoint.ts";
-export type {
-  Checkpoint,
-  CheckpointLog,
-  LossWindows,
-  RunningLoss,
-  TrainingState,
-} from "./checkpoint.ts";
+export type { Checkpoint, CheckpointLog } from "./checkpoint.ts";
 export { fit } from "./fit.ts";
-export type { FitResult, StopReason } from "./fit.ts";

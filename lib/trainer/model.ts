@@ -13,7 +13,7 @@ import type {
   TrainingContext,
   ValidationContext,
   ValidationStepContext,
-} from "./context.ts";
+} from "./types.ts";
 import type { JsonValue } from "../core/json.ts";
 
 // -------------------------------------------------------------------------------------

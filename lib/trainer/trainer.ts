@@ -5,25 +5,13 @@
  * @module
  */
 import { type Either, left, right } from "../effect.ts";
-import {
-  duplicatePlugin,
-  type HyperionError,
-  invalidArgument,
-  invalidTrainerConfig,
-} from "../errors.ts";
-import type { Plugin } from "./plugin.ts";
+import { type HyperionError, invalidArgument } from "../errors.ts";
+import { duplicatePlugin, invalidTrainerConfig } from "./errors.ts";
+import type { Plugin, TrainUnit } from "./types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * What `totalSteps` counts: epochs (passes over the training batches) or iterations
- * (optimiser steps).
- *
- * @category model
- */
-export type TrainUnit = "epoch" | "iteration";
 
 /**
  * Options of {@link createTrainer} and {@link configureTrainer}; every field is optional.

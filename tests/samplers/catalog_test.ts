@@ -30,7 +30,7 @@ import {
   suggestFloat,
   suggestInt,
 } from "../../mod.ts";
-import { checkpointSampler, restoreSampler } from "../../lib/plugins/optuna.ts";
+import { checkpointSampler, restoreSampler } from "../../lib/plugins/optuna/mod.ts";
 import { expectLeft } from "../_helpers/study.ts";
 
 /** A sampler kind of our own: every parameter at its lowest value. */

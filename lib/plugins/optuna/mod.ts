@@ -57,16 +57,10 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
-import {
-  type HyperionError,
-  invalidArgument,
-  notPersistentStorage,
-  storageError,
-  trialPruned,
-  unknownSuggestType,
-} from "../errors.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
+import { type HyperionError, invalidArgument, storageError, trialPruned } from "../../errors.ts";
+import { notPersistentStorage, unknownSuggestType } from "./errors.ts";
+import type { JsonValue, ParamValue } from "../../core/json.ts";
 import {
   report,
   setUserAttr,
@@ -76,16 +70,27 @@ import {
   suggestInt,
   type Trial,
   trialSnapshot,
-} from "../study/live_trial.ts";
-import type { Metrics, TrainingContext, ValidationContext } from "../trainer/context.ts";
-import type { Model } from "../trainer/model.ts";
-import type { Plugin, ValidationEvent } from "../trainer/plugin.ts";
-import { addTrainExceptions, registerPlugin, type Trainer } from "../trainer/trainer.ts";
-import { ORIGINAL_NUMBER_KEY } from "./resume.ts";
+} from "../../study/live_trial.ts";
+import type {
+  Metrics,
+  Plugin,
+  TrainingContext,
+  ValidationContext,
+  ValidationEvent,
+} from "../../trainer/types.ts";
+import type { Model } from "../../trainer/model.ts";
+import { addTrainExceptions, registerPlugin, type Trainer } from "../../trainer/trainer.ts";
+import {
+  acceptState,
+  checkpointState,
+  type OptunaCheckpointState,
+  trialOriginalNumber,
+} from "./_checkpoint_state.ts";
 import { fileSafeName } from "./sampler_checkpoint.ts";
 
 export * from "./resume.ts";
 export * from "./sampler_checkpoint.ts";
+export type { OptunaCheckpointState } from "./_checkpoint_state.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -111,24 +116,6 @@ export const PRUNED_KEY = "hyperion:pruned";
  * @category model
  */
 export const PRUNED_CYCLE_KEY = "hyperion:pruned_cycle";
-
-/**
- * What the plug-in saves in every training checkpoint under `"optuna"`, and checks before
- * `fit` resumes from one: a checkpoint is resumed only when it was written by the same study's
- * same trial (its original number, for a re-run) with the same parameters.
- *
- * @category model
- */
-export interface OptunaCheckpointState {
-  /** Always `"hyperion-optuna"`. */
-  readonly format: "hyperion-optuna";
-  /** The study's name. */
-  readonly studyName: string;
-  /** The trial's original number (`hyperion:original_number`, else its number). */
-  readonly trialNumber: number;
-  /** The trial's parameters when the checkpoint was written. */
-  readonly params: Readonly<Record<string, ParamValue>>;
-}
 
 /**
  * The arguments of {@link OptunaPlugin.suggest}, by type name.
@@ -281,10 +268,25 @@ function refusingPlugin(trial: Trial, metricName: string, error: HyperionError):
   };
 }
 
-/** The trial's original number: `hyperion:original_number` when present, else its number. */
-function trialOriginalNumber(trial: Trial): number {
-  const original = trial.userAttrs[ORIGINAL_NUMBER_KEY];
-  return typeof original === "number" ? original : trial.number;
+/**
+ * What a live plug-in remembers between its hooks during one `fit`: the rank and world size the
+ * trainer reported, the last cycle this run reported, the reports since the last pruning
+ * decision and that decision. A record the hooks update, in plain sight.
+ */
+interface LiveState {
+  rank: number;
+  worldSize: number;
+  lastCycle: number | undefined;
+  reportsSinceDecision: number;
+  decided: boolean | undefined;
+}
+
+/** Records the rank and world size a trainer context carries. */
+function observe(live: LiveState, ctx: TrainingContext | undefined): void {
+  if (typeof ctx === "object" && ctx !== null) {
+    live.rank = ctx.rank;
+    live.worldSize = ctx.worldSize;
+  }
 }
 
 /** The highest step the trial has an intermediate value for (reported by any process). */
@@ -295,106 +297,132 @@ function lastStoredStep(trial: Trial): number | undefined {
   return steps.length === 0 ? undefined : Math.max(...steps);
 }
 
-/** JSON text with object keys sorted, to compare parameter records. */
-function canonical(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      typeof v === "object" && v !== null && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v,
-  );
+/** The cycle a pruning decision is about: this run's last report, else the trial's. */
+function decisionCycle(trial: Trial, live: LiveState): number | undefined {
+  return live.lastCycle ?? lastStoredStep(trial);
 }
 
-function checkpointOwner(state: OptunaCheckpointState): string {
-  return `study '${state.studyName}' trial ${state.trialNumber} with parameters ${
-    canonical(state.params)
+/** On rank 0, reports `metrics[metricName]` at step `validationCycle`. */
+function reportCycle(
+  trial: Trial,
+  metricName: string,
+  live: LiveState,
+  validationCycle: number,
+  metrics: Metrics,
+): TaskEither<HyperionError, void> {
+  return fromAsync(async () => {
+    const value = metrics?.[metricName];
+    if (typeof value !== "number") return right(undefined);
+    live.lastCycle = validationCycle;
+    if (live.rank !== 0) return right(undefined);
+    const r = await report(trial, value, validationCycle)();
+    if (r._tag === "Right") live.reportsSinceDecision++;
+    return r;
+  }, (e) => storageError("report the metric", e));
+}
+
+/** Records a decision to prune on the trial: `hyperion:pruned` and `hyperion:pruned_cycle`. */
+async function recordPruned(trial: Trial, cycle: number): Promise<Either<HyperionError, void>> {
+  const a = await setUserAttr(trial, PRUNED_KEY, true)();
+  if (a._tag === "Left") return a;
+  return await setUserAttr(trial, PRUNED_CYCLE_KEY, cycle)();
+}
+
+/**
+ * Whether to stop: rank 0 asks the pruner once per new report (and records a stop); other
+ * ranks read what rank 0 recorded. A decision to prune is final.
+ */
+async function decide(trial: Trial, live: LiveState): Promise<Either<HyperionError, boolean>> {
+  if (live.decided === true) return right(true);
+  if (live.rank !== 0) {
+    const stored = await trial.study.storage.getTrial(trial.trialId)();
+    if (stored._tag === "Left") return stored;
+    live.decided = stored.right.userAttrs[PRUNED_KEY] === true;
+    return right(live.decided);
+  }
+  if (live.decided !== undefined && live.reportsSinceDecision === 0) return right(live.decided);
+  const cycle = decisionCycle(trial, live);
+  if (cycle === undefined) return right(false);
+  const prune = await shouldPrune(trial)();
+  if (prune._tag === "Left") return prune;
+  live.reportsSinceDecision = 0;
+  live.decided = prune.right;
+  if (live.decided) {
+    const recorded = await recordPruned(trial, cycle);
+    if (recorded._tag === "Left") return recorded;
+  }
+  return right(live.decided);
+}
+
+/** Not distributed: `TrialPruned` when the trial is to be pruned. Distributed: nothing. */
+async function finishTraining(
+  trial: Trial,
+  live: LiveState,
+): Promise<Either<HyperionError, void>> {
+  if (live.worldSize > 1) return right(undefined);
+  const pruned = await decide(trial, live);
+  if (pruned._tag === "Left") return pruned;
+  return pruned.right
+    ? left(trialPruned(`Pruned on validation cycle ${decisionCycle(trial, live) ?? 0}`))
+    : right(undefined);
+}
+
+/** Distributed: `TrialPruned` when rank 0 recorded that the trial was pruned. */
+function checkPrunedAfterFit(trial: Trial, live: LiveState): TaskEither<HyperionError, void> {
+  return fromAsync(async () => {
+    if (live.worldSize <= 1) return right(undefined);
+    const stored = await trial.study.storage.getTrial(trial.trialId)();
+    if (stored._tag === "Left") return stored;
+    if (stored.right.userAttrs[PRUNED_KEY] !== true) return right(undefined);
+    const cycle = stored.right.userAttrs[PRUNED_CYCLE_KEY];
+    return left(
+      trialPruned(`Pruned on validation cycle ${typeof cycle === "number" ? cycle : 0}`),
+    );
+  }, (e) => storageError("check whether the trial was pruned", e));
+}
+
+/** Suggests by type name: `"categorical"`, `"int"` or `"float"`; else `UnknownSuggestType`. */
+function suggestByType(
+  trial: Trial,
+  typeName: string,
+  name: string,
+  args: SuggestArgs,
+): TaskEither<HyperionError, ParamValue> {
+  const numeric = {
+    ...(args?.step === undefined ? {} : { step: args.step }),
+    ...(args?.log === undefined ? {} : { log: args.log }),
+  };
+  switch (typeName) {
+    case "categorical":
+      return suggestCategorical(trial, name, args?.choices ?? []);
+    case "int":
+      return suggestInt(trial, name, args?.low as number, args?.high as number, numeric);
+    case "float":
+      return suggestFloat(trial, name, args?.low as number, args?.high as number, numeric);
+    default:
+      return () => Promise.resolve(left(unknownSuggestType(String(typeName))));
+  }
+}
+
+/** The model with save name `<saveName>_<study>_trial-<original number>`. */
+function trialModel<S, B, V>(trial: Trial, model: Model<S, B, V>): Model<S, B, V> {
+  if (typeof model !== "object" || model === null) return model;
+  const name = `${model.saveName}_${fileSafeName(trial.study.studyName)}_trial-${
+    trialOriginalNumber(trial)
   }`;
+  return { ...model, saveName: name };
 }
 
-/** Why a checkpoint's `"optuna"` state does not belong to `own`; `true` when it does. */
-function acceptState(own: OptunaCheckpointState, saved: JsonValue | undefined): true | string {
-  const s = saved as Partial<OptunaCheckpointState> | undefined;
-  if (typeof s !== "object" || s === null || Array.isArray(s) || s.format !== "hyperion-optuna") {
-    return `it was not written by the tuning plug-in of this version, so it cannot be told ` +
-      `whose it is (this run is ${checkpointOwner(own)})`;
-  }
-  if (
-    s.studyName !== own.studyName || s.trialNumber !== own.trialNumber ||
-    canonical(s.params) !== canonical(own.params)
-  ) {
-    return `it was written by ${checkpointOwner(s as OptunaCheckpointState)}, not by ${
-      checkpointOwner(own)
-    }: remove it or use another 'chkptRoot'`;
-  }
-  return true;
-}
-
+/** The plug-in of a valid call: its hooks share one {@link LiveState}. */
 function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
-  let rank = 0;
-  let worldSize = 1;
-  let lastCycle: number | undefined;
-  let reportsSinceDecision = 0;
-  let decided: boolean | undefined;
-  const study = trial.study;
-
-  const observe = (ctx: TrainingContext | undefined): void => {
-    if (typeof ctx === "object" && ctx !== null) {
-      rank = ctx.rank;
-      worldSize = ctx.worldSize;
-    }
+  const live: LiveState = {
+    rank: 0,
+    worldSize: 1,
+    lastCycle: undefined,
+    reportsSinceDecision: 0,
+    decided: undefined,
   };
-  /** The cycle a pruning decision is about: this run's last report, else the trial's. */
-  const decisionCycle = (): number | undefined => lastCycle ?? lastStoredStep(trial);
-
-  const reportMetrics = (
-    validationCycle: number,
-    metrics: Metrics,
-  ): TaskEither<HyperionError, void> =>
-    fromAsync(async () => {
-      const value = metrics?.[metricName];
-      if (typeof value !== "number") return right(undefined);
-      lastCycle = validationCycle;
-      if (rank !== 0) return right(undefined);
-      const r = await report(trial, value, validationCycle)();
-      if (r._tag === "Right") reportsSinceDecision++;
-      return r;
-    }, (e) => storageError("report the metric", e));
-
-  const decide = async (): Promise<Either<HyperionError, boolean>> => {
-    if (decided === true) return right(true);
-    if (rank !== 0) {
-      const stored = await study.storage.getTrial(trial.trialId)();
-      if (stored._tag === "Left") return stored;
-      decided = stored.right.userAttrs[PRUNED_KEY] === true;
-      return right(decided);
-    }
-    if (decided !== undefined && reportsSinceDecision === 0) return right(decided);
-    const cycle = decisionCycle();
-    if (cycle === undefined) return right(false);
-    const prune = await shouldPrune(trial)();
-    if (prune._tag === "Left") return prune;
-    reportsSinceDecision = 0;
-    decided = prune.right;
-    if (decided) {
-      const a = await setUserAttr(trial, PRUNED_KEY, true)();
-      if (a._tag === "Left") return a;
-      const b = await setUserAttr(trial, PRUNED_CYCLE_KEY, cycle)();
-      if (b._tag === "Left") return b;
-    }
-    return right(decided);
-  };
-
-  const stateDict = (): OptunaCheckpointState => {
-    const snapshot = trialSnapshot(trial);
-    return {
-      format: "hyperion-optuna",
-      studyName: study.studyName,
-      trialNumber: trialOriginalNumber(trial),
-      params: snapshot._tag === "Right" ? snapshot.right.params : {},
-    };
-  };
-
+  const storage = trial.study.storage;
   const plugin: OptunaPlugin = {
     id: OPTUNA_PLUGIN_ID,
     trial,
@@ -405,72 +433,34 @@ function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
         ? registered
         : right(addTrainExceptions(registered.right, ["TrialPruned"]));
     },
-    configureModel: (model) => {
-      if (typeof model !== "object" || model === null) return model;
-      const name = `${model.saveName}_${fileSafeName(study.studyName)}_trial-${
-        trialOriginalNumber(trial)
-      }`;
-      return { ...model, saveName: name };
-    },
-    suggest: (typeName, name, args) => {
-      switch (typeName) {
-        case "categorical":
-          return suggestCategorical(trial, name, args?.choices ?? []);
-        case "int":
-          return suggestInt(trial, name, args?.low as number, args?.high as number, {
-            ...(args?.step === undefined ? {} : { step: args.step }),
-            ...(args?.log === undefined ? {} : { log: args.log }),
-          });
-        case "float":
-          return suggestFloat(trial, name, args?.low as number, args?.high as number, {
-            ...(args?.step === undefined ? {} : { step: args.step }),
-            ...(args?.log === undefined ? {} : { log: args.log }),
-          });
-        default:
-          return () => Promise.resolve(left(unknownSuggestType(String(typeName))));
-      }
-    },
+    configureModel: (model) => trialModel(trial, model),
+    suggest: (typeName, name, args) => suggestByType(trial, typeName, name, args),
     setup: (ctx) => {
-      observe(ctx);
+      observe(live, ctx);
       return Promise.resolve(
-        study.storage.persistent
+        storage.persistent
           ? right(undefined)
-          : left(notPersistentStorage(study.storage.url, "tune with the plug-in")),
+          : left(notPersistentStorage(storage.url, "tune with the plug-in")),
       );
     },
-    reportMetrics,
+    reportMetrics: (cycle, metrics) => reportCycle(trial, metricName, live, cycle, metrics),
     onValidationEnd: (event, ctx) => {
-      observe(ctx);
-      return reportMetrics(event?.cycle, event?.metrics)();
+      observe(live, ctx);
+      return reportCycle(trial, metricName, live, event?.cycle, event?.metrics)();
     },
     shouldTrainingStop: (ctx) =>
       fromAsync(() => {
-        observe(ctx);
-        return decide();
+        observe(live, ctx);
+        return decide(trial, live);
       }, (e) => storageError("decide on pruning", e))(),
     onTrainingEnd: (ctx) =>
-      fromAsync(async () => {
-        observe(ctx);
-        if (worldSize > 1) return right(undefined);
-        const pruned = await decide();
-        if (pruned._tag === "Left") return pruned;
-        return pruned.right
-          ? left(trialPruned(`Pruned on validation cycle ${decisionCycle() ?? 0}`))
-          : right(undefined);
+      fromAsync(() => {
+        observe(live, ctx);
+        return finishTraining(trial, live);
       }, (e) => storageError("finish the trial's training", e))(),
-    checkPruned: () =>
-      fromAsync(async () => {
-        if (worldSize <= 1) return right(undefined);
-        const stored = await study.storage.getTrial(trial.trialId)();
-        if (stored._tag === "Left") return stored;
-        if (stored.right.userAttrs[PRUNED_KEY] !== true) return right(undefined);
-        const cycle = stored.right.userAttrs[PRUNED_CYCLE_KEY];
-        return left(
-          trialPruned(`Pruned on validation cycle ${typeof cycle === "number" ? cycle : 0}`),
-        );
-      }, (e) => storageError("check whether the trial was pruned", e)),
-    stateDict,
-    acceptCheckpoint: (saved) => acceptState(stateDict(), saved),
+    checkPruned: () => checkPrunedAfterFit(trial, live),
+    stateDict: () => checkpointState(trial),
+    acceptCheckpoint: (saved) => acceptState(checkpointState(trial), saved),
   };
   return plugin;
 }

@@ -12,8 +12,8 @@ import {
   registerPlugin,
   type Trainer,
   type TrainerConfig,
-} from "../lib/trainer/mod.ts";
-import { writeFileAtomic } from "../lib/trainer/_internal/io.ts";
+} from "../../lib/trainer/mod.ts";
+import { writeFileAtomic } from "../../lib/fs/atomic.ts";
 
 function trainerOf(config: TrainerConfig, plugins: ReadonlyArray<Plugin> = []): Trainer {
   let trainer = getOrThrow(createTrainer(config));

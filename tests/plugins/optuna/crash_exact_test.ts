@@ -20,15 +20,15 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { ORIGINAL_NUMBER_KEY, PRUNED_CYCLE_KEY } from "../lib/plugins/optuna.ts";
-import { parseCheckpointFileName } from "../lib/trainer/mod.ts";
-import type { KillPoint, TrialDump, WorkerConfig, WorkerOut } from "./fixtures/crash/worker.ts";
+import { ORIGINAL_NUMBER_KEY, PRUNED_CYCLE_KEY } from "../../../lib/plugins/optuna/mod.ts";
+import { parseCheckpointFileName } from "../../../lib/trainer/mod.ts";
+import type { KillPoint, TrialDump, WorkerConfig, WorkerOut } from "../../fixtures/crash/worker.ts";
 
 const N_TRIALS = 14;
 const EPOCHS = 6;
 const N_STARTUP_TRIALS = 4;
 const MAX_CLEAN_RESTARTS = 3;
-const WORKER = new URL("./fixtures/crash/worker.ts", import.meta.url).pathname;
+const WORKER = new URL("../../fixtures/crash/worker.ts", import.meta.url).pathname;
 
 // -------------------------------------------------------------------------------------
 // running the worker

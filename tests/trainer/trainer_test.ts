@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { trialPruned } from "../lib/errors.ts";
-import { rngFromSeed, uniform } from "../lib/random/rng.ts";
+import { trialPruned } from "../../lib/errors.ts";
+import { rngFromSeed, uniform } from "../../lib/random/rng.ts";
 import {
   addTrainExceptions,
   arrayDataModule,
@@ -26,14 +26,14 @@ import {
   type Trainer,
   type TrainerConfig,
   type TrainingContext,
-} from "../lib/trainer/mod.ts";
+} from "../../lib/trainer/mod.ts";
 import {
   probePlugin,
   regressionData,
   regressionModel,
   type RegressionState,
   type Sample,
-} from "./fixtures/trainer_fixture.ts";
+} from "../fixtures/trainer_fixture.ts";
 
 // -------------------------------------------------------------------------------------
 // helpers

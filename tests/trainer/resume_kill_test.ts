@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-const fixture = new URL("./fixtures/trainer_child.ts", import.meta.url).pathname;
+const fixture = new URL("../fixtures/trainer_child.ts", import.meta.url).pathname;
 
 function command(args: ReadonlyArray<string>, stdout: "piped" | "null" = "piped"): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
