@@ -25,7 +25,7 @@
  */
 
 // effects and errors
-export * from "./lib/effect.ts";
+export * from "./lib/effect/mod.ts";
 export * from "./lib/errors.ts";
 
 // core records and pure queries

@@ -57,7 +57,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   type HyperionError,
   invalidArgument,

@@ -12,7 +12,7 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   corruptCheckpoint,
   describeCause,

@@ -41,7 +41,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../effect/mod.ts";
 import { describeCause, type HyperionError, invalidArgument, objectiveFailed } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";

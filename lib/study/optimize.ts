@@ -31,7 +31,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   describeCause,
   type HyperionError,

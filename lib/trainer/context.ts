@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Either } from "../effect.ts";
+import type { Either } from "../effect/mod.ts";
 import type { Rng } from "../random/rng.ts";
 import type { Plugin } from "./plugin.ts";
 import type { TrainUnit } from "./trainer.ts";

@@ -6,7 +6,7 @@
  */
 import { appendFile, mkdir, readdir, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { left, right, type TaskEither } from "../effect.ts";
+import { left, right, type TaskEither } from "../effect/mod.ts";
 import {
   corruptCheckpoint,
   describeCause,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import {
   duplicatePlugin,
   type HyperionError,

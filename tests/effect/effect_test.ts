@@ -19,7 +19,7 @@ import {
   tap,
   type TaskEither,
   tryCatch,
-} from "../lib/effect.ts";
+} from "../../lib/effect/mod.ts";
 
 Deno.test("Either twin is assignable to and from fp-ts's Either", () => {
   const ours: Either<string, number> = right(1);
