@@ -54,6 +54,13 @@ export interface Step<E, A> {
 export type Adapter = <E, A>(step: TaskEither<E, A> | Either<E, A>) => Step<E, A>;
 
 /**
+ * The adapter a {@link genEither} body receives: wraps an `Either` into a {@link Step}.
+ *
+ * @category model
+ */
+export type EitherAdapter = <E, A>(step: Either<E, A>) => Step<E, A>;
+
+/**
  * The union of the error types of the steps a {@link gen} body yields.
  *
  * @category model
@@ -118,4 +125,40 @@ export function gen<S extends Step<unknown, unknown>, R>(
     }
     return right(next.value);
   };
+}
+
+/**
+ * The pure twin of {@link gen}: runs a generator body whose steps are `Either`s, synchronously,
+ * and returns an `Either` (the first `Left`, or the body's return value).
+ *
+ * @example Chain pure checks
+ * ```ts
+ * import { genEither, left, right, type Either } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const positive = (n: number): Either<string, number> => n > 0 ? right(n) : left(`${n} <= 0`);
+ * const area = (w: number, h: number) =>
+ *   genEither(function* (_) {
+ *     return (yield* _(positive(w))) * (yield* _(positive(h)));
+ *   });
+ * assert.deepEqual(area(2, 3), right(6));
+ * assert.deepEqual(area(2, -1), left("-1 <= 0"));
+ * ```
+ *
+ * @category constructors
+ */
+export function genEither<S extends Step<unknown, unknown>, R>(
+  body: (_: EitherAdapter) => Generator<S, R, unknown>,
+): Either<StepError<S>, R> {
+  const iterator = body(stepOf);
+  let next = iterator.next();
+  while (!next.done) {
+    const result = next.value.step as Either<unknown, unknown>;
+    if (result._tag === "Left") {
+      iterator.return(undefined as never);
+      return result as Either<StepError<S>, R>;
+    }
+    next = iterator.next(result.right);
+  }
+  return right(next.value);
 }

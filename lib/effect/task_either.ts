@@ -65,6 +65,16 @@ export function fromEither<E, A>(ea: Either<E, A>): TaskEither<E, A> {
 }
 
 /**
+ * Lifts an async computation that cannot fail (fp-ts's `TaskEither.fromTask`); a rejection
+ * rejects the result (wrap with {@link fromAsync} to map it).
+ *
+ * @category constructors
+ */
+export function fromTask<A, E = never>(run: () => Promise<A>): TaskEither<E, A> {
+  return async () => right(await run());
+}
+
+/**
  * Wraps an async function that may throw or reject into a {@link TaskEither}; `onError` turns
  * the thrown value into the error.
  *
@@ -128,6 +138,18 @@ export function flatMap<E1, A, E2, B>(
  */
 export function mapError<E, A, F>(fa: TaskEither<E, A>, f: (e: E) => F): TaskEither<F, A> {
   return TE.mapLeft(f)(fa);
+}
+
+/**
+ * Recovers from an error: runs `f` on a failure (it may fail again, or succeed).
+ *
+ * @category combinators
+ */
+export function orElse<E1, A, E2, B>(
+  fa: TaskEither<E1, A>,
+  f: (e: E1) => TaskEither<E2, B>,
+): TaskEither<E2, A | B> {
+  return TE.orElseW(f)(fa);
 }
 
 /**

@@ -76,7 +76,7 @@ import {
   suggestInt,
   type Trial,
   trialSnapshot,
-} from "../study/live_trial.ts";
+} from "../study/mod.ts";
 import type { Metrics, TrainingContext, ValidationContext } from "../trainer/context.ts";
 import type { Model } from "../trainer/model.ts";
 import type { Plugin, ValidationEvent } from "../trainer/plugin.ts";

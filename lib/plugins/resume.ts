@@ -27,7 +27,7 @@ import {
 } from "../core/trial.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { Storage } from "../storage/storage.ts";
-import { copyStudy, createStudy, type Study, type StudyArgs } from "../study/study.ts";
+import { copyStudy, createStudy, type Study, type StudyArgs } from "../study/mod.ts";
 import { openStorage } from "../storage/open.ts";
 import { setOwn } from "../_internal/storage_rules.ts";
 

@@ -22,7 +22,7 @@ import {
 } from "../errors.ts";
 import { type Sampler, samplerFromSnapshot } from "../samplers/sampler.ts";
 import { studySampler } from "../study/study.ts";
-import { type Trial, trialSnapshot } from "../study/live_trial.ts";
+import { type Trial, trialSnapshot } from "../study/mod.ts";
 import { writeFileAtomic } from "../trainer/_internal/io.ts";
 
 // -------------------------------------------------------------------------------------

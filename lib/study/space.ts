@@ -33,7 +33,8 @@ import {
 } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import { setOwn } from "../_internal/storage_rules.ts";
-import { suggestDistribution, type Trial } from "./live_trial.ts";
+import { suggestDistribution } from "./suggest.ts";
+import type { Trial } from "./trial.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -1,0 +1,53 @@
+/**
+ * Checks of the records a study is built from (storage, sampler, pruner), shared by the study
+ * functions. Each returns `InvalidStudyArgs` naming the field.
+ *
+ * @module
+ */
+import { type Either, left, right } from "../effect/mod.ts";
+import { type HyperionError, invalidStudyArgs, show } from "../errors.ts";
+import type { Storage } from "../storage/storage.ts";
+import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
+import type { Pruner } from "../pruners/pruner.ts";
+
+/** A sampler record of a known kind whose options its kind accepts. */
+export function checkSampler(sampler: unknown): Either<HyperionError, Sampler> {
+  if (typeof sampler !== "object" || sampler === null || !("kind" in sampler)) {
+    return left(invalidStudyArgs(
+      "sampler",
+      `Invalid 'sampler': expected a sampler record {kind, options, state}, got ${show(sampler)}`,
+    ));
+  }
+  const impl = samplerImpl(sampler as Sampler);
+  return impl._tag === "Left" ? impl : impl.right.validate(sampler as Sampler);
+}
+
+/** A pruner record with a `prune` function, validated by its own `validate` when it has one. */
+export function checkPruner(pruner: unknown): Either<HyperionError, Pruner> {
+  if (
+    typeof pruner !== "object" || pruner === null ||
+    typeof (pruner as { prune?: unknown }).prune !== "function"
+  ) {
+    return left(invalidStudyArgs(
+      "pruner",
+      `Invalid 'pruner': expected a pruner record {kind, options, prune}, got ${show(pruner)}`,
+    ));
+  }
+  const validate = (pruner as { validate?: () => Either<HyperionError, void> }).validate;
+  const ok = typeof validate === "function" ? validate() : right(undefined);
+  return ok._tag === "Left" ? ok : right(pruner as Pruner);
+}
+
+/** A storage record (anything with a `createStudy` function). */
+export function checkStorage(storage: unknown, field = "storage"): Either<HyperionError, Storage> {
+  if (
+    typeof storage !== "object" || storage === null ||
+    typeof (storage as { createStudy?: unknown }).createStudy !== "function"
+  ) {
+    return left(invalidStudyArgs(
+      field,
+      `Invalid '${field}': expected a Storage record, got ${show(storage)}`,
+    ));
+  }
+  return right(storage as Storage);
+}
