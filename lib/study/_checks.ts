@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidStudyArgs, show } from "../errors.ts";
 import type { Storage } from "../storage/storage.ts";
 import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
@@ -18,8 +18,10 @@ export function checkSampler(sampler: unknown): Either<HyperionError, Sampler> {
       `Invalid 'sampler': expected a sampler record {kind, options, state}, got ${show(sampler)}`,
     ));
   }
-  const impl = samplerImpl(sampler as Sampler);
-  return impl._tag === "Left" ? impl : impl.right.validate(sampler as Sampler);
+  return genEither(function* (_) {
+    const impl = yield* _(samplerImpl(sampler as Sampler));
+    return yield* _(impl.validate(sampler as Sampler));
+  });
 }
 
 /** A pruner record with a `prune` function, validated by its own `validate` when it has one. */
@@ -34,8 +36,10 @@ export function checkPruner(pruner: unknown): Either<HyperionError, Pruner> {
     ));
   }
   const validate = (pruner as { validate?: () => Either<HyperionError, void> }).validate;
-  const ok = typeof validate === "function" ? validate() : right(undefined);
-  return ok._tag === "Left" ? ok : right(pruner as Pruner);
+  return genEither(function* (_) {
+    if (typeof validate === "function") yield* _(validate());
+    return pruner as Pruner;
+  });
 }
 
 /** A storage record (anything with a `createStudy` function). */

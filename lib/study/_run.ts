@@ -10,6 +10,7 @@ import {
   type Either,
   fromTask,
   gen,
+  genEither,
   left,
   right,
   succeed,
@@ -111,11 +112,10 @@ function checkOthers(options: OptimizeOptions): Either<HyperionError, void> {
   if (handleSignals !== undefined && typeof handleSignals !== "boolean") {
     return bad("handleSignals", handleSignals, "a boolean");
   }
-  if (logger !== undefined) {
-    const checked = checkLogger(logger, "logger");
-    if (checked._tag === "Left") return checked;
-  }
-  return checkHeartbeatOptions(options.heartbeat);
+  return genEither(function* (_) {
+    if (logger !== undefined) yield* _(checkLogger(logger, "logger"));
+    return yield* _(checkHeartbeatOptions(options.heartbeat));
+  });
 }
 
 /** The arguments of `optimize`, checked in order; `InvalidArgument` naming the field. */
@@ -127,15 +127,16 @@ export function checkArguments(
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     return left(invalidArgument({ field: "options", value: options, expected: "an object" }));
   }
-  const numbers = checkNumbers(options);
-  if (numbers._tag === "Left") return numbers;
-  const others = checkOthers(options);
-  if (others._tag === "Left") return others;
-  if (typeof objective !== "function") {
-    return left(invalidArgument({ field: "objective", value: objective, expected: "a function" }));
-  }
-  const handle = checkStudyHandle(study);
-  return handle._tag === "Left" ? handle : right(undefined);
+  return genEither(function* (_) {
+    yield* _(checkNumbers(options));
+    yield* _(checkOthers(options));
+    if (typeof objective !== "function") {
+      yield* _(
+        left(invalidArgument({ field: "objective", value: objective, expected: "a function" })),
+      );
+    }
+    yield* _(checkStudyHandle(study));
+  });
 }
 
 // -------------------------------------------------------------------------------------

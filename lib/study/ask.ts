@@ -18,9 +18,9 @@ import {
   type Either,
   fromEither,
   gen,
+  genEither,
   left,
   orElse,
-  right,
   type TaskEither,
 } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
@@ -50,13 +50,13 @@ function checkFixed(
       expected: "an object of distributions by parameter name",
     }));
   }
-  const checked: Array<[string, Distribution]> = [];
-  for (const [name, distribution] of Object.entries(fixedDistributions)) {
-    const d = checkDistribution(distribution, name);
-    if (d._tag === "Left") return d;
-    checked.push([name, d.right]);
-  }
-  return right(checked);
+  return genEither(function* (_) {
+    const checked: Array<[string, Distribution]> = [];
+    for (const [name, distribution] of Object.entries(fixedDistributions)) {
+      checked.push([name, yield* _(checkDistribution(distribution, name))]);
+    }
+    return checked;
+  });
 }
 
 /** The oldest WAITING trial, claimed, or a new RUNNING one. */

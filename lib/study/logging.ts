@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
 import {
@@ -143,8 +143,10 @@ export const loggingSettings: LoggingSettings = { level: undefined, write: undef
 export function createLogger(
   args: { readonly level: LogLevel; readonly write: (entry: LogEntry) => void },
 ): Either<HyperionError, Logger> {
-  const checked = checkLogger(args, "logger");
-  return checked._tag === "Left" ? checked : right({ level: args.level, write: args.write });
+  return genEither(function* (_) {
+    yield* _(checkLogger(args, "logger"));
+    return { level: args.level, write: args.write };
+  });
 }
 
 /**
