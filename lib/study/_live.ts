@@ -54,6 +54,8 @@ export function studyRuntime(sampler: Sampler): StudyRuntime {
   return { sampler, stopRequested: false, logger: undefined, trials: new WeakMap() };
 }
 
+const EXPECTED = "a study handle returned by createStudy or loadStudy";
+
 /**
  * The runtime record of a study handle, or `InvalidArgument` naming `field` for anything else
  * (`null`, a hand-built record without a runtime, ...). Never throws.
@@ -62,18 +64,24 @@ export function checkStudyHandle(
   study: unknown,
   field = "study",
 ): Either<HyperionError, StudyRuntime> {
-  const runtime = typeof study === "object" && study !== null
-    ? (study as { readonly runtime?: unknown }).runtime
-    : undefined;
-  const ok = typeof runtime === "object" && runtime !== null &&
-    typeof (runtime as Partial<StudyRuntime>).sampler === "object" &&
-    (runtime as Partial<StudyRuntime>).sampler !== null &&
-    typeof (runtime as Partial<StudyRuntime>).stopRequested === "boolean" &&
-    (runtime as Partial<StudyRuntime>).trials instanceof WeakMap;
+  let runtime: unknown, ok: boolean;
+  try {
+    runtime = typeof study === "object" && study !== null
+      ? (study as { readonly runtime?: unknown }).runtime
+      : undefined;
+    ok = typeof runtime === "object" && runtime !== null &&
+      typeof (runtime as Partial<StudyRuntime>).sampler === "object" &&
+      (runtime as Partial<StudyRuntime>).sampler !== null &&
+      typeof (runtime as Partial<StudyRuntime>).stopRequested === "boolean" &&
+      (runtime as Partial<StudyRuntime>).trials instanceof WeakMap;
+  } catch {
+    // an object that cannot be read (a revoked proxy, a throwing getter)
+    return left(invalidArgument({ field, value: "an unreadable object", expected: EXPECTED }));
+  }
   return ok ? right(runtime as StudyRuntime) : left(invalidArgument({
     field,
     value: study,
-    expected: "a study handle returned by createStudy or loadStudy",
+    expected: EXPECTED,
   }));
 }
 

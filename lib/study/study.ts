@@ -433,7 +433,9 @@ export function setStudySampler(study: Study, sampler: Sampler): Either<Hyperion
   } catch (cause) {
     return left(invalidStudyArgs(
       "sampler",
-      `Invalid 'sampler': cannot read it (${describeCause(cause)}), got ${show(sampler)}`,
+      `Invalid 'sampler': expected a sampler record {kind, options, state}, got a value that cannot be read (${
+        describeCause(cause)
+      })`,
     ));
   }
 }

@@ -5,6 +5,7 @@ import {
   type Either,
   fail,
   gen,
+  genEither,
   left,
   right,
   succeed,
@@ -99,4 +100,27 @@ Deno.test("gen() rejects when the body throws (wrap it to map the throw)", async
     throw new Error("defect");
   });
   await assert.rejects(program(), /defect/);
+});
+
+Deno.test("genEither() chains pure checks and stops at the first Left", () => {
+  const ran: number[] = [];
+  const check = (i: number, ok: boolean): Either<string, number> => {
+    ran.push(i);
+    return ok ? right(i) : left(`bad ${i}`);
+  };
+  assert.deepEqual(
+    genEither(function* (_) {
+      return (yield* _(check(1, true))) + (yield* _(check(2, true)));
+    }),
+    right(3),
+  );
+  ran.length = 0;
+  assert.deepEqual(
+    genEither(function* (_) {
+      yield* _(check(1, false));
+      return yield* _(check(2, true));
+    }),
+    left("bad 1"),
+  );
+  assert.deepEqual(ran, [1]);
 });

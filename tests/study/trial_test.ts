@@ -18,8 +18,8 @@ import {
   suggestInt,
   tell,
   trialSnapshot,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("ask() creates RUNNING trials numbered from 0 and suggests fixed distributions", async () => {
   const study = await runOrThrow(createStudy());
@@ -169,7 +169,7 @@ Deno.test("setUserAttr() stores JSON values and refuses non-JSON ones", async ()
 });
 
 Deno.test("samplers see the trial as last written, in one list for as long as it is unchanged", async () => {
-  const { registerSampler } = await import("../lib/samplers/sampler.ts");
+  const { registerSampler } = await import("../../lib/samplers/sampler.ts");
   type Seen = { readonly trials: ReadonlyArray<FrozenTrial>; readonly params: string[] };
   const seen: Seen[] = [];
   registerSampler({

@@ -19,8 +19,8 @@ import {
   suggestFloat,
   suggestInt,
   tell,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("createStudy() validates its arguments naming the field", async () => {
   const storage = memoryStorage();
