@@ -8,6 +8,7 @@
  *
  * A `TaskEither` is a plain function and cannot be iterated itself, hence the adapter: `_(te)`
  * wraps it in a one-step iterable whose `yield*` result is the step's success value, typed.
+ * {@link genEither} is the pure twin: `Either` steps only, run synchronously, an `Either` back.
  *
  * @example Two steps, the second depending on the first
  * ```ts

@@ -85,7 +85,12 @@ export function checkStudyHandle(
   }));
 }
 
-/** What a trial handle carries besides its record. */
+/**
+ * The live state of one trial handle (in `StudyRuntime.trials`): the trial as this process
+ * last wrote it and what the sampler has seen of it. Library code reads and writes it.
+ *
+ * @category model
+ */
 export interface TrialLive {
   /** The trial as this process last wrote it. */
   frozen: FrozenTrial;

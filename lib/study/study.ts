@@ -58,7 +58,7 @@ import { medianPruner } from "../pruners/percentile.ts";
 import { checkStudyHandle, type StudyRuntime, studyRuntime, withStudy } from "./_live.ts";
 import { checkPruner, checkSampler, checkStorage } from "./_checks.ts";
 
-export type { StudyRuntime } from "./_live.ts";
+export type { StudyRuntime, TrialLive } from "./_live.ts";
 
 // -------------------------------------------------------------------------------------
 // model
