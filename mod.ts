@@ -68,11 +68,12 @@ export {
 
 // samplers
 export * from "./lib/samplers/sampler.ts";
+export * from "./lib/samplers/catalog.ts";
 export * from "./lib/samplers/random.ts";
 export * from "./lib/samplers/parzen_estimator.ts";
 export * from "./lib/samplers/tpe.ts";
 export * from "./lib/samplers/grid.ts";
-export * from "./lib/samplers/qmc.ts";
+export * from "./lib/samplers/qmc/mod.ts";
 export * from "./lib/samplers/brute_force.ts";
 
 // pruners

@@ -23,7 +23,7 @@ import type { SearchSpace } from "../core/search_space.ts";
 import type { CategoricalKernels, ParzenEstimator } from "../samplers/parzen_estimator.ts";
 import { argsortStable, f64, i32, u32 } from "./tpe_math.ts";
 import { lineageOf } from "./trial_lists.ts";
-import { remember } from "./recent.ts";
+import { remember } from "../samplers/_recent.ts";
 import {
   bandwidthAt,
   type BandwidthRule,

@@ -27,7 +27,7 @@ import {
 } from "./hypervolume.ts";
 import { aboveEstimator } from "./tpe_above.ts";
 import { f64, i32, withArena } from "./tpe_math.ts";
-import { remember } from "./recent.ts";
+import { remember } from "../samplers/_recent.ts";
 import { knownPrefix, noteLineage, notePrefix, sharedPrefix } from "./trial_lists.ts";
 import {
   argmaxAcquisition,

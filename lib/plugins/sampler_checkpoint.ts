@@ -20,7 +20,8 @@ import {
   invalidArgument,
   storageError,
 } from "../errors.ts";
-import { type Sampler, samplerFromSnapshot } from "../samplers/sampler.ts";
+import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
+import { checkSamplerKinds, samplerFromSnapshot } from "../samplers/catalog.ts";
 import { studySampler } from "../study/study.ts";
 import { type Trial, trialSnapshot } from "../study/mod.ts";
 import { writeFileAtomic } from "../trainer/_internal/io.ts";
@@ -60,6 +61,12 @@ export interface RestoreSamplerOptions {
    * @default {undefined}
    */
   readonly studyName?: string | undefined;
+  /**
+   * The sampler kinds a checkpoint may hold (add your own kinds to the built-in ones).
+   *
+   * @default {BUILTIN_SAMPLERS}
+   */
+  readonly samplerKinds?: SamplerKinds | undefined;
 }
 
 /** `sampler_<study>_trial-<n>.json`, and the unnamed files of older versions. */
@@ -238,6 +245,8 @@ export function restoreSampler(
         expected: "a study name (a non-empty string)",
       }));
     }
+    const kinds = checkSamplerKinds(options?.samplerKinds);
+    if (kinds._tag === "Left") return kinds;
     let names: string[];
     try {
       names = await readdir(folder.right);
@@ -261,7 +270,7 @@ export function restoreSampler(
     }
     for (const candidate of candidates) {
       const path = join(folder.right, candidate.name);
-      const doc = await readSamplerFile(path);
+      const doc = await readSamplerFile(path, kinds.right);
       if (doc._tag === "Left") return doc;
       if (wanted !== undefined && doc.right.studyName !== wanted) continue;
       return right(doc.right.sampler);
@@ -289,6 +298,7 @@ function samplerFiles(
 
 async function readSamplerFile(
   path: string,
+  samplerKinds: SamplerKinds,
 ): Promise<Either<HyperionError, { studyName: unknown; sampler: Sampler }>> {
   let doc: unknown;
   try {
@@ -302,7 +312,7 @@ async function readSamplerFile(
       corruptCheckpoint(path, "it is not a Hyperion sampler checkpoint of format version 1"),
     );
   }
-  const sampler = samplerFromSnapshot(d.sampler as never);
+  const sampler = samplerFromSnapshot(d.sampler as never, { samplerKinds });
   if (sampler._tag === "Left") {
     return left(corruptCheckpoint(path, sampler.left.message, sampler.left));
   }

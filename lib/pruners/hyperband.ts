@@ -7,7 +7,7 @@
 import { type Either, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import { crc32ContinueAscii, crc32Finish, crc32Start } from "../_internal/pruner_stats.ts";
+import { crc32ContinueAscii, crc32Finish, crc32Start } from "./_stats.ts";
 import type { Direction } from "../core/study.ts";
 import {
   checkBootstrapResource,
@@ -18,8 +18,8 @@ import {
   firstError,
   KEEP,
   maxLastStep,
-} from "../_internal/pruner_utils.ts";
-import { rungDecision } from "../_internal/pruner_rungs.ts";
+} from "./_utils.ts";
+import { rungDecision } from "./_rungs.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

@@ -9,15 +9,8 @@ import type { HyperionError } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";
 import { lastStep, reportedSteps } from "../core/trial.ts";
-import { nanMax, nanMin } from "../_internal/pruner_stats.ts";
-import {
-  checkedPruner,
-  checkInt,
-  checkNumber,
-  KEEP,
-  PRUNE,
-  validationError,
-} from "../_internal/pruner_utils.ts";
+import { nanMax, nanMin } from "./_stats.ts";
+import { checkedPruner, checkInt, checkNumber, KEEP, PRUNE, validationError } from "./_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

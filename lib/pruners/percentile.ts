@@ -9,16 +9,8 @@ import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Direction } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import { nanMax, nanMin, nanPercentile } from "../_internal/pruner_stats.ts";
-import {
-  checkedPruner,
-  checkInt,
-  checkRange,
-  gatedStep,
-  KEEP,
-  PRUNE,
-  valueAt,
-} from "../_internal/pruner_utils.ts";
+import { nanMax, nanMin, nanPercentile } from "./_stats.ts";
+import { checkedPruner, checkInt, checkRange, gatedStep, KEEP, PRUNE, valueAt } from "./_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

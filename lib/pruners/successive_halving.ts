@@ -5,13 +5,8 @@
  *
  * @module
  */
-import {
-  checkBootstrapResource,
-  checkedPruner,
-  checkInt,
-  checkIntOrAuto,
-} from "../_internal/pruner_utils.ts";
-import { rungDecision, type RungSettings } from "../_internal/pruner_rungs.ts";
+import { checkBootstrapResource, checkedPruner, checkInt, checkIntOrAuto } from "./_utils.ts";
+import { rungDecision, type RungSettings } from "./_rungs.ts";
 import type { Pruner } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

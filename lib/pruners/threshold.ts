@@ -6,14 +6,7 @@
  */
 import { type Either, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
-import {
-  checkedPruner,
-  checkInt,
-  gatedStep,
-  KEEP,
-  PRUNE,
-  valueAt,
-} from "../_internal/pruner_utils.ts";
+import { checkedPruner, checkInt, gatedStep, KEEP, PRUNE, valueAt } from "./_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

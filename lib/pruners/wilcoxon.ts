@@ -9,15 +9,8 @@ import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Direction } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import { wilcoxonSignedRankPValue } from "../_internal/pruner_stats.ts";
-import {
-  bestCompleteTrial,
-  checkedPruner,
-  checkInt,
-  checkRange,
-  KEEP,
-  PRUNE,
-} from "../_internal/pruner_utils.ts";
+import { wilcoxonSignedRankPValue } from "./_stats.ts";
+import { bestCompleteTrial, checkedPruner, checkInt, checkRange, KEEP, PRUNE } from "./_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

@@ -8,17 +8,24 @@
 import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
+import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import { randomInt, type Rng, rngFor, uniform } from "../random/rng.ts";
-import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "../_internal/sampler_utils.ts";
+import {
+  booleanField,
+  derivedSeed,
+  isPlainObject,
+  paramKey,
+  seedOrEntropy,
+  uncheckedJson,
+} from "./_utils.ts";
 import {
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
   type SamplerHookResult,
+  type SamplerImpl,
 } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -47,6 +54,12 @@ export interface BruteForceSamplerOptions {
    * @default {false}
    */
   readonly avoidPrematureStop?: boolean;
+}
+
+/** The options of a brute-force sampler record, decoded. */
+interface BruteForceOptions {
+  readonly seed: number;
+  readonly avoidPrematureStop: boolean;
 }
 
 // -------------------------------------------------------------------------------------
@@ -86,12 +99,14 @@ export interface BruteForceSamplerOptions {
  */
 export function bruteForceSampler(options: BruteForceSamplerOptions = {}): Sampler {
   // a wrong-typed options value is kept as it is, for `validate` to report it
-  if (!isPlainObject(options)) return { kind: "bruteForce", options: options as never, state: {} };
+  if (!isPlainObject(options)) {
+    return { kind: "bruteForce", options: uncheckedJson(options), state: {} };
+  }
   return {
     kind: "bruteForce",
     options: {
       seed: seedOrEntropy(options.seed),
-      avoidPrematureStop: (options.avoidPrematureStop ?? false) as JsonValue,
+      avoidPrematureStop: uncheckedJson(options.avoidPrematureStop ?? false),
     },
     state: {},
   };
@@ -283,20 +298,37 @@ function others(ctx: SamplerContext): FrozenTrial[] {
   return ctx.trials.filter((t) => t.state !== "WAITING" && t.number !== ctx.trial.number);
 }
 
-function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+// -------------------------------------------------------------------------------------
+// codec
+// -------------------------------------------------------------------------------------
+
+/**
+ * Decodes a brute-force sampler record's options (`{seed, avoidPrematureStop}`); a state of
+ * the older shape (an RNG stream) is checked and dropped.
+ */
+function decodeBruteForce(sampler: Sampler): Either<HyperionError, BruteForceOptions> {
   const o = expectObject(sampler.options, "bruteForce.options");
   if (o._tag === "Left") return o;
-  if (typeof o.right.avoidPrematureStop !== "boolean") {
-    return left(invalidArgument({
-      field: "bruteForce.options.avoidPrematureStop",
-      value: o.right.avoidPrematureStop,
-      expected: "a boolean",
-    }));
-  }
+  const avoidPrematureStop = booleanField(o.right, "avoidPrematureStop", "bruteForce.options");
+  if (avoidPrematureStop._tag === "Left") return avoidPrematureStop;
   const seed = derivedSeed(o.right, sampler.state, "bruteForce", ["rng"]);
   if (seed._tag === "Left") return seed;
-  const options = { seed: seed.right, avoidPrematureStop: o.right.avoidPrematureStop };
-  return right({ kind: "bruteForce", options, state: {} });
+  return right({ seed: seed.right, avoidPrematureStop: avoidPrematureStop.right });
+}
+
+/** The sampler record of decoded options. */
+function encodeBruteForce(o: BruteForceOptions): Sampler {
+  const options = { seed: o.seed, avoidPrematureStop: o.avoidPrematureStop };
+  return { kind: "bruteForce", options, state: {} };
+}
+
+// -------------------------------------------------------------------------------------
+// sampler functions
+// -------------------------------------------------------------------------------------
+
+function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+  const o = decodeBruteForce(sampler);
+  return o._tag === "Left" ? o : right(encodeBruteForce(o.right));
 }
 
 function sampleIndependent(
@@ -304,14 +336,15 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const excludeRunning = !(sampler.options as { avoidPrematureStop: boolean }).avoidPrematureStop;
+  const o = decodeBruteForce(sampler);
+  if (o._tag === "Left") return o;
+  const excludeRunning = !o.right.avoidPrematureStop;
   const tree = newNode();
   const ok = expand(tree, param.name, param.distribution);
   if (ok._tag === "Left") return ok;
   const populated = populate(tree, others(ctx), ctx.trial.params);
   if (populated._tag === "Left") return populated;
-  const { seed } = sampler.options as { readonly seed: number };
-  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
+  const rng = rngFor(o.right.seed, ctx.trial.number, paramKey(param.name));
   let value: number;
   if (isExpandable(tree, excludeRunning)) value = sampleChild(tree, rng, excludeRunning);
   else {
@@ -326,7 +359,9 @@ function afterTrial(
   ctx: SamplerContext,
   outcome: { readonly state: TrialState; readonly values: ReadonlyArray<number> | null },
 ): Either<HyperionError, SamplerHookResult> {
-  const excludeRunning = !(sampler.options as { avoidPrematureStop: boolean }).avoidPrematureStop;
+  const o = decodeBruteForce(sampler);
+  if (o._tag === "Left") return o;
+  const excludeRunning = !o.right.avoidPrematureStop;
   const trials = [
     ...others(ctx),
     { ...ctx.trial, state: outcome.state, values: outcome.values },
@@ -344,7 +379,12 @@ function afterTrial(
   return right({ state: sampler.state, stopStudy: true });
 }
 
-registerSampler({
+/**
+ * The brute-force sampler's functions (kind `"bruteForce"`), one of the built-in sampler kinds.
+ *
+ * @category constants
+ */
+export const bruteForceSamplerImpl: SamplerImpl = Object.freeze({
   kind: "bruteForce",
   needsHistory: true,
   validate,

@@ -11,28 +11,23 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { randomInt, rngFor, rngFromSeed, shuffled } from "../random/rng.ts";
-import { expectRngStates, isPlainObject } from "../_internal/sampler_utils.ts";
-import { remember } from "../_internal/recent.ts";
+import { expectRngStates, isPlainObject, uncheckedJson } from "./_utils.ts";
+import { remember } from "./_recent.ts";
+import { decodeGridOptions, encodeGrid, type GridSpace } from "./_grid_codec.ts";
 import {
-  checkSeed,
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
   type SamplerHookResult,
+  type SamplerImpl,
 } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/**
- * A grid: parameter name → the values to try (numbers, strings, booleans or null).
- *
- * @category model
- */
-export type GridSpace = Readonly<Record<string, ReadonlyArray<ParamValue>>>;
+export type { GridSpace } from "./_grid_codec.ts";
 
 /**
  * Options of {@link gridSampler}.
@@ -51,10 +46,55 @@ export interface GridSamplerOptions {
   readonly seed?: number | undefined;
 }
 
-interface GridOptionsJson {
-  readonly searchSpace: GridSpace;
-  readonly seed: number | null;
+/**
+ * A grid laid out for sampling: its parameter names (sorted), values and visiting order.
+ *
+ * @category model
+ */
+export interface GridLayout {
+  /** The parameter names, sorted. */
+  readonly names: ReadonlyArray<string>;
+  /** The values of each parameter. */
+  readonly space: GridSpace;
+  /** The number of grid points. */
+  readonly size: number;
+  /** Shuffled position → index in the Cartesian product (last name fastest). */
+  readonly perm: Uint32Array;
 }
+
+/**
+ * The grids a grid sampler's functions laid out, by options (a bounded memo: the most recently
+ * used {@link GRID_MEMO_LIMIT} are kept): a study's workspace, or the `memo` of the
+ * {@link GridSamplerImpl} value for calls given none. A fresh one gives the same results.
+ *
+ * @category model
+ */
+export interface GridMemo {
+  /** `JSON.stringify(options)` → the grid. */
+  readonly grids: Map<string, GridLayout>;
+}
+
+/**
+ * The grid sampler's functions together with the memo they use.
+ *
+ * @category model
+ */
+export interface GridSamplerImpl extends SamplerImpl {
+  /** The grids laid out by calls given no workspace. */
+  readonly memo: GridMemo;
+  /**
+   * A fresh {@link GridMemo} for one study: a study handle that keeps a workspace per sampler
+   * passes it as the hooks' last argument, and the hooks use it instead of `memo`.
+   */
+  readonly createWorkspace: () => GridMemo;
+}
+
+/**
+ * How many grids a {@link GridMemo} keeps.
+ *
+ * @category constants
+ */
+export const GRID_MEMO_LIMIT = 64;
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -95,19 +135,19 @@ interface GridOptionsJson {
  */
 export function gridSampler(space: GridSpace, options: GridSamplerOptions = {}): Sampler {
   // wrong-typed arguments are kept as they are, for `validate` to report them
-  let searchSpace: unknown = space;
+  let searchSpace = uncheckedJson(space);
   if (isPlainObject(space)) {
-    const sorted: Record<string, ReadonlyArray<ParamValue>> = {};
+    const sorted: Record<string, JsonValue> = {};
     for (const name of Object.keys(space).sort()) {
       const values = space[name];
-      sorted[name] = Array.isArray(values) ? [...values] : values as never;
+      sorted[name] = Array.isArray(values) ? [...values] : uncheckedJson(values);
     }
     searchSpace = sorted;
   }
-  const o = isPlainObject(options)
-    ? { searchSpace, seed: options.seed ?? null }
-    : { searchSpace, seed: null, options };
-  return { kind: "grid", options: o as unknown as JsonValue, state: {} };
+  const o: JsonValue = isPlainObject(options)
+    ? { searchSpace, seed: uncheckedJson(options.seed ?? null) }
+    : { searchSpace, seed: null, options: uncheckedJson(options) };
+  return { kind: "grid", options: o, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
@@ -121,7 +161,8 @@ export function gridSampler(space: GridSpace, options: GridSamplerOptions = {}):
  */
 export function gridSize(sampler: Sampler): number {
   if (sampler.kind !== "grid") return 0;
-  return gridOf(sampler).size;
+  const grid = gridOf(sampler, newGridMemo());
+  return grid._tag === "Right" ? grid.right.size : 0;
 }
 
 /**
@@ -140,39 +181,42 @@ export function gridSize(sampler: Sampler): number {
  */
 export function gridExhausted(sampler: Sampler, trials: ReadonlyArray<FrozenTrial>): boolean {
   if (sampler.kind !== "grid") return false;
-  return unvisited(gridOf(sampler), trials).length === 0;
+  const grid = gridOf(sampler, newGridMemo());
+  return grid._tag === "Right" && unvisited(grid.right, trials).length === 0;
+}
+
+/**
+ * An empty {@link GridMemo}.
+ *
+ * @category constructors
+ */
+export function newGridMemo(): GridMemo {
+  return { grids: new Map() };
 }
 
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
 
-interface Grid {
-  readonly names: ReadonlyArray<string>;
-  readonly space: GridSpace;
-  readonly size: number;
-  /** Shuffled position → index in the Cartesian product (last name fastest). */
-  readonly perm: Uint32Array;
-}
-
-const grids = new Map<string, Grid>();
-
-function gridOf(sampler: Sampler): Grid {
-  const o = sampler.options as unknown as GridOptionsJson;
-  const key = JSON.stringify(o);
-  const hit = grids.get(key);
-  if (hit) return hit;
-  const names = Object.keys(o.searchSpace).sort();
+/** The grid of a grid sampler record, from `memo` or laid out (and remembered). */
+function gridOf(sampler: Sampler, memo: GridMemo): Either<HyperionError, GridLayout> {
+  const o = decodeGridOptions(sampler.options);
+  if (o._tag === "Left") return o;
+  const key = JSON.stringify(o.right);
+  const hit = memo.grids.get(key);
+  if (hit) return right(hit);
+  const { searchSpace, seed } = o.right;
+  const names = Object.keys(searchSpace).sort();
   let size = 1;
-  for (const n of names) size *= o.searchSpace[n]!.length;
-  const order = shuffled(rngFromSeed(o.seed ?? 0), Array.from({ length: size }, (_, i) => i));
-  const grid: Grid = { names, space: o.searchSpace, size, perm: Uint32Array.from(order) };
-  remember(grids, key, grid, 64);
-  return grid;
+  for (const n of names) size *= searchSpace[n]!.length;
+  const order = shuffled(rngFromSeed(seed ?? 0), Array.from({ length: size }, (_, i) => i));
+  const grid: GridLayout = { names, space: searchSpace, size, perm: Uint32Array.from(order) };
+  remember(memo.grids, key, grid, GRID_MEMO_LIMIT);
+  return right(grid);
 }
 
 /** The value of parameter `name` at grid point `id`. */
-function valueAt(grid: Grid, id: number, name: string): ParamValue {
+function valueAt(grid: GridLayout, id: number, name: string): ParamValue {
   let index = grid.perm[id]!;
   let value: ParamValue = null;
   for (let d = grid.names.length - 1; d >= 0; d--) {
@@ -203,7 +247,7 @@ function sameSpace(attr: unknown, space: GridSpace): boolean {
 }
 
 /** Grid ids not evaluated yet (running ones excluded unless nothing else is left). */
-function unvisited(grid: Grid, trials: ReadonlyArray<FrozenTrial>): number[] {
+function unvisited(grid: GridLayout, trials: ReadonlyArray<FrozenTrial>): number[] {
   const visited = new Set<number>(), running = new Set<number>();
   for (const t of trials) {
     const id = t.systemAttrs["grid_id"];
@@ -218,38 +262,13 @@ function unvisited(grid: Grid, trials: ReadonlyArray<FrozenTrial>): number[] {
   return out;
 }
 
+// -------------------------------------------------------------------------------------
+// sampler functions
+// -------------------------------------------------------------------------------------
+
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const o = expectObject(sampler.options, "grid.options");
+  const o = decodeGridOptions(sampler.options);
   if (o._tag === "Left") return o;
-  if (Object.hasOwn(o.right, "options")) {
-    return left(invalidArgument({
-      field: "gridSampler.options",
-      value: o.right.options,
-      expected: "an object {seed?}",
-    }));
-  }
-  const seed = checkSeed(o.right.seed);
-  if (seed._tag === "Left") return seed;
-  const space = expectObject(o.right.searchSpace, "grid.searchSpace");
-  if (space._tag === "Left") return space;
-  for (const [name, values] of Object.entries(space.right)) {
-    if (!Array.isArray(values) || values.length === 0) {
-      return left(invalidArgument({
-        field: `grid.searchSpace.${name}`,
-        value: values,
-        expected: "a non-empty array of values",
-      }));
-    }
-    for (const v of values) {
-      if (!(v === null || ["number", "string", "boolean"].includes(typeof v))) {
-        return left(invalidArgument({
-          field: `grid.searchSpace.${name}`,
-          value: v,
-          expected: "numbers, strings, booleans or null",
-        }));
-      }
-    }
-  }
   // the state of the older shape (a stream advanced by every draw) is checked and dropped
   const s = expectObject(sampler.state, "grid.state");
   if (s._tag === "Left") return s;
@@ -257,18 +276,20 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
     const legacy = expectRngStates(s.right, "grid.state", ["rng"]);
     if (legacy._tag === "Left") return legacy;
   }
-  const searchSpace = space.right as unknown as JsonValue;
-  return right({ kind: "grid", options: { searchSpace, seed: seed.right ?? null }, state: {} });
+  return right(encodeGrid(o.right));
 }
 
 function beforeTrial(
+  memo: GridMemo,
   sampler: Sampler,
   ctx: SamplerContext,
 ): Either<HyperionError, SamplerHookResult> {
   const attrs = ctx.trial.systemAttrs;
   if ("grid_id" in attrs || "fixed_params" in attrs) return right({ state: sampler.state });
-  const grid = gridOf(sampler);
-  const searchSpace = grid.space as unknown as JsonValue;
+  const laidOut = gridOf(sampler, memo);
+  if (laidOut._tag === "Left") return laidOut;
+  const grid = laidOut.right;
+  const searchSpace = grid.space;
   const number = ctx.trial.number;
   if (number >= 0 && number < grid.size) {
     return right({
@@ -286,8 +307,9 @@ function beforeTrial(
       expected: "a grid with at least one point",
     }));
   }
-  const seed = (sampler.options as unknown as GridOptionsJson).seed ?? 0;
-  const id = targets[randomInt(rngFor(seed, number, "grid"), targets.length)]!;
+  const o = decodeGridOptions(sampler.options);
+  if (o._tag === "Left") return o;
+  const id = targets[randomInt(rngFor(o.right.seed ?? 0, number, "grid"), targets.length)]!;
   return right({
     state: sampler.state,
     trialSystemAttrs: { search_space: searchSpace, grid_id: id },
@@ -299,6 +321,7 @@ function notInGrid(name: string, message: string): HyperionError {
 }
 
 function sampleIndependent(
+  memo: GridMemo,
   sampler: Sampler,
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
@@ -311,7 +334,9 @@ function sampleIndependent(
       `Cannot suggest '${name}' as the trial has no grid point: all parameters must be specified when using gridSampler with enqueueTrial`,
     ));
   }
-  const grid = gridOf(sampler);
+  const laidOut = gridOf(sampler, memo);
+  if (laidOut._tag === "Left") return laidOut;
+  const grid = laidOut.right;
   if (!Object.hasOwn(grid.space, name)) {
     return left(notInGrid(
       name,
@@ -346,21 +371,53 @@ function sampleIndependent(
 }
 
 function afterTrial(
+  memo: GridMemo,
   sampler: Sampler,
   ctx: SamplerContext,
 ): Either<HyperionError, SamplerHookResult> {
-  const grid = gridOf(sampler);
-  const targets = unvisited(grid, ctx.trials);
+  const grid = gridOf(sampler, memo);
+  if (grid._tag === "Left") return grid;
+  const targets = unvisited(grid.right, ctx.trials);
   const own = ctx.trial.systemAttrs["grid_id"];
   const stopStudy = targets.length === 0 || (targets.length === 1 && targets[0] === own);
   return right({ state: sampler.state, stopStudy });
 }
 
-registerSampler({
-  kind: "grid",
-  needsHistory: true,
-  validate,
-  beforeTrial,
-  sampleIndependent,
-  afterTrial,
-});
+/**
+ * The grid sampler's functions, using (and filling) `memo`.
+ *
+ * @category constructors
+ */
+export function makeGridSamplerImpl(memo: GridMemo = newGridMemo()): GridSamplerImpl {
+  const use = (workspace: unknown): GridMemo => isGridMemo(workspace) ? workspace : memo;
+  return Object.freeze({
+    kind: "grid",
+    needsHistory: true,
+    memo,
+    createWorkspace: newGridMemo,
+    validate,
+    beforeTrial: (sampler: Sampler, ctx: SamplerContext, workspace?: unknown) =>
+      beforeTrial(use(workspace), sampler, ctx),
+    sampleIndependent: (
+      sampler: Sampler,
+      ctx: SamplerContext,
+      param: { readonly name: string; readonly distribution: Distribution },
+      workspace?: unknown,
+    ) => sampleIndependent(use(workspace), sampler, ctx, param),
+    afterTrial: (sampler: Sampler, ctx: SamplerContext, _outcome: unknown, workspace?: unknown) =>
+      afterTrial(use(workspace), sampler, ctx),
+  });
+}
+
+/** True when `value` is a {@link GridMemo} (a workspace made by `createWorkspace`). */
+function isGridMemo(value: unknown): value is GridMemo {
+  return isPlainObject(value) && value.grids instanceof Map;
+}
+
+/**
+ * The grid sampler's functions (kind `"grid"`), one of the built-in sampler kinds; its
+ * {@link GridMemo} is the field `memo`.
+ *
+ * @category constants
+ */
+export const gridSamplerImpl: GridSamplerImpl = makeGridSamplerImpl();

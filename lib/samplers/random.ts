@@ -15,13 +15,14 @@ import {
   previousDouble,
   roundHalfEven,
   seedOrEntropy,
-} from "../_internal/sampler_utils.ts";
+  uncheckedJson,
+} from "./_utils.ts";
 import {
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
+  type SamplerImpl,
 } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -44,6 +45,11 @@ export interface RandomSamplerOptions {
    * @default {undefined}
    */
   readonly seed?: number | undefined;
+}
+
+/** The options of a random sampler record, decoded. */
+interface RandomOptions {
+  readonly seed: number;
 }
 
 // -------------------------------------------------------------------------------------
@@ -80,7 +86,9 @@ export interface RandomSamplerOptions {
  */
 export function randomSampler(options: RandomSamplerOptions = {}): Sampler {
   // a wrong-typed options value is kept as it is, for `validate` to report it
-  if (!isPlainObject(options)) return { kind: "random", options: options as never, state: {} };
+  if (!isPlainObject(options)) {
+    return { kind: "random", options: uncheckedJson(options), state: {} };
+  }
   return { kind: "random", options: { seed: seedOrEntropy(options.seed) }, state: {} };
 }
 
@@ -133,12 +141,34 @@ export function sampleUniformInternal(rng: Rng, d: Distribution): number {
   }
 }
 
-function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+// -------------------------------------------------------------------------------------
+// codec
+// -------------------------------------------------------------------------------------
+
+/**
+ * Decodes a random sampler record's options (`{seed}`); a state of the older shape (an RNG
+ * stream) is checked and dropped, and an unseeded one gets the seed hashed from it.
+ */
+function decodeRandom(sampler: Sampler): Either<HyperionError, RandomOptions> {
   const options = expectObject(sampler.options, "random.options");
   if (options._tag === "Left") return options;
   const seed = derivedSeed(options.right, sampler.state, "random", ["rng"]);
   if (seed._tag === "Left") return seed;
-  return right({ kind: "random", options: { seed: seed.right }, state: {} });
+  return right({ seed: seed.right });
+}
+
+/** The sampler record of decoded options. */
+function encodeRandom(options: RandomOptions): Sampler {
+  return { kind: "random", options: { seed: options.seed }, state: {} };
+}
+
+// -------------------------------------------------------------------------------------
+// sampler functions
+// -------------------------------------------------------------------------------------
+
+function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+  const options = decodeRandom(sampler);
+  return options._tag === "Left" ? options : right(encodeRandom(options.right));
 }
 
 function sampleIndependent(
@@ -146,9 +176,20 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const { seed } = sampler.options as { readonly seed: number };
-  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
+  const options = decodeRandom(sampler);
+  if (options._tag === "Left") return options;
+  const rng = rngFor(options.right.seed, ctx.trial.number, paramKey(param.name));
   return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
 }
 
-registerSampler({ kind: "random", needsHistory: false, validate, sampleIndependent });
+/**
+ * The random sampler's functions (kind `"random"`), one of the built-in sampler kinds.
+ *
+ * @category constants
+ */
+export const randomSamplerImpl: SamplerImpl = Object.freeze({
+  kind: "random",
+  needsHistory: false,
+  validate,
+  sampleIndependent,
+});

@@ -1,13 +1,15 @@
 /**
  * Samplers as data. A {@link Sampler} is a plain JSON record `{ kind, options, state }`; the
- * pure functions that sample are registered under its `kind` ({@link SamplerImpl}). Checkpointing
- * a sampler is `JSON.stringify`; restoring one with {@link samplerFromSnapshot} never executes
- * code from the snapshot.
+ * pure functions that sample are a {@link SamplerImpl} value, found by `kind` in a
+ * {@link SamplerKinds} record (the built-in ones are `BUILTIN_SAMPLERS`, in `catalog.ts`; a
+ * study is given its own with `createStudy({ samplerKinds })`). Checkpointing a sampler is
+ * `JSON.stringify`; restoring one with `samplerFromSnapshot` never executes code from the
+ * snapshot. Nothing is registered anywhere as a side effect of importing a module.
  *
  * @module
  */
 import { type Either, left, right } from "../effect/mod.ts";
-import { type HyperionError, invalidArgument, unknownSamplerKind } from "../errors.ts";
+import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
@@ -19,7 +21,7 @@ import type { Attrs, FrozenTrial, TrialState } from "../core/trial.ts";
 // -------------------------------------------------------------------------------------
 
 /**
- * A sampler: its registered kind, its (immutable) options and its state, all JSON.
+ * A sampler: its kind, its (immutable) options and its state, all JSON.
  *
  * The built-in samplers hold no random stream: every random number of trial `n` is drawn
  * from `rngFor(seed, n, key)` (lib/random/rng.ts), the key naming the purpose (`"param:<name>"` for an
@@ -31,7 +33,7 @@ import type { Attrs, FrozenTrial, TrialState } from "../core/trial.ts";
  * @category model
  */
 export interface Sampler {
-  /** The kind the sampling functions are registered under (`"random"`, `"tpe"`, …). */
+  /** The kind whose functions sample (`"random"`, `"tpe"`, …): a key of a {@link SamplerKinds}. */
   readonly kind: string;
   /**
    * Configuration, fixed at construction, including the seed (drawn from the platform's
@@ -97,12 +99,12 @@ export interface SamplerHookResult {
 }
 
 /**
- * The pure functions of a sampler kind. Only `sampleIndependent` is required.
+ * The pure functions of a sampler kind. Only `validate` and `sampleIndependent` are required.
  *
  * @category model
  */
 export interface SamplerImpl {
-  /** The kind. */
+  /** The kind (the key of this value in a {@link SamplerKinds} record). */
   readonly kind: string;
   /**
    * Whether the sampler reads the trial history (random sampling does not, which saves
@@ -115,118 +117,55 @@ export interface SamplerImpl {
    * xoshiro stream states in `state` and drop them).
    */
   readonly validate: (sampler: Sampler) => Either<HyperionError, Sampler>;
+  /**
+   * Creates what the kind keeps between calls for one study, for speed only (memos, buffers):
+   * the study handle holds one per sampler and passes it as the hooks' last argument. Results
+   * must not depend on it; hooks called without one work as with a fresh one.
+   */
+  readonly createWorkspace?: () => unknown;
   /** Called when a trial starts (after it is created or claimed). */
   readonly beforeTrial?: (
     sampler: Sampler,
     ctx: SamplerContext,
+    workspace?: unknown,
   ) => Either<HyperionError, SamplerHookResult>;
   /** The search space for relative sampling (empty: none). */
-  readonly inferRelativeSearchSpace?: (sampler: Sampler, ctx: SamplerContext) => SearchSpace;
+  readonly inferRelativeSearchSpace?: (
+    sampler: Sampler,
+    ctx: SamplerContext,
+    workspace?: unknown,
+  ) => SearchSpace;
   /** Samples the relative search space jointly; values are internal representations. */
   readonly sampleRelative?: (
     sampler: Sampler,
     ctx: SamplerContext,
     space: SearchSpace,
+    workspace?: unknown,
   ) => Either<HyperionError, Sampled<Readonly<Record<string, number>>>>;
   /** Samples one parameter; the value is the internal representation. */
   readonly sampleIndependent: (
     sampler: Sampler,
     ctx: SamplerContext,
     param: { readonly name: string; readonly distribution: Distribution },
+    workspace?: unknown,
   ) => Either<HyperionError, Sampled<number>>;
   /** Called when a trial finishes, before its state is written. */
   readonly afterTrial?: (
     sampler: Sampler,
     ctx: SamplerContext,
     outcome: { readonly state: TrialState; readonly values: ReadonlyArray<number> | null },
+    workspace?: unknown,
   ) => Either<HyperionError, SamplerHookResult>;
 }
 
-// -------------------------------------------------------------------------------------
-// constructors
-// -------------------------------------------------------------------------------------
-
-const registry = new Map<string, SamplerImpl>();
-
 /**
- * Registers the functions of a sampler kind (replacing an earlier registration of the kind).
- * Built-in samplers register themselves when their module is imported.
+ * The sampler kinds a study can run: kind → its functions. Each key equals its value's `kind`.
+ * Pass `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }` to `createStudy`, `loadStudy`,
+ * `samplerFromSnapshot` or `restoreSampler` to use a sampler kind of your own.
  *
- * @category constructors
+ * @category model
  */
-export function registerSampler(impl: SamplerImpl): void {
-  registry.set(impl.kind, impl);
-}
-
-/**
- * Rebuilds a sampler from a snapshot (a JSON string or the parsed value): checks that its kind
- * is registered and its options and state are valid. Nothing in the snapshot is executed.
- *
- * @example Snapshot and restore a sampler
- * ```ts
- * import { randomSampler, samplerFromSnapshot, isRight } from "@hyperion/tune";
- * import assert from "node:assert/strict";
- *
- * const snapshot = JSON.stringify(randomSampler({ seed: 1 }));
- * const restored = samplerFromSnapshot(snapshot);
- * assert.ok(isRight(restored) && restored.right.kind === "random");
- * assert.equal(samplerFromSnapshot('{"kind":"nope","options":{},"state":{}}')._tag, "Left");
- * ```
- *
- * @category constructors
- */
-export function samplerFromSnapshot(json: string | JsonValue): Either<HyperionError, Sampler> {
-  let value: unknown = json;
-  if (typeof json === "string") {
-    try {
-      value = JSON.parse(json);
-    } catch (e) {
-      return left(invalidArgument({
-        field: "snapshot",
-        value: json.length > 80 ? `${json.slice(0, 80)}…` : json,
-        expected: `sampler JSON (${(e as Error).message})`,
-      }));
-    }
-  }
-  if (
-    typeof value !== "object" || value === null || Array.isArray(value) ||
-    typeof (value as { kind?: unknown }).kind !== "string" ||
-    !("options" in value) || !("state" in value)
-  ) {
-    return left(invalidArgument({
-      field: "snapshot",
-      value,
-      expected: "an object with 'kind', 'options' and 'state'",
-    }));
-  }
-  const v = value as { kind: string; options: JsonValue; state: JsonValue };
-  const impl = registry.get(v.kind);
-  if (!impl) return left(unknownSamplerKind(v.kind, [...registry.keys()].sort()));
-  return impl.validate({ kind: v.kind, options: v.options, state: v.state });
-}
-
-// -------------------------------------------------------------------------------------
-// queries
-// -------------------------------------------------------------------------------------
-
-/**
- * The functions registered for the sampler's kind.
- *
- * @category queries
- */
-export function samplerImpl(sampler: Sampler): Either<HyperionError, SamplerImpl> {
-  const impl = registry.get(sampler.kind);
-  return impl ? right(impl) : left(unknownSamplerKind(sampler.kind, [...registry.keys()].sort()));
-}
-
-/**
- * The kinds registered so far.
- *
- * @category queries
- */
-export function registeredSamplerKinds(): ReadonlyArray<string> {
-  return [...registry.keys()].sort();
-}
+export type SamplerKinds = Readonly<Record<string, SamplerImpl>>;
 
 // -------------------------------------------------------------------------------------
 // utils

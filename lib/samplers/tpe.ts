@@ -13,7 +13,7 @@ import type { JsonValue, ParamValue } from "../core/json.ts";
 import { groupDecomposedSearchSpace, type SearchSpace } from "../core/search_space.ts";
 import type { Direction } from "../core/study.ts";
 import { rngFor } from "../random/rng.ts";
-import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "../_internal/sampler_utils.ts";
+import { derivedSeed, isPlainObject, paramKey, seedOrEntropy } from "./_utils.ts";
 import {
   countFinished,
   intersectionSpace,
@@ -26,10 +26,10 @@ import type { ObservationWeights } from "./parzen_estimator.ts";
 import { sampleUniformInternal } from "./random.ts";
 import {
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
+  type SamplerImpl,
 } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -427,7 +427,8 @@ function sampleIndependent(
   return right({ value: out[param.name]!, state: sampler.state });
 }
 
-registerSampler({
+/** The TPE sampler's functions (kind `"tpe"`), one of the built-in sampler kinds. */
+export const tpeSamplerImpl: SamplerImpl = Object.freeze({
   kind: "tpe",
   needsHistory: true,
   validate,

@@ -7,11 +7,15 @@
 import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidStudyArgs, show } from "../errors.ts";
 import type { Storage } from "../storage/storage.ts";
-import { type Sampler, samplerImpl } from "../samplers/sampler.ts";
+import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 
-/** A sampler record of a known kind whose options its kind accepts. */
-export function checkSampler(sampler: unknown): Either<HyperionError, Sampler> {
+/** A sampler record of a kind in `kinds` whose options its kind accepts. */
+export function checkSampler(
+  sampler: unknown,
+  kinds: SamplerKinds,
+): Either<HyperionError, Sampler> {
   if (typeof sampler !== "object" || sampler === null || !("kind" in sampler)) {
     return left(invalidStudyArgs(
       "sampler",
@@ -19,7 +23,7 @@ export function checkSampler(sampler: unknown): Either<HyperionError, Sampler> {
     ));
   }
   return genEither(function* (_) {
-    const impl = yield* _(samplerImpl(sampler as Sampler));
+    const impl = yield* _(samplerImpl(sampler as Sampler, kinds));
     return yield* _(impl.validate(sampler as Sampler));
   });
 }

@@ -15,7 +15,7 @@ import type { ParamValue } from "../core/json.ts";
 import type { SearchSpace } from "../core/search_space.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { Sampler } from "../samplers/sampler.ts";
+import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
 import type { Logger } from "./logging.ts";
 
 /**
@@ -32,6 +32,11 @@ export interface StudyRuntime {
    * built-in samplers' never does).
    */
   sampler: Sampler;
+  /**
+   * The sampler kinds the study runs (`samplerKinds` of `createStudy` or `loadStudy`): where
+   * the sampler's functions are found, and the kinds `setStudySampler` accepts.
+   */
+  readonly samplerKinds: SamplerKinds;
   /**
    * Set by `stopOptimize`, a callback's `"stop"` or a sampler hook's `stopStudy`: a running
    * `optimize` starts no new trial. Cleared when `optimize` starts.
@@ -50,8 +55,8 @@ export interface StudyRuntime {
 }
 
 /** A fresh runtime record for a new study handle. */
-export function studyRuntime(sampler: Sampler): StudyRuntime {
-  return { sampler, stopRequested: false, logger: undefined, trials: new WeakMap() };
+export function studyRuntime(sampler: Sampler, samplerKinds: SamplerKinds): StudyRuntime {
+  return { sampler, samplerKinds, stopRequested: false, logger: undefined, trials: new WeakMap() };
 }
 
 const EXPECTED = "a study handle returned by createStudy or loadStudy";
@@ -72,6 +77,7 @@ export function checkStudyHandle(
     ok = typeof runtime === "object" && runtime !== null &&
       typeof (runtime as Partial<StudyRuntime>).sampler === "object" &&
       (runtime as Partial<StudyRuntime>).sampler !== null &&
+      typeof (runtime as Partial<StudyRuntime>).samplerKinds === "object" &&
       typeof (runtime as Partial<StudyRuntime>).stopRequested === "boolean" &&
       (runtime as Partial<StudyRuntime>).trials instanceof WeakMap;
   } catch {

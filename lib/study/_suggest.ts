@@ -16,7 +16,8 @@ import {
   toInternal,
 } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
-import { type SamplerImpl, samplerImpl } from "../samplers/sampler.ts";
+import type { SamplerImpl } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 import { checkTrialHandle, type TrialLive, withParam } from "./_live.ts";
 import { applyHook, samplerContext } from "./_sampling.ts";
 import type { Trial } from "./trial.ts";
@@ -76,7 +77,7 @@ function sampledValue(
 ): TaskEither<HyperionError, number> {
   return gen(function* (_) {
     const runtime = trial.study.runtime;
-    const impl = yield* _(samplerImpl(runtime.sampler));
+    const impl = yield* _(samplerImpl(runtime.sampler, runtime.samplerKinds));
     yield* _(relativeSample(trial, l, impl));
     const relative = relativeValue(l, name, distribution);
     if (relative !== undefined) return relative;

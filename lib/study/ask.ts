@@ -27,7 +27,8 @@ import { type HyperionError, invalidArgument } from "../errors.ts";
 import { checkDistribution, type Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import { type SamplerImpl, samplerImpl } from "../samplers/sampler.ts";
+import type { SamplerImpl } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 import {
   attachTrial,
   checkStudyHandle,
@@ -130,7 +131,7 @@ export function ask(
     gen(function* (_) {
       const runtime = yield* _(checkStudyHandle(study));
       const fixed = yield* _(checkFixed(fixedDistributions));
-      const impl = yield* _(samplerImpl(runtime.sampler));
+      const impl = yield* _(samplerImpl(runtime.sampler, runtime.samplerKinds));
       const frozen = yield* _(claimOrCreate(study));
       const record = yield* _(study.storage.getStudyById(study.studyId));
       const { trial, live } = startTrial(study, runtime, frozen, record);

@@ -51,7 +51,8 @@ import {
 } from "../_internal/storage_rules.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
-import type { Sampler } from "../samplers/sampler.ts";
+import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
+import { checkSamplerKinds } from "../samplers/catalog.ts";
 import { tpeSampler } from "../samplers/tpe.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import { medianPruner } from "../pruners/percentile.ts";
@@ -108,6 +109,13 @@ export interface StudyArgs {
    */
   readonly sampler?: Sampler;
   /**
+   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
+   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
+   *
+   * @default {BUILTIN_SAMPLERS}
+   */
+  readonly samplerKinds?: SamplerKinds;
+  /**
    * The pruner.
    *
    * @default {medianPruner()}
@@ -160,6 +168,13 @@ export interface LoadStudyArgs {
    */
   readonly sampler?: Sampler;
   /**
+   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
+   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
+   *
+   * @default {BUILTIN_SAMPLERS}
+   */
+  readonly samplerKinds?: SamplerKinds;
+  /**
    * The pruner.
    *
    * @default {medianPruner()}
@@ -171,31 +186,44 @@ export interface LoadStudyArgs {
 // constructors
 // -------------------------------------------------------------------------------------
 
-function handle(record: StudyRecord, storage: Storage, sampler: Sampler, pruner: Pruner): Study {
+interface Parts {
+  readonly storage: Storage;
+  readonly sampler: Sampler;
+  readonly samplerKinds: SamplerKinds;
+  readonly pruner: Pruner;
+}
+
+function handle(record: StudyRecord, { storage, sampler, samplerKinds, pruner }: Parts): Study {
   return {
     studyId: record.studyId,
     studyName: record.studyName,
     directions: record.directions,
     storage,
     pruner,
-    runtime: studyRuntime(sampler),
+    runtime: studyRuntime(sampler, samplerKinds),
   };
 }
 
 /** The storage, sampler and pruner of a new handle, checked in this order, with defaults. */
 function checkParts(
-  args: { readonly storage?: Storage; readonly sampler?: Sampler; readonly pruner?: Pruner },
+  args: {
+    readonly storage?: Storage;
+    readonly sampler?: Sampler;
+    readonly samplerKinds?: SamplerKinds;
+    readonly pruner?: Pruner;
+  },
   defaultStorage: () => unknown,
-): Either<HyperionError, { storage: Storage; sampler: Sampler; pruner: Pruner }> {
+): Either<HyperionError, Parts> {
   return genEither(function* (_) {
     const storage = yield* _(checkStorage(
       args.storage === undefined ? defaultStorage() : args.storage,
     ));
+    const samplerKinds = yield* _(checkSamplerKinds(args.samplerKinds));
     const sampler = yield* _(
-      checkSampler(args.sampler === undefined ? tpeSampler() : args.sampler),
+      checkSampler(args.sampler === undefined ? tpeSampler() : args.sampler, samplerKinds),
     );
     const pruner = yield* _(checkPruner(args.pruner === undefined ? medianPruner() : args.pruner));
-    return { storage, sampler, pruner };
+    return { storage, sampler, samplerKinds, pruner };
   });
 }
 
@@ -245,7 +273,8 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
   return fromAsync(
     gen(function* (_) {
       const directions = yield* _(checkCreateArgs(args));
-      const { storage, sampler, pruner } = yield* _(checkParts(args, memoryStorage));
+      const parts = yield* _(checkParts(args, memoryStorage));
+      const { storage } = parts;
       const studyName = yield* _(checkStudyName(
         args.studyName === undefined ? `no-name-${globalThis.crypto.randomUUID()}` : args.studyName,
       ));
@@ -256,7 +285,7 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
             ? storage.getStudy(studyName)
             : () => Promise.resolve(left(e)),
       ));
-      return handle(record, storage, sampler, pruner);
+      return handle(record, parts);
     }),
     (e) => invalidStudyArgs("args", `Cannot create the study: ${show(String(e))}`),
   );
@@ -276,12 +305,13 @@ export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study>
           `Invalid study arguments: expected { storage, studyName }, got ${show(args)}`,
         )));
       }
-      const { storage, sampler, pruner } = yield* _(checkParts(args, () => args.storage));
+      const parts = yield* _(checkParts(args, () => args.storage));
+      const { storage } = parts;
       const name = args.studyName === undefined
         ? yield* _(theOnlyStudyName(storage))
         : yield* _(checkStudyName(args.studyName));
       const record = yield* _(storage.getStudy(name));
-      return handle(record, storage, sampler, pruner);
+      return handle(record, parts);
     }),
     (e) => invalidStudyArgs("args", `Cannot load the study: ${String(e)}`),
   );
@@ -418,7 +448,8 @@ export function stopOptimize(study: Study): Either<HyperionError, void> {
 }
 
 /**
- * Replaces the study's sampler (for example with one restored from a checkpoint).
+ * Replaces the study's sampler (for example with one restored from a checkpoint); its kind
+ * must be one of the study's sampler kinds (`samplerKinds` of `createStudy` or `loadStudy`).
  * `InvalidArgument` when `study` is not a study handle, `InvalidStudyArgs` for a bad sampler;
  * never throws.
  *
@@ -428,7 +459,7 @@ export function setStudySampler(study: Study, sampler: Sampler): Either<Hyperion
   try {
     return genEither(function* (_) {
       const runtime = yield* _(checkStudyHandle(study));
-      runtime.sampler = yield* _(checkSampler(sampler));
+      runtime.sampler = yield* _(checkSampler(sampler, runtime.samplerKinds));
     });
   } catch (cause) {
     return left(invalidStudyArgs(

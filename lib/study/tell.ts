@@ -37,7 +37,7 @@ import {
   trialOfAnotherStudy,
 } from "../errors.ts";
 import { type FrozenTrial, lastStep, type TrialState } from "../core/trial.ts";
-import { samplerImpl } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 import {
   checkStudyHandle,
   checkTrialHandle,
@@ -209,7 +209,7 @@ function afterTrial(
   decision: TellDecision,
 ): TaskEither<HyperionError, HyperionError | undefined> {
   return gen(function* (_) {
-    const impl = samplerImpl(runtime.sampler);
+    const impl = samplerImpl(runtime.sampler, runtime.samplerKinds);
     if (impl._tag === "Left" || !impl.right.afterTrial) return undefined;
     const { frozen } = found;
     const handle: Trial = typeof trialOrNumber === "number"

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   ask,
+  BUILTIN_SAMPLERS,
   createStudy,
   floatDistribution,
   type FrozenTrial,
@@ -11,6 +12,7 @@ import {
   report,
   right,
   runOrThrow,
+  type SamplerImpl,
   setUserAttr,
   shouldPrune,
   suggestCategorical,
@@ -169,10 +171,9 @@ Deno.test("setUserAttr() stores JSON values and refuses non-JSON ones", async ()
 });
 
 Deno.test("samplers see the trial as last written, in one list for as long as it is unchanged", async () => {
-  const { registerSampler } = await import("../../lib/samplers/sampler.ts");
   type Seen = { readonly trials: ReadonlyArray<FrozenTrial>; readonly params: string[] };
   const seen: Seen[] = [];
-  registerSampler({
+  const recording: SamplerImpl = {
     kind: "test-recording",
     needsHistory: true,
     validate: (s) => right(s),
@@ -189,9 +190,10 @@ Deno.test("samplers see the trial as last written, in one list for as long as it
         state: s.state,
       });
     },
-  });
+  };
   const study = await runOrThrow(createStudy({
     sampler: { kind: "test-recording", options: null, state: null },
+    samplerKinds: { ...BUILTIN_SAMPLERS, "test-recording": recording },
   }));
   await runOrThrow(tell(study, await runOrThrow(ask(study)), { values: 1 }));
   const trial = await runOrThrow(ask(study));

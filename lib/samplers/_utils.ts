@@ -8,8 +8,8 @@
 import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
-import { entropySeed, isRngState, type RngState } from "../random/rng.ts";
-import { checkSeed, expectObject } from "../samplers/sampler.ts";
+import { entropySeed, isRngState } from "../random/rng.ts";
+import { checkSeed, expectObject } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // utils
@@ -47,6 +47,29 @@ export function paramKey(name: string): string {
   return `param:${name}`;
 }
 
+/**
+ * A value given where JSON is expected but not checked yet, kept as it is so that a sampler's
+ * `validate` reports it (a constructor never throws on a wrong-typed argument). The one place
+ * where the samplers treat an unchecked value as JSON.
+ */
+export function uncheckedJson(value: unknown): JsonValue {
+  return value as JsonValue;
+}
+
+/**
+ * Checks that `o[name]` is a boolean, for the decoders of sampler options; the error names
+ * `<prefix>.<name>`.
+ */
+export function booleanField(
+  o: Readonly<Record<string, JsonValue>>,
+  name: string,
+  prefix: string,
+): Either<HyperionError, boolean> {
+  const value = o[name];
+  if (typeof value === "boolean") return right(value);
+  return left(invalidArgument({ field: `${prefix}.${name}`, value, expected: "a boolean" }));
+}
+
 /** True when `value` is a plain object (not null, not an array). */
 export function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -57,7 +80,7 @@ export function isPlainObject(value: unknown): value is Readonly<Record<string, 
  * from the platform's entropy when none is given.
  */
 export function seedOrEntropy(seed: unknown): JsonValue {
-  return seed === undefined || seed === null ? entropySeed() : seed as JsonValue;
+  return seed === undefined || seed === null ? entropySeed() : uncheckedJson(seed);
 }
 
 /**
@@ -83,10 +106,8 @@ export function derivedSeed(
   const seed = checkSeed(options.seed);
   if (seed._tag === "Left") return seed;
   if (seed.right !== undefined) return right(seed.right);
-  if (legacy.length > 0) {
-    const w = (s.right[legacy[0]!] as unknown as RngState).s;
-    return right((w[0] >>> 11) * 4294967296 + w[1]);
-  }
+  const first = legacy.length > 0 ? s.right[legacy[0]!] : undefined;
+  if (isRngState(first)) return right((first.s[0] >>> 11) * 4294967296 + first.s[1]);
   return left(invalidArgument({
     field: `${prefix}.options.seed`,
     value: options.seed ?? null,

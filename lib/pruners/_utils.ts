@@ -10,7 +10,7 @@ import { type HyperionError, invalidArgument, notSupported } from "../errors.ts"
 import type { JsonValue } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";
 import { type FrozenTrial, lastStep } from "../core/trial.ts";
-import type { PruneDecision, Pruner, PrunerContext } from "../pruners/pruner.ts";
+import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------
 // constructors

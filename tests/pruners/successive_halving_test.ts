@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { randomSampler, right, successiveHalvingPruner } from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { randomSampler, right, successiveHalvingPruner } from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,
   checkHandBuiltCases,
@@ -13,8 +13,8 @@ import {
   handTrial,
   liveContext,
   randomCases,
-} from "./_helpers/pruner_fixtures.ts";
-import { prunedStudyTrials } from "./_helpers/pruner_study.ts";
+} from "../_helpers/pruner_fixtures.ts";
+import { prunedStudyTrials } from "../_helpers/pruner_study.ts";
 
 const FIXTURES = decisionCases("successive_halving.json");
 

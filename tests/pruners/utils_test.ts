@@ -3,9 +3,9 @@ import {
   bestCompleteTrial,
   earliestCompleted,
   isFirstInIntervalStep,
-} from "../lib/_internal/pruner_utils.ts";
-import { currentRung, estimateMinResource } from "../lib/_internal/pruner_rungs.ts";
-import { handTrial } from "./_helpers/pruner_fixtures.ts";
+} from "../../lib/pruners/_utils.ts";
+import { currentRung, estimateMinResource } from "../../lib/pruners/_rungs.ts";
+import { handTrial } from "../_helpers/pruner_fixtures.ts";
 
 Deno.test("isFirstInIntervalStep() is true only for the first report at or after a checkpoint", () => {
   assert.equal(isFirstInIntervalStep(4, [0, 4], 0, 3), true); // checkpoint 3, nothing in [3, 4)

@@ -10,8 +10,8 @@ import type { HyperionError } from "../errors.ts";
 import type { Attrs, FrozenTrial } from "../core/trial.ts";
 import { lastStep } from "../core/trial.ts";
 import type { Direction } from "../core/study.ts";
-import { earliestCompleted, maxLastStep } from "./pruner_utils.ts";
-import type { PruneDecision, PrunerContext } from "../pruners/pruner.ts";
+import { earliestCompleted, maxLastStep } from "./_utils.ts";
+import type { PruneDecision, PrunerContext } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { nextUint32, type Rng } from "../random/rng.ts";
-import { SOBOL_MAX_DIM, SOBOL_POLY, SOBOL_VINIT } from "./sobol_direction_numbers.ts";
+import { nextUint32, type Rng } from "../../random/rng.ts";
+import { SOBOL_MAX_DIM, SOBOL_POLY, SOBOL_VINIT } from "./_sobol_direction_numbers.ts";
 
 /** Bits per coordinate (scipy's default): up to 2^30 distinct points. */
 export const SOBOL_BITS = 30;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { wilcoxonPruner } from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { wilcoxonPruner } from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,
   checkSimulations,
@@ -10,7 +10,7 @@ import {
   handTrial,
   prunes,
   prunesCase,
-} from "./_helpers/pruner_fixtures.ts";
+} from "../_helpers/pruner_fixtures.ts";
 
 Deno.test("wilcoxonPruner() matches Optuna 5.0 across exact, permutation and normal-approximation tests", () => {
   checkCaseSet(decisionCases("wilcoxon.json"), 500, prunesCase);

@@ -8,8 +8,8 @@ import {
   ndtr,
   pairwiseSum,
   wilcoxonSignedRankPValue,
-} from "../lib/_internal/pruner_stats.ts";
-import { loadFixture, type Num, num } from "./_helpers/pruner_fixtures.ts";
+} from "../../lib/pruners/_stats.ts";
+import { loadFixture, type Num, num } from "../_helpers/pruner_fixtures.ts";
 
 interface Stats {
   readonly wilcoxon: ReadonlyArray<{ d: number[]; alternative: "less" | "greater"; p: Num }>;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createStudy, medianPruner, percentilePruner, randomSampler, right } from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { createStudy, medianPruner, percentilePruner, randomSampler, right } from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,
   checkHandBuiltCases,
@@ -13,8 +13,8 @@ import {
   prunes,
   prunesCase,
   randomCases,
-} from "./_helpers/pruner_fixtures.ts";
-import { prunedStudyTrials } from "./_helpers/pruner_study.ts";
+} from "../_helpers/pruner_fixtures.ts";
+import { prunedStudyTrials } from "../_helpers/pruner_study.ts";
 
 const FIXTURES = decisionCases("percentile.json");
 

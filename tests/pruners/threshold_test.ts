@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { right, thresholdPruner } from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { right, thresholdPruner } from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,
   checkSimulations,
@@ -9,7 +9,7 @@ import {
   expectInvalidPruner,
   liveContext as live,
   prunes,
-} from "./_helpers/pruner_fixtures.ts";
+} from "../_helpers/pruner_fixtures.ts";
 
 Deno.test("thresholdPruner() matches Optuna 5.0 on random histories with NaN, infinities and out-of-order steps", () => {
   checkCaseSet(decisionCases("threshold.json"), 200);

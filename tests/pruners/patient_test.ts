@@ -7,8 +7,8 @@ import {
   right,
   successiveHalvingPruner,
   thresholdPruner,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,
   checkSimulations,
@@ -17,7 +17,7 @@ import {
   liveContext as live,
   prunes,
   prunesCase,
-} from "./_helpers/pruner_fixtures.ts";
+} from "../_helpers/pruner_fixtures.ts";
 
 Deno.test("patientPruner() matches Optuna 5.0 on random histories around median, percentile and threshold pruners", () => {
   checkCaseSet(decisionCases("patient.json"), 300, prunesCase);

@@ -22,14 +22,14 @@ import {
   suggestFloat,
   suggestInt,
   type Trial,
-} from "../mod.ts";
-import { directionNumbers, scramble, sobolPoint } from "../lib/_internal/sobol.ts";
-import { qmcCounterKey } from "../lib/samplers/qmc.ts";
-import { sha256Hex } from "../lib/_internal/sha256.ts";
-import { rngFromSeed } from "../lib/random/rng.ts";
-import { distFromJson, type DistJson, readFixture } from "./_helpers/tpe_fixtures.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { checkReplay } from "./_helpers/sampler_replay.ts";
+} from "../../../mod.ts";
+import { directionNumbers, scramble, sobolPoint } from "../../../lib/samplers/qmc/_sobol.ts";
+import { qmcCounterKey } from "../../../lib/samplers/qmc/mod.ts";
+import { sha256Hex } from "../../../lib/samplers/qmc/_sha256.ts";
+import { rngFromSeed } from "../../../lib/random/rng.ts";
+import { distFromJson, type DistJson, readFixture } from "../../_helpers/tpe_fixtures.ts";
+import { expectLeft } from "../../_helpers/study.ts";
+import { checkReplay } from "../../_helpers/sampler_replay.ts";
 
 interface SobolFixture {
   cases: { d: number; indices: number[]; columns: number[]; points: number[][] }[];

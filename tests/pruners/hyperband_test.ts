@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { hyperbandBracket, hyperbandLayout, hyperbandPruner, randomSampler } from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { hyperbandBracket, hyperbandLayout, hyperbandPruner, randomSampler } from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,
   checkSimulations,
@@ -12,8 +12,8 @@ import {
   handTrial,
   liveContext,
   prunes,
-} from "./_helpers/pruner_fixtures.ts";
-import { prunedStudyTrials } from "./_helpers/pruner_study.ts";
+} from "../_helpers/pruner_fixtures.ts";
+import { prunedStudyTrials } from "../_helpers/pruner_study.ts";
 
 const FIXTURES = decisionCases("hyperband.json");
 const rejected = (c: (typeof FIXTURES)[number]) =>

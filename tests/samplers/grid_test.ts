@@ -17,9 +17,9 @@ import {
   suggestFloat,
   suggestInt,
   tell,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { checkReplay } from "./_helpers/sampler_replay.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
+import { checkReplay } from "../_helpers/sampler_replay.ts";
 
 const space = { x: [-1, 0, 1], act: ["relu", "tanh"] } as const;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { remember } from "../lib/_internal/recent.ts";
+import { remember } from "../../lib/samplers/_recent.ts";
 
 Deno.test("remember() keeps the most recently stored entries, at most the limit", () => {
   fc.assert(

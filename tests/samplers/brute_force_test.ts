@@ -13,9 +13,9 @@ import {
   suggestInt,
   tell,
   type Trial,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { checkReplay, checkRerun } from "./_helpers/sampler_replay.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
+import { checkReplay, checkRerun } from "../_helpers/sampler_replay.ts";
 
 Deno.test("bruteForceSampler() tries every combination once and stops", async () => {
   const study = await runOrThrow(createStudy({ sampler: bruteForceSampler({ seed: 0 }) }));

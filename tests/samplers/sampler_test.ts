@@ -14,7 +14,7 @@ import {
   setStudySampler,
   studySampler,
   tpeSampler,
-} from "../mod.ts";
+} from "../../mod.ts";
 
 /** A constructor call with a bad argument and the field its error must name. */
 interface BadCall {

@@ -5,43 +5,47 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
-import { type HyperionError, invalidArgument } from "../errors.ts";
-import type { Distribution } from "../core/distributions.ts";
-import { type JsonValue, pythonFloat } from "../core/json.ts";
-import type { SearchSpace } from "../core/search_space.ts";
-import type { FrozenTrial } from "../core/trial.ts";
-import { rngFor, rngFromSeed } from "../random/rng.ts";
+import { type Either, left, right } from "../../effect/mod.ts";
+import { type HyperionError, invalidArgument } from "../../errors.ts";
+import type { Distribution } from "../../core/distributions.ts";
+import type { JsonValue } from "../../core/json.ts";
+import type { SearchSpace } from "../../core/search_space.ts";
+import type { FrozenTrial } from "../../core/trial.ts";
+import { rngFor, rngFromSeed } from "../../random/rng.ts";
 import {
+  booleanField,
   expectRngStates,
   isPlainObject,
   paramKey,
   previousDouble,
   roundHalfEven,
   seedOrEntropy,
-} from "../_internal/sampler_utils.ts";
-import { sha256Hex } from "../_internal/sha256.ts";
-import { remember } from "../_internal/recent.ts";
+  uncheckedJson,
+} from "../_utils.ts";
+import { qmcCounterKey } from "./_counter_key.ts";
+import { remember } from "../_recent.ts";
 import {
   directionNumbers,
   scramble as scrambleDirections,
   SOBOL_MAX_DIM,
   sobolPoint,
-} from "../_internal/sobol.ts";
-import { sampleUniformInternal } from "./random.ts";
+} from "./_sobol.ts";
+import { sampleUniformInternal } from "../random.ts";
 import {
   checkSeed,
   expectObject,
-  registerSampler,
   type Sampled,
   type Sampler,
   type SamplerContext,
   type SamplerHookResult,
-} from "./sampler.ts";
+  type SamplerImpl,
+} from "../sampler.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
+
+export { pythonDistributionRepr, qmcCounterKey } from "./_counter_key.ts";
 
 /**
  * Options of {@link qmcSampler}.
@@ -73,11 +77,59 @@ export interface QmcSamplerOptions {
   readonly qmcType?: "sobol";
 }
 
-interface QmcOptionsJson {
+/** The options of a QMC sampler record, decoded. */
+interface QmcOptions {
   readonly seed: number;
   readonly scramble: boolean;
   readonly qmcType: "sobol";
 }
+
+/**
+ * The direction numbers (and digital shift, when scrambled) of a Sobol' sequence.
+ *
+ * @category model
+ */
+export interface SobolEngine {
+  /** The direction numbers, 32 per dimension. */
+  readonly v: Uint32Array;
+  /** The digital shift of a scrambled sequence. */
+  readonly shift: Uint32Array | undefined;
+}
+
+/**
+ * The Sobol' engines a QMC sampler's functions built, by dimension and scrambling seed (a
+ * bounded memo: the most recently used {@link QMC_MEMO_LIMIT} are kept): a study's workspace,
+ * or the `memo` of the {@link QmcSamplerImpl} value for calls given none. A fresh one gives the
+ * same points.
+ *
+ * @category model
+ */
+export interface QmcMemo {
+  /** `<dimension>|<seed or ->` → the engine. */
+  readonly engines: Map<string, SobolEngine>;
+}
+
+/**
+ * The QMC sampler's functions together with the memo they use.
+ *
+ * @category model
+ */
+export interface QmcSamplerImpl extends SamplerImpl {
+  /** The engines built by calls given no workspace. */
+  readonly memo: QmcMemo;
+  /**
+   * A fresh {@link QmcMemo} for one study: a study handle that keeps a workspace per sampler
+   * passes it as the hooks' last argument, and the hooks use it instead of `memo`.
+   */
+  readonly createWorkspace: () => QmcMemo;
+}
+
+/**
+ * How many engines a {@link QmcMemo} keeps.
+ *
+ * @category constants
+ */
+export const QMC_MEMO_LIMIT = 32;
 
 /**
  * The trial system attribute holding the sequence index reserved for the trial in
@@ -127,70 +179,18 @@ const SAMPLE_ID_KEY = "qmc:sample_id";
  */
 export function qmcSampler(options: QmcSamplerOptions = {}): Sampler {
   // a wrong-typed options value is kept as it is, for `validate` to report it
-  if (!isPlainObject(options)) return { kind: "qmc", options: options as never, state: {} };
+  if (!isPlainObject(options)) return { kind: "qmc", options: uncheckedJson(options), state: {} };
   const opts = {
     seed: seedOrEntropy(options.seed),
-    scramble: options.scramble ?? false,
-    qmcType: options.qmcType ?? "sobol",
+    scramble: uncheckedJson(options.scramble ?? false),
+    qmcType: uncheckedJson(options.qmcType ?? "sobol"),
   };
-  return { kind: "qmc", options: opts as unknown as JsonValue, state: {} };
+  return { kind: "qmc", options: opts, state: {} };
 }
 
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
-
-/** Python's `repr` of a choice value. */
-function pyRepr(v: unknown): string {
-  if (v === null) return "None";
-  if (typeof v === "boolean") return v ? "True" : "False";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : pythonFloat(v);
-  const s = String(v);
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  return quote + s.replace(/\\/g, "\\\\").replace(quote === "'" ? /'/g : /"/g, `\\${quote}`) +
-    quote;
-}
-
-/** Python Optuna's `str(distribution)`. */
-export function pythonDistributionRepr(d: Distribution): string {
-  switch (d._tag) {
-    case "FloatDistribution":
-      return `FloatDistribution(high=${pythonFloat(d.high)}, log=${d.log ? "True" : "False"}, low=${
-        pythonFloat(d.low)
-      }, step=${d.step === null ? "None" : pythonFloat(d.step)})`;
-    case "IntDistribution":
-      return `IntDistribution(high=${d.high}, log=${
-        d.log ? "True" : "False"
-      }, low=${d.low}, step=${d.step})`;
-    case "CategoricalDistribution": {
-      const items = d.choices.map(pyRepr);
-      return `CategoricalDistribution(choices=(${items.join(", ")}${
-        items.length === 1 ? "," : ""
-      }))`;
-    }
-  }
-}
-
-/** JSON string as Python's `json.dumps` writes it (ASCII only). */
-function pyJsonString(s: string): string {
-  return JSON.stringify(s).replace(
-    /[\u007f-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
-/** The study system attribute holding the sequence counter (Optuna's key). */
-export function qmcCounterKey(
-  space: SearchSpace,
-  options: { readonly seed: number; readonly scramble: boolean },
-): string {
-  const entries = Object.keys(space).sort().map((name) =>
-    `${pyJsonString(name)}: ${pyJsonString(pythonDistributionRepr(space[name]!))}`
-  );
-  let json = `{"qmc_type": "sobol", "search_space": {${entries.join(", ")}}, `;
-  json += options.scramble ? `"scramble": true, "seed": ${options.seed}}` : `"scramble": false}`;
-  return `qmc:${sha256Hex(json)}`;
-}
 
 function inferSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpace {
   let first: FrozenTrial | undefined;
@@ -205,22 +205,25 @@ function inferSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpace {
   return union;
 }
 
-interface Engine {
-  readonly v: Uint32Array;
-  readonly shift: Uint32Array | undefined;
+/**
+ * An empty {@link QmcMemo}.
+ *
+ * @category constructors
+ */
+export function newQmcMemo(): QmcMemo {
+  return { engines: new Map() };
 }
 
-const engines = new Map<string, Engine>();
-
-function engineOf(dim: number, o: QmcOptionsJson): Engine {
+/** The engine of `dim` dimensions, from `memo` or built (and remembered). */
+function engineOf(memo: QmcMemo, dim: number, o: QmcOptions): SobolEngine {
   const key = `${dim}|${o.scramble ? o.seed : "-"}`;
-  const hit = engines.get(key);
+  const hit = memo.engines.get(key);
   if (hit) return hit;
   const v = directionNumbers(dim);
   const engine = o.scramble
     ? scrambleDirections(v, dim, rngFromSeed(`qmc:${o.seed}`))
     : { v, shift: undefined };
-  remember(engines, key, engine, 32);
+  remember(memo.engines, key, engine, QMC_MEMO_LIMIT);
   return engine;
 }
 
@@ -260,8 +263,13 @@ function fromUnit(u: number, d: Distribution): number {
   }
 }
 
-function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const o = expectObject(sampler.options, "qmc.options");
+// -------------------------------------------------------------------------------------
+// codec
+// -------------------------------------------------------------------------------------
+
+/** Decodes a QMC sampler record's options (`{seed, scramble, qmcType}`). */
+function decodeQmcOptions(options: JsonValue): Either<HyperionError, QmcOptions> {
+  const o = expectObject(options, "qmc.options");
   if (o._tag === "Left") return o;
   const seed = checkSeed(o.right.seed);
   if (seed._tag === "Left") return seed;
@@ -270,13 +278,8 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       invalidArgument({ field: "qmc.options.seed", value: null, expected: "an integer" }),
     );
   }
-  if (typeof o.right.scramble !== "boolean") {
-    return left(invalidArgument({
-      field: "qmc.options.scramble",
-      value: o.right.scramble,
-      expected: "a boolean",
-    }));
-  }
+  const scramble = booleanField(o.right, "scramble", "qmc.options");
+  if (scramble._tag === "Left") return scramble;
   if (o.right.qmcType !== "sobol") {
     return left(invalidArgument({
       field: "qmc.options.qmcType",
@@ -284,6 +287,25 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
       expected: "'sobol' (Halton sequences are not implemented)",
     }));
   }
+  return right({ seed: seed.right, scramble: scramble.right, qmcType: o.right.qmcType });
+}
+
+/** The sampler record of decoded options. */
+function encodeQmc(o: QmcOptions): Sampler {
+  return {
+    kind: "qmc",
+    options: { seed: o.seed, scramble: o.scramble, qmcType: o.qmcType },
+    state: {},
+  };
+}
+
+// -------------------------------------------------------------------------------------
+// sampler functions
+// -------------------------------------------------------------------------------------
+
+function validate(sampler: Sampler): Either<HyperionError, Sampler> {
+  const o = decodeQmcOptions(sampler.options);
+  if (o._tag === "Left") return o;
   // the state of the older shape (a random stream and reservations) is checked and dropped
   const s = expectObject(sampler.state, "qmc.state");
   if (s._tag === "Left") return s;
@@ -291,8 +313,7 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
     const legacy = expectRngStates(s.right, "qmc.state", ["randomRng"]);
     if (legacy._tag === "Left") return legacy;
   }
-  const { scramble, qmcType } = o.right;
-  return right({ kind: "qmc", options: { seed: seed.right, scramble, qmcType }, state: {} });
+  return right(encodeQmc(o.right));
 }
 
 /**
@@ -316,7 +337,9 @@ function beforeTrial(
   ) {
     return right({ state: sampler.state });
   }
-  const key = qmcCounterKey(space, sampler.options as unknown as QmcOptionsJson);
+  const o = decodeQmcOptions(sampler.options);
+  if (o._tag === "Left") return o;
+  const key = qmcCounterKey(space, o.right);
   const prev = ctx.study.systemAttrs[key];
   const id = (typeof prev === "number" ? prev : -1) + 1;
   return right({
@@ -331,6 +354,7 @@ function inferRelativeSearchSpace(_sampler: Sampler, ctx: SamplerContext): Searc
 }
 
 function sampleRelative(
+  memo: QmcMemo,
   sampler: Sampler,
   ctx: SamplerContext,
   space: SearchSpace,
@@ -344,7 +368,9 @@ function sampleRelative(
       expected: `at most ${SOBOL_MAX_DIM} parameters for the Sobol' sequence`,
     }));
   }
-  const o = sampler.options as unknown as QmcOptionsJson;
+  const decoded = decodeQmcOptions(sampler.options);
+  if (decoded._tag === "Left") return decoded;
+  const o = decoded.right;
   const reserved = ctx.trial.systemAttrs[SAMPLE_ID_KEY];
   let id: number;
   if (typeof reserved === "number" && Number.isSafeInteger(reserved) && reserved >= 0) {
@@ -353,7 +379,7 @@ function sampleRelative(
     const prev = ctx.study.systemAttrs[qmcCounterKey(space, o)];
     id = (typeof prev === "number" ? prev : -1) + 1;
   }
-  const engine = engineOf(names.length, o);
+  const engine = engineOf(memo, names.length, o);
   const point = sobolPoint(engine.v, engine.shift, names.length, id);
   const value: Record<string, number> = {};
   names.forEach((name, d) => value[name] = fromUnit(point[d]!, space[name]!));
@@ -365,17 +391,45 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const { seed } = sampler.options as unknown as QmcOptionsJson;
-  const rng = rngFor(seed, ctx.trial.number, paramKey(param.name));
+  const o = decodeQmcOptions(sampler.options);
+  if (o._tag === "Left") return o;
+  const rng = rngFor(o.right.seed, ctx.trial.number, paramKey(param.name));
   return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
 }
 
-registerSampler({
-  kind: "qmc",
-  needsHistory: true,
-  validate,
-  beforeTrial,
-  inferRelativeSearchSpace,
-  sampleRelative,
-  sampleIndependent,
-});
+/**
+ * The QMC sampler's functions, using (and filling) `memo`.
+ *
+ * @category constructors
+ */
+export function makeQmcSamplerImpl(memo: QmcMemo = newQmcMemo()): QmcSamplerImpl {
+  return Object.freeze({
+    kind: "qmc",
+    needsHistory: true,
+    memo,
+    createWorkspace: newQmcMemo,
+    validate,
+    beforeTrial,
+    inferRelativeSearchSpace,
+    sampleRelative: (
+      sampler: Sampler,
+      ctx: SamplerContext,
+      space: SearchSpace,
+      workspace?: unknown,
+    ) => sampleRelative(isQmcMemo(workspace) ? workspace : memo, sampler, ctx, space),
+    sampleIndependent,
+  });
+}
+
+/** True when `value` is a {@link QmcMemo} (a workspace made by `createWorkspace`). */
+function isQmcMemo(value: unknown): value is QmcMemo {
+  return isPlainObject(value) && value.engines instanceof Map;
+}
+
+/**
+ * The QMC sampler's functions (kind `"qmc"`), one of the built-in sampler kinds; its
+ * {@link QmcMemo} is the field `memo`.
+ *
+ * @category constants
+ */
+export const qmcSamplerImpl: QmcSamplerImpl = makeQmcSamplerImpl();

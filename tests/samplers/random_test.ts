@@ -16,9 +16,9 @@ import {
   suggestFloat,
   suggestInt,
   type Trial,
-} from "../mod.ts";
-import { sampleUniformInternal } from "../lib/samplers/random.ts";
-import { checkReplay, checkRerun } from "./_helpers/sampler_replay.ts";
+} from "../../mod.ts";
+import { sampleUniformInternal } from "../../lib/samplers/random.ts";
+import { checkReplay, checkRerun } from "../_helpers/sampler_replay.ts";
 
 const distribution = fc.oneof(
   fc.tuple(

@@ -1,0 +1,238 @@
+/**
+ * Architecture figures of the library, for reviews and closing notes: the largest functions,
+ * the files over a size, import cycles between files of `lib/` (type-only imports included),
+ * imports that go against the layer order, module-level mutable state and the public symbols
+ * of each package entry point.
+ *
+ *     deno run -A tools/arch_stats.ts [--top 10] [--max-file 500] [--json]
+ *
+ * It reads the source as text with the TypeScript parser; it runs nothing of the library.
+ *
+ * @module
+ */
+import ts from "typescript";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+/** One function-like node and its size in lines. */
+interface FunctionSize {
+  readonly file: string;
+  readonly name: string;
+  readonly line: number;
+  readonly lines: number;
+}
+
+/** The layer of each top-level folder of `lib/`, low to high: imports may only go down. */
+const LAYERS: ReadonlyArray<ReadonlyArray<string>> = [
+  ["effect", "effect.ts", "errors.ts"],
+  ["math", "random"],
+  ["core"],
+  ["storage"],
+  ["samplers", "pruners"],
+  ["study"],
+  ["trainer"],
+  ["plugins"],
+];
+
+/** Files that are generated tables, left out of the size figures. */
+const GENERATED = /sobol_direction_numbers\.ts$/;
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listTs(path));
+    else if (name.endsWith(".ts")) out.push(path);
+  }
+  return out.sort();
+}
+
+function nameOf(node: ts.Node): string {
+  const named = node as { name?: ts.Node };
+  if (named.name && ts.isIdentifier(named.name)) return named.name.text;
+  const parent = node.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    return parent.name.text;
+  }
+  if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) {
+    return parent.name.text;
+  }
+  return "(anonymous)";
+}
+
+function functionSizes(file: string, source: ts.SourceFile): FunctionSize[] {
+  const out: FunctionSize[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) ||
+      ts.isArrowFunction(node) || ts.isMethodDeclaration(node)
+    ) {
+      const start = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+      const end = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+      out.push({ file, name: nameOf(node), line: start + 1, lines: end - start + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+function relativeImports(file: string, source: ts.SourceFile): string[] {
+  const out: string[] = [];
+  for (const statement of source.statements) {
+    const spec = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement))
+      ? statement.moduleSpecifier
+      : undefined;
+    if (spec && ts.isStringLiteral(spec) && spec.text.startsWith(".")) {
+      out.push(resolve(dirname(file), spec.text));
+    }
+  }
+  return out;
+}
+
+/** Module-level `let` declarations and module-level `new Map/Set/WeakMap/Array` constants. */
+function moduleState(file: string, source: ts.SourceFile): string[] {
+  const out: string[] = [];
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const isLet = (statement.declarationList.flags & ts.NodeFlags.Let) !== 0;
+    for (const d of statement.declarationList.declarations) {
+      const init = d.initializer?.getText(source) ?? "";
+      const mutableValue = /^new (Map|Set|WeakMap|Float64Array|Int32Array|Uint32Array|Array)\b/
+        .test(init) || /^\[\]$/.test(init);
+      if (isLet || mutableValue) {
+        const line = source.getLineAndCharacterOfPosition(d.getStart(source)).line + 1;
+        out.push(`${file}:${line} ${d.name.getText(source)}${isLet ? " (let)" : ""}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Strongly connected components of more than one file (Tarjan). */
+function cycles(graph: ReadonlyMap<string, ReadonlyArray<string>>): string[][] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const connect = (v: string): void => {
+    indices.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!indices.has(w)) {
+        connect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, indices.get(w)!));
+    }
+    if (low.get(v) === indices.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) out.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!indices.has(v)) connect(v);
+  return out;
+}
+
+function layerOf(libPath: string): number | undefined {
+  const top = libPath.split("/")[0]!;
+  const i = LAYERS.findIndex((names) => names.includes(top));
+  return i < 0 ? undefined : i;
+}
+
+async function publicSymbols(entry: string): Promise<number> {
+  const out = await new Deno.Command(Deno.execPath(), { args: ["doc", "--json", entry] }).output();
+  const doc = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    nodes: Record<string, { symbols?: ReadonlyArray<{ name: string }> }>;
+  };
+  const node = Object.values(doc.nodes)[0];
+  return new Set((node?.symbols ?? []).map((s) => s.name)).size;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      top: { type: "string", default: "10" },
+      "max-file": { type: "string", default: "500" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const root = resolve(import.meta.dirname ?? ".", "..");
+  const lib = join(root, "lib");
+  const files = listTs(lib);
+  const sizes: FunctionSize[] = [];
+  const graph = new Map<string, string[]>();
+  const big: string[] = [];
+  const state: string[] = [];
+  for (const path of files) {
+    const text = readFileSync(path, "utf8");
+    const rel = relative(lib, path);
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+    graph.set(path, relativeImports(path, source));
+    state.push(...moduleState(rel, source));
+    if (GENERATED.test(path)) continue;
+    sizes.push(...functionSizes(rel, source));
+    const lines = text.split("\n").length;
+    if (lines > Number(values["max-file"])) big.push(`${rel} ${lines}`);
+  }
+  const upward: string[] = [];
+  for (const [from, targets] of graph) {
+    const a = layerOf(relative(lib, from));
+    for (const to of targets) {
+      const b = layerOf(relative(lib, to));
+      if (a !== undefined && b !== undefined && b > a) {
+        upward.push(`${relative(lib, from)} -> ${relative(lib, to)}`);
+      }
+    }
+  }
+  const entries = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
+    string,
+    string
+  >;
+  const surface: Record<string, number> = {};
+  for (const [name, path] of Object.entries(entries)) {
+    surface[name] = await publicSymbols(join(root, path));
+  }
+  const top = [...sizes].sort((a, b) => b.lines - a.lines).slice(0, Number(values.top));
+  const report = {
+    files: files.length,
+    largestFunctions: top,
+    filesOverLimit: big,
+    cycles: cycles(graph).map((c) => c.map((f) => relative(lib, f))),
+    upwardImports: upward.sort(),
+    moduleState: state,
+    publicSymbols: surface,
+    internalFolder: files.some((f) => relative(lib, f).startsWith("_internal/")),
+  };
+  if (values.json) {
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
+  console.log(`lib/: ${report.files} files; lib/_internal exists: ${report.internalFolder}`);
+  console.log(`\nlargest functions:`);
+  for (const f of top) console.log(`  ${f.lines}\t${f.file}:${f.line} ${f.name}`);
+  console.log(`\nfiles over ${values["max-file"]} lines: ${big.length}`);
+  for (const b of big) console.log(`  ${b}`);
+  console.log(`\nimport cycles: ${report.cycles.length}`);
+  for (const c of report.cycles) console.log(`  ${c.join(" <-> ")}`);
+  console.log(`\nimports against the layer order: ${upward.length}`);
+  for (const u of report.upwardImports) console.log(`  ${u}`);
+  console.log(`\nmodule-level mutable state: ${state.length}`);
+  for (const s of state) console.log(`  ${s}`);
+  console.log(`\npublic symbols per entry point:`);
+  for (const [name, n] of Object.entries(surface)) console.log(`  ${name}\t${n}`);
+}
+
+if (import.meta.main) await main();
