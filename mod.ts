@@ -25,7 +25,7 @@
  */
 
 // effects and errors
-export * from "./lib/effect.ts";
+export * from "./lib/effect/mod.ts";
 export * from "./lib/errors.ts";
 
 // core records and pure queries
@@ -44,8 +44,15 @@ export * from "./lib/storage/memory.ts";
 
 // study runtime
 export * from "./lib/study/study.ts";
-export * from "./lib/study/live_trial.ts";
+export * from "./lib/study/studies.ts";
+export * from "./lib/study/enqueue.ts";
+export * from "./lib/study/trial.ts";
+export * from "./lib/study/ask.ts";
+export * from "./lib/study/suggest.ts";
+export * from "./lib/study/tell.ts";
 export * from "./lib/study/space.ts";
+export * from "./lib/study/objective.ts";
+export * from "./lib/study/optimize_options.ts";
 export * from "./lib/study/optimize.ts";
 
 // heartbeats

@@ -14,7 +14,7 @@ import {
   toExternal,
   toInternal,
 } from "../lib/core/distributions.ts";
-import { getOrThrow } from "../lib/effect.ts";
+import { getOrThrow } from "../lib/effect/mod.ts";
 
 const ok = <A>(e: { _tag: "Left"; left: unknown } | { _tag: "Right"; right: A }): A =>
   getOrThrow(e as never);

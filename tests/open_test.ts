@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isAbsolute, join, relative } from "node:path";
-import { runOrThrow } from "../lib/effect.ts";
+import { runOrThrow } from "../lib/effect/mod.ts";
 import { openStorage, parseStorageUrl } from "../lib/storage/open.ts";
 import { expectLeft } from "./_helpers/study.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runOrThrow } from "../lib/effect.ts";
+import { runOrThrow } from "../lib/effect/mod.ts";
 import { sqliteStorage } from "../lib/storage/sqlite.ts";
 
 const fixture = (name: string) =>

@@ -6,7 +6,7 @@ import { type SqliteOpen, sqliteStorage } from "../lib/storage/sqlite.ts";
 import { nodeSqliteOpen } from "../lib/_internal/sqlite_driver.ts";
 import { LIBRARY_VERSION, SCHEMA_TABLES } from "../lib/_internal/sqlite_schema.ts";
 import { formatDatetime, parseDatetime } from "../lib/_internal/rdb_codec.ts";
-import { getOrThrow, runOrThrow } from "../lib/effect.ts";
+import { getOrThrow, runOrThrow } from "../lib/effect/mod.ts";
 import { floatDistribution, intDistribution } from "../lib/core/distributions.ts";
 import { storageConformance } from "./storage_conformance.ts";
 import { expectLeft } from "./_helpers/study.ts";

@@ -10,8 +10,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Either } from "../lib/effect.ts";
-import { getOrThrow, runOrThrow } from "../lib/effect.ts";
+import type { Either } from "../lib/effect/mod.ts";
+import { getOrThrow, runOrThrow } from "../lib/effect/mod.ts";
 import type { HyperionError } from "../lib/errors.ts";
 import {
   categoricalDistribution,

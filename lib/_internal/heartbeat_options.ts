@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { HeartbeatOptions } from "../study/heartbeat.ts";
 import type { StorageHeartbeatOptions } from "../storage/storage.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import postgres from "postgres";
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 
 // -------------------------------------------------------------------------------------

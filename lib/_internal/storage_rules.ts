@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, invalidStudyArgs, show } from "../errors.ts";
 import {
   checkDistribution,

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import {
   type HyperionError,
   incompatibleDistribution,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, trialNotUpdatable } from "../errors.ts";
 import type { Distribution } from "./distributions.ts";
 import type { JsonValue, ParamValue } from "./json.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect.ts";
+import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Attrs, FrozenTrial } from "../core/trial.ts";
 import { lastStep } from "../core/trial.ts";

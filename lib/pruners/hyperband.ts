@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect.ts";
+import { type Either, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { crc32ContinueAscii, crc32Finish, crc32Start } from "./_stats.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { right } from "../effect.ts";
+import { right } from "../effect/mod.ts";
 import type { Pruner } from "./pruner.ts";
 
 // -------------------------------------------------------------------------------------

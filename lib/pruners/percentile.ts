@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect.ts";
+import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Direction } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";

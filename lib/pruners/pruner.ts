@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Either } from "../effect.ts";
+import type { Either } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect.ts";
+import { type Either, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { checkedPruner, checkInt, gatedStep, KEEP, PRUNE, valueAt } from "./_utils.ts";
 import type { PruneDecision, Pruner, PrunerContext } from "./pruner.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { checkSeed, expectObject, type Sampler } from "./sampler.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";

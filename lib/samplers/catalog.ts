@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, unknownSamplerKind } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";

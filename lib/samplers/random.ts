@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect.ts";
+import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import { type Rng, rngFor, uniform } from "../random/rng.ts";

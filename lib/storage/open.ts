@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { type Either, left, right, type TaskEither } from "../effect.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { memoryStorage } from "./memory.ts";
 import { postgresStorage, type PostgresStorageOptions } from "./postgres.ts";

@@ -48,7 +48,7 @@
  *
  * @module
  */
-import { type Either, left, right, type TaskEither } from "../effect.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   duplicatedStudy,
   type HyperionError,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export type { Either, Left, Right, TaskEither } from "../effect.ts";
+export type { Either, Left, Right, TaskEither } from "../effect/mod.ts";
 export type * from "../errors.ts";
 export type * from "./storage.ts";
 export type { Direction, StudyRecord } from "../core/study.ts";

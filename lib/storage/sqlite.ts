@@ -46,7 +46,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type Either, left, right, type TaskEither } from "../effect.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   duplicatedStudy,
   type HyperionError,

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { TaskEither } from "../effect.ts";
+import type { TaskEither } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";

@@ -41,12 +41,13 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, gen, left, right, type TaskEither } from "../effect/mod.ts";
 import { describeCause, type HyperionError, invalidArgument, objectiveFailed } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Study } from "./study.ts";
+import { withStudy } from "./_live.ts";
 import { checkHeartbeatFields } from "../_internal/heartbeat_options.ts";
 
 // -------------------------------------------------------------------------------------
@@ -160,33 +161,33 @@ export function retryFailedTrialCallback(
   const maxRetry = options?.maxRetry;
   const inherit = options?.inheritIntermediateValues ?? false;
   return (study, trial) =>
-    fromAsync(async () => {
-      if (
-        maxRetry !== undefined && (!Number.isSafeInteger(maxRetry) || maxRetry < 0)
-      ) {
-        return left(invalidArgument({
-          field: "maxRetry",
-          value: maxRetry,
-          expected: "a non-negative integer or undefined",
+    fromAsync(
+      gen(function* (_) {
+        if (maxRetry !== undefined && (!Number.isSafeInteger(maxRetry) || maxRetry < 0)) {
+          return yield* _(left(invalidArgument({
+            field: "maxRetry",
+            value: maxRetry,
+            expected: "a non-negative integer or undefined",
+          })));
+        }
+        const history = [...retryHistory(trial), trial.number];
+        if (maxRetry !== undefined && history.length > maxRetry) return;
+        const systemAttrs: Record<string, JsonValue> = {
+          failed_trial: trial.number,
+          ...trial.systemAttrs,
+          retry_history: history,
+        };
+        yield* _(study.storage.createTrial(study.studyId, {
+          state: "WAITING",
+          params: trial.params,
+          distributions: trial.distributions,
+          userAttrs: trial.userAttrs,
+          systemAttrs,
+          ...(inherit ? { intermediateValues: trial.intermediateValues } : {}),
         }));
-      }
-      const history = [...retryHistory(trial), trial.number];
-      if (maxRetry !== undefined && history.length > maxRetry) return right(undefined);
-      const systemAttrs: Record<string, JsonValue> = {
-        failed_trial: trial.number,
-        ...trial.systemAttrs,
-        retry_history: history,
-      };
-      const created = await study.storage.createTrial(study.studyId, {
-        state: "WAITING",
-        params: trial.params,
-        distributions: trial.distributions,
-        userAttrs: trial.userAttrs,
-        systemAttrs,
-        ...(inherit ? { intermediateValues: trial.intermediateValues } : {}),
-      })();
-      return created._tag === "Left" ? created : right(undefined);
-    }, (cause) => objectiveFailed(trial.number, cause));
+      }),
+      (cause) => objectiveFailed(trial.number, cause),
+    );
 }
 
 // -------------------------------------------------------------------------------------
@@ -252,29 +253,38 @@ export function failStaleTrials(
   study: Study,
   options: HeartbeatOptions,
 ): TaskEither<HyperionError, ReadonlyArray<FrozenTrial>> {
-  return fromAsync(async () => {
-    const checked = checkHeartbeatOptions(options);
-    if (checked._tag === "Left") return checked;
-    const gracePeriodMs = options.gracePeriodMs ?? 2 * options.intervalMs;
-    const failed = await study.storage.failStaleTrials({ studyId: study.studyId, gracePeriodMs })();
-    if (failed._tag === "Left") return failed;
-    const callback = options.failedTrialCallback;
-    if (callback !== undefined) {
-      for (const trial of failed.right) {
-        let done: Either<HyperionError, void>;
-        try {
-          done = await callback(study, structuredClone(trial))();
-        } catch (cause) {
-          done = left(objectiveFailed(
-            trial.number,
-            new Error(`the failed-trial callback failed: ${describeCause(cause)}`, { cause }),
-          ));
+  return fromAsync(
+    withStudy(study, () =>
+      gen(function* (_) {
+        yield* _(checkHeartbeatOptions(options));
+        const gracePeriodMs = options.gracePeriodMs ?? 2 * options.intervalMs;
+        const failed = yield* _(
+          study.storage.failStaleTrials({ studyId: study.studyId, gracePeriodMs }),
+        );
+        const callback = options.failedTrialCallback;
+        if (callback !== undefined) {
+          for (const trial of failed) yield* _(runFailedTrialCallback(callback, study, trial));
         }
-        if (done._tag === "Left") return done;
-      }
-    }
-    return right(failed.right);
-  }, (cause) => objectiveFailed(-1, cause));
+        return failed;
+      })),
+    (cause) => objectiveFailed(-1, cause),
+  );
+}
+
+/** Runs the failed-trial callback on a copy of the trial; a throw fails with `ObjectiveFailed`. */
+function runFailedTrialCallback(
+  callback: FailedTrialCallback,
+  study: Study,
+  trial: FrozenTrial,
+): TaskEither<HyperionError, void> {
+  return fromAsync(
+    () => callback(study, structuredClone(trial))(),
+    (cause) =>
+      objectiveFailed(
+        trial.number,
+        new Error(`the failed-trial callback failed: ${describeCause(cause)}`, { cause }),
+      ),
+  );
 }
 
 // -------------------------------------------------------------------------------------

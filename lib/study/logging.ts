@@ -34,7 +34,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
 import {
@@ -42,7 +42,7 @@ import {
   distributionEquals,
   distributionToJson,
 } from "../core/distributions.ts";
-import { stderrSink } from "../_internal/tty.ts";
+import { stderrSink } from "./_tty.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -143,8 +143,10 @@ export const loggingSettings: LoggingSettings = { level: undefined, write: undef
 export function createLogger(
   args: { readonly level: LogLevel; readonly write: (entry: LogEntry) => void },
 ): Either<HyperionError, Logger> {
-  const checked = checkLogger(args, "logger");
-  return checked._tag === "Left" ? checked : right({ level: args.level, write: args.write });
+  return genEither(function* (_) {
+    yield* _(checkLogger(args, "logger"));
+    return { level: args.level, write: args.write };
+  });
 }
 
 /**
@@ -299,18 +301,16 @@ export function log(logger: Logger, severity: LogSeverity, message: string): voi
 // utils
 // -------------------------------------------------------------------------------------
 
-// The logger of the `optimize` run a study handle is in, as the live state of the handle
-// (like lib/_internal/live.ts): suggestions made inside that run log to it.
-const runLoggers = new WeakMap<object, Logger>();
-
 /**
- * The logger a study handle logs to: the `logger` of the `optimize` run it is in, else the
- * default logger.
+ * The logger a study handle logs to: the `logger` of the `optimize` run it is in (held in its
+ * `runtime`), else the default logger.
  *
  * @category utils
  */
-export function studyLogger(study: object): Logger {
-  return runLoggers.get(study) ?? defaultLogger();
+export function studyLogger(
+  study: { readonly runtime?: { readonly logger?: Logger | undefined } | undefined },
+): Logger {
+  return study?.runtime?.logger ?? defaultLogger();
 }
 
 /**
@@ -319,12 +319,15 @@ export function studyLogger(study: object): Logger {
  *
  * @category utils
  */
-export function useStudyLogger(study: object, logger: Logger): () => void {
-  const previous = runLoggers.get(study);
-  runLoggers.set(study, logger);
+export function useStudyLogger(
+  study: { readonly runtime: { logger: Logger | undefined } },
+  logger: Logger,
+): () => void {
+  const runtime = study.runtime;
+  const previous = runtime.logger;
+  runtime.logger = logger;
   return () => {
-    if (previous === undefined) runLoggers.delete(study);
-    else runLoggers.set(study, previous);
+    runtime.logger = previous;
   };
 }
 
@@ -336,7 +339,7 @@ export function useStudyLogger(study: object, logger: Logger): () => void {
  * @category utils
  */
 export function warnIfRedefined(
-  trial: { readonly study: object; readonly number: number },
+  trial: { readonly study: Parameters<typeof studyLogger>[0]; readonly number: number },
   name: string,
   first: Distribution,
   again: Distribution,

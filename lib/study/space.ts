@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { type Either, fromAsync, gen, left, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError } from "../errors.ts";
 import {
   type CategoricalDistribution,
@@ -33,7 +33,8 @@ import {
 } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import { setOwn } from "../_internal/storage_rules.ts";
-import { suggestDistribution, type Trial } from "./live_trial.ts";
+import { suggestDistribution } from "./suggest.ts";
+import type { Trial } from "./trial.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -153,22 +154,22 @@ export function suggest<const S extends Readonly<Record<string, SpaceEntry>>>(
   trial: Trial,
   space: S,
 ): TaskEither<HyperionError, Suggested<S>> {
-  return fromAsync(async () => {
-    if (typeof space !== "object" || space === null || Array.isArray(space)) {
-      return left(
-        invalidArgument({ field: "space", value: space, expected: "a record of entries" }),
-      );
-    }
-    const out: Record<string, ParamValue> = {};
-    for (const [name, entry] of Object.entries(space)) {
-      const d = entryDistribution(name, entry);
-      if (d._tag === "Left") return d;
-      const v = await suggestDistribution(trial, name, d.right)();
-      if (v._tag === "Left") return v;
-      setOwn(out, name, v.right);
-    }
-    return right(out as Suggested<S>);
-  }, (e) => storageError("suggest the search space", e));
+  return fromAsync(
+    gen(function* (_) {
+      if (typeof space !== "object" || space === null || Array.isArray(space)) {
+        return yield* _(left(
+          invalidArgument({ field: "space", value: space, expected: "a record of entries" }),
+        ));
+      }
+      const out: Record<string, ParamValue> = {};
+      for (const [name, entry] of Object.entries(space)) {
+        const d = yield* _(entryDistribution(name, entry));
+        setOwn(out, name, yield* _(suggestDistribution(trial, name, d)));
+      }
+      return out as Suggested<S>;
+    }),
+    (e) => storageError("suggest the search space", e),
+  );
 }
 
 // -------------------------------------------------------------------------------------
@@ -190,8 +191,10 @@ export function entryDistribution(
     case "int":
       return intDistribution(entry.low, entry.high, { ...entry.options, name });
     case "categorical": {
-      const d = categoricalDistribution(entry.choices, { name });
-      return d._tag === "Left" ? d : right(d.right as CategoricalDistribution);
+      return categoricalDistribution(entry.choices, { name }) as Either<
+        HyperionError,
+        CategoricalDistribution
+      >;
     }
     default:
       return left(invalidArgument({

@@ -21,39 +21,59 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../effect.ts";
 import {
+  type Either,
+  fromAsync,
+  gen,
+  genEither,
+  left,
+  map,
+  orElse,
+  right,
+  type TaskEither,
+} from "../effect/mod.ts";
+import {
+  describeCause,
   type HyperionError,
-  invalidArgument,
   invalidStudyArgs,
   noCompletedTrials,
   notSupported,
   show,
 } from "../errors.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
-import { bestTrial, type Direction, paretoFront, type StudySummary } from "../core/study.ts";
-import { type Attrs, type FrozenTrial, type TrialState, trialTemplate } from "../core/trial.ts";
+import type { JsonValue } from "../core/json.ts";
+import { bestTrial, type Direction, paretoFront, type StudyRecord } from "../core/study.ts";
+import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import {
   checkAttr,
   checkDirections,
   checkStudyName,
   checkTrialQuery,
 } from "../_internal/storage_rules.ts";
-import { attachStudy, checkStudyHandle, studyLive, workspaceFor } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
-import { checkSamplerKinds, samplerImpl } from "../samplers/catalog.ts";
+import { checkSamplerKinds } from "../samplers/catalog.ts";
 import { tpeSampler } from "../samplers/tpe/mod.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import { medianPruner } from "../pruners/percentile.ts";
+import {
+  checkStudyHandle,
+  type StudyRuntime,
+  studyRuntime,
+  withStudy,
+  workspaceFor,
+} from "./_live.ts";
+import { checkPruner, checkSampler, checkStorage } from "./_checks.ts";
+
+export type { StudyRuntime, TrialLive } from "./_live.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
 /**
- * A study handle: the study's identity plus the storage, sampler and pruner it runs with.
+ * A study handle: the study's identity plus the storage, sampler and pruner it runs with, and
+ * its mutable {@link StudyRuntime}. Copies of a handle (`{ ...study }`) share the runtime.
  *
  * @category model
  */
@@ -68,6 +88,12 @@ export interface Study {
   readonly storage: Storage;
   /** The pruner `shouldPrune` consults. */
   readonly pruner: Pruner;
+  /**
+   * The handle's mutable part: the current sampler, the stop flag, the logger of the run it is
+   * in and its trial handles' live state. A record built by hand without it is refused by every
+   * study function with `InvalidArgument`.
+   */
+  readonly runtime: StudyRuntime;
 }
 
 /**
@@ -162,123 +188,74 @@ export interface LoadStudyArgs {
   readonly pruner?: Pruner;
 }
 
-/**
- * Arguments of {@link copyStudy}.
- *
- * @category model
- */
-export interface CopyStudyArgs {
-  /** The study to copy. */
-  readonly fromStudyName: string;
-  /** Where it lives. */
-  readonly fromStorage: Storage;
-  /** Where to copy it. */
-  readonly toStorage: Storage;
-  /**
-   * The copy's name.
-   *
-   * @default {fromStudyName}
-   */
-  readonly toStudyName?: string;
-}
-
-/**
- * Options of {@link enqueueTrial}.
- *
- * @category model
- */
-export interface EnqueueOptions {
-  /**
-   * User attributes of the enqueued trial.
-   *
-   * @default {{}}
-   */
-  readonly userAttrs?: Attrs;
-  /**
-   * Skip when a trial with the same parameter names and (relatively within 1e-5) equal values
-   * exists, in any state.
-   *
-   * @default {false}
-   */
-  readonly skipIfExists?: boolean;
-}
-
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
-function defaultSampler(): Sampler {
-  return tpeSampler();
+interface Parts {
+  readonly storage: Storage;
+  readonly sampler: Sampler;
+  readonly samplerKinds: SamplerKinds;
+  readonly pruner: Pruner;
 }
 
-function defaultPruner(): Pruner {
-  return medianPruner();
-}
-
-function checkSampler(sampler: unknown, kinds: SamplerKinds): Either<HyperionError, Sampler> {
-  if (typeof sampler !== "object" || sampler === null || !("kind" in sampler)) {
-    return left(invalidStudyArgs(
-      "sampler",
-      `Invalid 'sampler': expected a sampler record {kind, options, state}, got ${show(sampler)}`,
-    ));
-  }
-  const impl = samplerImpl(sampler as Sampler, kinds);
-  if (impl._tag === "Left") return impl;
-  return impl.right.validate(sampler as Sampler);
-}
-
-function checkPruner(pruner: unknown): Either<HyperionError, Pruner> {
-  if (
-    typeof pruner !== "object" || pruner === null ||
-    typeof (pruner as { prune?: unknown }).prune !== "function"
-  ) {
-    return left(invalidStudyArgs(
-      "pruner",
-      `Invalid 'pruner': expected a pruner record {kind, options, prune}, got ${show(pruner)}`,
-    ));
-  }
-  const validate = (pruner as { validate?: () => Either<HyperionError, void> }).validate;
-  if (typeof validate === "function") {
-    const ok = validate();
-    if (ok._tag === "Left") return ok;
-  }
-  return right(pruner as Pruner);
-}
-
-function handle(
-  record: { studyId: number; studyName: string; directions: ReadonlyArray<Direction> },
-  storage: Storage,
-  sampler: Sampler,
-  samplerKinds: SamplerKinds,
-  pruner: Pruner,
-): Study {
-  const study: Study = {
+function handle(record: StudyRecord, { storage, sampler, samplerKinds, pruner }: Parts): Study {
+  return {
     studyId: record.studyId,
     studyName: record.studyName,
     directions: record.directions,
     storage,
     pruner,
+    runtime: studyRuntime(sampler, samplerKinds),
   };
-  attachStudy(study, {
-    sampler,
-    samplerKinds,
-    workspace: workspaceFor(sampler, samplerKinds),
-    stopRequested: false,
-  });
-  return study;
 }
 
-function checkStorage(storage: unknown): Either<HyperionError, Storage> {
-  if (
-    typeof storage !== "object" || storage === null ||
-    typeof (storage as { createStudy?: unknown }).createStudy !== "function"
-  ) {
+/** The storage, sampler and pruner of a new handle, checked in this order, with defaults. */
+function checkParts(
+  args: {
+    readonly storage?: Storage;
+    readonly sampler?: Sampler;
+    readonly samplerKinds?: SamplerKinds;
+    readonly pruner?: Pruner;
+  },
+  defaultStorage: () => unknown,
+): Either<HyperionError, Parts> {
+  return genEither(function* (_) {
+    const storage = yield* _(checkStorage(
+      args.storage === undefined ? defaultStorage() : args.storage,
+    ));
+    const samplerKinds = yield* _(checkSamplerKinds(args.samplerKinds));
+    const sampler = yield* _(
+      checkSampler(args.sampler === undefined ? tpeSampler() : args.sampler, samplerKinds),
+    );
+    const pruner = yield* _(checkPruner(args.pruner === undefined ? medianPruner() : args.pruner));
+    return { storage, sampler, samplerKinds, pruner };
+  });
+}
+
+function checkCreateArgs(args: StudyArgs): Either<HyperionError, ReadonlyArray<Direction>> {
+  if (typeof args !== "object" || args === null) {
+    return left(invalidStudyArgs("args", `Invalid study arguments: got ${show(args)}`));
+  }
+  if (args.loadIfExists !== undefined && typeof args.loadIfExists !== "boolean") {
     return left(invalidStudyArgs(
-      "storage",
-      `Invalid 'storage': expected a Storage record, got ${show(storage)}`,
+      "loadIfExists",
+      `Invalid 'loadIfExists': expected a boolean, got ${show(args.loadIfExists)}`,
     ));
   }
-  return right(storage as Storage);
+  if (args.direction !== undefined && args.directions !== undefined) {
+    return left(invalidStudyArgs(
+      "direction",
+      `Cannot create the study as both 'direction' and 'directions' are given: current values ${
+        show(args.direction)
+      } and ${show(args.directions)}`,
+    ));
+  }
+  return checkDirections(
+    args.directions !== undefined
+      ? args.directions
+      : [args.direction === undefined ? "minimize" : args.direction],
+  );
 }
 
 /**
@@ -299,60 +276,25 @@ function checkStorage(storage: unknown): Either<HyperionError, Storage> {
  * @category constructors
  */
 export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Study> {
-  return fromAsync(async () => {
-    if (typeof args !== "object" || args === null) {
-      return left(invalidStudyArgs("args", `Invalid study arguments: got ${show(args)}`));
-    }
-    if (args.loadIfExists !== undefined && typeof args.loadIfExists !== "boolean") {
-      return left(invalidStudyArgs(
-        "loadIfExists",
-        `Invalid 'loadIfExists': expected a boolean, got ${show(args.loadIfExists)}`,
+  return fromAsync(
+    gen(function* (_) {
+      const directions = yield* _(checkCreateArgs(args));
+      const parts = yield* _(checkParts(args, memoryStorage));
+      const { storage } = parts;
+      const studyName = yield* _(checkStudyName(
+        args.studyName === undefined ? `no-name-${globalThis.crypto.randomUUID()}` : args.studyName,
       ));
-    }
-    if (args.direction !== undefined && args.directions !== undefined) {
-      return left(invalidStudyArgs(
-        "direction",
-        `Cannot create the study as both 'direction' and 'directions' are given: current values ${
-          show(args.direction)
-        } and ${show(args.directions)}`,
+      const record = yield* _(orElse(
+        storage.createStudy({ studyName, directions }),
+        (e) =>
+          e._tag === "DuplicatedStudy" && args.loadIfExists === true
+            ? storage.getStudy(studyName)
+            : () => Promise.resolve(left(e)),
       ));
-    }
-    const directions = checkDirections(
-      args.directions !== undefined
-        ? args.directions
-        : [args.direction === undefined ? "minimize" : args.direction],
-    );
-    if (directions._tag === "Left") return directions;
-    const storage = checkStorage(args.storage === undefined ? memoryStorage() : args.storage);
-    if (storage._tag === "Left") return storage;
-    const kinds = checkSamplerKinds(args.samplerKinds);
-    if (kinds._tag === "Left") return kinds;
-    const sampler = checkSampler(
-      args.sampler === undefined ? defaultSampler() : args.sampler,
-      kinds.right,
-    );
-    if (sampler._tag === "Left") return sampler;
-    const pruner = checkPruner(args.pruner === undefined ? defaultPruner() : args.pruner);
-    if (pruner._tag === "Left") return pruner;
-    const name = args.studyName === undefined
-      ? `no-name-${globalThis.crypto.randomUUID()}`
-      : args.studyName;
-    const checkedName = checkStudyName(name);
-    if (checkedName._tag === "Left") return checkedName;
-    const created = await storage.right.createStudy({
-      studyName: checkedName.right,
-      directions: directions.right,
-    })();
-    if (created._tag === "Right") {
-      return right(handle(created.right, storage.right, sampler.right, kinds.right, pruner.right));
-    }
-    if (created.left._tag === "DuplicatedStudy" && args.loadIfExists === true) {
-      const loaded = await storage.right.getStudy(checkedName.right)();
-      if (loaded._tag === "Left") return loaded;
-      return right(handle(loaded.right, storage.right, sampler.right, kinds.right, pruner.right));
-    }
-    return created;
-  }, (e) => invalidStudyArgs("args", `Cannot create the study: ${show(String(e))}`));
+      return handle(record, parts);
+    }),
+    (e) => invalidStudyArgs("args", `Cannot create the study: ${show(String(e))}`),
+  );
 }
 
 /**
@@ -361,44 +303,37 @@ export function createStudy(args: StudyArgs = {}): TaskEither<HyperionError, Stu
  * @category constructors
  */
 export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study> {
-  return fromAsync(async () => {
-    if (typeof args !== "object" || args === null) {
-      return left(invalidStudyArgs(
-        "args",
-        `Invalid study arguments: expected { storage, studyName }, got ${show(args)}`,
-      ));
-    }
-    const storage = checkStorage(args.storage);
-    if (storage._tag === "Left") return storage;
-    const kinds = checkSamplerKinds(args.samplerKinds);
-    if (kinds._tag === "Left") return kinds;
-    const sampler = checkSampler(
-      args.sampler === undefined ? defaultSampler() : args.sampler,
-      kinds.right,
-    );
-    if (sampler._tag === "Left") return sampler;
-    const pruner = checkPruner(args.pruner === undefined ? defaultPruner() : args.pruner);
-    if (pruner._tag === "Left") return pruner;
-    let name = args.studyName;
-    if (name !== undefined) {
-      const checked = checkStudyName(name);
-      if (checked._tag === "Left") return checked;
-    }
-    if (name === undefined) {
-      const all = await storage.right.listStudies()();
-      if (all._tag === "Left") return all;
-      if (all.right.length !== 1) {
-        return left(invalidStudyArgs(
-          "studyName",
-          `Cannot determine the study name as the storage holds ${all.right.length} studies: pass 'studyName'`,
-        ));
+  return fromAsync(
+    gen(function* (_) {
+      if (typeof args !== "object" || args === null) {
+        return yield* _(left(invalidStudyArgs(
+          "args",
+          `Invalid study arguments: expected { storage, studyName }, got ${show(args)}`,
+        )));
       }
-      name = (all.right[0] as { studyName: string }).studyName;
+      const parts = yield* _(checkParts(args, () => args.storage));
+      const { storage } = parts;
+      const name = args.studyName === undefined
+        ? yield* _(theOnlyStudyName(storage))
+        : yield* _(checkStudyName(args.studyName));
+      const record = yield* _(storage.getStudy(name));
+      return handle(record, parts);
+    }),
+    (e) => invalidStudyArgs("args", `Cannot load the study: ${String(e)}`),
+  );
+}
+
+function theOnlyStudyName(storage: Storage): TaskEither<HyperionError, string> {
+  return gen(function* (_) {
+    const all = yield* _(storage.listStudies());
+    if (all.length !== 1) {
+      return yield* _(left(invalidStudyArgs(
+        "studyName",
+        `Cannot determine the study name as the storage holds ${all.length} studies: pass 'studyName'`,
+      )));
     }
-    const loaded = await storage.right.getStudy(name)();
-    if (loaded._tag === "Left") return loaded;
-    return right(handle(loaded.right, storage.right, sampler.right, kinds.right, pruner.right));
-  }, (e) => invalidStudyArgs("args", `Cannot load the study: ${String(e)}`));
+    return (all[0] as { studyName: string }).studyName;
+  });
 }
 
 // -------------------------------------------------------------------------------------
@@ -408,21 +343,12 @@ export function loadStudy(args: LoadStudyArgs): TaskEither<HyperionError, Study>
 /**
  * The sampler as it is now: a JSON value to checkpoint with `JSON.stringify`. The built-in
  * samplers' records never change (their draws derive from the seed and the trial number); a
- * custom sampler kind's state is as its last hook left it.
+ * custom sampler kind's state is as its last hook left it. Reads `study.runtime.sampler`.
  *
  * @category queries
  */
 export function studySampler(study: Study): Sampler {
-  return studyLive(study).sampler;
-}
-
-function studyAnd<A>(
-  study: Study,
-  run: () => TaskEither<HyperionError, A>,
-): TaskEither<HyperionError, A> {
-  const checked = checkStudyHandle(study);
-  if (checked._tag === "Left") return () => Promise.resolve(checked);
-  return run();
+  return study.runtime.sampler;
 }
 
 /**
@@ -441,11 +367,11 @@ export function getTrials(
     readonly states?: ReadonlyArray<TrialState>;
   } = {},
 ): TaskEither<HyperionError, ReadonlyArray<FrozenTrial>> {
-  return studyAnd(study, () => {
-    const states = checkTrialQuery(options);
-    if (states._tag === "Left") return () => Promise.resolve(states);
-    return study.storage.getAllTrials(study.studyId, { states: states.right });
-  });
+  return withStudy(study, () =>
+    gen(function* (_) {
+      const states = yield* _(checkTrialQuery(options));
+      return yield* _(study.storage.getAllTrials(study.studyId, { states }));
+    }));
 }
 
 /**
@@ -455,22 +381,24 @@ export function getTrials(
  * @category queries
  */
 export function getBestTrial(study: Study): TaskEither<HyperionError, FrozenTrial> {
-  return studyAnd(study, () => bestOf(study));
+  return withStudy(
+    study,
+    () => fromAsync(bestOf(study), (e) => noCompletedTrials(study.studyName, String(e))),
+  );
 }
 
 function bestOf(study: Study): TaskEither<HyperionError, FrozenTrial> {
-  return fromAsync(async () => {
+  return gen(function* (_) {
     if (study.directions.length > 1) {
-      return left(notSupported(
+      return yield* _(left(notSupported(
         "get a single best trial",
         `study '${study.studyName}' has ${study.directions.length} objectives: use getBestTrials`,
-      ));
+      )));
     }
-    const trials = await study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] })();
-    if (trials._tag === "Left") return trials;
-    const best = bestTrial(trials.right, study.directions);
-    return best ? right(best) : left(noCompletedTrials(study.studyName));
-  }, (e) => noCompletedTrials(study.studyName, String(e)));
+    const trials = yield* _(study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] }));
+    const best = bestTrial(trials, study.directions);
+    return yield* _(best ? right(best) : left(noCompletedTrials(study.studyName)));
+  });
 }
 
 /**
@@ -481,155 +409,19 @@ function bestOf(study: Study): TaskEither<HyperionError, FrozenTrial> {
 export function getBestTrials(
   study: Study,
 ): TaskEither<HyperionError, ReadonlyArray<FrozenTrial>> {
-  return studyAnd(study, () =>
-    fromAsync(async () => {
-      const trials = await study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] })();
-      if (trials._tag === "Left") return trials;
-      return right(paretoFront(trials.right, study.directions));
-    }, (e) => noCompletedTrials(study.studyName, String(e))));
-}
-
-/**
- * A summary of every study in the storage, in creation order.
- *
- * @category queries
- */
-export function getAllStudySummaries(
-  storage: Storage,
-): TaskEither<HyperionError, ReadonlyArray<StudySummary>> {
-  return fromAsync(async () => {
-    const checked = checkStorage(storage);
-    if (checked._tag === "Left") return checked;
-    const studies = await storage.listStudies()();
-    if (studies._tag === "Left") return studies;
-    const out: StudySummary[] = [];
-    for (const study of studies.right) {
-      const trials = await storage.getAllTrials(study.studyId)();
-      if (trials._tag === "Left") return trials;
-      let start: number | null = null;
-      for (const t of trials.right) {
-        if (t.datetimeStart !== null && (start === null || t.datetimeStart < start)) {
-          start = t.datetimeStart;
-        }
-      }
-      out.push({
-        study,
-        nTrials: trials.right.length,
-        bestTrial: bestTrial(trials.right, study.directions),
-        datetimeStart: start,
-      });
-    }
-    return right(out);
-  }, (e) => invalidArgument({ field: "storage", value: String(e), expected: "a working storage" }));
+  return withStudy(study, () =>
+    fromAsync(
+      map(
+        study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] }),
+        (trials) => paretoFront(trials, study.directions),
+      ),
+      (e) => noCompletedTrials(study.studyName, String(e)),
+    ));
 }
 
 // -------------------------------------------------------------------------------------
 // combinators
 // -------------------------------------------------------------------------------------
-
-/**
- * Deletes a study with its trials; `StudyNotFound` when it does not exist.
- *
- * @category combinators
- */
-export function deleteStudy(
-  args: { readonly studyName: string; readonly storage: Storage },
-): TaskEither<HyperionError, void> {
-  return fromAsync(async () => {
-    if (typeof args !== "object" || args === null) {
-      return left(invalidArgument({
-        field: "args",
-        value: args,
-        expected: "{ studyName, storage }",
-      }));
-    }
-    const storage = checkStorage(args.storage);
-    if (storage._tag === "Left") return storage;
-    const name = checkStudyName(args.studyName);
-    if (name._tag === "Left") return name;
-    const study = await args.storage.getStudy(args.studyName)();
-    if (study._tag === "Left") return study;
-    return await args.storage.deleteStudy(study.right.studyId)();
-  }, (e) => invalidArgument({ field: "studyName", value: String(e), expected: "a study" }));
-}
-
-/**
- * Copies a study (directions, attributes and every trial with its state, values, parameters,
- * intermediate values, attributes and times) to another storage or name; trial numbers are
- * reassigned in order. `DuplicatedStudy` when the target exists. When a copy fails midway the
- * partial target is deleted.
- *
- * @category combinators
- */
-export function copyStudy(args: CopyStudyArgs): TaskEither<HyperionError, void> {
-  return fromAsync(async () => {
-    const checked = checkCopyArgs(args);
-    if (checked._tag === "Left") return checked;
-    const from = await args.fromStorage.getStudy(args.fromStudyName)();
-    if (from._tag === "Left") return from;
-    const trials = await args.fromStorage.getAllTrials(from.right.studyId)();
-    if (trials._tag === "Left") return trials;
-    const created = await args.toStorage.createStudy({
-      studyName: args.toStudyName ?? args.fromStudyName,
-      directions: from.right.directions,
-    })();
-    if (created._tag === "Left") return created;
-    const target = created.right.studyId;
-    const copy = async (): Promise<Either<HyperionError, void>> => {
-      for (
-        const [kind, attrs] of [
-          ["user", from.right.userAttrs],
-          ["system", from.right.systemAttrs],
-        ] as const
-      ) {
-        for (const [key, value] of Object.entries(attrs)) {
-          const r = await args.toStorage.setStudyAttr({ id: target, kind, key, value })();
-          if (r._tag === "Left") return r;
-        }
-      }
-      for (const t of trials.right) {
-        const r = await args.toStorage.createTrial(target, trialTemplate(t))();
-        if (r._tag === "Left") return r;
-      }
-      return right(undefined);
-    };
-    const result = await copy();
-    if (result._tag === "Left") await args.toStorage.deleteStudy(target)();
-    return result;
-  }, (e) => invalidArgument({ field: "fromStudyName", value: String(e), expected: "a study" }));
-}
-
-function checkCopyArgs(args: CopyStudyArgs): Either<HyperionError, void> {
-  if (typeof args !== "object" || args === null) {
-    return left(invalidArgument({
-      field: "args",
-      value: args,
-      expected: "{ fromStudyName, fromStorage, toStorage }",
-    }));
-  }
-  for (const field of ["fromStorage", "toStorage"] as const) {
-    const storage = checkStorage(args[field]);
-    if (storage._tag === "Left") {
-      return left(invalidStudyArgs(
-        field,
-        `Invalid '${field}': expected a Storage record, got ${show(args[field])}`,
-      ));
-    }
-  }
-  const names = [["fromStudyName", args.fromStudyName]] as Array<[string, unknown]>;
-  if (args.toStudyName !== undefined) names.push(["toStudyName", args.toStudyName]);
-  for (const [field, value] of names) {
-    if (checkStudyName(value)._tag === "Left") {
-      return left(invalidStudyArgs(
-        field,
-        `Invalid '${field}': expected a non-empty string of at most 512 characters, got ${
-          show(value)
-        }`,
-      ));
-    }
-  }
-  return right(undefined);
-}
 
 /**
  * Sets a user attribute on the study.
@@ -641,11 +433,11 @@ export function setStudyUserAttr(
   key: string,
   value: JsonValue,
 ): TaskEither<HyperionError, void> {
-  return studyAnd(study, () => {
-    const checked = checkAttr(key, value);
-    if (checked._tag === "Left") return () => Promise.resolve(checked);
-    return study.storage.setStudyAttr({ id: study.studyId, kind: "user", key, value });
-  });
+  return withStudy(study, () =>
+    gen(function* (_) {
+      yield* _(checkAttr(key, value));
+      return yield* _(study.storage.setStudyAttr({ id: study.studyId, kind: "user", key, value }));
+    }));
 }
 
 /**
@@ -655,128 +447,33 @@ export function setStudyUserAttr(
  * @category combinators
  */
 export function stopOptimize(study: Study): Either<HyperionError, void> {
-  const live = checkStudyHandle(study);
-  if (live._tag === "Left") return live;
-  live.right.stopRequested = true;
-  return right(undefined);
+  return genEither(function* (_) {
+    const runtime = yield* _(checkStudyHandle(study));
+    runtime.stopRequested = true;
+  });
 }
 
 /**
  * Replaces the study's sampler (for example with one restored from a checkpoint); its kind
  * must be one of the study's sampler kinds (`samplerKinds` of `createStudy` or `loadStudy`).
+ * `InvalidArgument` when `study` is not a study handle, `InvalidStudyArgs` for a bad sampler;
+ * never throws.
  *
  * @category combinators
  */
 export function setStudySampler(study: Study, sampler: Sampler): Either<HyperionError, void> {
-  const live = checkStudyHandle(study);
-  if (live._tag === "Left") return live;
-  const checked = checkSampler(sampler, live.right.samplerKinds);
-  if (checked._tag === "Left") return checked;
-  live.right.sampler = checked.right;
-  live.right.workspace = workspaceFor(checked.right, live.right.samplerKinds);
-  return right(undefined);
-}
-
-function repeats(next: ParamValue | undefined, old: unknown): boolean {
-  if (typeof next === "number" && typeof old === "number") {
-    if (Number.isNaN(next) || Number.isNaN(old)) return Number.isNaN(next) && Number.isNaN(old);
-    return Math.abs(next - old) <= 1e-5 * Math.abs(old);
+  try {
+    return genEither(function* (_) {
+      const runtime = yield* _(checkStudyHandle(study));
+      runtime.sampler = yield* _(checkSampler(sampler, runtime.samplerKinds));
+      runtime.workspace = workspaceFor(runtime.sampler, runtime.samplerKinds);
+    });
+  } catch (cause) {
+    return left(invalidStudyArgs(
+      "sampler",
+      `Invalid 'sampler': expected a sampler record {kind, options, state}, got a value that cannot be read (${
+        describeCause(cause)
+      })`,
+    ));
   }
-  return Object.is(next, old);
-}
-
-/**
- * Enqueues a trial with fixed parameters (a WAITING trial that the next `ask` claims). Names
- * not given are sampled as usual. Values outside the distribution later suggested are used as
- * given, as Optuna does.
- *
- * @example Try a known configuration first
- * ```ts
- * import { createStudy, enqueueTrial, ask, suggestFloat, runOrThrow } from "@hyperion/tune";
- * import assert from "node:assert/strict";
- *
- * const study = await runOrThrow(createStudy());
- * await runOrThrow(enqueueTrial(study, { lr: 0.01 }));
- * const trial = await runOrThrow(ask(study));
- * assert.equal(await runOrThrow(suggestFloat(trial, "lr", 1e-5, 1, { log: true })), 0.01);
- * ```
- *
- * @category combinators
- */
-export function enqueueTrial(
-  study: Study,
-  params: Readonly<Record<string, ParamValue>>,
-  options: EnqueueOptions = {},
-): TaskEither<HyperionError, void> {
-  return fromAsync(async () => {
-    const handle = checkStudyHandle(study);
-    if (handle._tag === "Left") return handle;
-    if (typeof options !== "object" || options === null) {
-      return left(invalidArgument({
-        field: "options",
-        value: options,
-        expected: "an object such as { skipIfExists: true }",
-      }));
-    }
-    if (options.skipIfExists !== undefined && typeof options.skipIfExists !== "boolean") {
-      return left(invalidArgument({
-        field: "skipIfExists",
-        value: options.skipIfExists,
-        expected: "a boolean",
-      }));
-    }
-    if (typeof params !== "object" || params === null || Array.isArray(params)) {
-      return left(
-        invalidArgument({
-          field: "params",
-          value: params,
-          expected: "an object of parameter values",
-        }),
-      );
-    }
-    for (const [name, value] of Object.entries(params)) {
-      const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
-        (typeof value === "number" && Number.isFinite(value));
-      if (!ok) {
-        return left(invalidArgument({
-          field: `params.${name}`,
-          value,
-          expected: "a finite number, string, boolean or null",
-        }));
-      }
-    }
-    const userAttrs = options.userAttrs ?? {};
-    if (typeof userAttrs !== "object" || userAttrs === null || Array.isArray(userAttrs)) {
-      return left(invalidArgument({
-        field: "userAttrs",
-        value: userAttrs,
-        expected: "an object of JSON values",
-      }));
-    }
-    for (const [key, value] of Object.entries(userAttrs)) {
-      const checked = checkAttr(key, value);
-      if (checked._tag === "Left") return checked;
-    }
-    if (options.skipIfExists === true) {
-      const trials = await study.storage.getAllTrials(study.studyId)();
-      if (trials._tag === "Left") return trials;
-      const keys = Object.keys(params).sort().join("\u0000");
-      for (const t of trials.right) {
-        const fixed = t.systemAttrs["fixed_params"];
-        const existing = (typeof fixed === "object" && fixed !== null && !Array.isArray(fixed))
-          ? fixed as Readonly<Record<string, JsonValue>>
-          : t.params;
-        if (Object.keys(existing).sort().join("\u0000") !== keys) continue;
-        if (Object.entries(params).every(([k, v]) => repeats(v, existing[k]))) {
-          return right(undefined);
-        }
-      }
-    }
-    const created = await study.storage.createTrial(study.studyId, {
-      state: "WAITING",
-      systemAttrs: { fixed_params: { ...params } },
-      userAttrs,
-    })();
-    return created._tag === "Left" ? created : right(undefined);
-  }, (e) => invalidArgument({ field: "params", value: String(e), expected: "enqueueable params" }));
 }

@@ -7,7 +7,7 @@
  */
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import { corruptCheckpoint, invalidTrainerConfig } from "./errors.ts";
 import { isAtomicTemp, writeFileAtomic } from "../fs/atomic.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, tagOf } from "../errors.ts";
 import { trainingFailed } from "./errors.ts";
 import type { Batches } from "./data.ts";

@@ -8,7 +8,7 @@
  */
 import { appendFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { describeCause, type HyperionError } from "../errors.ts";
 import { invalidTrainerConfig } from "./errors.ts";
 import type { CheckpointLog } from "./checkpoint.ts";

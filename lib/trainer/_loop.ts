@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { right } from "../effect.ts";
+import { right } from "../effect/mod.ts";
 import { nextUint32, rngFromSeed } from "../random/rng.ts";
 import type { Plugin, StepContext, StopReason } from "./types.ts";
 import {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Either } from "../effect.ts";
+import type { Either } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Rng } from "../random/rng.ts";
 import type { DataModule } from "./data.ts";

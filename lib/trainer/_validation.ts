@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect.ts";
+import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Metrics, Plugin, ValidationContext, ValidationStepContext } from "./types.ts";
 import {

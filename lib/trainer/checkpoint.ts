@@ -8,7 +8,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { left, right, type TaskEither } from "../effect.ts";
+import { left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, storageError } from "../errors.ts";
 import { corruptCheckpoint } from "./errors.ts";
 import { isJsonValue, type JsonValue } from "../core/json.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { left } from "../effect.ts";
+import { left } from "../effect/mod.ts";
 import { invalidArgument } from "../errors.ts";
 import { rngFromSeed, shuffled } from "../random/rng.ts";
 import type { HookResult, TrainingContext } from "./types.ts";

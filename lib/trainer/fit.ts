@@ -12,7 +12,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { fromAsync, left, right, type TaskEither } from "../effect.ts";
+import { fromAsync, left, right, type TaskEither } from "../effect/mod.ts";
 import { describeCause, type HyperionError, invalidArgument } from "../errors.ts";
 import { invalidTrainerConfig, trainingFailed } from "./errors.ts";
 import { rngFromSeed } from "../random/rng.ts";

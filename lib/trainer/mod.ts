@@ -53,8 +53,8 @@
  *
  * @module
  */
-export { getOrThrow, isLeft, isRight, left, right, runOrThrow } from "../effect.ts";
-export type { Either, Left, Right, TaskEither } from "../effect.ts";
+export { getOrThrow, isLeft, isRight, left, right, runOrThrow } from "../effect/mod.ts";
+export type { Either, Left, Right, TaskEither } from "../effect/mod.ts";
 export type * from "../errors.ts";
 export type { JsonValue } from "../core/json.ts";
 export type { Rng, RngState } from "../random/rng.ts";

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Either } from "../effect.ts";
+import type { Either } from "../effect/mod.ts";
 import type { Rng } from "../random/rng.ts";
 import type { JsonValue } from "../core/json.ts";
 

@@ -3,7 +3,7 @@
  * (`tests/fixtures/pruners/make_fixtures.py`) and replaying them against our pruners.
  */
 import assert from "node:assert/strict";
-import { getOrThrow, right } from "../../lib/effect.ts";
+import { getOrThrow, right } from "../../lib/effect/mod.ts";
 import type { HyperionError } from "../../lib/errors.ts";
 import type { Direction } from "../../lib/core/study.ts";
 import type { Attrs, FrozenTrial, TrialState } from "../../lib/core/trial.ts";

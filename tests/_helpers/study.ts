@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Either } from "../../lib/effect.ts";
+import type { Either } from "../../lib/effect/mod.ts";
 import type { HyperionError } from "../../lib/errors.ts";
 
 /** Asserts a Left with the given tag and returns its error. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { JsonValue, ParamValue } from "../../core/json.ts";
-import { type Trial, trialSnapshot } from "../../study/live_trial.ts";
+import { type Trial, trialSnapshot } from "../../study/mod.ts";
 import { ORIGINAL_NUMBER_KEY } from "./resume.ts";
 
 // -------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ import { existsSync } from "node:fs";
 import { open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type Either, left, right } from "../../effect.ts";
+import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, storageError } from "../../errors.ts";
 import type { Storage } from "../../storage/storage.ts";
-import { copyStudy } from "../../study/study.ts";
+import { copyStudy } from "../../study/mod.ts";
 import { locate, type Located, mark, temporaries } from "./_resume_swap.ts";
 
 /** `sqlite:///x.db` → path of the file, else undefined. */

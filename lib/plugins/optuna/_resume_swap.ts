@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../../effect.ts";
+import { type Either, left, right } from "../../effect/mod.ts";
 import { describeCause, type HyperionError, storageError } from "../../errors.ts";
 import type { JsonValue } from "../../core/json.ts";
 import type { TrialTemplate } from "../../core/trial.ts";

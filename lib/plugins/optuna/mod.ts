@@ -57,7 +57,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError, trialPruned } from "../../errors.ts";
 import { notPersistentStorage, unknownSuggestType } from "./errors.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
@@ -70,7 +70,7 @@ import {
   suggestInt,
   type Trial,
   trialSnapshot,
-} from "../../study/live_trial.ts";
+} from "../../study/mod.ts";
 import type {
   Metrics,
   Plugin,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect/mod.ts";
 import { type HyperionError, invalidStudyArgs, show, storageError } from "../../errors.ts";
 import type { JsonValue } from "../../core/json.ts";
 import {

@@ -12,13 +12,13 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Either, fromAsync, left, right, type TaskEither } from "../../effect.ts";
+import { type Either, fromAsync, left, right, type TaskEither } from "../../effect/mod.ts";
 import { describeCause, type HyperionError, invalidArgument, storageError } from "../../errors.ts";
 import { corruptCheckpoint } from "../../trainer/errors.ts";
 import type { Sampler, SamplerKinds } from "../../samplers/sampler.ts";
 import { checkSamplerKinds, samplerFromSnapshot } from "../../samplers/catalog.ts";
 import { studySampler } from "../../study/study.ts";
-import { type Trial, trialSnapshot } from "../../study/live_trial.ts";
+import { type Trial, trialSnapshot } from "../../study/mod.ts";
 import { writeFileAtomic } from "../../fs/atomic.ts";
 
 // -------------------------------------------------------------------------------------

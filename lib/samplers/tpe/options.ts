@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../../effect.ts";
+import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 import type { JsonValue } from "../../core/json.ts";
 import type { Direction } from "../../core/study.ts";

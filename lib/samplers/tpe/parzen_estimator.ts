@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../../effect.ts";
+import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { Rng } from "../../random/rng.ts";

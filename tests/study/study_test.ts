@@ -9,18 +9,21 @@ import {
   getBestTrial,
   getBestTrials,
   getTrials,
+  left,
   loadStudy,
   memoryStorage,
   randomSampler,
   runOrThrow,
   setStudySampler,
   setStudyUserAttr,
+  type Storage,
+  storageError,
   studySampler,
   suggestFloat,
   suggestInt,
   tell,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("createStudy() validates its arguments naming the field", async () => {
   const storage = memoryStorage();
@@ -156,4 +159,24 @@ Deno.test("studySampler() is the same record after a trial (draws are derived, n
   assert.equal(JSON.stringify(studySampler(study)), before);
   expectLeft(setStudySampler(study, { kind: "random", options: {}, state: {} }), "InvalidArgument");
   assert.equal(setStudySampler(study, JSON.parse(before))._tag, "Right");
+});
+
+Deno.test("copyStudy() deletes the partial target when a write fails midway, and reports the failure", async () => {
+  const from = memoryStorage();
+  const study = await runOrThrow(createStudy({ storage: from, studyName: "a" }));
+  for (let i = 0; i < 3; i++) {
+    await runOrThrow(tell(study, await runOrThrow(ask(study)), { values: i }));
+  }
+  const target = memoryStorage();
+  let writes = 0;
+  const faulty: Storage = {
+    ...target,
+    createTrial: (studyId, template) =>
+      ++writes === 2
+        ? () => Promise.resolve(left(storageError("create a trial", new Error("disk full"))))
+        : target.createTrial(studyId, template),
+  };
+  const result = await copyStudy({ fromStudyName: "a", fromStorage: from, toStorage: faulty })();
+  assert.equal(result._tag === "Left" && result.left._tag, "StorageError");
+  assert.deepEqual(await runOrThrow(getAllStudySummaries(target)), [], "no partial copy is left");
 });

@@ -20,8 +20,8 @@ import {
   suggestInt,
   tell,
   trialSnapshot,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("ask() creates RUNNING trials numbered from 0 and suggests fixed distributions", async () => {
   const study = await runOrThrow(createStudy());

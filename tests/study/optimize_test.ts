@@ -21,9 +21,9 @@ import {
   suggestFloat,
   type TaskEither,
   trialPruned,
-} from "../mod.ts";
-import { sqliteStorage } from "../lib/storage/sqlite.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { sqliteStorage } from "../../lib/storage/sqlite.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 const quiet: Logger = { level: "silent", write: () => {} };
 
@@ -342,7 +342,7 @@ Deno.test("optimize() returns only after every objective it started has settled 
 });
 
 Deno.test("an objective's rejection never escapes as an unhandled rejection (child process)", async () => {
-  const script = new URL("./fixtures/optimize_forms.ts", import.meta.url);
+  const script = new URL("../fixtures/optimize_forms.ts", import.meta.url);
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script.pathname],
     stdout: "piped",

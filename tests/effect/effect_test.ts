@@ -6,12 +6,14 @@ import {
   fail,
   flatMap,
   fromAsync,
+  fromTask,
   getOrThrow,
   isLeft,
   isRight,
   left,
   map,
   mapError,
+  orElse,
   right,
   runOrThrow,
   sequence,
@@ -19,7 +21,7 @@ import {
   tap,
   type TaskEither,
   tryCatch,
-} from "../lib/effect.ts";
+} from "../../lib/effect/mod.ts";
 
 Deno.test("Either twin is assignable to and from fp-ts's Either", () => {
   const ours: Either<string, number> = right(1);
@@ -80,4 +82,21 @@ Deno.test("runOrThrow and getOrThrow throw the error's message", async () => {
   await assert.rejects(runOrThrow(fail({ _tag: "X", message: "nope" })), /nope/);
   assert.throws(() => getOrThrow(left(new RangeError("r"))), RangeError);
   assert.equal(isRight(right(0)), true);
+});
+
+Deno.test("orElse recovers from an error and leaves a success alone", async () => {
+  const recovered = await orElse(fail("boom"), (e) => succeed(e.length))();
+  assert.deepEqual(recovered, right(4));
+  let called = false;
+  const kept = await orElse(succeed(1), () => {
+    called = true;
+    return succeed(2);
+  })();
+  assert.deepEqual(kept, right(1));
+  assert.equal(called, false);
+  assert.deepEqual(await orElse(fail("a"), () => fail("b"))(), left("b"));
+});
+
+Deno.test("fromTask lifts a computation that cannot fail", async () => {
+  assert.deepEqual(await fromTask(() => Promise.resolve(3))(), right(3));
 });

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { show } from "../errors.ts";
 
 /**

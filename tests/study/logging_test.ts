@@ -22,7 +22,7 @@ import {
   suggestFloat,
   type TaskEither,
   trialPruned,
-} from "../mod.ts";
+} from "../../mod.ts";
 
 function capture(level: LogLevel = "debug"): { logger: Logger; entries: LogEntry[] } {
   const entries: LogEntry[] = [];

@@ -20,8 +20,8 @@ import {
   suggestCategorical,
   suggestFloat,
   tell,
-} from "../mod.ts";
-import { sqliteStorage } from "../lib/storage/sqlite.ts";
+} from "../../mod.ts";
+import { sqliteStorage } from "../../lib/storage/sqlite.ts";
 
 type Kind = "memory" | "sqlite";
 

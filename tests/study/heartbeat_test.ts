@@ -29,13 +29,13 @@ import {
   succeed,
   suggestFloat,
   type Trial,
-} from "../mod.ts";
-import { floatDistribution, intDistribution } from "../lib/core/distributions.ts";
-import { openStorage } from "../lib/storage/open.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { createDatabase, ensurePostgres } from "./fixtures/postgres/server.ts";
+} from "../../mod.ts";
+import { floatDistribution, intDistribution } from "../../lib/core/distributions.ts";
+import { openStorage } from "../../lib/storage/open.ts";
+import { expectLeft } from "../_helpers/study.ts";
+import { createDatabase, ensurePostgres } from "../fixtures/postgres/server.ts";
 
-const WORKER = fileURLToPath(new URL("./fixtures/heartbeat/worker.ts", import.meta.url));
+const WORKER = fileURLToPath(new URL("../fixtures/heartbeat/worker.ts", import.meta.url));
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5);
 
 /** A storage whose heartbeat writes are counted. */

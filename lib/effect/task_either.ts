@@ -18,44 +18,12 @@
  *
  * @module
  */
-import * as E from "fp-ts/lib/Either.js";
 import * as TE from "fp-ts/lib/TaskEither.js";
+import { type Either, getOrThrow, left, right } from "./either.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * The failure side of an {@link Either}.
- *
- * @category model
- */
-export interface Left<E> {
-  /** Discriminant. */
-  readonly _tag: "Left";
-  /** The error. */
-  readonly left: E;
-}
-
-/**
- * The success side of an {@link Either}.
- *
- * @category model
- */
-export interface Right<A> {
-  /** Discriminant. */
-  readonly _tag: "Right";
-  /** The value. */
-  readonly right: A;
-}
-
-/**
- * A value that is either an error (`Left`) or a result (`Right`); the structural twin of
- * fp-ts's `Either`.
- *
- * @category model
- */
-export type Either<E, A> = Left<E> | Right<A>;
 
 /**
  * A lazy asynchronous computation that resolves to an {@link Either}; the structural twin of
@@ -68,24 +36,6 @@ export type TaskEither<E, A> = () => Promise<Either<E, A>>;
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
-
-/**
- * Builds a failed {@link Either}.
- *
- * @category constructors
- */
-export function left<E, A = never>(e: E): Either<E, A> {
-  return { _tag: "Left", left: e };
-}
-
-/**
- * Builds a successful {@link Either}.
- *
- * @category constructors
- */
-export function right<A, E = never>(a: A): Either<E, A> {
-  return { _tag: "Right", right: a };
-}
 
 /**
  * A {@link TaskEither} that succeeds with `a`.
@@ -112,6 +62,16 @@ export function fail<E, A = never>(e: E): TaskEither<E, A> {
  */
 export function fromEither<E, A>(ea: Either<E, A>): TaskEither<E, A> {
   return () => Promise.resolve(ea);
+}
+
+/**
+ * Lifts an async computation that cannot fail (fp-ts's `TaskEither.fromTask`); a rejection
+ * rejects the result (wrap with {@link fromAsync} to map it).
+ *
+ * @category constructors
+ */
+export function fromTask<A, E = never>(run: () => Promise<A>): TaskEither<E, A> {
+  return async () => right(await run());
 }
 
 /**
@@ -144,28 +104,6 @@ export function fromAsync<E, A>(
       return left(onError(reason));
     }
   };
-}
-
-// -------------------------------------------------------------------------------------
-// queries
-// -------------------------------------------------------------------------------------
-
-/**
- * True when `ea` is a `Left`.
- *
- * @category queries
- */
-export function isLeft<E, A>(ea: Either<E, A>): ea is Left<E> {
-  return E.isLeft(ea);
-}
-
-/**
- * True when `ea` is a `Right`.
- *
- * @category queries
- */
-export function isRight<E, A>(ea: Either<E, A>): ea is Right<A> {
-  return E.isRight(ea);
 }
 
 // -------------------------------------------------------------------------------------
@@ -203,6 +141,18 @@ export function mapError<E, A, F>(fa: TaskEither<E, A>, f: (e: E) => F): TaskEit
 }
 
 /**
+ * Recovers from an error: runs `f` on a failure (it may fail again, or succeed).
+ *
+ * @category combinators
+ */
+export function orElse<E1, A, E2, B>(
+  fa: TaskEither<E1, A>,
+  f: (e: E1) => TaskEither<E2, B>,
+): TaskEither<E2, A | B> {
+  return TE.orElseW(f)(fa);
+}
+
+/**
  * Runs `f` on a success for its effect and keeps the original value.
  *
  * @category combinators
@@ -237,21 +187,4 @@ export function sequence<E, A>(
  */
 export async function runOrThrow<E, A>(fa: TaskEither<E, A>): Promise<A> {
   return getOrThrow(await fa());
-}
-
-/**
- * Returns the value of an {@link Either}, throwing the error otherwise (scripts and tests).
- *
- * @category utils
- */
-export function getOrThrow<E, A>(ea: Either<E, A>): A {
-  if (ea._tag === "Left") {
-    const e: unknown = ea.left;
-    if (e instanceof Error) throw e;
-    const message = typeof e === "object" && e !== null && "message" in e
-      ? String((e as { message: unknown }).message)
-      : String(e);
-    throw new Error(message, { cause: e });
-  }
-  return ea.right;
 }

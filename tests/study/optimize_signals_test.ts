@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { processInterrupts } from "../lib/_internal/signals.ts";
-import { createStudy, getTrials, optimize, runOrThrow } from "../mod.ts";
+import { processInterrupts } from "../../lib/study/_signals.ts";
+import { createStudy, getTrials, optimize, runOrThrow } from "../../mod.ts";
 
-const FIXTURE = new URL("./fixtures/optimize_interrupt.ts", import.meta.url).pathname;
+const FIXTURE = new URL("../fixtures/optimize_interrupt.ts", import.meta.url).pathname;
 const windows = Deno.build.os === "windows";
 
 interface Child {

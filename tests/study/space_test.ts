@@ -8,8 +8,8 @@ import {
   int,
   runOrThrow,
   suggest,
-} from "../mod.ts";
-import { expectLeft } from "./_helpers/study.ts";
+} from "../../mod.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("suggest() returns a record typed by the space", async () => {
   const study = await runOrThrow(createStudy());

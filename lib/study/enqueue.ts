@@ -1,0 +1,174 @@
+/**
+ * `enqueueTrial`: a trial with fixed parameters that the next `ask` claims.
+ *
+ * @module
+ */
+import {
+  type Either,
+  fromAsync,
+  gen,
+  genEither,
+  left,
+  right,
+  type TaskEither,
+} from "../effect/mod.ts";
+import { type HyperionError, invalidArgument } from "../errors.ts";
+import type { JsonValue, ParamValue } from "../core/json.ts";
+import type { Attrs, FrozenTrial } from "../core/trial.ts";
+import { checkAttr } from "../_internal/storage_rules.ts";
+import { withStudy } from "./_live.ts";
+import type { Study } from "./study.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Options of {@link enqueueTrial}.
+ *
+ * @category model
+ */
+export interface EnqueueOptions {
+  /**
+   * User attributes of the enqueued trial.
+   *
+   * @default {{}}
+   */
+  readonly userAttrs?: Attrs;
+  /**
+   * Skip when a trial with the same parameter names and (relatively within 1e-5) equal values
+   * exists, in any state.
+   *
+   * @default {false}
+   */
+  readonly skipIfExists?: boolean;
+}
+
+// -------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------
+// internals
+// -------------------------------------------------------------------------------------
+
+function repeats(next: ParamValue | undefined, old: unknown): boolean {
+  if (typeof next === "number" && typeof old === "number") {
+    if (Number.isNaN(next) || Number.isNaN(old)) return Number.isNaN(next) && Number.isNaN(old);
+    return Math.abs(next - old) <= 1e-5 * Math.abs(old);
+  }
+  return Object.is(next, old);
+}
+
+/** True when a trial with the same parameter names and (nearly) equal values exists. */
+function alreadyEnqueued(
+  trials: ReadonlyArray<FrozenTrial>,
+  params: Readonly<Record<string, ParamValue>>,
+): boolean {
+  const keys = Object.keys(params).sort().join("\u0000");
+  return trials.some((t) => {
+    const fixed = t.systemAttrs["fixed_params"];
+    const existing = (typeof fixed === "object" && fixed !== null && !Array.isArray(fixed))
+      ? fixed as Readonly<Record<string, JsonValue>>
+      : t.params;
+    return Object.keys(existing).sort().join("\u0000") === keys &&
+      Object.entries(params).every(([k, v]) => repeats(v, existing[k]));
+  });
+}
+
+function checkEnqueueOptions(options: EnqueueOptions): Either<HyperionError, Attrs> {
+  if (typeof options !== "object" || options === null) {
+    return left(invalidArgument({
+      field: "options",
+      value: options,
+      expected: "an object such as { skipIfExists: true }",
+    }));
+  }
+  if (options.skipIfExists !== undefined && typeof options.skipIfExists !== "boolean") {
+    return left(invalidArgument({
+      field: "skipIfExists",
+      value: options.skipIfExists,
+      expected: "a boolean",
+    }));
+  }
+  return right(options.userAttrs ?? {});
+}
+
+function checkParams(params: Readonly<Record<string, ParamValue>>): Either<HyperionError, void> {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    return left(invalidArgument({
+      field: "params",
+      value: params,
+      expected: "an object of parameter values",
+    }));
+  }
+  for (const [name, value] of Object.entries(params)) {
+    const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value));
+    if (!ok) {
+      return left(invalidArgument({
+        field: `params.${name}`,
+        value,
+        expected: "a finite number, string, boolean or null",
+      }));
+    }
+  }
+  return right(undefined);
+}
+
+function checkUserAttrs(userAttrs: Attrs): Either<HyperionError, void> {
+  if (typeof userAttrs !== "object" || userAttrs === null || Array.isArray(userAttrs)) {
+    return left(invalidArgument({
+      field: "userAttrs",
+      value: userAttrs,
+      expected: "an object of JSON values",
+    }));
+  }
+  return genEither(function* (_) {
+    for (const [key, value] of Object.entries(userAttrs)) yield* _(checkAttr(key, value));
+  });
+}
+
+// -------------------------------------------------------------------------------------
+// combinators
+// -------------------------------------------------------------------------------------
+
+/**
+ * Enqueues a trial with fixed parameters (a WAITING trial that the next `ask` claims). Names
+ * not given are sampled as usual. Values outside the distribution later suggested are used as
+ * given, as Optuna does.
+ *
+ * @example Try a known configuration first
+ * ```ts
+ * import { createStudy, enqueueTrial, ask, suggestFloat, runOrThrow } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const study = await runOrThrow(createStudy());
+ * await runOrThrow(enqueueTrial(study, { lr: 0.01 }));
+ * const trial = await runOrThrow(ask(study));
+ * assert.equal(await runOrThrow(suggestFloat(trial, "lr", 1e-5, 1, { log: true })), 0.01);
+ * ```
+ *
+ * @category combinators
+ */
+export function enqueueTrial(
+  study: Study,
+  params: Readonly<Record<string, ParamValue>>,
+  options: EnqueueOptions = {},
+): TaskEither<HyperionError, void> {
+  return fromAsync(
+    withStudy(study, () =>
+      gen(function* (_) {
+        const userAttrs = yield* _(checkEnqueueOptions(options));
+        yield* _(checkParams(params));
+        yield* _(checkUserAttrs(userAttrs));
+        if (options.skipIfExists === true) {
+          const trials = yield* _(study.storage.getAllTrials(study.studyId));
+          if (alreadyEnqueued(trials, params)) return;
+        }
+        yield* _(study.storage.createTrial(study.studyId, {
+          state: "WAITING",
+          systemAttrs: { fixed_params: { ...params } },
+          userAttrs,
+        }));
+      })),
+    (e) => invalidArgument({ field: "params", value: String(e), expected: "enqueueable params" }),
+  );
+}
