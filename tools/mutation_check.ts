@@ -3,7 +3,7 @@
  * the library one at a time and runs the tests, to see that the suite notices each of them.
  *
  * ```sh
- * deno run -A tools/mutation_check.ts [--only id[,id…]] [--jobs n] [--full] [--no-confirm] [--check]
+ * deno run -A tools/mutation_check.ts [--only id[,id…]] [--jobs n] [--full] [--no-confirm] [--check] [--dry-run]
  * ```
  *
  * Each mutation is `{ id, description, find, replace, tests? }`. `find` is an exact snippet of
@@ -17,7 +17,7 @@
  * too (slower; a mutation is meant to type-check anyway). With `--jobs n > 1` the mutations
  * run in `n` temporary copies of the project instead of in place.
  *
- * Prints a table and the kill rate (killed / (killed + survived)); exits with 1 when a
+ * `--dry-run` only locates the snippets. Prints a table and the kill rate (killed / (killed + survived)); exits with 1 when a
  * mutation is stale or the list is malformed.
  *
  * @module
@@ -63,6 +63,7 @@ export interface Options {
   readonly confirm: boolean;
   readonly check: boolean;
   readonly list: string;
+  readonly dryRun: boolean;
 }
 
 // -------------------------------------------------------------------------------------
@@ -274,10 +275,26 @@ export function report(outcomes: ReadonlyArray<Outcome>): string {
   return rows.join("\n");
 }
 
+/** Only locates every snippet: prints where each is, or why it is stale. */
+async function dryRun(root: string, mutations: ReadonlyArray<Mutation>): Promise<number> {
+  const files = await libraryFiles(root);
+  let stale = 0;
+  for (const m of mutations) {
+    const where = locate(files, m.find);
+    if (typeof where === "number") stale++;
+    const at = typeof where === "number"
+      ? `stale (${where} matches)`
+      : where.slice(root.length + 1);
+    console.log(`${m.id.padEnd(36)} ${at}`);
+  }
+  console.log(`${mutations.length} mutations, ${stale} stale`);
+  return stale === 0 ? 0 : 1;
+}
+
 /** Reads the command line. */
 export function parseArgs(args: ReadonlyArray<string>): Options {
   let only: string[] | undefined, jobs = 1, full = false, confirm = true, check = false;
-  let list = "tools/mutations.json";
+  let list = "tools/mutations.json", dryRun = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = () => {
@@ -291,12 +308,13 @@ export function parseArgs(args: ReadonlyArray<string>): Options {
     else if (a === "--full") full = true;
     else if (a === "--no-confirm") confirm = false;
     else if (a === "--check") check = true;
+    else if (a === "--dry-run") dryRun = true;
     else throw new TypeError(`unknown argument '${a}'`);
   }
   if (!Number.isSafeInteger(jobs) || jobs < 1) {
     throw new TypeError(`--jobs must be ≥ 1, got ${jobs}`);
   }
-  return { only, jobs, full, confirm, check, list };
+  return { only, jobs, full, confirm, check, list, dryRun };
 }
 
 async function main(): Promise<number> {
@@ -313,6 +331,7 @@ async function main(): Promise<number> {
       }
     }
   }
+  if (opts.dryRun) return dryRun(root, chosen);
   const outcomes = await runAll(root, chosen, opts);
   console.log(`\n${report(outcomes)}`);
   return outcomes.some((o) => o.status === "stale") ? 1 : 0;
