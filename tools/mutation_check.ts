@@ -3,7 +3,7 @@
  * the library one at a time and runs the tests, to see that the suite notices each of them.
  *
  * ```sh
- * deno run -A tools/mutation_check.ts [--only id[,id…]] [--jobs n] [--full] [--no-confirm] [--check] [--dry-run]
+ * deno run -A tools/mutation_check.ts [--only id[,id…]] [--jobs n] [--full] [--no-confirm] [--check] [--dry-run] [--log dir]
  * ```
  *
  * Each mutation is `{ id, description, find, replace, tests? }`. `find` is an exact snippet of
@@ -17,7 +17,10 @@
  * too (slower; a mutation is meant to type-check anyway). With `--jobs n > 1` the mutations
  * run in `n` temporary copies of the project instead of in place.
  *
- * `--dry-run` only locates the snippets. Prints a table and the kill rate (killed / (killed + survived)); exits with 1 when a
+ * `--dry-run` only locates the snippets; `--log dir` keeps each run's test output. The tests
+ * the mutations use are first run on the unmutated library (a baseline that must pass). A
+ * mutation with an `equivalent` reason that survives is reported as `equivalent`, outside the
+ * kill rate. Prints a table and the kill rate (killed / (killed + survived)); exits with 1 when a
  * mutation is stale or the list is malformed.
  *
  * @module
@@ -41,12 +44,17 @@ export interface Mutation {
   readonly replace: string;
   /** Test files (relative to the project root) that should kill it; the whole suite otherwise. */
   readonly tests?: ReadonlyArray<string>;
+  /**
+   * Why no test can kill it (the mutant behaves as the original): it is still run, and reported
+   * as `equivalent` when it survives, outside the kill rate.
+   */
+  readonly equivalent?: string;
 }
 
 /** The outcome of one mutation. */
 export interface Outcome {
   readonly id: string;
-  readonly status: "killed" | "survived" | "stale";
+  readonly status: "killed" | "survived" | "equivalent" | "stale";
   /** Where the snippet was found (or how many times, when stale). */
   readonly where: string;
   /** Seconds spent running tests. */
@@ -64,6 +72,8 @@ export interface Options {
   readonly check: boolean;
   readonly list: string;
   readonly dryRun: boolean;
+  /** A folder that receives each run's test output as `<id>.log`. */
+  readonly log: string | undefined;
 }
 
 // -------------------------------------------------------------------------------------
@@ -91,6 +101,9 @@ export function parseMutations(text: string): ReadonlyArray<Mutation> {
       !(Array.isArray(r.tests) && r.tests.every((t) => typeof t === "string"))
     ) {
       throw new TypeError(`mutation '${r.id}': 'tests' must be a list of paths`);
+    }
+    if (r.equivalent !== undefined && typeof r.equivalent !== "string") {
+      throw new TypeError(`mutation '${r.id}': 'equivalent' must be the reason, as a string`);
     }
     if (ids.has(r.id as string)) throw new TypeError(`mutation id '${r.id}' is not unique`);
     ids.add(r.id as string);
@@ -141,18 +154,24 @@ async function runTests(
   files: ReadonlyArray<string>,
   opts: Options,
   running: Running,
+  logName: string,
 ): Promise<boolean> {
   const args = ["test", "-A", "--parallel", "--fail-fast", ...(opts.check ? [] : ["--no-check"])];
   const child = new Deno.Command(Deno.execPath(), {
     args: [...args, ...files],
     cwd: root,
-    stdout: "null",
-    stderr: "null",
+    stdout: opts.log === undefined ? "null" : "piped",
+    stderr: opts.log === undefined ? "null" : "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
   running.child = child;
   try {
-    return (await child.status).success;
+    if (opts.log === undefined) return (await child.status).success;
+    const out = await child.output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    await Deno.mkdir(opts.log, { recursive: true });
+    await Deno.writeTextFile(join(opts.log, `${logName}.log`), text, { append: true });
+    return out.success;
   } finally {
     running.child = undefined;
   }
@@ -176,10 +195,10 @@ async function testMutation(
   restoreOnInterrupt.set(where, original);
   try {
     await Deno.writeTextFile(where, original.replace(m.find, () => m.replace));
-    passed = await runTests(root, listed ? m.tests! : ["tests/"], opts, running);
+    passed = await runTests(root, listed ? m.tests! : ["tests/"], opts, running, m.id);
     ran = listed ? "listed" : "suite";
     if (passed && listed && opts.confirm) {
-      passed = await runTests(root, ["tests/"], opts, running);
+      passed = await runTests(root, ["tests/"], opts, running, m.id);
       ran = "listed+suite";
     }
   } finally {
@@ -188,7 +207,8 @@ async function testMutation(
   }
   const seconds = (performance.now() - started) / 1000;
   const rel = where.slice(root.length + 1);
-  return { id: m.id, status: passed ? "survived" : "killed", where: rel, seconds, ran };
+  const status = !passed ? "killed" : m.equivalent === undefined ? "survived" : "equivalent";
+  return { id: m.id, status, where: rel, seconds, ran };
 }
 
 /** Files mutated right now, with their original text (restored on Ctrl-C). */
@@ -264,15 +284,32 @@ export function report(outcomes: ReadonlyArray<Outcome>): string {
   for (const o of outcomes) rows.push(line(o.id, o.status, o.where, o.seconds.toFixed(1), o.ran));
   const count = (s: Outcome["status"]) => outcomes.filter((o) => o.status === s).length;
   const killed = count("killed"), survived = count("survived"), stale = count("stale");
+  const equivalent = count("equivalent");
   const rate = killed + survived === 0 ? 0 : (100 * killed) / (killed + survived);
   rows.push(
     "",
-    `${outcomes.length} mutations: ${killed} killed, ${survived} survived, ${stale} stale`,
+    `${outcomes.length} mutations: ${killed} killed, ${survived} survived, ${equivalent} equivalent, ${stale} stale`,
     `kill rate: ${rate.toFixed(1)}% (killed / (killed + survived))`,
   );
   const survivors = outcomes.filter((o) => o.status === "survived").map((o) => o.id);
   if (survivors.length > 0) rows.push(`survivors: ${survivors.join(", ")}`);
   return rows.join("\n");
+}
+
+/** Runs the tests the mutations use on the unmutated library: they must pass. */
+async function baseline(
+  root: string,
+  mutations: ReadonlyArray<Mutation>,
+  opts: Options,
+): Promise<boolean> {
+  const listed = !opts.full && mutations.every((m) => (m.tests ?? []).length > 0);
+  const files = listed ? [...new Set(mutations.flatMap((m) => m.tests!))] : ["tests/"];
+  const started = performance.now();
+  const ok = await runTests(root, files, opts, { child: undefined }, "baseline");
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`baseline ${ok ? "passed" : "FAILED"} (${seconds} s, ${files.length} paths)`);
+  if (!ok) console.error("the tests fail without any mutation: fix them first (see --log)");
+  return ok;
 }
 
 /** Only locates every snippet: prints where each is, or why it is stale. */
@@ -294,7 +331,7 @@ async function dryRun(root: string, mutations: ReadonlyArray<Mutation>): Promise
 /** Reads the command line. */
 export function parseArgs(args: ReadonlyArray<string>): Options {
   let only: string[] | undefined, jobs = 1, full = false, confirm = true, check = false;
-  let list = "tools/mutations.json", dryRun = false;
+  let list = "tools/mutations.json", dryRun = false, log: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = () => {
@@ -309,12 +346,13 @@ export function parseArgs(args: ReadonlyArray<string>): Options {
     else if (a === "--no-confirm") confirm = false;
     else if (a === "--check") check = true;
     else if (a === "--dry-run") dryRun = true;
+    else if (a === "--log") log = value();
     else throw new TypeError(`unknown argument '${a}'`);
   }
   if (!Number.isSafeInteger(jobs) || jobs < 1) {
     throw new TypeError(`--jobs must be ≥ 1, got ${jobs}`);
   }
-  return { only, jobs, full, confirm, check, list, dryRun };
+  return { only, jobs, full, confirm, check, list, dryRun, log };
 }
 
 async function main(): Promise<number> {
@@ -332,6 +370,7 @@ async function main(): Promise<number> {
     }
   }
   if (opts.dryRun) return dryRun(root, chosen);
+  if (!(await baseline(root, chosen, opts))) return 1;
   const outcomes = await runAll(root, chosen, opts);
   console.log(`\n${report(outcomes)}`);
   return outcomes.some((o) => o.status === "stale") ? 1 : 0;

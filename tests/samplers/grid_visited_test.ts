@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import {
   ask,
   createStudy,
+  enqueueTrial,
   getTrials,
   gridExhausted,
   gridSampler,
@@ -47,5 +48,26 @@ Deno.test("gridSampler() past the first points never gives a trial a point a pru
     const t = await runOrThrow(ask(study));
     assert.equal(t.number, 4 + i);
     assert.equal(await runOrThrow(suggestInt(t, "x", 1, 4)), xs[3], `trial ${t.number}`);
+  }
+});
+
+Deno.test("gridSampler() past the first points prefers an unvisited point no other trial is running", async () => {
+  for (let seed = 0; seed < 8; seed++) {
+    const study = await runOrThrow(
+      createStudy({ sampler: gridSampler({ x: [1, 2, 3] }, { seed }) }),
+    );
+    // trial 0 is enqueued (no grid point), trial 1 runs point 1, trial 2 completes point 2
+    await runOrThrow(enqueueTrial(study, { x: 1 }));
+    const t0 = await runOrThrow(ask(study));
+    await runOrThrow(suggestInt(t0, "x", 1, 3));
+    await runOrThrow(suggestInt(await runOrThrow(ask(study)), "x", 1, 3));
+    const t2 = await runOrThrow(ask(study));
+    await runOrThrow(tell(study, t2, { values: [await runOrThrow(suggestInt(t2, "x", 1, 3))] }));
+    await runOrThrow(tell(study, t0, { values: [0] }));
+    // trial 3 gets point 0, the only one neither visited nor running
+    const t3 = await runOrThrow(ask(study));
+    await runOrThrow(suggestInt(t3, "x", 1, 3));
+    const stored = (await runOrThrow(getTrials(study)))[3]!;
+    assert.equal(stored.systemAttrs["grid_id"], 0, `seed ${seed}`);
   }
 });

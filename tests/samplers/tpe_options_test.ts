@@ -7,9 +7,11 @@ import {
   ask,
   createStudy,
   enqueueTrial,
+  flatMap,
   getTrials,
   map,
   optimize,
+  randomSampler,
   rngFromSeed,
   runOrThrow,
   suggestFloat,
@@ -110,4 +112,34 @@ Deno.test("tpeSampler() with multivariate samples the good trials' joint region 
   }
   // independent draws pair the sides of x and y freely: about half in a good blob
   assert.ok(independent < 0.7, `independent sampling put ${independent} in a good blob`);
+});
+
+Deno.test("tpeSampler() samples at random for exactly nStartupTrials finished trials, then from its joint model", async () => {
+  const twoParams = (t: Trial) =>
+    flatMap(
+      suggestFloat(t, "x", -10, 10),
+      (x) => map(suggestFloat(t, "y", -10, 10), (y) => x * x + y * y),
+    );
+  const study = await runOrThrow(
+    createStudy({ sampler: tpeSampler({ seed: 9, nStartupTrials: 5 }) }),
+  );
+  await runOrThrow(optimize(study, twoParams, { nTrials: 7 }));
+  const trials = await runOrThrow(getTrials(study));
+  const random = await runOrThrow(createStudy({ sampler: randomSampler({ seed: 9 }) }));
+  await runOrThrow(optimize(random, twoParams, { nTrials: 7 }));
+  const randomParams = (await runOrThrow(getTrials(random))).map((t) => t.params);
+  // the startup trials are the random sampler's draws (same seed, same streams)
+  assert.deepEqual(trials.slice(0, 5).map((t) => t.params), randomParams.slice(0, 5));
+  const joint = (i: number) =>
+    Object.keys(trials[i]!.systemAttrs).some((k) => k.startsWith("tpe:relative_params"));
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map(joint), [
+    false,
+    false,
+    false,
+    false,
+    false,
+    true,
+    true,
+  ]);
+  assert.notDeepEqual(trials[5]!.params, randomParams[5]);
 });
