@@ -13,7 +13,8 @@
  * (`deno test -A --parallel --fail-fast --no-check` on the mutation's `tests` files, or on
  * `tests/` without them or with `--full`), and the file is restored in a `finally`, also on
  * Ctrl-C. A mutation is `killed` when the tests fail, `survived` when they pass; a survivor of
- * its own `tests` is run again on the whole suite unless `--no-confirm`. `--check` type-checks
+ * its own `tests` is run again on the whole suite unless `--no-confirm` (or it is marked
+ * `equivalent`). `--check` type-checks
  * too (slower; a mutation is meant to type-check anyway). With `--jobs n > 1` the mutations
  * run in `n` temporary copies of the project instead of in place.
  *
@@ -197,7 +198,8 @@ async function testMutation(
     await Deno.writeTextFile(where, original.replace(m.find, () => m.replace));
     passed = await runTests(root, listed ? m.tests! : ["tests/"], opts, running, m.id);
     ran = listed ? "listed" : "suite";
-    if (passed && listed && opts.confirm) {
+    // a survivor of its own tests runs on the whole suite, unless it is known to be equivalent
+    if (passed && listed && opts.confirm && m.equivalent === undefined) {
       passed = await runTests(root, ["tests/"], opts, running, m.id);
       ran = "listed+suite";
     }
@@ -276,7 +278,7 @@ export function report(outcomes: ReadonlyArray<Outcome>): string {
   const idWidth = Math.max(2, ...outcomes.map((o) => o.id.length));
   const whereWidth = Math.max(5, ...outcomes.map((o) => o.where.length));
   const line = (a: string, b: string, c: string, d: string, e: string) =>
-    `${a.padEnd(idWidth)}  ${b.padEnd(8)}  ${c.padEnd(whereWidth)}  ${d.padStart(7)}  ${e}`;
+    `${a.padEnd(idWidth)}  ${b.padEnd(10)}  ${c.padEnd(whereWidth)}  ${d.padStart(7)}  ${e}`;
   const rows = [
     line("id", "status", "where", "seconds", "tests"),
     "-".repeat(idWidth + whereWidth + 40),
@@ -285,11 +287,13 @@ export function report(outcomes: ReadonlyArray<Outcome>): string {
   const count = (s: Outcome["status"]) => outcomes.filter((o) => o.status === s).length;
   const killed = count("killed"), survived = count("survived"), stale = count("stale");
   const equivalent = count("equivalent");
-  const rate = killed + survived === 0 ? 0 : (100 * killed) / (killed + survived);
+  const rate = killed + survived === 0
+    ? "n/a"
+    : `${((100 * killed) / (killed + survived)).toFixed(1)}%`;
   rows.push(
     "",
     `${outcomes.length} mutations: ${killed} killed, ${survived} survived, ${equivalent} equivalent, ${stale} stale`,
-    `kill rate: ${rate.toFixed(1)}% (killed / (killed + survived))`,
+    `kill rate: ${rate} (killed / (killed + survived))`,
   );
   const survivors = outcomes.filter((o) => o.status === "survived").map((o) => o.id);
   if (survivors.length > 0) rows.push(`survivors: ${survivors.join(", ")}`);
