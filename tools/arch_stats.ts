@@ -16,7 +16,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** One function-like node and its size in lines. */
-interface FunctionSize {
+export interface FunctionSize {
   readonly file: string;
   readonly name: string;
   readonly line: number;
@@ -25,8 +25,8 @@ interface FunctionSize {
 
 /** The layer of each top-level folder of `lib/`, low to high: imports may only go down. */
 const LAYERS: ReadonlyArray<ReadonlyArray<string>> = [
-  ["effect", "effect.ts", "errors.ts"],
-  ["math", "random"],
+  ["effect", "effect.ts", "errors.ts", "error_base.ts"],
+  ["math", "random", "fs"],
   ["core"],
   ["storage"],
   ["samplers", "pruners"],
@@ -99,8 +99,11 @@ function moduleState(file: string, source: ts.SourceFile): string[] {
     const isLet = (statement.declarationList.flags & ts.NodeFlags.Let) !== 0;
     for (const d of statement.declarationList.declarations) {
       const init = d.initializer?.getText(source) ?? "";
-      const mutableValue = /^new (Map|Set|WeakMap|Float64Array|Int32Array|Uint32Array|Array)\b/
-        .test(init) || /^\[\]$/.test(init);
+      // an empty typed array holds nothing: a shared sentinel, not state
+      const empty = /^new \w+Array\(0\)$/.test(init);
+      const mutableValue = !empty &&
+        (/^new (Map|Set|WeakMap|Float64Array|Int32Array|Uint32Array|Array)\b/.test(init) ||
+          /^\[\]$/.test(init));
       if (isLet || mutableValue) {
         const line = source.getLineAndCharacterOfPosition(d.getStart(source)).line + 1;
         out.push(`${file}:${line} ${d.name.getText(source)}${isLet ? " (let)" : ""}`);
@@ -146,6 +149,8 @@ function cycles(graph: ReadonlyMap<string, ReadonlyArray<string>>): string[][] {
 }
 
 function layerOf(libPath: string): number | undefined {
+  // a domain's error definitions are leaves the union in lib/errors.ts gathers: the bottom layer
+  if (/(^|\/)errors\.ts$/.test(libPath) || libPath === "error_base.ts") return 0;
   const top = libPath.split("/")[0]!;
   const i = LAYERS.findIndex((names) => names.includes(top));
   return i < 0 ? undefined : i;
@@ -160,16 +165,35 @@ async function publicSymbols(entry: string): Promise<number> {
   return new Set((node?.symbols ?? []).map((s) => s.name)).size;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      top: { type: "string", default: "10" },
-      "max-file": { type: "string", default: "500" },
-      json: { type: "boolean", default: false },
-    },
-  });
-  const root = resolve(import.meta.dirname ?? ".", "..");
+/** The figures {@link measure} returns. */
+export interface ArchReport {
+  readonly files: number;
+  readonly largestFunctions: ReadonlyArray<FunctionSize>;
+  readonly functionsOver: ReadonlyArray<FunctionSize>;
+  readonly filesOverLimit: ReadonlyArray<string>;
+  readonly cycles: ReadonlyArray<ReadonlyArray<string>>;
+  readonly upwardImports: ReadonlyArray<string>;
+  readonly moduleState: ReadonlyArray<string>;
+  readonly publicSymbols: Readonly<Record<string, number>>;
+  readonly internalFolder: boolean;
+}
+
+/** Options of {@link measure}. */
+export interface MeasureOptions {
+  /** How many of the largest functions to list. @default {10} */
+  readonly top?: number;
+  /** Files longer than this are listed. @default {500} */
+  readonly maxFileLines?: number;
+  /** Functions longer than this are listed. @default {120} */
+  readonly maxFunctionLines?: number;
+  /** Count each entry point's public symbols with `deno doc` (slower). @default {true} */
+  readonly symbols?: boolean;
+}
+
+/** Measures the library under `root/lib`. */
+export async function measure(root: string, options: MeasureOptions = {}): Promise<ArchReport> {
+  const maxFile = options.maxFileLines ?? 500;
+  const maxFunction = options.maxFunctionLines ?? 120;
   const lib = join(root, "lib");
   const files = listTs(lib);
   const sizes: FunctionSize[] = [];
@@ -185,8 +209,33 @@ async function main(): Promise<void> {
     if (GENERATED.test(path)) continue;
     sizes.push(...functionSizes(rel, source));
     const lines = text.split("\n").length;
-    if (lines > Number(values["max-file"])) big.push(`${rel} ${lines}`);
+    if (lines > maxFile) big.push(`${rel} ${lines}`);
   }
+  const surface: Record<string, number> = {};
+  if (options.symbols ?? true) {
+    const entries = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
+      string,
+      string
+    >;
+    for (const [name, path] of Object.entries(entries)) {
+      surface[name] = await publicSymbols(join(root, path));
+    }
+  }
+  const bySize = [...sizes].sort((a, b) => b.lines - a.lines);
+  return {
+    files: files.length,
+    largestFunctions: bySize.slice(0, options.top ?? 10),
+    functionsOver: bySize.filter((f) => f.lines > maxFunction),
+    filesOverLimit: big,
+    cycles: cycles(graph).map((c) => c.map((f) => relative(lib, f))),
+    upwardImports: upwardImports(lib, graph),
+    moduleState: state,
+    publicSymbols: surface,
+    internalFolder: files.some((f) => relative(lib, f).startsWith("_internal/")),
+  };
+}
+
+function upwardImports(lib: string, graph: ReadonlyMap<string, ReadonlyArray<string>>): string[] {
   const upward: string[] = [];
   for (const [from, targets] of graph) {
     const a = layerOf(relative(lib, from));
@@ -197,42 +246,42 @@ async function main(): Promise<void> {
       }
     }
   }
-  const entries = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports as Record<
-    string,
-    string
-  >;
-  const surface: Record<string, number> = {};
-  for (const [name, path] of Object.entries(entries)) {
-    surface[name] = await publicSymbols(join(root, path));
-  }
-  const top = [...sizes].sort((a, b) => b.lines - a.lines).slice(0, Number(values.top));
-  const report = {
-    files: files.length,
-    largestFunctions: top,
-    filesOverLimit: big,
-    cycles: cycles(graph).map((c) => c.map((f) => relative(lib, f))),
-    upwardImports: upward.sort(),
-    moduleState: state,
-    publicSymbols: surface,
-    internalFolder: files.some((f) => relative(lib, f).startsWith("_internal/")),
-  };
+  return upward.sort();
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      top: { type: "string", default: "10" },
+      "max-file": { type: "string", default: "500" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const root = resolve(import.meta.dirname ?? ".", "..");
+  const report = await measure(root, {
+    top: Number(values.top),
+    maxFileLines: Number(values["max-file"]),
+  });
   if (values.json) {
     console.log(JSON.stringify(report, null, 2));
     return;
   }
   console.log(`lib/: ${report.files} files; lib/_internal exists: ${report.internalFolder}`);
   console.log(`\nlargest functions:`);
-  for (const f of top) console.log(`  ${f.lines}\t${f.file}:${f.line} ${f.name}`);
-  console.log(`\nfiles over ${values["max-file"]} lines: ${big.length}`);
-  for (const b of big) console.log(`  ${b}`);
+  for (const f of report.largestFunctions) {
+    console.log(`  ${f.lines}\t${f.file}:${f.line} ${f.name}`);
+  }
+  console.log(`\nfiles over ${values["max-file"]} lines: ${report.filesOverLimit.length}`);
+  for (const b of report.filesOverLimit) console.log(`  ${b}`);
   console.log(`\nimport cycles: ${report.cycles.length}`);
   for (const c of report.cycles) console.log(`  ${c.join(" <-> ")}`);
-  console.log(`\nimports against the layer order: ${upward.length}`);
+  console.log(`\nimports against the layer order: ${report.upwardImports.length}`);
   for (const u of report.upwardImports) console.log(`  ${u}`);
-  console.log(`\nmodule-level mutable state: ${state.length}`);
-  for (const s of state) console.log(`  ${s}`);
+  console.log(`\nmodule-level mutable state: ${report.moduleState.length}`);
+  for (const s of report.moduleState) console.log(`  ${s}`);
   console.log(`\npublic symbols per entry point:`);
-  for (const [name, n] of Object.entries(surface)) console.log(`  ${name}\t${n}`);
+  for (const [name, n] of Object.entries(report.publicSymbols)) console.log(`  ${name}\t${n}`);
 }
 
 if (import.meta.main) await main();
