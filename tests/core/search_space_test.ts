@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { floatDistribution, intDistribution } from "../lib/core/distributions.ts";
-import { getOrThrow } from "../lib/effect/mod.ts";
-import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../lib/core/search_space.ts";
-import type { FrozenTrial, TrialState } from "../lib/core/trial.ts";
-import type { Distribution } from "../lib/core/distributions.ts";
+import { floatDistribution, intDistribution } from "../../lib/core/distributions.ts";
+import { getOrThrow } from "../../lib/effect/mod.ts";
+import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../../lib/core/search_space.ts";
+import type { FrozenTrial, TrialState } from "../../lib/core/trial.ts";
+import type { Distribution } from "../../lib/core/distributions.ts";
 
 const x01 = getOrThrow(floatDistribution(0, 1));
 const x02 = getOrThrow(floatDistribution(0, 2));

@@ -13,8 +13,8 @@ import {
   isSingle,
   toExternal,
   toInternal,
-} from "../lib/core/distributions.ts";
-import { getOrThrow } from "../lib/effect/mod.ts";
+} from "../../lib/core/distributions.ts";
+import { getOrThrow } from "../../lib/effect/mod.ts";
 
 const ok = <A>(e: { _tag: "Left"; left: unknown } | { _tag: "Right"; right: A }): A =>
   getOrThrow(e as never);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isJsonValue, pythonFloat, pythonJson } from "../lib/core/json.ts";
+import { isJsonValue, pythonFloat, pythonJson } from "../../lib/core/json.ts";
 
 // Expected strings are Python 3.11's repr() of the same floats.
 Deno.test("pythonFloat() renders numbers as Python's repr does", () => {

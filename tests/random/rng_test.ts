@@ -17,7 +17,7 @@ import {
   truncatedNormal,
   uniform,
   weightedChoice,
-} from "../lib/random/rng.ts";
+} from "../../lib/random/rng.ts";
 
 Deno.test("rngFromSeed() gives the same stream for the same seed, on every runtime", () => {
   const a = rngFromSeed(42), b = rngFromSeed(42);

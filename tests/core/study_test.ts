@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { bestTrial, dominates, orientedValues, paretoFront } from "../lib/core/study.ts";
-import type { FrozenTrial, TrialState } from "../lib/core/trial.ts";
+import { bestTrial, dominates, orientedValues, paretoFront } from "../../lib/core/study.ts";
+import type { FrozenTrial, TrialState } from "../../lib/core/trial.ts";
 
 const t = (
   number: number,

@@ -7,7 +7,7 @@ import {
   lastStep,
   reportedSteps,
   type TrialState,
-} from "../lib/core/trial.ts";
+} from "../../lib/core/trial.ts";
 
 const trial = (
   state: TrialState,
