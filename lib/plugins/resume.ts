@@ -29,7 +29,7 @@ import type { StudyRecord } from "../core/study.ts";
 import type { Storage } from "../storage/storage.ts";
 import { copyStudy, createStudy, type Study, type StudyArgs } from "../study/study.ts";
 import { openStorage } from "../storage/open.ts";
-import { setOwn } from "../_internal/storage_rules.ts";
+import { setOwn } from "../storage/rules.ts";
 
 // -------------------------------------------------------------------------------------
 // model

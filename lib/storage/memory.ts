@@ -27,8 +27,8 @@ import {
   checkValues,
   cloneJson,
   normaliseTemplate,
-} from "../_internal/storage_rules.ts";
-import { invalidGracePeriod } from "../_internal/rdb_storage.ts";
+} from "./rules.ts";
+import { invalidGracePeriod } from "./trial_cache.ts";
 import type { Storage } from "./storage.ts";
 
 // -------------------------------------------------------------------------------------

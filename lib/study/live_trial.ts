@@ -57,7 +57,7 @@ import {
   trialLive,
   withParam,
 } from "../_internal/live.ts";
-import { checkAttr } from "../_internal/storage_rules.ts";
+import { checkAttr } from "../storage/rules.ts";
 import { checkObjectiveValues } from "../_internal/objective_values.ts";
 import { type SamplerContext, type SamplerHookResult, samplerImpl } from "../samplers/sampler.ts";
 import type { PrunerContext } from "../pruners/pruner.ts";

@@ -38,7 +38,7 @@ import {
   checkDirections,
   checkStudyName,
   checkTrialQuery,
-} from "../_internal/storage_rules.ts";
+} from "../storage/rules.ts";
 import { attachStudy, checkStudyHandle, studyLive } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";

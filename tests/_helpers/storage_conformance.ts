@@ -10,19 +10,19 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Either } from "../lib/effect.ts";
-import { getOrThrow, runOrThrow } from "../lib/effect.ts";
-import type { HyperionError } from "../lib/errors.ts";
+import type { Either } from "../../lib/effect.ts";
+import { getOrThrow, runOrThrow } from "../../lib/effect.ts";
+import type { HyperionError } from "../../lib/errors.ts";
 import {
   categoricalDistribution,
   type Distribution,
   floatDistribution,
   intDistribution,
-} from "../lib/core/distributions.ts";
-import type { JsonValue } from "../lib/core/json.ts";
-import type { StudyRecord } from "../lib/core/study.ts";
-import type { FrozenTrial, TrialTemplate } from "../lib/core/trial.ts";
-import type { Storage } from "../lib/storage/storage.ts";
+} from "../../lib/core/distributions.ts";
+import type { JsonValue } from "../../lib/core/json.ts";
+import type { StudyRecord } from "../../lib/core/study.ts";
+import type { FrozenTrial, TrialTemplate } from "../../lib/core/trial.ts";
+import type { Storage } from "../../lib/storage/storage.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runOrThrow } from "../lib/effect.ts";
-import { sqliteStorage } from "../lib/storage/sqlite.ts";
+import { runOrThrow } from "../../../lib/effect.ts";
+import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 
 const fixture = (name: string) =>
-  fileURLToPath(new URL(`./fixtures/sqlite/${name}`, import.meta.url));
+  fileURLToPath(new URL(`../../fixtures/sqlite/${name}`, import.meta.url));
 
 interface ChildResult {
   readonly code: number;
@@ -45,7 +45,7 @@ Deno.test("4 processes optimizing one study get trials 0-999, each number exactl
   const dir = await Deno.makeTempDir({ prefix: "hyperion-mp-" });
   const path = `${dir}/shared.db`;
   try {
-    const results = await runTogether(4, "../optimize_worker.ts", [
+    const results = await runTogether(4, "../../../optimize_worker.ts", [
       `sqlite:///${path}`,
       "shared",
       "250",

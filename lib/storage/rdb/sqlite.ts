@@ -46,7 +46,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type Either, left, right, type TaskEither } from "../effect.ts";
+import { type Either, left, right, type TaskEither } from "../../effect.ts";
 import {
   duplicatedStudy,
   type HyperionError,
@@ -56,15 +56,15 @@ import {
   storageError,
   studyNotFound,
   trialNotFound,
-} from "../errors.ts";
+} from "../../errors.ts";
 import {
   checkCompatible,
   type Distribution,
   distributionToJson,
   toExternal,
-} from "../core/distributions.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
-import type { Direction, StudyRecord } from "../core/study.ts";
+} from "../../core/distributions.ts";
+import type { JsonValue, ParamValue } from "../../core/json.ts";
+import type { Direction, StudyRecord } from "../../core/study.ts";
 import {
   type Attrs,
   checkTransition,
@@ -72,7 +72,7 @@ import {
   type FrozenTrial,
   isFinished,
   type TrialState,
-} from "../core/trial.ts";
+} from "../../core/trial.ts";
 import {
   checkAttrWrite,
   checkDirections,
@@ -83,7 +83,7 @@ import {
   checkValues,
   normaliseTemplate,
   setOwn,
-} from "../_internal/storage_rules.ts";
+} from "../rules.ts";
 import {
   errorMessage,
   isBusyError,
@@ -91,8 +91,8 @@ import {
   type SqliteDriver,
   type SqliteOpen,
   type SqliteStatement,
-} from "../_internal/sqlite_driver.ts";
-import { ALEMBIC_HEAD, createSchema, inspectSchema } from "../_internal/sqlite_schema.ts";
+} from "./sqlite_driver.ts";
+import { ALEMBIC_HEAD, createSchema, inspectSchema } from "./sqlite_schema.ts";
 import {
   decodeAttrs,
   decodeDirection,
@@ -107,27 +107,15 @@ import {
   parseDatetime,
   storedDatetime,
   trialFromRows,
-} from "../_internal/rdb_codec.ts";
-import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../_internal/rdb_schema.ts";
-import {
-  backoffMs,
-  byNumber,
-  foldChanged,
-  invalidGracePeriod,
-  sleep,
-} from "../_internal/rdb_storage.ts";
-import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
-import type { HeartbeatOptions } from "../study/heartbeat.ts";
-import { storageHeartbeat } from "../_internal/heartbeat_options.ts";
+} from "./codec.ts";
+import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "./schema.ts";
+import { backoffMs, byNumber, foldChanged, invalidGracePeriod, sleep } from "../trial_cache.ts";
+import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
+import { storageHeartbeat } from "../heartbeat_options.ts";
 
-export type {
-  SqliteDriver,
-  SqliteOpen,
-  SqliteStatement,
-  SqliteValue,
-} from "../_internal/sqlite_driver.ts";
+export type { SqliteDriver, SqliteOpen, SqliteStatement, SqliteValue } from "./sqlite_driver.ts";
 // the types the storage's signatures mention, so that this entry point documents them
-export type * from "./signature_types.ts";
+export type * from "../signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -48,7 +48,7 @@
  *
  * @module
  */
-import { type Either, left, right, type TaskEither } from "../effect.ts";
+import { type Either, left, right, type TaskEither } from "../../effect.ts";
 import {
   duplicatedStudy,
   type HyperionError,
@@ -58,17 +58,21 @@ import {
   storageError,
   studyNotFound,
   trialNotFound,
-} from "../errors.ts";
-import { checkCompatible, type Distribution, distributionToJson } from "../core/distributions.ts";
-import type { JsonValue } from "../core/json.ts";
-import type { Direction, StudyRecord } from "../core/study.ts";
+} from "../../errors.ts";
+import {
+  checkCompatible,
+  type Distribution,
+  distributionToJson,
+} from "../../core/distributions.ts";
+import type { JsonValue } from "../../core/json.ts";
+import type { Direction, StudyRecord } from "../../core/study.ts";
 import {
   checkTransition,
   checkUpdatable,
   type FrozenTrial,
   isFinished,
   type TrialState,
-} from "../core/trial.ts";
+} from "../../core/trial.ts";
 import {
   checkAttrWrite,
   checkDirections,
@@ -78,7 +82,7 @@ import {
   checkTrialQuery,
   checkValues,
   normaliseTemplate,
-} from "../_internal/storage_rules.ts";
+} from "../rules.ts";
 import {
   ALEMBIC_HEAD,
   decodeAttrs,
@@ -91,8 +95,8 @@ import {
   type Row,
   storedDatetime,
   trialFromRows,
-} from "../_internal/rdb_codec.ts";
-import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../_internal/rdb_schema.ts";
+} from "./codec.ts";
+import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "./schema.ts";
 import {
   backoffMs,
   byNumber,
@@ -100,7 +104,7 @@ import {
   invalidGracePeriod,
   runningTrial,
   sleep,
-} from "../_internal/rdb_storage.ts";
+} from "../trial_cache.ts";
 import {
   describeTarget,
   errorText,
@@ -115,14 +119,13 @@ import {
   type PgTarget,
   queryOn,
   sqlState,
-} from "../_internal/postgres_connection.ts";
-import { createSchema, inspectSchema, SCHEMA_LOCK_KEY } from "../_internal/postgres_schema.ts";
-import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
-import type { HeartbeatOptions } from "../study/heartbeat.ts";
-import { storageHeartbeat } from "../_internal/heartbeat_options.ts";
+} from "./postgres_connection.ts";
+import { createSchema, inspectSchema, SCHEMA_LOCK_KEY } from "./postgres_schema.ts";
+import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
+import { storageHeartbeat } from "../heartbeat_options.ts";
 
 // the types the storage's signatures mention, so that this entry point documents them
-export type * from "./signature_types.ts";
+export type * from "../signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
