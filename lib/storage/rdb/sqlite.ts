@@ -446,6 +446,8 @@ function makeStorage(
   const live = new Map<number, Held>();
   const records = new Map<number, StudyRecord>();
   const noWaiting = new Set<number>();
+  // per study: how many trials it holds (the next trial's number)
+  const trialCounts = new Map<number, number>();
   let knownDataVersion: unknown = undefined;
   let afterCommit: Array<() => void> = [];
   let closed = false;
@@ -463,6 +465,7 @@ function makeStorage(
     live.clear();
     records.clear();
     noWaiting.clear();
+    trialCounts.clear();
   };
 
   /**
@@ -630,6 +633,7 @@ function makeStorage(
     waitHorizon.clear(); // ids of the study's trials may be reused by new trials of others
     records.delete(studyId);
     noWaiting.delete(studyId);
+    trialCounts.delete(studyId);
     for (const [id, hit] of finishedById) if (hit.studyId === studyId) finishedById.delete(id);
     for (const [id, hit] of live) if (hit.studyId === studyId) live.delete(id);
   };
@@ -717,6 +721,14 @@ function makeStorage(
     });
     return folded.all;
   };
+
+  /**
+   * How many trials the study holds: the number of its next trial. Counted once, then kept
+   * while no other connection writes (the volatile caches are dropped when one does).
+   */
+  const trialCount = (studyId: number): number =>
+    trialCounts.get(studyId) ??
+      Number(q("SELECT COUNT(*) AS n FROM trials WHERE study_id = ?").get(studyId)?.n ?? 0);
 
   // ---- writing rows ----------------------------------------------------------------
 
@@ -946,13 +958,15 @@ function makeStorage(
             if (ok._tag === "Left") return ok;
           }
         }
+        const number = trialCount(studyId);
         const row = q(
-          "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES ((SELECT COUNT(*) FROM trials WHERE study_id = ?1), ?1, ?2, ?3, ?4) RETURNING trial_id, number",
+          "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES (?5, ?1, ?2, ?3, ?4) RETURNING trial_id, number",
         ).get(
           studyId,
           n.state,
           n.datetimeStart === null ? null : formatDatetime(n.datetimeStart),
           n.datetimeComplete === null ? null : formatDatetime(n.datetimeComplete),
+          number,
         );
         const trialId = Number(row?.trial_id);
         const params: Record<string, ParamValue> = {};
@@ -996,6 +1010,7 @@ function makeStorage(
             if (!cache.firstDistributions.has(param)) cache.firstDistributions.set(param, d);
           }
           if (n.state === "WAITING") noWaiting.delete(studyId);
+          if (mirror) trialCounts.set(studyId, number + 1);
           remember(studyId, [frozen]);
         });
         return right(frozen);

@@ -45,7 +45,7 @@ Deno.test("4 processes optimizing one study get trials 0-999, each number exactl
   const dir = await Deno.makeTempDir({ prefix: "hyperion-mp-" });
   const path = `${dir}/shared.db`;
   try {
-    const results = await runTogether(4, "../../../optimize_worker.ts", [
+    const results = await runTogether(4, "../optimize_worker.ts", [
       `sqlite:///${path}`,
       "shared",
       "250",
