@@ -81,6 +81,7 @@ import {
   checkStudyName,
   checkTrialQuery,
   checkValues,
+  invalidGracePeriod,
   normaliseTemplate,
   setOwn,
 } from "../rules.ts";
@@ -109,7 +110,8 @@ import {
   trialFromRows,
 } from "./codec.ts";
 import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "./schema.ts";
-import { backoffMs, byNumber, foldChanged, invalidGracePeriod, sleep } from "../trial_cache.ts";
+import { byNumber, EMPTY_TRIAL_CACHE, foldChanged, type TrialCache } from "../trial_cache.ts";
+import { backoffMs, sleep } from "./retry.ts";
 import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
 import { storageHeartbeat } from "../heartbeat_options.ts";
 
@@ -180,15 +182,9 @@ interface TrialRow {
   readonly datetime_complete: unknown;
 }
 
-interface StudyCache {
+interface StudyCache extends TrialCache {
   /** The study's name when the cache was built (a rename or a re-created id resets it). */
   readonly name: string;
-  /** Largest trial id seen; every trial with a smaller id is either finished or unfinished. */
-  readonly maxSeenId: number;
-  /** Finished trials, by number. */
-  readonly finished: ReadonlyArray<FrozenTrial>;
-  /** Ids of the trials last seen unfinished. */
-  readonly unfinishedIds: ReadonlySet<number>;
   /** The first distribution stored for each parameter name. */
   readonly firstDistributions: Map<string, Distribution>;
 }
@@ -639,10 +635,8 @@ function makeStorage(
   };
 
   const emptyCache = (name: string): StudyCache => ({
+    ...EMPTY_TRIAL_CACHE,
     name,
-    maxSeenId: -1,
-    finished: [],
-    unfinishedIds: new Set(),
     firstDistributions: new Map(),
   });
 
@@ -679,12 +673,13 @@ function makeStorage(
     // the rowid range and the id list, then the study (an index on study_id would scan it all)
     const changedSql =
       `SELECT ${TRIAL_COLUMNS} FROM trials WHERE (trial_id > ?2 OR trial_id IN (SELECT value FROM json_each(?3))) AND +study_id = ?1`;
+    const unfinishedIds = new Set(cache.unfinished.map((t) => t.trialId));
     let rows = q(changedSql).all(
       studyId,
       cache.maxSeenId,
-      JSON.stringify([...cache.unfinishedIds]),
+      JSON.stringify([...unfinishedIds]),
     ) as unknown as ReadonlyArray<TrialRow>;
-    const stillThere = rows.filter((r) => cache.unfinishedIds.has(Number(r.trial_id))).length;
+    const stillThere = rows.filter((r) => unfinishedIds.has(Number(r.trial_id))).length;
     // a study deleted and created again under the same id and name by another process: its
     // first trial is another one (trials are never deleted one by one)
     const first = cache.finished[0];
@@ -693,7 +688,7 @@ function makeStorage(
       (firstRow !== undefined && Number(firstRow.study_id) === studyId &&
         Number(firstRow.number) === first.number &&
         parseDatetime(firstRow.datetime_start) === first.datetimeStart);
-    if (stillThere !== cache.unfinishedIds.size || !sameFirst) {
+    if (stillThere !== unfinishedIds.size || !sameFirst) {
       for (const [id, hit] of finishedById) if (hit.studyId === studyId) finishedById.delete(id);
       cache = emptyCache(name);
       rows = q(changedSql).all(studyId, -1, "[]") as unknown as ReadonlyArray<TrialRow>;
@@ -712,7 +707,8 @@ function makeStorage(
       name,
       maxSeenId: folded.maxSeenId,
       finished: folded.finished,
-      unfinishedIds: new Set(folded.unfinished.map((t) => t.trialId)),
+      unfinished: folded.unfinished,
+      all: folded.all,
       firstDistributions: cache.firstDistributions,
     };
     later(() => {
