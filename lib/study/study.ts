@@ -33,12 +33,7 @@ import {
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { bestTrial, type Direction, paretoFront, type StudySummary } from "../core/study.ts";
 import { type Attrs, type FrozenTrial, type TrialState, trialTemplate } from "../core/trial.ts";
-import {
-  checkAttr,
-  checkDirections,
-  checkStudyName,
-  checkTrialQuery,
-} from "../storage/rules.ts";
+import { checkAttr, checkDirections, checkStudyName, checkTrialQuery } from "../storage/rules.ts";
 import { attachStudy, checkStudyHandle, studyLive } from "../_internal/live.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
