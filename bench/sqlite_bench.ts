@@ -30,7 +30,7 @@ import {
   tpeSampler,
   type Trial,
 } from "../mod.ts";
-import { sqliteStorage } from "../lib/storage/sqlite.ts";
+import { sqliteStorage } from "../lib/storage/rdb/sqlite.ts";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ANCHOR = join(REPO, "..", "shared", "bench", "anchor_optuna.py");

@@ -26,9 +26,9 @@ import {
   checkTrialQuery,
   checkValues,
   cloneJson,
+  invalidGracePeriod,
   normaliseTemplate,
-} from "../_internal/storage_rules.ts";
-import { invalidGracePeriod } from "../_internal/rdb_storage.ts";
+} from "./rules.ts";
 import type { Storage } from "./storage.ts";
 
 // -------------------------------------------------------------------------------------
@@ -53,6 +53,8 @@ interface StudyEntry {
   record: StudyRecord;
   /** The current version of each trial, by number. */
   readonly byNumber: FrozenTrial[];
+  /** A frozen copy of `byNumber`, handed to every reader until a trial changes. */
+  snapshot: ReadonlyArray<FrozenTrial> | undefined;
   /** Ids of the WAITING trials. */
   readonly waiting: Set<number>;
   readonly firstDistributions: Map<string, Distribution>;
@@ -112,6 +114,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     trials.set(t.trialId, { studyId, trial: t });
     const s = studies.get(studyId)!;
     s.byNumber[t.number] = t;
+    s.snapshot = undefined;
     if (t.state === "WAITING") s.waiting.add(t.trialId);
     else s.waiting.delete(t.trialId);
   };
@@ -136,6 +139,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         studies.set(record.studyId, {
           record,
           byNumber: [],
+          snapshot: undefined,
           waiting: new Set(),
           firstDistributions: new Map(),
         });
@@ -327,7 +331,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
         if (checked._tag === "Left") return checked;
         const all = s.right.byNumber;
         const states = checked.right;
-        return right(states ? all.filter((t) => states.includes(t.state)) : all.slice());
+        if (states) return right(all.filter((t) => states.includes(t.state)));
+        // shared by every reader until a trial changes: a study's history is read every trial
+        return right(s.right.snapshot ??= Object.freeze(all.slice()));
       }),
     recordHeartbeat: (trialId) =>
       run("record the heartbeat", () => {

@@ -31,13 +31,13 @@
 import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { memoryStorage } from "./memory.ts";
-import { postgresStorage, type PostgresStorageOptions } from "./postgres.ts";
-import { sqliteStorage, type SqliteStorageOptions } from "./sqlite.ts";
+import { postgresStorage, type PostgresStorageOptions } from "./rdb/postgres.ts";
+import { sqliteStorage, type SqliteStorageOptions } from "./rdb/sqlite.ts";
 import type { Storage } from "./storage.ts";
 
 // the types the signatures mention, so that this entry point documents them
-export type * from "./sqlite.ts";
-export type { PostgresStorageOptions } from "./postgres.ts";
+export type * from "./rdb/sqlite.ts";
+export type { PostgresStorageOptions } from "./rdb/postgres.ts";
 
 // -------------------------------------------------------------------------------------
 // model

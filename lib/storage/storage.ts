@@ -15,7 +15,6 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { Direction, StudyRecord } from "../core/study.ts";
 import type { FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
-import type { FailedTrialCallback, HeartbeatOptions } from "../study/heartbeat.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -98,6 +97,60 @@ export interface GetTrialsOptions {
    * @default {undefined} (all states)
    */
   readonly states?: ReadonlyArray<TrialState> | undefined;
+}
+
+/**
+ * What a {@link FailedTrialCallback} is handed of the study: its id, name, directions and
+ * storage. The study handle of `createStudy` is one.
+ *
+ * @category model
+ */
+export interface StudyRef {
+  /** Storage-assigned id. */
+  readonly studyId: number;
+  /** Unique name within the storage. */
+  readonly studyName: string;
+  /** One direction per objective. */
+  readonly directions: ReadonlyArray<Direction>;
+  /** Where the study's trials are stored. */
+  readonly storage: Storage;
+}
+
+/**
+ * Called with each trial that `failStaleTrials` failed (a copy, as stored); a `Left` stops the
+ * run with that error.
+ *
+ * @category model
+ */
+export type FailedTrialCallback = (
+  study: StudyRef,
+  trial: FrozenTrial,
+) => TaskEither<HyperionError, void>;
+
+/**
+ * The `heartbeat` option of `optimize`, and the heartbeat settings a storage was opened with.
+ *
+ * @category model
+ */
+export interface HeartbeatOptions {
+  /**
+   * How often a running trial records a heartbeat, in milliseconds (the first one is recorded
+   * when the trial starts). Optuna's `heartbeat_interval`, in milliseconds.
+   */
+  readonly intervalMs: number;
+  /**
+   * A RUNNING trial whose last heartbeat is older than this is failed at the start of the next
+   * trial of any worker. Optuna's `grace_period`, in milliseconds.
+   *
+   * @default {2 * intervalMs}
+   */
+  readonly gracePeriodMs?: number;
+  /**
+   * Called with each trial this worker failed, for example `retryFailedTrialCallback()`.
+   *
+   * @default {undefined} (failed trials stay failed)
+   */
+  readonly failedTrialCallback?: FailedTrialCallback;
 }
 
 /**

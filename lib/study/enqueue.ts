@@ -15,7 +15,7 @@ import {
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { Attrs, FrozenTrial } from "../core/trial.ts";
-import { checkAttr } from "../_internal/storage_rules.ts";
+import { checkAttr } from "../storage/rules.ts";
 import { withStudy } from "./_live.ts";
 import type { Study } from "./study.ts";
 

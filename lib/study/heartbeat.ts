@@ -45,51 +45,16 @@ import { type Either, fromAsync, gen, left, right, type TaskEither } from "../ef
 import { describeCause, type HyperionError, invalidArgument, objectiveFailed } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { FailedTrialCallback, HeartbeatOptions, Storage } from "../storage/storage.ts";
+
+export type { FailedTrialCallback, HeartbeatOptions, StudyRef } from "../storage/storage.ts";
 import type { Study } from "./study.ts";
 import { withStudy } from "./_live.ts";
-import { checkHeartbeatFields } from "../_internal/heartbeat_options.ts";
+import { checkHeartbeatFields } from "../storage/heartbeat_options.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/**
- * Called with each trial that {@link failStaleTrials} failed (a copy, as stored); a `Left`
- * stops the run with that error.
- *
- * @category model
- */
-export type FailedTrialCallback = (
-  study: Study,
-  trial: FrozenTrial,
-) => TaskEither<HyperionError, void>;
-
-/**
- * The `heartbeat` option of `optimize`.
- *
- * @category model
- */
-export interface HeartbeatOptions {
-  /**
-   * How often a running trial records a heartbeat, in milliseconds (the first one is recorded
-   * when the trial starts). Optuna's `heartbeat_interval`, in milliseconds.
-   */
-  readonly intervalMs: number;
-  /**
-   * A RUNNING trial whose last heartbeat is older than this is failed at the start of the next
-   * trial of any worker. Optuna's `grace_period`, in milliseconds.
-   *
-   * @default {2 * intervalMs}
-   */
-  readonly gracePeriodMs?: number;
-  /**
-   * Called with each trial this worker failed, for example {@link retryFailedTrialCallback}.
-   *
-   * @default {undefined} (failed trials stay failed)
-   */
-  readonly failedTrialCallback?: FailedTrialCallback;
-}
 
 /**
  * Options of {@link retryFailedTrialCallback}.

@@ -32,7 +32,7 @@ import {
   type NumericDistributionOptions,
 } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
-import { setOwn } from "../_internal/storage_rules.ts";
+import { setOwn } from "../storage/rules.ts";
 import { suggestDistribution } from "./suggest.ts";
 import type { Trial } from "./trial.ts";
 

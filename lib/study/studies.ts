@@ -33,7 +33,7 @@ import {
 import { type HyperionError, invalidArgument, invalidStudyArgs, show } from "../errors.ts";
 import { bestTrial, type StudyRecord, type StudySummary } from "../core/study.ts";
 import { type FrozenTrial, trialTemplate } from "../core/trial.ts";
-import { checkStudyName } from "../_internal/storage_rules.ts";
+import { checkStudyName } from "../storage/rules.ts";
 import type { Storage } from "../storage/storage.ts";
 import { checkStorage } from "./_checks.ts";
 

@@ -43,12 +43,7 @@ import {
 import type { JsonValue } from "../core/json.ts";
 import { bestTrial, type Direction, paretoFront, type StudyRecord } from "../core/study.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
-import {
-  checkAttr,
-  checkDirections,
-  checkStudyName,
-  checkTrialQuery,
-} from "../_internal/storage_rules.ts";
+import { checkAttr, checkDirections, checkStudyName, checkTrialQuery } from "../storage/rules.ts";
 import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";

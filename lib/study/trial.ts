@@ -22,7 +22,7 @@ import { type Either, gen, genEither, left, right, type TaskEither } from "../ef
 import { type HyperionError, invalidArgument, notSupported, trialNotUpdatable } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { type Attrs, type FrozenTrial, isFinished } from "../core/trial.ts";
-import { checkAttr } from "../_internal/storage_rules.ts";
+import { checkAttr } from "../storage/rules.ts";
 import type { PrunerContext } from "../pruners/pruner.ts";
 import { checkTrialHandle, guard, trialLive } from "./_live.ts";
 import type { Study } from "./study.ts";

@@ -17,7 +17,7 @@ import { thresholdPruner } from "../../lib/pruners/threshold.ts";
 import { patientPruner } from "../../lib/pruners/patient.ts";
 import { wilcoxonPruner } from "../../lib/pruners/wilcoxon.ts";
 import { expectLeft } from "./study.ts";
-import { runningTrial } from "../../lib/_internal/rdb_storage.ts";
+import { runningTrial } from "../../lib/storage/trial_cache.ts";
 
 /** A fixture number: finite, or the strings Python wrote for NaN and the infinities. */
 export type Num = number | "NaN" | "Infinity" | "-Infinity";

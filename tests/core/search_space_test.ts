@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { floatDistribution, intDistribution } from "../../lib/core/distributions.ts";
 import { getOrThrow } from "../../lib/effect/mod.ts";
-import { groupDecomposedSearchSpace, intersectionSearchSpace } from "../../lib/core/search_space.ts";
+import {
+  groupDecomposedSearchSpace,
+  intersectionSearchSpace,
+} from "../../lib/core/search_space.ts";
 import type { FrozenTrial, TrialState } from "../../lib/core/trial.ts";
 import type { Distribution } from "../../lib/core/distributions.ts";
 

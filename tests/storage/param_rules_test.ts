@@ -7,7 +7,7 @@ import {
   runOrThrow,
   type Storage,
 } from "../../mod.ts";
-import { sqliteStorage } from "../../lib/storage/sqlite.ts";
+import { sqliteStorage } from "../../lib/storage/rdb/sqlite.ts";
 import { expectLeft } from "../_helpers/study.ts";
 
 async function checkCategoricalIndex(storage: Storage): Promise<void> {

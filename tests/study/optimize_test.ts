@@ -22,7 +22,7 @@ import {
   type TaskEither,
   trialPruned,
 } from "../../mod.ts";
-import { sqliteStorage } from "../../lib/storage/sqlite.ts";
+import { sqliteStorage } from "../../lib/storage/rdb/sqlite.ts";
 import { expectLeft } from "../_helpers/study.ts";
 
 const quiet: Logger = { level: "silent", write: () => {} };

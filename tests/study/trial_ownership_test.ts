@@ -21,7 +21,7 @@ import {
   suggestFloat,
   tell,
 } from "../../mod.ts";
-import { sqliteStorage } from "../../lib/storage/sqlite.ts";
+import { sqliteStorage } from "../../lib/storage/rdb/sqlite.ts";
 
 type Kind = "memory" | "sqlite";
 

@@ -18,7 +18,7 @@ import {
 import type { Storage } from "../../storage/storage.ts";
 import { createStudy, type Study, type StudyArgs } from "../../study/study.ts";
 import { openStorage } from "../../storage/open.ts";
-import { setOwn } from "../../_internal/storage_rules.ts";
+import { setOwn } from "../../storage/rules.ts";
 import { backup } from "./_resume_backup.ts";
 import { locate, rebuildAndSwap, recover } from "./_resume_swap.ts";
 

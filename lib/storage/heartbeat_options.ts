@@ -7,8 +7,7 @@
  */
 import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
-import type { HeartbeatOptions } from "../study/heartbeat.ts";
-import type { StorageHeartbeatOptions } from "../storage/storage.ts";
+import type { HeartbeatOptions, StorageHeartbeatOptions } from "./storage.ts";
 
 /** The field names to put in error messages, one per setting. */
 export interface HeartbeatFieldNames {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ALEMBIC_HEAD, OLDER_REVISIONS, SCHEMA_TABLES, SCHEMA_VERSION } from "./rdb_codec.ts";
+import { ALEMBIC_HEAD, OLDER_REVISIONS, SCHEMA_TABLES, SCHEMA_VERSION } from "./codec.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -7,8 +7,8 @@
  * @module
  */
 import postgres from "postgres";
-import { type Either, left, right } from "../effect/mod.ts";
-import { type HyperionError, invalidArgument } from "../errors.ts";
+import { type Either, left, right } from "../../effect/mod.ts";
+import { type HyperionError, invalidArgument } from "../../errors.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -1,5 +1,5 @@
-import { memoryStorage } from "../lib/storage/memory.ts";
-import { storageConformance } from "./storage_conformance.ts";
+import { memoryStorage } from "../../lib/storage/memory.ts";
+import { storageConformance } from "../_helpers/storage_conformance.ts";
 
 storageConformance(
   "memoryStorage()",

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { runOrThrow } from "../lib/effect/mod.ts";
-import { sqliteStorage } from "../lib/storage/sqlite.ts";
+import { runOrThrow } from "../../../lib/effect/mod.ts";
+import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 
 const fixture = (name: string) =>
-  fileURLToPath(new URL(`./fixtures/sqlite/${name}`, import.meta.url));
+  fileURLToPath(new URL(`../../fixtures/sqlite/${name}`, import.meta.url));
 
 interface ChildResult {
   readonly code: number;

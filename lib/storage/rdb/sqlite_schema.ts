@@ -12,8 +12,8 @@ import {
   OLDER_REVISIONS,
   SCHEMA_TABLES,
   SCHEMA_VERSION,
-} from "./rdb_codec.ts";
-import { schemaDdl, schemaJudge, type SchemaState } from "./rdb_schema.ts";
+} from "./codec.ts";
+import { schemaDdl, schemaJudge, type SchemaState } from "./schema.ts";
 
 // the schema constants live in the codec shared with PostgreSQL
 export { ALEMBIC_HEAD, LIBRARY_VERSION, OLDER_REVISIONS, SCHEMA_TABLES, SCHEMA_VERSION };

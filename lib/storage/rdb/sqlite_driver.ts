@@ -2,7 +2,7 @@
  * The small SQLite driver interface the SQLite storage runs on (`exec`, `prepare` → `run` /
  * `get` / `all`, `close`), the default binding on the runtime's built-in `node:sqlite`, and the
  * classification of "database is locked" errors. Private to the library; the public types are
- * re-exported from `lib/storage/sqlite.ts`.
+ * re-exported from `lib/storage/rdb/sqlite.ts`.
  *
  * @module
  */

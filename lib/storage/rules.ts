@@ -359,3 +359,14 @@ export function normaliseTemplate(
 export function cloneJson<T extends JsonValue>(value: T): T {
   return structuredClone(value);
 }
+
+/** Why a stale-trial grace period is invalid (not a number), if it is. */
+export function invalidGracePeriod(gracePeriodMs: unknown): HyperionError | undefined {
+  return typeof gracePeriodMs !== "number" || Number.isNaN(gracePeriodMs)
+    ? invalidArgument({
+      field: "gracePeriodMs",
+      value: gracePeriodMs,
+      expected: "a number of milliseconds",
+    })
+    : undefined;
+}

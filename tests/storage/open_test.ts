@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { isAbsolute, join, relative } from "node:path";
-import { runOrThrow } from "../lib/effect/mod.ts";
-import { openStorage, parseStorageUrl } from "../lib/storage/open.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { runOrThrow } from "../../lib/effect/mod.ts";
+import { openStorage, parseStorageUrl } from "../../lib/storage/open.ts";
+import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("parseStorageUrl() follows SQLAlchemy's sqlite:/// convention for relative and absolute paths", () => {
   assert.deepEqual(parseStorageUrl("sqlite:///study.db"), {

@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { setOwn } from "./storage_rules.ts";
-import { type Distribution, distributionFromJson, toExternal } from "../core/distributions.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
-import { pythonJson } from "../core/json.ts";
-import type { Direction } from "../core/study.ts";
-import type { Attrs, FrozenTrial, TrialState } from "../core/trial.ts";
+import { setOwn } from "../rules.ts";
+import { type Distribution, distributionFromJson, toExternal } from "../../core/distributions.ts";
+import type { JsonValue, ParamValue } from "../../core/json.ts";
+import { pythonJson } from "../../core/json.ts";
+import type { Direction } from "../../core/study.ts";
+import type { Attrs, FrozenTrial, TrialState } from "../../core/trial.ts";
 
 // -------------------------------------------------------------------------------------
 // model

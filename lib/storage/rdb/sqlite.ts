@@ -46,7 +46,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
+import { type Either, left, right, type TaskEither } from "../../effect/mod.ts";
 import {
   duplicatedStudy,
   type HyperionError,
@@ -56,15 +56,15 @@ import {
   storageError,
   studyNotFound,
   trialNotFound,
-} from "../errors.ts";
+} from "../../errors.ts";
 import {
   checkCompatible,
   type Distribution,
   distributionToJson,
   toExternal,
-} from "../core/distributions.ts";
-import type { JsonValue, ParamValue } from "../core/json.ts";
-import type { Direction, StudyRecord } from "../core/study.ts";
+} from "../../core/distributions.ts";
+import type { JsonValue, ParamValue } from "../../core/json.ts";
+import type { Direction, StudyRecord } from "../../core/study.ts";
 import {
   type Attrs,
   checkTransition,
@@ -72,7 +72,7 @@ import {
   type FrozenTrial,
   isFinished,
   type TrialState,
-} from "../core/trial.ts";
+} from "../../core/trial.ts";
 import {
   checkAttrWrite,
   checkDirections,
@@ -81,9 +81,10 @@ import {
   checkStudyName,
   checkTrialQuery,
   checkValues,
+  invalidGracePeriod,
   normaliseTemplate,
   setOwn,
-} from "../_internal/storage_rules.ts";
+} from "../rules.ts";
 import {
   errorMessage,
   isBusyError,
@@ -91,8 +92,8 @@ import {
   type SqliteDriver,
   type SqliteOpen,
   type SqliteStatement,
-} from "../_internal/sqlite_driver.ts";
-import { ALEMBIC_HEAD, createSchema, inspectSchema } from "../_internal/sqlite_schema.ts";
+} from "./sqlite_driver.ts";
+import { ALEMBIC_HEAD, createSchema, inspectSchema } from "./sqlite_schema.ts";
 import {
   decodeAttrs,
   decodeDirection,
@@ -107,27 +108,16 @@ import {
   parseDatetime,
   storedDatetime,
   trialFromRows,
-} from "../_internal/rdb_codec.ts";
-import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../_internal/rdb_schema.ts";
-import {
-  backoffMs,
-  byNumber,
-  foldChanged,
-  invalidGracePeriod,
-  sleep,
-} from "../_internal/rdb_storage.ts";
-import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
-import type { HeartbeatOptions } from "../study/heartbeat.ts";
-import { storageHeartbeat } from "../_internal/heartbeat_options.ts";
+} from "./codec.ts";
+import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "./schema.ts";
+import { byNumber, EMPTY_TRIAL_CACHE, foldChanged, type TrialCache } from "../trial_cache.ts";
+import { backoffMs, sleep } from "./retry.ts";
+import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
+import { storageHeartbeat } from "../heartbeat_options.ts";
 
-export type {
-  SqliteDriver,
-  SqliteOpen,
-  SqliteStatement,
-  SqliteValue,
-} from "../_internal/sqlite_driver.ts";
+export type { SqliteDriver, SqliteOpen, SqliteStatement, SqliteValue } from "./sqlite_driver.ts";
 // the types the storage's signatures mention, so that this entry point documents them
-export type * from "./signature_types.ts";
+export type * from "../signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -192,15 +182,9 @@ interface TrialRow {
   readonly datetime_complete: unknown;
 }
 
-interface StudyCache {
+interface StudyCache extends TrialCache {
   /** The study's name when the cache was built (a rename or a re-created id resets it). */
   readonly name: string;
-  /** Largest trial id seen; every trial with a smaller id is either finished or unfinished. */
-  readonly maxSeenId: number;
-  /** Finished trials, by number. */
-  readonly finished: ReadonlyArray<FrozenTrial>;
-  /** Ids of the trials last seen unfinished. */
-  readonly unfinishedIds: ReadonlySet<number>;
   /** The first distribution stored for each parameter name. */
   readonly firstDistributions: Map<string, Distribution>;
 }
@@ -458,6 +442,8 @@ function makeStorage(
   const live = new Map<number, Held>();
   const records = new Map<number, StudyRecord>();
   const noWaiting = new Set<number>();
+  // per study: how many trials it holds (the next trial's number)
+  const trialCounts = new Map<number, number>();
   let knownDataVersion: unknown = undefined;
   let afterCommit: Array<() => void> = [];
   let closed = false;
@@ -475,6 +461,7 @@ function makeStorage(
     live.clear();
     records.clear();
     noWaiting.clear();
+    trialCounts.clear();
   };
 
   /**
@@ -642,15 +629,14 @@ function makeStorage(
     waitHorizon.clear(); // ids of the study's trials may be reused by new trials of others
     records.delete(studyId);
     noWaiting.delete(studyId);
+    trialCounts.delete(studyId);
     for (const [id, hit] of finishedById) if (hit.studyId === studyId) finishedById.delete(id);
     for (const [id, hit] of live) if (hit.studyId === studyId) live.delete(id);
   };
 
   const emptyCache = (name: string): StudyCache => ({
+    ...EMPTY_TRIAL_CACHE,
     name,
-    maxSeenId: -1,
-    finished: [],
-    unfinishedIds: new Set(),
     firstDistributions: new Map(),
   });
 
@@ -687,12 +673,13 @@ function makeStorage(
     // the rowid range and the id list, then the study (an index on study_id would scan it all)
     const changedSql =
       `SELECT ${TRIAL_COLUMNS} FROM trials WHERE (trial_id > ?2 OR trial_id IN (SELECT value FROM json_each(?3))) AND +study_id = ?1`;
+    const unfinishedIds = new Set(cache.unfinished.map((t) => t.trialId));
     let rows = q(changedSql).all(
       studyId,
       cache.maxSeenId,
-      JSON.stringify([...cache.unfinishedIds]),
+      JSON.stringify([...unfinishedIds]),
     ) as unknown as ReadonlyArray<TrialRow>;
-    const stillThere = rows.filter((r) => cache.unfinishedIds.has(Number(r.trial_id))).length;
+    const stillThere = rows.filter((r) => unfinishedIds.has(Number(r.trial_id))).length;
     // a study deleted and created again under the same id and name by another process: its
     // first trial is another one (trials are never deleted one by one)
     const first = cache.finished[0];
@@ -701,7 +688,7 @@ function makeStorage(
       (firstRow !== undefined && Number(firstRow.study_id) === studyId &&
         Number(firstRow.number) === first.number &&
         parseDatetime(firstRow.datetime_start) === first.datetimeStart);
-    if (stillThere !== cache.unfinishedIds.size || !sameFirst) {
+    if (stillThere !== unfinishedIds.size || !sameFirst) {
       for (const [id, hit] of finishedById) if (hit.studyId === studyId) finishedById.delete(id);
       cache = emptyCache(name);
       rows = q(changedSql).all(studyId, -1, "[]") as unknown as ReadonlyArray<TrialRow>;
@@ -720,7 +707,8 @@ function makeStorage(
       name,
       maxSeenId: folded.maxSeenId,
       finished: folded.finished,
-      unfinishedIds: new Set(folded.unfinished.map((t) => t.trialId)),
+      unfinished: folded.unfinished,
+      all: folded.all,
       firstDistributions: cache.firstDistributions,
     };
     later(() => {
@@ -729,6 +717,14 @@ function makeStorage(
     });
     return folded.all;
   };
+
+  /**
+   * How many trials the study holds: the number of its next trial. Counted once, then kept
+   * while no other connection writes (the volatile caches are dropped when one does).
+   */
+  const trialCount = (studyId: number): number =>
+    trialCounts.get(studyId) ??
+      Number(q("SELECT COUNT(*) AS n FROM trials WHERE study_id = ?").get(studyId)?.n ?? 0);
 
   // ---- writing rows ----------------------------------------------------------------
 
@@ -958,13 +954,15 @@ function makeStorage(
             if (ok._tag === "Left") return ok;
           }
         }
+        const number = trialCount(studyId);
         const row = q(
-          "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES ((SELECT COUNT(*) FROM trials WHERE study_id = ?1), ?1, ?2, ?3, ?4) RETURNING trial_id, number",
+          "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES (?5, ?1, ?2, ?3, ?4) RETURNING trial_id, number",
         ).get(
           studyId,
           n.state,
           n.datetimeStart === null ? null : formatDatetime(n.datetimeStart),
           n.datetimeComplete === null ? null : formatDatetime(n.datetimeComplete),
+          number,
         );
         const trialId = Number(row?.trial_id);
         const params: Record<string, ParamValue> = {};
@@ -1008,6 +1006,7 @@ function makeStorage(
             if (!cache.firstDistributions.has(param)) cache.firstDistributions.set(param, d);
           }
           if (n.state === "WAITING") noWaiting.delete(studyId);
+          if (mirror) trialCounts.set(studyId, number + 1);
           remember(studyId, [frozen]);
         });
         return right(frozen);

@@ -48,7 +48,7 @@
  *
  * @module
  */
-import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
+import { type Either, left, right, type TaskEither } from "../../effect/mod.ts";
 import {
   duplicatedStudy,
   type HyperionError,
@@ -58,17 +58,21 @@ import {
   storageError,
   studyNotFound,
   trialNotFound,
-} from "../errors.ts";
-import { checkCompatible, type Distribution, distributionToJson } from "../core/distributions.ts";
-import type { JsonValue } from "../core/json.ts";
-import type { Direction, StudyRecord } from "../core/study.ts";
+} from "../../errors.ts";
+import {
+  checkCompatible,
+  type Distribution,
+  distributionToJson,
+} from "../../core/distributions.ts";
+import type { JsonValue } from "../../core/json.ts";
+import type { Direction, StudyRecord } from "../../core/study.ts";
 import {
   checkTransition,
   checkUpdatable,
   type FrozenTrial,
   isFinished,
   type TrialState,
-} from "../core/trial.ts";
+} from "../../core/trial.ts";
 import {
   checkAttrWrite,
   checkDirections,
@@ -77,8 +81,9 @@ import {
   checkStudyName,
   checkTrialQuery,
   checkValues,
+  invalidGracePeriod,
   normaliseTemplate,
-} from "../_internal/storage_rules.ts";
+} from "../rules.ts";
 import {
   ALEMBIC_HEAD,
   decodeAttrs,
@@ -91,16 +96,16 @@ import {
   type Row,
   storedDatetime,
   trialFromRows,
-} from "../_internal/rdb_codec.ts";
-import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../_internal/rdb_schema.ts";
+} from "./codec.ts";
+import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "./schema.ts";
 import {
-  backoffMs,
   byNumber,
+  EMPTY_TRIAL_CACHE,
   foldChanged,
-  invalidGracePeriod,
   runningTrial,
-  sleep,
-} from "../_internal/rdb_storage.ts";
+  type TrialCache,
+} from "../trial_cache.ts";
+import { backoffMs, sleep } from "./retry.ts";
 import {
   describeTarget,
   errorText,
@@ -115,14 +120,13 @@ import {
   type PgTarget,
   queryOn,
   sqlState,
-} from "../_internal/postgres_connection.ts";
-import { createSchema, inspectSchema, SCHEMA_LOCK_KEY } from "../_internal/postgres_schema.ts";
-import type { Storage, StorageHeartbeatOptions } from "./storage.ts";
-import type { HeartbeatOptions } from "../study/heartbeat.ts";
-import { storageHeartbeat } from "../_internal/heartbeat_options.ts";
+} from "./postgres_connection.ts";
+import { createSchema, inspectSchema, SCHEMA_LOCK_KEY } from "./postgres_schema.ts";
+import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
+import { storageHeartbeat } from "../heartbeat_options.ts";
 
 // the types the storage's signatures mention, so that this entry point documents them
-export type * from "./signature_types.ts";
+export type * from "../signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -184,12 +188,8 @@ export interface PostgresStorageOptions extends StorageHeartbeatOptions {
 
 /** A study's cache: finished trials never change, and neither does a first distribution. */
 interface StudyCache {
-  /** Largest trial id seen (ids grow in commit order within a study: the study lock). */
-  maxSeenId: number;
-  /** Finished trials, by number. */
-  finished: ReadonlyArray<FrozenTrial>;
-  /** Ids of the trials last seen unfinished. */
-  unfinishedIds: Set<number>;
+  /** The study's trials (ids grow in commit order within a study: the study lock). */
+  trials: TrialCache;
   /** The first distribution stored for each parameter name. */
   readonly firstDistributions: Map<string, Distribution>;
 }
@@ -537,7 +537,7 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
   const cacheFor = (studyId: number): StudyCache => {
     let c = caches.get(studyId);
     if (c === undefined) {
-      c = { maxSeenId: -1, finished: [], unfinishedIds: new Set(), firstDistributions: new Map() };
+      c = { trials: EMPTY_TRIAL_CACHE, firstDistributions: new Map() };
       caches.set(studyId, c);
     }
     return c;
@@ -975,11 +975,12 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         const checked = checkTrialQuery(opts);
         if (checked._tag === "Left") return checked;
         const cache = cacheFor(studyId);
+        const unfinishedIds = cache.trials.unfinished.map((t) => t.trialId);
         const changed = await q(
           `${FULL_TRIAL} WHERE t.study_id = $1 AND (t.trial_id > $2 OR t.trial_id IN (SELECT value::int FROM json_array_elements_text($3::json)))`,
-          [studyId, cache.maxSeenId, json([...cache.unfinishedIds])],
+          [studyId, cache.trials.maxSeenId, json(unfinishedIds)],
         );
-        if (changed.length < cache.unfinishedIds.size || changed.length === 0) {
+        if (changed.length < unfinishedIds.length || changed.length === 0) {
           // nothing new, or trials vanished: is the study still there?
           if (!(await studyExists(q, studyId))) {
             later(() => forgetStudy(studyId));
@@ -987,11 +988,9 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           }
         }
         const loaded = changed.map(toTrial);
-        const folded = foldChanged(cache, loaded);
+        const folded = foldChanged(cache.trials, loaded);
         later(() => {
-          cache.finished = folded.finished;
-          cache.maxSeenId = folded.maxSeenId;
-          cache.unfinishedIds = new Set(folded.unfinished.map((t) => t.trialId));
+          cache.trials = folded;
           for (const t of loaded) studyOfTrial.set(t.trialId, studyId);
           remember(folded.newlyFinished);
         });

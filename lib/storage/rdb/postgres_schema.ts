@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { ALEMBIC_HEAD, LIBRARY_VERSION, SCHEMA_VERSION } from "./rdb_codec.ts";
-import { schemaDdl, schemaJudge, type SchemaState } from "./rdb_schema.ts";
+import { ALEMBIC_HEAD, LIBRARY_VERSION, SCHEMA_VERSION } from "./codec.ts";
+import { schemaDdl, schemaJudge, type SchemaState } from "./schema.ts";
 import type { PgQuery } from "./postgres_connection.ts";
 
 export type { SchemaState };

@@ -1,31 +1,47 @@
 /**
- * What the SQLite and PostgreSQL storages share beyond the schema and its codec: the pause
- * before a retry, the argument checks they make before touching the database, the order of
- * trials, and folding the trials that changed since the last read into a study's cache of
- * finished trials. Private to the library.
+ * The trial cache of the SQL storages (Optuna's `_CachedStorage`): finished trials never
+ * change, so a read folds only the trials that are new or were unfinished into what the cache
+ * knew, and hands every reader the same frozen list until something changed. Also the order of
+ * trials and the record of a trial created without a template. Private to the library.
  *
  * @module
  */
-import { type HyperionError, invalidArgument } from "../errors.ts";
 import { type FrozenTrial, isFinished } from "../core/trial.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
-/** A study's trials after a read of the ones that changed; see {@link foldChanged}. */
-export interface FoldedTrials {
-  /** Every finished trial, by number: the cached ones, then the newly finished. */
-  readonly finished: ReadonlyArray<FrozenTrial>;
-  /** The trials of `changed` that are finished, by number. */
-  readonly newlyFinished: ReadonlyArray<FrozenTrial>;
-  /** The trials of `changed` that are not finished, by number. */
-  readonly unfinished: ReadonlyArray<FrozenTrial>;
+/**
+ * What a storage knows of a study's trials between reads: finished trials never change, so
+ * only new trials and the ones last seen unfinished are read again. `all` is handed to every
+ * reader (frozen) until a read finds a change, so that a study's history, which samplers read
+ * every trial, is not copied while nothing changed.
+ */
+export interface TrialCache {
   /** The largest trial id seen so far. */
   readonly maxSeenId: number;
-  /** Every trial of the study, by number (a new array). */
-  readonly all: FrozenTrial[];
+  /** Every finished trial, by number (frozen). */
+  readonly finished: ReadonlyArray<FrozenTrial>;
+  /** The trials last seen unfinished, by number. */
+  readonly unfinished: ReadonlyArray<FrozenTrial>;
+  /** Every trial of the study, by number (frozen; shared by readers until it changes). */
+  readonly all: ReadonlyArray<FrozenTrial>;
 }
+
+/** A study's trials after a read of the ones that changed; see {@link foldChanged}. */
+export interface FoldedTrials extends TrialCache {
+  /** The trials of `changed` that are finished, by number. */
+  readonly newlyFinished: ReadonlyArray<FrozenTrial>;
+}
+
+/** The cache of a study nothing was read of yet. */
+export const EMPTY_TRIAL_CACHE: TrialCache = Object.freeze({
+  maxSeenId: -1,
+  finished: Object.freeze([]),
+  unfinished: Object.freeze([]),
+  all: Object.freeze([]),
+});
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -84,11 +100,11 @@ export function mergeSorted<T>(
 
 /**
  * Folds the trials read because they are new or were unfinished (`changed`) into what a
- * study's cache knew (`finished` by number, the largest id seen). `finished` is returned as it
- * is when nothing finished since.
+ * study's cache knew. `finished` is returned as it is when nothing finished since, and `all` as
+ * it is when nothing changed at all (the same trial records as last time).
  */
 export function foldChanged(
-  cache: { readonly finished: ReadonlyArray<FrozenTrial>; readonly maxSeenId: number },
+  cache: TrialCache,
   changed: ReadonlyArray<FrozenTrial>,
 ): FoldedTrials {
   const newlyFinished = changed.filter((t) => isFinished(t.state)).sort(byNumber);
@@ -100,39 +116,20 @@ export function foldChanged(
     if (last !== undefined && (newlyFinished[0] as FrozenTrial).number < last.number) {
       merged.sort(byNumber);
     }
-    finished = merged;
+    finished = Object.freeze(merged);
   }
   let maxSeenId = cache.maxSeenId;
   for (const t of changed) maxSeenId = Math.max(maxSeenId, t.trialId);
-  const all = unfinished.length === 0 ? finished.slice() : mergeSorted(
-    finished,
-    unfinished,
-    byNumber,
-  );
+  const same = finished === cache.finished && sameTrials(unfinished, cache.unfinished);
+  const all = same
+    ? cache.all
+    : unfinished.length === 0
+    ? finished
+    : Object.freeze(mergeSorted(finished, unfinished, byNumber));
   return { finished, newlyFinished, unfinished, maxSeenId, all };
 }
 
-/** Why a stale-trial grace period is invalid (not a number), if it is. */
-export function invalidGracePeriod(gracePeriodMs: unknown): HyperionError | undefined {
-  return typeof gracePeriodMs !== "number" || Number.isNaN(gracePeriodMs)
-    ? invalidArgument({
-      field: "gracePeriodMs",
-      value: gracePeriodMs,
-      expected: "a number of milliseconds",
-    })
-    : undefined;
-}
-
-// -------------------------------------------------------------------------------------
-// utils
-// -------------------------------------------------------------------------------------
-
-/** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** A random pause before retry `attempt` (0-based), growing from `baseMs` up to 64 times it. */
-export function backoffMs(attempt: number, baseMs: number): number {
-  return Math.random() * baseMs * 2 ** Math.min(attempt, 6);
+/** True when both lists hold the same trial records in the same order. */
+function sameTrials(a: ReadonlyArray<FrozenTrial>, b: ReadonlyArray<FrozenTrial>): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
 }

@@ -9,11 +9,11 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createStudy, enqueueTrial, runOrThrow } from "../mod.ts";
-import { postgresStorage } from "../lib/storage/postgres.ts";
-import { createDatabase, ensurePostgres } from "./fixtures/postgres/server.ts";
+import { createStudy, enqueueTrial, runOrThrow } from "../../../mod.ts";
+import { postgresStorage } from "../../../lib/storage/rdb/postgres.ts";
+import { createDatabase, ensurePostgres } from "../../fixtures/postgres/server.ts";
 
-const WORKER = fileURLToPath(new URL("./fixtures/optimize_worker.ts", import.meta.url));
+const WORKER = fileURLToPath(new URL("../../fixtures/optimize_worker.ts", import.meta.url));
 
 const pg = await ensurePostgres(54332);
 if (!pg.ok) {

@@ -10,19 +10,19 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Either } from "../lib/effect/mod.ts";
-import { getOrThrow, runOrThrow } from "../lib/effect/mod.ts";
-import type { HyperionError } from "../lib/errors.ts";
+import type { Either } from "../../lib/effect/mod.ts";
+import { getOrThrow, runOrThrow } from "../../lib/effect/mod.ts";
+import type { HyperionError } from "../../lib/errors.ts";
 import {
   categoricalDistribution,
   type Distribution,
   floatDistribution,
   intDistribution,
-} from "../lib/core/distributions.ts";
-import type { JsonValue } from "../lib/core/json.ts";
-import type { StudyRecord } from "../lib/core/study.ts";
-import type { FrozenTrial, TrialTemplate } from "../lib/core/trial.ts";
-import type { Storage } from "../lib/storage/storage.ts";
+} from "../../lib/core/distributions.ts";
+import type { JsonValue } from "../../lib/core/json.ts";
+import type { StudyRecord } from "../../lib/core/study.ts";
+import type { FrozenTrial, TrialTemplate } from "../../lib/core/trial.ts";
+import type { Storage } from "../../lib/storage/storage.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -820,6 +820,36 @@ export function storageConformance(name: string, make: StorageFactory): void {
     assert.deepEqual((await all(storage, s.studyId))[1]?.intermediateValues, { 1: 3 });
     assert.deepEqual((await all(storage, s.studyId))[0], got[0]);
     expectLeft(await storage.getTrial(9999)(), "TrialNotFound");
+  });
+
+  test("getAllTrials() hands out a list that never changes afterwards and cannot be changed", async ({ storage }) => {
+    const s = await study(storage);
+    const a = await finishedTrial(storage, s.studyId);
+    const first = await all(storage, s.studyId);
+    const again = await all(storage, s.studyId);
+    assert.deepEqual(again, first);
+    const b = await trial(storage, s.studyId);
+    await runOrThrow(
+      storage.setTrialStateValues({ trialId: b.trialId, state: "COMPLETE", values: [2] }),
+    );
+    await trial(storage, s.studyId);
+    assert.deepEqual(first.map((t) => t.number), [0], "a list read earlier keeps its contents");
+    const later = await all(storage, s.studyId);
+    assert.deepEqual(later.map((t) => [t.number, t.state]), [[0, "COMPLETE"], [1, "COMPLETE"], [
+      2,
+      "RUNNING",
+    ]]);
+    // a reader that casts the readonly list away cannot change what the storage holds
+    const attempt = () => {
+      (later as FrozenTrial[]).pop();
+      (later as FrozenTrial[]).reverse();
+    };
+    try {
+      attempt();
+    } catch { /* a frozen list refuses */ }
+    const fresh = await all(storage, s.studyId);
+    assert.deepEqual(fresh.map((t) => t.number), [0, 1, 2]);
+    assert.equal(fresh[0]?.trialId, a.trialId);
   });
 
   // ---- heartbeats -------------------------------------------------------------------

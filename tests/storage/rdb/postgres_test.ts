@@ -27,15 +27,15 @@ import {
   suggestFloat,
   suggestInt,
   type Trial,
-} from "../mod.ts";
-import { postgresStorage } from "../lib/storage/postgres.ts";
-import { openStorage } from "../lib/storage/open.ts";
-import { LIBRARY_VERSION } from "../lib/_internal/rdb_codec.ts";
-import { storageConformance } from "./storage_conformance.ts";
-import { expectLeft } from "./_helpers/study.ts";
-import { admin, createDatabase, ensurePostgres } from "./fixtures/postgres/server.ts";
+} from "../../../mod.ts";
+import { postgresStorage } from "../../../lib/storage/rdb/postgres.ts";
+import { openStorage } from "../../../lib/storage/open.ts";
+import { LIBRARY_VERSION } from "../../../lib/storage/rdb/codec.ts";
+import { storageConformance } from "../../_helpers/storage_conformance.ts";
+import { expectLeft } from "../../_helpers/study.ts";
+import { admin, createDatabase, ensurePostgres } from "../../fixtures/postgres/server.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "fixtures", "postgres");
 const WORKER = join(ROOT, "tests", "fixtures", "optimize_worker.ts");
 const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");

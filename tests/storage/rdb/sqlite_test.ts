@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { type SqliteOpen, sqliteStorage } from "../lib/storage/sqlite.ts";
-import { nodeSqliteOpen } from "../lib/_internal/sqlite_driver.ts";
-import { LIBRARY_VERSION, SCHEMA_TABLES } from "../lib/_internal/sqlite_schema.ts";
-import { formatDatetime, parseDatetime } from "../lib/_internal/rdb_codec.ts";
-import { getOrThrow, runOrThrow } from "../lib/effect/mod.ts";
-import { floatDistribution, intDistribution } from "../lib/core/distributions.ts";
-import { storageConformance } from "./storage_conformance.ts";
-import { expectLeft } from "./_helpers/study.ts";
+import { type SqliteOpen, sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
+import { nodeSqliteOpen } from "../../../lib/storage/rdb/sqlite_driver.ts";
+import { LIBRARY_VERSION, SCHEMA_TABLES } from "../../../lib/storage/rdb/sqlite_schema.ts";
+import { formatDatetime, parseDatetime } from "../../../lib/storage/rdb/codec.ts";
+import { getOrThrow, runOrThrow } from "../../../lib/effect/mod.ts";
+import { floatDistribution, intDistribution } from "../../../lib/core/distributions.ts";
+import { storageConformance } from "../../_helpers/storage_conformance.ts";
+import { expectLeft } from "../../_helpers/study.ts";
 
 storageConformance("sqliteStorage()", async ({ now }) => {
   const dir = await Deno.makeTempDir({ prefix: "hyperion-sqlite-" });

@@ -31,16 +31,16 @@ import {
   suggestInt,
   tell,
   type Trial,
-} from "../mod.ts";
+} from "../../../mod.ts";
 import {
   categoricalDistribution,
   distributionToJson,
   floatDistribution,
-} from "../lib/core/distributions.ts";
-import { sqliteStorage } from "../lib/storage/sqlite.ts";
-import type { Storage } from "../lib/storage/storage.ts";
+} from "../../../lib/core/distributions.ts";
+import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
+import type { Storage } from "../../../lib/storage/storage.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "fixtures", "sqlite");
 const VENV = join(ROOT, ".venv-optuna");
 const WHEEL_STORES = ["/opt/pypi/files", "/opt/pypi-more/files"];
