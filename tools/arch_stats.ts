@@ -99,8 +99,11 @@ function moduleState(file: string, source: ts.SourceFile): string[] {
     const isLet = (statement.declarationList.flags & ts.NodeFlags.Let) !== 0;
     for (const d of statement.declarationList.declarations) {
       const init = d.initializer?.getText(source) ?? "";
-      // an empty typed array holds nothing: a shared sentinel, not state
+      // an empty typed array holds nothing (a shared sentinel), and a value typed Readonly… is
+      // a constant lookup table: neither is state
       const empty = /^new \w+Array\(0\)$/.test(init);
+      const readonlyType = /^Readonly/.test(d.type?.getText(source) ?? "");
+      if (readonlyType) continue;
       const mutableValue = !empty &&
         (/^new (Map|Set|WeakMap|Float64Array|Int32Array|Uint32Array|Array)\b/.test(init) ||
           /^\[\]$/.test(init));
