@@ -81,7 +81,7 @@ const CONFIG: TpeConfig = {
 for (const c of readFixture<{ cases: AcqCase[] }>("acquisition.json").cases) {
   Deno.test(`TPE acquisition log l(x) − log g(x) matches Optuna 5.0: ${c.name}`, () => {
     const all = trialsFromJson(c.trials, c.space);
-    const trials = usedTrials(all, c.current ?? -1, c.constantLiar);
+    const trials = usedTrials(ws.history, all, c.current ?? -1, c.constantLiar);
     const space = Object.fromEntries(c.searchSpace.map((k) => [k, distFromJson(c.space[k]!)]));
     const cfg = { ...CONFIG, multivariate: c.multivariate, constantLiar: c.constantLiar };
     const est = buildEstimators(ws, cfg, trials, c.directions, space);
@@ -462,7 +462,7 @@ Deno.test("TPE's incremental sorted model equals a fresh fit on a growing histor
   const { clearModelCache } = await import("../../../lib/samplers/tpe/fast/_above.ts");
   const { all, space, cols } = await growingHistory(21, 160);
   const cfg = { ...CONFIG, multivariate: true };
-  clearModelCache();
+  clearModelCache(ws.above);
   for (let n = 60; n <= all.length; n += 7) {
     // growing histories, including a trial that moves between the good and the bad set
     const trials = all.slice(0, n);
@@ -474,7 +474,7 @@ Deno.test("TPE's incremental sorted model equals a fresh fit on a growing histor
       true,
     );
     const pruned = acquisition(ws, buildEstimators(ws, cfg, trials, ["minimize"], space), cols, 4);
-    clearModelCache();
+    clearModelCache(ws.above);
     const fresh = acquisition(
       ws,
       buildEstimators(ws, cfg, trials, ["minimize"], space),
@@ -483,7 +483,7 @@ Deno.test("TPE's incremental sorted model equals a fresh fit on a growing histor
       true,
     );
     assert.deepEqual([...incremental], [...fresh]);
-    clearModelCache();
+    clearModelCache(ws.above);
     const freshPruned = acquisition(
       ws,
       buildEstimators(ws, cfg, trials, ["minimize"], space),
@@ -511,24 +511,24 @@ Deno.test("TPE's in-place model fed by the lists' lineage equals a fresh fit as 
   for (const constantLiar of [false, true]) {
     const cfg = { ...CONFIG, multivariate: true, constantLiar };
     for (let n = 62; n <= all.length; n += 3) {
-      clearModelCache();
+      clearModelCache(ws.above);
       const current = all[n - 1]!.number;
       buildEstimators(
         ws,
         cfg,
-        usedTrials(history(n - 1), current - 1, constantLiar),
+        usedTrials(ws.history, history(n - 1), current - 1, constantLiar),
         ["minimize"],
         space,
       );
       // the next call finds the previous lists: its model is updated from their lineage
-      const used = usedTrials(history(n), current, constantLiar);
+      const used = usedTrials(ws.history, history(n), current, constantLiar);
       const incremental = buildEstimators(ws, cfg, used, ["minimize"], space);
       const inc = [
         ...acquisition(ws, incremental, cols, 4, true),
         ...acquisition(ws, incremental, cols, 4),
       ];
       const kernels = kernelsOf(incremental);
-      clearModelCache();
+      clearModelCache(ws.above);
       const fresh = buildEstimators(ws, cfg, used.slice(), ["minimize"], space);
       assert.deepEqual(inc, [
         ...acquisition(ws, fresh, cols, 4, true),
@@ -598,7 +598,7 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
         const inList = new Uint8Array(pool);
         for (let k = 0; k < start; k++) inList[k * 2] = 1; // gaps: room for inserts
         let next = start * 2;
-        clearModelCache();
+        clearModelCache(ws.above);
         for (const o of [{ kind: "append" as const, count: 0 }, ...ops]) {
           if (o.kind === "append") {
             for (let c = 0; c < o.count && next < pool; c++) inList[next++] = 1;
@@ -617,6 +617,7 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
           const evaluate = () => {
             const pe = aboveEstimator(
               ws.evaluation,
+              ws.above,
               "test",
               list,
               obs,
@@ -641,7 +642,7 @@ Deno.test("TPE's bad-side model updated in place equals a fresh fit under append
             };
           };
           const incremental = evaluate();
-          clearModelCache();
+          clearModelCache(ws.above);
           const fresh = evaluate();
           assert.deepEqual(incremental, fresh);
         }
@@ -676,7 +677,7 @@ Deno.test("TPE's bad-side model keeps its term bounds exact as their largest com
   }));
   const inList = new Uint8Array(pool);
   for (let k = 0; k < 50; k++) inList[k] = 1;
-  clearModelCache();
+  clearModelCache(ws.above);
   let changes = 0, last = "";
   for (let step = 0; step < 100; step++) {
     const close = 50 + 2 * (step >> 1);
@@ -685,7 +686,7 @@ Deno.test("TPE's bad-side model keeps its term bounds exact as their largest com
     const list = ids.map((k) => trials[k]!), obs = ids.map((k) => rows[k]!);
     const weights = new Float64Array(ids.length).fill(1);
     const fit = (key: string) =>
-      aboveEstimator(ws.evaluation, key, list, obs, names, space, weights, params);
+      aboveEstimator(ws.evaluation, ws.above, key, list, obs, names, space, weights, params);
     const incremental = [...termBounds(ws.evaluation, fit("kept"))];
     const fresh = [...termBounds(ws.evaluation, fit(`fresh ${step}`))];
     assert.deepEqual(incremental, fresh, `step ${step}`);
@@ -756,6 +757,7 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
     const ones = new Float64Array(30).fill(1);
     const below = aboveEstimator(
       ws.evaluation,
+      ws.above,
       "below",
       trials.slice(0, 30),
       rows,
@@ -783,7 +785,17 @@ Deno.test("TPE's bad side stored sorted along its most scanned dimension gives t
       const list = ids.map((k) => trials[k]!), obs = ids.map((k) => rows[k]!);
       const weights = new Float64Array(ids.length).map((_, i) => 1 + (i % 5));
       const evaluate = (key: string) => {
-        const pe = aboveEstimator(ws.evaluation, key, list, obs, names, space, weights, params);
+        const pe = aboveEstimator(
+          ws.evaluation,
+          ws.above,
+          key,
+          list,
+          obs,
+          names,
+          space,
+          weights,
+          params,
+        );
         const exact = new Float64Array(m), pruned = new Float64Array(m);
         logPdfColumns(pe, points, m, exact, { exact: true, evaluation: ws.evaluation });
         logPdfColumns(pe, points, m, pruned, { evaluation: ws.evaluation });

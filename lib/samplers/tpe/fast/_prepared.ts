@@ -6,14 +6,14 @@
  * @module
  */
 import { LOG_SQRT_2PI, logGaussMass } from "../../../math/special.ts";
-import {
-  type CategoricalKernels,
-  fitExtras,
-  type NumericalKernels,
-  type ParzenEstimator,
-  type TransformedDomain,
+import type {
+  CategoricalKernels,
+  FitExtra,
+  NumericalKernels,
+  ParzenEstimator,
+  TransformedDomain,
 } from "../_kernels.ts";
-import { f64, i32 } from "./_arena.ts";
+import type { Alloc } from "../../../math/alloc.ts";
 import type { Evaluation } from "./_cells.ts";
 
 // -------------------------------------------------------------------------------------
@@ -75,9 +75,10 @@ export interface Prepared {
 // constructors
 // -------------------------------------------------------------------------------------
 
-const NO_IDS = new Int32Array(0);
+/** Empty arrays for the fields a dimension's kind does not use (frozen: nothing to write). */
+const NO_IDS: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
 
-const NO_VALUES = new Float64Array(0);
+const NO_VALUES: Float64Array = Object.freeze(new Float64Array(0)) as Float64Array;
 
 /** log Z of a kernel, with the (≤ 1e-19) central shortcut for kernels far from both edges. */
 function logMassOf(a: number, b: number): number {
@@ -114,7 +115,12 @@ export function writeComponent(
   }
 }
 
-function prepareNumerical(k: NumericalKernels, K: number): PreparedDim {
+function prepareNumerical(
+  k: NumericalKernels,
+  K: number,
+  extra: FitExtra | undefined,
+  alloc: Alloc,
+): PreparedDim {
   const dom: TransformedDomain = {
     lowT: k.lowT,
     highT: k.highT,
@@ -123,11 +129,15 @@ function prepareNumerical(k: NumericalKernels, K: number): PreparedDim {
       ? 0
       : Math.log(k.log ? Math.log(k.low + k.step / 2) - Math.log(k.low - k.step / 2) : k.step),
   };
-  const out = { logNorm: f64(K), invSigma: f64(K), logSigma: f64(K), ub: f64(K) };
-  const extra = fitExtras.get(k);
+  const out = {
+    logNorm: alloc.f64(K),
+    invSigma: alloc.f64(K),
+    logSigma: alloc.f64(K),
+    ub: alloc.f64(K),
+  };
   if (dom.discrete && extra) {
     // duplicated (μ, σ) pairs are common on grids: compute once per distinct pair
-    const first = i32(extra.nUniq).fill(-1);
+    const first = alloc.i32(extra.nUniq).fill(-1);
     for (let i = 0; i < K; i++) {
       const u = extra.uid[i]!;
       const f = first[u]!;
@@ -228,10 +238,12 @@ export function prepare(ev: Evaluation, pe: ParzenEstimator): Prepared {
   const hit = ev.prepared.get(pe);
   if (hit) return hit;
   const K = pe.weights.length;
-  const logW = f64(K);
+  const logW = ev.alloc.f64(K);
   for (let i = 0; i < K; i++) logW[i] = Math.log(pe.weights[i]!);
   const dims: PreparedDim[] = pe.kernels.map((k) =>
-    k._tag === "CategoricalKernels" ? prepareCategorical(k) : prepareNumerical(k, K)
+    k._tag === "CategoricalKernels"
+      ? prepareCategorical(k)
+      : prepareNumerical(k, K, ev.fitExtras.get(k), ev.alloc)
   );
   const order = evaluationOrder(dims.map((d) => d.kind));
   const out = withBounds({ K, logW, dims, order });
