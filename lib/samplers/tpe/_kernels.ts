@@ -276,6 +276,16 @@ export function transformedDomain(
   return { lowT: low, highT: high, discrete, logMaxWidth: Math.log(maxWidth) };
 }
 
+/**
+ * `log Z`, the log of a kernel's Gaussian mass on `[a, b]` (standardised bounds): the
+ * normaliser of a truncated kernel, 0 (the ≤ 1e-19 central shortcut) for kernels far from both
+ * edges.
+ */
+export function logKernelMass(a: number, b: number): number {
+  if (a <= -9 && b >= 9) return 0;
+  return logGaussMass(a, b);
+}
+
 /** The bandwidth rule's constants: clip bounds and whether the outer gaps are ignored. */
 export interface BandwidthRule {
   readonly minSigma: number;

@@ -5,13 +5,14 @@
  *
  * @module
  */
-import { LOG_SQRT_2PI, logGaussMass } from "../../../math/special.ts";
-import type {
-  CategoricalKernels,
-  FitExtra,
-  NumericalKernels,
-  ParzenEstimator,
-  TransformedDomain,
+import { LOG_SQRT_2PI } from "../../../math/special.ts";
+import {
+  type CategoricalKernels,
+  type FitExtra,
+  logKernelMass,
+  type NumericalKernels,
+  type ParzenEstimator,
+  type TransformedDomain,
 } from "../_kernels.ts";
 import type { Alloc } from "../../../math/alloc.ts";
 import type { Evaluation } from "./_cells.ts";
@@ -80,12 +81,6 @@ const NO_IDS: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
 
 const NO_VALUES: Float64Array = Object.freeze(new Float64Array(0)) as Float64Array;
 
-/** log Z of a kernel, with the (≤ 1e-19) central shortcut for kernels far from both edges. */
-function logMassOf(a: number, b: number): number {
-  if (a <= -9 && b >= 9) return 0;
-  return logGaussMass(a, b);
-}
-
 /** Writes component i's `1/σ`, `log σ`, `logNorm` and `ub` for centre `mu` and bandwidth `s`. */
 export function writeComponent(
   dom: TransformedDomain,
@@ -101,7 +96,7 @@ export function writeComponent(
 ): void {
   const inv = 1 / s;
   const ls = Math.log(s);
-  const lz = logMassOf((dom.lowT - mu) * inv, (dom.highT - mu) * inv);
+  const lz = logKernelMass((dom.lowT - mu) * inv, (dom.highT - mu) * inv);
   out.invSigma[i] = inv;
   out.logSigma[i] = ls;
   if (dom.discrete) {
