@@ -15,8 +15,7 @@ import type {
   ParzenEstimator,
 } from "../_kernels.ts";
 import { createScratch, type Scratch } from "./_arena.ts";
-import { DimKind, type Prepared, type PreparedDim } from "./_prepared.ts";
-import type { DimWindow } from "./_pruned.ts";
+import { DimKind, type DimWindow, type Prepared, type PreparedDim } from "./_prepared.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -15,7 +15,6 @@ import {
   type TransformedDomain,
 } from "../_kernels.ts";
 import type { Alloc } from "../../../math/alloc.ts";
-import type { Evaluation } from "./_cells.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -70,6 +69,29 @@ export interface Prepared {
   readonly canon?: Uint32Array | undefined;
   /** Per dimension: how often it was evaluated first (read back by the incremental model). */
   readonly firstPicks?: Int32Array | undefined;
+}
+
+/**
+ * A continuous dimension's components arranged for window scans: the observation components
+ * sorted by centre, the largest `log w + logNorm` among them, and the "wide" ones (bandwidth
+ * above a cut, about the widest tenth) that a window by the cut cannot bound
+ * (built by `./_pruned.ts`).
+ */
+export interface DimWindow {
+  /** The narrow components sorted by centre, and their centres. */
+  readonly sorted: Uint32Array;
+  readonly sortedMu: Float64Array;
+  readonly maxLW: number;
+  /** `1/cut`: components with `1/σ` below it are wide. */
+  readonly invCut: number;
+  readonly wide: Uint32Array;
+}
+
+/** Where prepared forms are memoised, and what preparing reads (a part of `Evaluation`). */
+export interface PrepareState {
+  readonly prepared: WeakMap<ParzenEstimator, Prepared>;
+  readonly alloc: Alloc;
+  readonly fitExtras: WeakMap<NumericalKernels, FitExtra>;
 }
 
 // -------------------------------------------------------------------------------------
@@ -229,7 +251,7 @@ export function withBounds(
 }
 
 /** The prepared form of an estimator, memoised in `ev`. */
-export function prepare(ev: Evaluation, pe: ParzenEstimator): Prepared {
+export function prepare(ev: PrepareState, pe: ParzenEstimator): Prepared {
   const hit = ev.prepared.get(pe);
   if (hit) return hit;
   const K = pe.weights.length;

@@ -16,7 +16,13 @@ import {
   type Evaluation,
   fullComponent,
 } from "./_cells.ts";
-import { DimKind, type Prepared, type PreparedDim, remainingMax } from "./_prepared.ts";
+import {
+  DimKind,
+  type DimWindow,
+  type Prepared,
+  type PreparedDim,
+  remainingMax,
+} from "./_prepared.ts";
 
 // -------------------------------------------------------------------------------------
 // constants
@@ -50,21 +56,6 @@ export const WINDOW_MIN_COMPONENTS = 512;
 
 /** Share of components, at most, treated as wide (scanned in full) by a window. */
 const WIDE_SHARE = 0.1;
-
-/**
- * A continuous dimension's components arranged for window scans: the observation components
- * sorted by centre, the largest `log w + logNorm` among them, and the "wide" ones (bandwidth
- * above a cut, about the widest tenth) that a window by the cut cannot bound.
- */
-export interface DimWindow {
-  /** The narrow components sorted by centre, and their centres. */
-  readonly sorted: Uint32Array;
-  readonly sortedMu: Float64Array;
-  readonly maxLW: number;
-  /** `1/cut`: components with `1/σ` below it are wide. */
-  readonly invCut: number;
-  readonly wide: Uint32Array;
-}
 
 function windowOf(
   ev: Evaluation,
