@@ -11,7 +11,7 @@ import type { SearchSpace } from "../../core/search_space.ts";
 import { type Rng, uniform } from "../../random/rng.ts";
 import { argsortStable, roundHalfEven } from "../../math/numpy.ts";
 import { logGaussMass, truncnormPpf } from "../../math/special.ts";
-import { currentAlloc, f64, i32 } from "./fast/_arena.ts";
+import { type Alloc, HEAP } from "../../math/alloc.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -115,9 +115,13 @@ export interface FitParams {
 
 const EPS = 1e-12;
 
-/** Optuna's weights rules for `n` observations. */
-export function observationWeights(spec: ObservationWeights, n: number): Float64Array {
-  const w = f64(n).fill(1);
+/** Optuna's weights rules for `n` observations (`alloc`: where the array comes from). */
+export function observationWeights(
+  spec: ObservationWeights,
+  n: number,
+  alloc: Alloc = HEAP,
+): Float64Array {
+  const w = alloc.f64(n).fill(1);
   if (spec.kind === "uniform") return w;
   const flat = spec.kind === "ramp" ? spec.flat : 25;
   if (n < flat || n === 0) return w;
@@ -135,8 +139,18 @@ export function observationWeights(spec: ObservationWeights, n: number): Float64
 }
 
 /**
+ * Where a fit's arrays come from, and where the extra data of its kernels is recorded (for the
+ * fast evaluation: `../fast/_prepared.ts`).
+ */
+export interface FitScratch {
+  readonly alloc: Alloc;
+  readonly fitExtras?: WeakMap<NumericalKernels, FitExtra> | undefined;
+}
+
+/**
  * Builds an estimator from observation columns (internal values, `n` rows each, in `names`
- * order) and raw observation weights (length `n`, validated).
+ * order) and raw observation weights (length `n`, validated). `scratch`: where the arrays come
+ * from (the heap by default) and where the kernels' extra data is recorded (nowhere by default).
  */
 export function buildEstimator(
   cols: ReadonlyArray<Float64Array>,
@@ -145,13 +159,14 @@ export function buildEstimator(
   space: SearchSpace,
   rawWeights: Float64Array,
   params: FitParams,
+  scratch: FitScratch = { alloc: HEAP },
 ): ParzenEstimator {
-  const weights = normalisedWeights(rawWeights, n, params.priorWeight);
+  const weights = normalisedWeights(rawWeights, n, params.priorWeight, { alloc: scratch.alloc });
   const kernels = names.map((name, d) => {
     const dist = space[name] as Distribution;
     return dist._tag === "CategoricalDistribution"
-      ? categoricalKernels(cols[d]!, n, dist.choices.length, params.priorWeight)
-      : numericalKernels(cols[d]!, n, dist, params);
+      ? categoricalKernels(cols[d]!, n, dist.choices.length, params.priorWeight, scratch.alloc)
+      : numericalKernels(cols[d]!, n, dist, params, scratch);
   });
   return { names, weights, kernels };
 }
@@ -166,10 +181,12 @@ export function normalisedWeights(
     readonly order?: ArrayLike<number> | undefined;
     /** Receives the logs of the weights. */
     readonly logs?: Float64Array | undefined;
+    /** Where the weights array comes from (the heap by default). */
+    readonly alloc?: Alloc | undefined;
   } = {},
 ): Float64Array {
   const { order, logs } = options;
-  const weights = f64(n + 1);
+  const weights = (options.alloc ?? HEAP).f64(n + 1);
   if (n === 0) {
     weights[0] = 1;
     if (logs) logs[0] = 0;
@@ -206,8 +223,9 @@ function categoricalKernels(
   n: number,
   k: number,
   priorWeight: number,
+  alloc: Alloc,
 ): CategoricalKernels {
-  const observed = i32(n);
+  const observed = alloc.i32(n);
   for (let i = 0; i < n; i++) observed[i] = Math.trunc(obs[i]!);
   return {
     _tag: "CategoricalKernels",
@@ -224,8 +242,6 @@ export interface FitExtra {
   /** Number of distinct pairs. */
   readonly nUniq: number;
 }
-
-export const fitExtras = new WeakMap<NumericalKernels, FitExtra>();
 
 /** A numerical domain in the transformed space (widened by half a step, then log). */
 export interface TransformedDomain {
@@ -258,6 +274,16 @@ export function transformedDomain(
     ? Math.log(dist.low + step / 2) - Math.log(dist.low - step / 2)
     : step;
   return { lowT: low, highT: high, discrete, logMaxWidth: Math.log(maxWidth) };
+}
+
+/**
+ * `log Z`, the log of a kernel's Gaussian mass on `[a, b]` (standardised bounds): the
+ * normaliser of a truncated kernel, 0 (the ≤ 1e-19 central shortcut) for kernels far from both
+ * edges.
+ */
+export function logKernelMass(a: number, b: number): number {
+  if (a <= -9 && b >= 9) return 0;
+  return logGaussMass(a, b);
 }
 
 /** The bandwidth rule's constants: clip bounds and whether the outer gaps are ignored. */
@@ -324,16 +350,18 @@ function numericalKernels(
   n: number,
   dist: Exclude<Distribution, { _tag: "CategoricalDistribution" }>,
   params: FitParams,
+  scratch: FitScratch,
 ): NumericalKernels {
+  const alloc = scratch.alloc;
   const dom = transformedDomain(dist);
-  const mus = f64(n + 1);
+  const mus = alloc.f64(n + 1);
   if (dist.log) {
     for (let i = 0; i < n; i++) mus[i] = Math.log(obs[i]!);
   } else {
     for (let i = 0; i < n; i++) mus[i] = obs[i]!;
   }
-  const sigmas = f64(n + 1);
-  const order = argsortStable(mus, n, undefined, currentAlloc());
+  const sigmas = alloc.f64(n + 1);
+  const order = argsortStable(mus, n, undefined, alloc);
   const rule = bandwidthRule(dom, n, params);
   for (let j = 0; j < n; j++) sigmas[order[j]!] = bandwidthAt(mus, order, j, n, dom, rule);
   mus[n] = 0.5 * (dom.lowT + dom.highT);
@@ -343,7 +371,7 @@ function numericalKernels(
   let uid: Int32Array | undefined;
   let nUniq = n + 1;
   if (dom.discrete) {
-    uid = i32(n + 1);
+    uid = alloc.i32(n + 1);
     nUniq = 0;
     let runStart = 0;
     for (let j = 0; j < n; j++) {
@@ -363,7 +391,7 @@ function numericalKernels(
     uid[n] = nUniq++;
   }
   const kernels = numericalRecord(dist, dom, mus, sigmas);
-  if (uid) fitExtras.set(kernels, { uid, nUniq });
+  if (uid) scratch.fitExtras?.set(kernels, { uid, nUniq });
   return kernels;
 }
 
@@ -374,13 +402,19 @@ function numericalKernels(
 /**
  * Draws `size` points: a component per point by weight, then each parameter from that
  * component's kernel (truncated normal by inverse CDF; stepped values rounded to the grid).
+ * `alloc`: where the arrays come from (the heap by default).
  */
-export function sampleColumns(pe: ParzenEstimator, rng: Rng, size: number): Float64Array[] {
+export function sampleColumns(
+  pe: ParzenEstimator,
+  rng: Rng,
+  size: number,
+  alloc: Alloc = HEAP,
+): Float64Array[] {
   const K = pe.weights.length;
-  const cum = f64(K);
+  const cum = alloc.f64(K);
   let acc = 0;
   for (let i = 0; i < K; i++) cum[i] = acc += pe.weights[i]!;
-  const active = i32(size);
+  const active = alloc.i32(size);
   for (let s = 0; s < size; s++) {
     const u = uniform(rng) * acc;
     // first index with cum > u
@@ -395,7 +429,7 @@ export function sampleColumns(pe: ParzenEstimator, rng: Rng, size: number): Floa
     active[s] = lo;
   }
   return pe.kernels.map((k) => {
-    const col = f64(size);
+    const col = alloc.f64(size);
     if (k._tag === "CategoricalKernels") {
       const nObs = k.observed.length;
       for (let s = 0; s < size; s++) {

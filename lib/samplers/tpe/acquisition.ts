@@ -21,7 +21,7 @@ import { columnsOf } from "./observations.ts";
 import type { TpeConfig } from "./options.ts";
 import { gammaOf, lossOf, splitMask } from "./split.ts";
 import { aboveEstimator } from "./fast/_above.ts";
-import { currentAlloc, f64, withArena } from "./fast/_arena.ts";
+import { withArena } from "./fast/_arena.ts";
 import { argmaxAcquisition } from "./fast/_argmax.ts";
 import { logPdfColumns } from "./fast/_evaluate.ts";
 import { historyOf, infeasibilityOf, stateCodes } from "./fast/_history.ts";
@@ -41,25 +41,29 @@ export function buildEstimators(
   space: SearchSpace,
 ): { readonly below: ParzenEstimator; readonly above: ParzenEstimator } {
   const names = Object.keys(space);
-  const codes = stateCodes(trials);
+  const ev = ws.evaluation, alloc = ev.alloc;
+  const codes = stateCodes(ws.history, trials);
   let n = 0;
   for (let i = 0; i < trials.length; i++) if (codes[i] !== 0) n++;
-  const history = historyOf(trials);
+  const history = historyOf(ws.history, trials);
   const infos = history.infos;
   const nBelow = gammaOf(cfg.gamma, n, directions.length);
-  const mask = splitMask(trials, directions, nBelow, history, currentAlloc());
+  const mask = splitMask(trials, directions, nBelow, history, alloc);
   const params = {
     priorWeight: cfg.priorWeight,
     considerMagicClip: cfg.considerMagicClip,
     considerEndpoints: cfg.considerEndpoints,
   };
-  const lo = observations(trials, names, space, cfg.multivariate, infos, { mask, side: 1 });
+  const lo = observations(ws.observations, trials, names, space, cfg.multivariate, infos, {
+    mask,
+    side: 1,
+  });
   let wBelow: Float64Array;
   if (directions.length > 1) {
     if (cfg.multiObjectiveWeights === "hypervolume") {
       // Optuna 4.x: hypervolume contributions of the feasible good trials, 1e-12 otherwise
       const good = trials.filter((_, i) => mask[i] === 1);
-      const feasible = good.map((t) => infeasibilityOf(t) <= 0);
+      const feasible = good.map((t) => infeasibilityOf(ws.history, t) <= 0);
       const pts = good.filter((_, i) => feasible[i]).map((t) =>
         directions.map((_, k) => lossOf(t, directions, k))
       );
@@ -71,32 +75,34 @@ export function buildEstimators(
       });
       wBelow = Float64Array.from(all.filter((_, i) => lo.used[i]));
     } else {
-      wBelow = f64(lo.n).fill(1);
+      wBelow = alloc.f64(lo.n).fill(1);
     }
   } else {
-    wBelow = observationWeights(cfg.weights, lo.n);
+    wBelow = observationWeights(cfg.weights, lo.n, alloc);
   }
   const below = buildEstimator(
-    columnsOf(lo.entries, names.length, currentAlloc()),
+    columnsOf(lo.entries, names.length, alloc),
     lo.n,
     names,
     space,
     wBelow,
     params,
+    ev,
   );
-  const hi = observations(trials, names, space, cfg.multivariate, infos, {
+  const hi = observations(ws.observations, trials, names, space, cfg.multivariate, infos, {
     mask,
     side: 0,
     lineage: true,
   });
   const above = aboveEstimator(
-    ws.evaluation,
+    ev,
+    ws.above,
     `above\u0002${hi.key}`,
     hi.list,
     hi.entries,
     names,
     space,
-    observationWeights(cfg.weights, hi.n),
+    observationWeights(cfg.weights, hi.n, alloc),
     params,
   );
   return { below, above };
@@ -130,10 +136,10 @@ export function sampleTpe(
   rng: Rng,
 ): Record<string, number> {
   const names = Object.keys(space);
-  return withArena(() => {
+  return withArena(ws.evaluation, () => {
     const est = buildEstimators(ws, cfg, trials, directions, space);
     const m = cfg.nEiCandidates;
-    const cols = sampleColumns(est.below, rng, m);
+    const cols = sampleColumns(est.below, rng, m, ws.evaluation.alloc);
     const best = argmaxAcquisition(est.below, est.above, cols, m, ws.evaluation);
     const out: Record<string, number> = {};
     names.forEach((name, d) => out[name] = cols[d]![best]!);

@@ -139,7 +139,7 @@ function inferRelativeSearchSpace(
   if (decoded._tag === "Left") return {};
   const o = decoded.right;
   if (!isMultivariate(o, ctx.directions)) return {};
-  if (!o.group) return withoutSingles(ws, intersectionSpace(ctx.trials));
+  if (!o.group) return withoutSingles(ws, intersectionSpace(ws.intersection, ctx.trials));
   const out: Record<string, Distribution> = {};
   for (const g of groupDecomposedSearchSpace(ctx.trials, { includePruned: true })) {
     for (const [name, d] of Object.entries(g)) if (!isSingle(d)) out[name] = d;
@@ -158,11 +158,11 @@ function sampleRelative(
   if (decoded._tag === "Left") return decoded;
   const o = decoded.right;
   const names = Object.keys(space);
-  if (names.length === 0 || countFinished(ctx.trials) < o.nStartupTrials) {
+  if (names.length === 0 || countFinished(ws.history, ctx.trials) < o.nStartupTrials) {
     return right({ value: {}, state: sampler.state });
   }
   const cfg = tpeConfig(o, ctx.directions);
-  const trials = usedTrials(ctx.trials, ctx.trial.number, o.constantLiar);
+  const trials = usedTrials(ws.history, ctx.trials, ctx.trial.number, o.constantLiar);
   const rng = rngFor(o.seed, ctx.trial.number, "relative");
   let value: Record<string, number> = {};
   if (o.group) {
@@ -195,10 +195,10 @@ function sampleIndependent(
   if (decoded._tag === "Left") return decoded;
   const o = decoded.right;
   const rng = rngFor(o.seed, ctx.trial.number, paramKey(param.name));
-  if (countFinished(ctx.trials) < o.nStartupTrials) {
+  if (countFinished(ws.history, ctx.trials) < o.nStartupTrials) {
     return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
   }
-  const trials = usedTrials(ctx.trials, ctx.trial.number, o.constantLiar);
+  const trials = usedTrials(ws.history, ctx.trials, ctx.trial.number, o.constantLiar);
   const out = sampleTpe(ws, tpeConfig(o, ctx.directions), trials, ctx.directions, {
     [param.name]: param.distribution,
   }, rng);

@@ -7,6 +7,12 @@
  * live in the transformed space: `log` for log domains, widened by half a step on each side for
  * stepped domains.
  *
+ * This is the readable reference of Optuna's `_ParzenEstimator`: the fit and the draws
+ * ({@link parzenEstimator}, {@link parzenSample}, written out in `./_kernels.ts`) and the log
+ * density ({@link parzenLogPdf}, written out below, component by component). TPE's draws use a
+ * fast layer (`./fast/`: an incrementally updated bad-side model, pruned evaluation) whose every
+ * value equals this reference; the tests compare them on random histories.
+ *
  * @example Fit an estimator and read its kernels
  * ```ts
  * import { floatDistribution, getOrThrow, parzenEstimator, parzenLogPdf } from "@hyperion/tune";
@@ -26,15 +32,19 @@ import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { Rng } from "../../random/rng.ts";
+import { logSumExp } from "../../math/numpy.ts";
+import { LOG_SQRT_2PI, logGaussMass } from "../../math/special.ts";
 import {
   buildEstimator,
+  type CategoricalKernels,
+  logKernelMass,
+  type NumericalKernels,
   type ObservationWeights,
   observationWeights as weightsOf,
   type ParamKernels,
   type ParzenEstimator,
   sampleColumns,
 } from "./_kernels.ts";
-import { logPdfColumns } from "./fast/_evaluate.ts";
 
 export type {
   CategoricalKernels,
@@ -206,7 +216,8 @@ export function observationWeights(
 
 /**
  * The log density of the mixture at each point (`points[name][j]` is the internal value of
- * parameter `name` at point `j`).
+ * parameter `name` at point `j`): per component, its log weight plus the log of each
+ * parameter's kernel at the point, then the log of the sum over components.
  *
  * @category queries
  */
@@ -216,9 +227,72 @@ export function parzenLogPdf(
 ): Float64Array {
   const cols = estimator.names.map((name) => Float64Array.from(points[name] ?? []));
   const m = cols.length === 0 ? 0 : Math.min(...cols.map((c) => c.length));
+  const K = estimator.weights.length;
+  const terms = estimator.kernels.map((k) => k._tag === "NumericalKernels" ? kernelTerms(k) : null);
   const out = new Float64Array(m);
-  logPdfColumns(estimator, cols, m, out, { exact: true });
+  const perComponent = new Float64Array(K);
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < K; i++) {
+      let v = Math.log(estimator.weights[i]!);
+      estimator.kernels.forEach((k, d) => {
+        const x = cols[d]![j]!;
+        v = k._tag === "CategoricalKernels"
+          ? v + Math.log(categoricalRowAt(k, i, x))
+          : addNumericalTerm(v, k, terms[d]!, i, x);
+      });
+      perComponent[i] = v;
+    }
+    out[j] = logSumExp(perComponent, null, K);
+  }
   return out;
+}
+
+/** The probability of choice `x` in component `i`'s row (the prior's row is last). */
+function categoricalRowAt(k: CategoricalKernels, i: number, x: number): number {
+  if (i === k.observed.length) return k.prior;
+  return k.observed[i] === Math.trunc(x) ? k.hit : k.miss;
+}
+
+/**
+ * Per component of a numerical parameter: `1/σ` and the log normaliser of its kernel,
+ * `−log σ − log√(2π) − log Z` for a truncated Gaussian density, `−log Z` for the masses of
+ * grid cells (Z: the kernel's mass inside the domain).
+ */
+function kernelTerms(k: NumericalKernels): { inv: Float64Array; logNorm: Float64Array } {
+  const K = k.mus.length;
+  const inv = new Float64Array(K), logNorm = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    const mu = k.mus[i]!, sigma = k.sigmas[i]!;
+    inv[i] = 1 / sigma;
+    const logZ = logKernelMass((k.lowT - mu) * inv[i]!, (k.highT - mu) * inv[i]!);
+    logNorm[i] = k.step === 0 ? -Math.log(sigma) - LOG_SQRT_2PI - logZ : -logZ;
+  }
+  return { inv, logNorm };
+}
+
+/**
+ * `v` plus the log of component `i`'s kernel at `x`: a truncated Gaussian density (−∞ outside
+ * the domain), or on a grid the Gaussian mass of `x`'s cell `[x − step/2, x + step/2]`, both
+ * in the transformed space and normalised by the mass inside the domain.
+ */
+function addNumericalTerm(
+  v: number,
+  k: NumericalKernels,
+  terms: { readonly inv: Float64Array; readonly logNorm: Float64Array },
+  i: number,
+  x: number,
+): number {
+  const mu = k.mus[i]!, inv = terms.inv[i]!;
+  if (k.step === 0) {
+    const xt = k.log ? Math.log(x) : x;
+    if (!(xt >= k.lowT && xt <= k.highT)) return -Infinity;
+    const z = (xt - mu) * inv;
+    return v - 0.5 * z * z + terms.logNorm[i]!;
+  }
+  const h = k.step / 2;
+  const lower = k.log ? Math.log(x - h) : x - h;
+  const upper = k.log ? Math.log(x + h) : x + h;
+  return v + logGaussMass((lower - mu) * inv, (upper - mu) * inv) + terms.logNorm[i]!;
 }
 
 /**

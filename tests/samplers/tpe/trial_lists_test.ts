@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { FrozenTrial } from "../../../mod.ts";
-import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
+import { createHistoryMemo, usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
 import {
+  createTrialLists,
   knownPrefix,
   lineageOf,
   noteLineage,
@@ -33,39 +34,41 @@ function commonPrefix(a: ReadonlyArray<FrozenTrial>, b: ReadonlyArray<FrozenTria
 }
 
 Deno.test("sharedPrefix() is the common prefix of two lists and is then known both ways", () => {
+  const lists = createTrialLists();
   const pool = Array.from({ length: 6 }, (_, i) => trial(i, "COMPLETE"));
   const list = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 12 }).map((ix) =>
     ix.map((i) => pool[i]!)
   );
   fc.assert(fc.property(list, list, (a, b) => {
-    assert.equal(knownPrefix(a, b), a === b ? a.length : -1);
-    const k = sharedPrefix(a, b);
+    assert.equal(knownPrefix(lists, a, b), a === b ? a.length : -1);
+    const k = sharedPrefix(lists, a, b);
     assert.equal(k, commonPrefix(a, b));
-    assert.equal(knownPrefix(a, b), k);
-    assert.equal(knownPrefix(b, a), k);
+    assert.equal(knownPrefix(lists, a, b), k);
+    assert.equal(knownPrefix(lists, b, a), k);
   }));
 });
 
 Deno.test("knownPrefix() keeps the recent relations only and tells unrelated lists apart", () => {
+  const lists = createTrialLists();
   const t = Array.from({ length: 4 }, (_, i) => trial(i, "COMPLETE"));
   const a = [t[0]!, t[1]!, t[2]!];
   const bases = Array.from({ length: 40 }, () => [t[0]!, t[1]!, t[3]!]);
-  bases.forEach((b) => notePrefix(a, b, 2));
+  bases.forEach((b) => notePrefix(lists, a, b, 2));
   // a short ring of relations (lists are not kept alive by old ones): the oldest are forgotten
-  assert.equal(knownPrefix(a, bases[0]!), -1);
-  assert.equal(knownPrefix(a, bases[39]!), 2);
-  assert.equal(knownPrefix(bases[39]!, a), 2);
-  assert.equal(knownPrefix(a, [t[0]!]), -1);
+  assert.equal(knownPrefix(lists, a, bases[0]!), -1);
+  assert.equal(knownPrefix(lists, a, bases[39]!), 2);
+  assert.equal(knownPrefix(lists, bases[39]!, a), 2);
+  assert.equal(knownPrefix(lists, a, [t[0]!]), -1);
   const out = [t[0]!];
-  noteLineage(out, {
+  noteLineage(lists, out, {
     prev: a,
     map: Int32Array.from([0, -1, -1]),
     prevCovered: 3,
     newCovered: 1,
     inserted: [],
   });
-  assert.equal(lineageOf(out, a)?.prevCovered, 3);
-  assert.equal(lineageOf(out, bases[0]!), undefined);
+  assert.equal(lineageOf(lists, out, a)?.prevCovered, 3);
+  assert.equal(lineageOf(lists, out, bases[0]!), undefined);
 });
 
 Deno.test("usedTrials() records only the prefixes its successive lists really share", () => {
@@ -78,6 +81,8 @@ Deno.test("usedTrials() records only the prefixes its successive lists really sh
   });
   fc.assert(
     fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.boolean(), (ops, liar) => {
+      const lists = createTrialLists();
+      const history = createHistoryMemo(lists);
       let trials: FrozenTrial[] = [trial(0, "COMPLETE"), trial(1, "RUNNING")];
       let prevCtx: FrozenTrial[] | undefined;
       let prevUsed: FrozenTrial[] | undefined;
@@ -90,9 +95,9 @@ Deno.test("usedTrials() records only the prefixes its successive lists really sh
           const state = o.op === "complete" ? "COMPLETE" : o.op === "fail" ? "FAIL" : "PRUNED";
           trials[r.number] = trial(r.number, state);
         }
-        if (o.compare && prevCtx) sharedPrefix(trials, prevCtx);
+        if (o.compare && prevCtx) sharedPrefix(lists, trials, prevCtx);
         const current = trials[trials.length - 1]!.number;
-        const used = usedTrials(trials, current, liar);
+        const used = usedTrials(history, trials, current, liar);
         assert.deepEqual(
           used.map((t) => t.number),
           trials.filter((t) =>
@@ -101,7 +106,7 @@ Deno.test("usedTrials() records only the prefixes its successive lists really sh
           ).map((t) => t.number),
         );
         if (prevUsed) {
-          const k = knownPrefix(used, prevUsed);
+          const k = knownPrefix(lists, used, prevUsed);
           if (k >= 0) assert.ok(k <= commonPrefix(used, prevUsed), `claimed ${k}`);
         }
         prevCtx = trials;

@@ -31,11 +31,11 @@ import {
   numericalRecord,
   type ParzenEstimator,
 } from "../_kernels.ts";
-import { currentAlloc } from "./_arena.ts";
+import type { Alloc } from "../../../math/alloc.ts";
 import type { Evaluation } from "./_cells.ts";
 import { setPrepared } from "./_evaluate.ts";
 import { DimKind, prepareCategorical, type PreparedDim, withBounds } from "./_prepared.ts";
-import { lineageOf } from "./_trial_lists.ts";
+import { lineageOf, type TrialLists } from "./_trial_lists.ts";
 import {
   allocArrays,
   capacityFor,
@@ -57,7 +57,18 @@ import { update } from "./_above_update.ts";
 // model
 // -------------------------------------------------------------------------------------
 
-const models = new Map<string, Model>();
+/** The incremental models of a sampler's workspace, by cache key (memos only). */
+export interface AboveModels {
+  /** What is known about recent lists of trials (shared with the other memos). */
+  readonly lists: TrialLists;
+  /** The most recently used models (at most {@link MODEL_CACHE_SIZE}). */
+  readonly models: Map<string, Model>;
+}
+
+/** A fresh cache sharing `lists`. */
+export function createAboveModels(lists: TrialLists): AboveModels {
+  return { lists, models: new Map() };
+}
 
 const MODEL_CACHE_SIZE = 32;
 
@@ -65,8 +76,8 @@ const MODEL_CACHE_SIZE = 32;
 const MAX_INSERTED = 16;
 
 /** Forgets the incremental models (they are memos: results never depend on them). */
-export function clearModelCache(): void {
-  models.clear();
+export function clearModelCache(cache: AboveModels): void {
+  cache.models.clear();
 }
 
 /** A fresh fit of the whole model. */
@@ -75,6 +86,7 @@ function fresh(
   shape: SpaceShape,
   rows: ReadonlyArray<{ readonly row: Float64Array }>,
   n: number,
+  alloc: Alloc,
 ): void {
   if (model.arrays.cap < n) model.arrays = allocArrays(capacityFor(n), shape);
   const g = model.arrays;
@@ -87,7 +99,7 @@ function fresh(
       return;
     }
     for (let i = 0; i < n; i++) a.mus[i] = centreOf(shape, d, rows[i]!.row[d]!);
-    argsortStable(a.mus, n, a.order, currentAlloc());
+    argsortStable(a.mus, n, a.order, alloc);
     const dom = shape.domains[d]!, rule = model.rules[d]!;
     for (let j = 0; j < n; j++) {
       const i = a.order[j]!;
@@ -100,7 +112,7 @@ function fresh(
   for (let t = 0; t <= n; t++) g.pos[t] = g.slot[t] = t;
   const primary = model.primary;
   model.primary = -1;
-  if (primary >= 0) resort(model, shape, n, primary);
+  if (primary >= 0) resort(model, shape, n, primary, alloc);
 }
 
 /**
@@ -111,6 +123,7 @@ function fresh(
  */
 export function aboveEstimator(
   ev: Evaluation,
+  cache: AboveModels,
   cacheKey: string,
   list: ReadonlyArray<FrozenTrial>,
   rows: ReadonlyArray<{ readonly row: Float64Array }>,
@@ -122,16 +135,17 @@ export function aboveEstimator(
   const n = list.length;
   const shape = shapeOf(names, space);
   const rules = shape.domains.map((dom) => dom && bandwidthRule(dom, n, params));
-  let model = models.get(cacheKey);
+  const alloc = ev.alloc;
+  let model = cache.models.get(cacheKey);
   let done = false;
   if (model && sameRules(model.rules, rules)) {
     // map old positions to new ones by walking both lists in trial-number order, from where
     // the lists' known lineage (no reading of trials) leaves off
     const old = model.list;
-    const map = currentAlloc().i32(old.length).fill(-1);
+    const map = alloc.i32(old.length).fill(-1);
     const inserted: number[] = [];
     let i = 0, j = 0;
-    const lineage = lineageOf(list, old);
+    const lineage = lineageOf(cache.lists, list, old);
     if (lineage) {
       map.set(lineage.map.subarray(0, lineage.prevCovered));
       inserted.push(...lineage.inserted);
@@ -150,7 +164,7 @@ export function aboveEstimator(
     }
     while (j < n) inserted.push(j++);
     if (inserted.length <= MAX_INSERTED) {
-      update(model, shape, map, inserted, rows, n);
+      update(model, shape, map, inserted, rows, n, alloc);
       done = true;
     }
   }
@@ -171,14 +185,14 @@ export function aboveEstimator(
     };
   }
   model.rules = rules;
-  if (!done) fresh(model, shape, rows, n);
+  if (!done) fresh(model, shape, rows, n, alloc);
   model.list = list;
   model.n = n;
   const primary = choosePrimary(model, shape, n);
   if (primary !== model.primary || model.unsorted > n * MAX_UNSORTED) {
-    resort(model, shape, n, primary);
+    resort(model, shape, n, primary, alloc);
   }
-  remember(models, cacheKey, model, MODEL_CACHE_SIZE);
+  remember(cache.models, cacheKey, model, MODEL_CACHE_SIZE);
   return estimatorOf(ev, model, shape, names, rawWeights, params, n);
 }
 
@@ -195,10 +209,11 @@ function estimatorOf(
   const g = model.arrays;
   const sorted = model.primary >= 0;
   // in storage order, like every per-component array
-  const logW = currentAlloc().f64(K);
+  const logW = ev.alloc.f64(K);
   const weights = normalisedWeights(rawWeights, n, params.priorWeight, {
     order: sorted ? g.pos : undefined,
     logs: logW,
+    alloc: ev.alloc,
   });
   const dims: PreparedDim[] = shape.kinds.map((kind, d) => {
     const a = g.dims[d]!;

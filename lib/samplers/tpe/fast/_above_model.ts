@@ -8,7 +8,7 @@ import type { Distribution } from "../../../core/distributions.ts";
 import type { FrozenTrial } from "../../../core/trial.ts";
 import type { SearchSpace } from "../../../core/search_space.ts";
 import { type BandwidthRule, type TransformedDomain, transformedDomain } from "../_kernels.ts";
-import { currentAlloc } from "./_arena.ts";
+import type { Alloc } from "../../../math/alloc.ts";
 import { DimKind, evaluationOrder, writeComponent } from "./_prepared.ts";
 import { WINDOW_MIN_COMPONENTS } from "./_pruned.ts";
 
@@ -100,11 +100,15 @@ export function shapeOf(names: ReadonlyArray<string>, space: SearchSpace): Space
   return { kinds, domains, dists, order: evaluationOrder(kinds) };
 }
 
-const NONE_F64 = new Float64Array(0);
+/**
+ * Empty arrays for the fields a dimension's kind does not use, shared by every model: frozen,
+ * and with no element there is nothing to write.
+ */
+const NONE_F64: Float64Array = Object.freeze(new Float64Array(0)) as Float64Array;
 
-const NONE_I32 = new Int32Array(0);
+const NONE_I32: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
 
-const NONE_U32 = new Uint32Array(0);
+const NONE_U32: Uint32Array = Object.freeze(new Uint32Array(0)) as Uint32Array;
 
 /** Fresh arrays for `cap` observations, holding a copy of the first `keep` of `from`. */
 export function allocArrays(cap: number, shape: SpaceShape, from?: Arrays, keep = 0): Arrays {
@@ -247,11 +251,16 @@ export function capacityFor(n: number): number {
  * list order when `target` is −1: every per-component array is permuted and the sorted orders
  * renumbered.
  */
-export function resort(model: Model, shape: SpaceShape, n: number, target: number): void {
+export function resort(
+  model: Model,
+  shape: SpaceShape,
+  n: number,
+  target: number,
+  alloc: Alloc,
+): void {
   const g = model.arrays;
   // perm[new slot] = old slot
   const perm = target >= 0 ? g.dims[target]!.order.slice(0, n) : g.slot.slice(0, n);
-  const alloc = currentAlloc();
   const inv = alloc.u32(n);
   for (let s = 0; s < n; s++) inv[perm[s]!] = s;
   const tmpF = alloc.f64(n), tmpI = alloc.i32(n);

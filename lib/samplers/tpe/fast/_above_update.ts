@@ -6,7 +6,7 @@
  * @module
  */
 import { bandwidthAt } from "../_kernels.ts";
-import { currentAlloc } from "./_arena.ts";
+import type { Alloc } from "../../../math/alloc.ts";
 import { DimKind } from "./_prepared.ts";
 import {
   allocArrays,
@@ -95,6 +95,7 @@ function slotPlan(
   inserted: ReadonlyArray<number>,
   n: number,
   listAppend: boolean,
+  alloc: Alloc,
 ): { readonly map: Int32Array | null; readonly slots: Int32Array } {
   const oldN = model.n, pos = model.arrays.pos;
   const kept = n - inserted.length;
@@ -102,14 +103,14 @@ function slotPlan(
   if (model.primary < 0) {
     return { map: listAppend ? null : listMap, slots: Int32Array.from(inserted) };
   }
-  const slots = currentAlloc().i32(inserted.length);
+  const slots = alloc.i32(inserted.length);
   model.unsorted += slots.length;
   if (kept === oldN) {
     // nothing removed: the kept components stay, the new ones are appended
     for (let q = 0; q < slots.length; q++) slots[q] = oldN + q;
     return { map: null, slots };
   }
-  const map = currentAlloc().i32(oldN);
+  const map = alloc.i32(oldN);
   let w = 0;
   for (let s = 0; s < oldN; s++) map[s] = listMap[pos[s]!]! < 0 ? -1 : w++;
   for (let q = 0; q < slots.length; q++) slots[q] = w++;
@@ -128,6 +129,7 @@ export function update(
   inserted: ReadonlyArray<number>,
   rows: ReadonlyArray<{ readonly row: Float64Array }>,
   n: number,
+  alloc: Alloc,
 ): void {
   const oldN = model.n;
   if (model.arrays.cap < n) model.arrays = allocArrays(capacityFor(n), shape, model.arrays, oldN);
@@ -136,7 +138,7 @@ export function update(
   // the list only grew at its end: the kept observations keep their list positions
   const listAppend = n === oldN + inserted.length &&
     (oldN === 0 || listMap[oldN - 1] === oldN - 1);
-  const { map, slots } = slotPlan(model, listMap, inserted, n, listAppend);
+  const { map, slots } = slotPlan(model, listMap, inserted, n, listAppend, alloc);
   const runs = map ? runsOf(map) : [0, oldN, 0];
   if (map) {
     // the removed components' bounds leave the largest

@@ -1,50 +1,46 @@
 /**
  * Where the TPE draw's temporary arrays come from (private): the heap, or inside
- * {@link withArena} a reusable arena.
+ * {@link withArena} a reusable arena. Both live in a {@link Scratch} record (part of the
+ * sampler's workspace, or made for one call).
  *
  * @module
  */
 import { type Alloc, Arena, HEAP } from "../../../math/alloc.ts";
 
 // -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** The allocator temporary arrays currently come from, and the arena reused by draws. */
+export interface Scratch {
+  /** The heap, or inside {@link withArena} the arena (arrays not zeroed). */
+  alloc: Alloc;
+  /** The reusable arena, made on first use. */
+  arena: Arena | undefined;
+}
+
+/** Allocation from the heap, no arena yet. */
+export function createScratch(): Scratch {
+  return { alloc: HEAP, arena: undefined };
+}
+
+// -------------------------------------------------------------------------------------
 // memory
 // -------------------------------------------------------------------------------------
 
-let current: Alloc = HEAP;
-const arena = new Arena();
-
-/** The allocator temporary arrays currently come from. */
-export function currentAlloc(): Alloc {
-  return current;
-}
-
-/** A Float64Array from the current allocator (not zeroed inside {@link withArena}). */
-export function f64(n: number): Float64Array {
-  return current.f64(n);
-}
-
-/** A Uint32Array from the current allocator (not zeroed inside {@link withArena}). */
-export function u32(n: number): Uint32Array {
-  return current.u32(n);
-}
-
-/** An Int32Array from the current allocator (not zeroed inside {@link withArena}). */
-export function i32(n: number): Int32Array {
-  return current.i32(n);
-}
-
 /**
- * Runs `fn` with temporary arrays taken from a reusable arena; nothing allocated inside may
+ * Runs `fn` with `scratch.alloc` taken from its reusable arena; nothing allocated inside may
  * be kept after it returns (copy results out).
  */
-export function withArena<T>(fn: () => T): T {
-  const saved = current;
+export function withArena<T>(scratch: Scratch, fn: () => T): T {
+  const saved = scratch.alloc;
+  const arena = scratch.arena ??= new Arena();
   if (saved === arena) return fn();
   arena.reset();
-  current = arena;
+  scratch.alloc = arena;
   try {
     return fn();
   } finally {
-    current = saved;
+    scratch.alloc = saved;
   }
 }

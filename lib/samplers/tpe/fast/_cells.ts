@@ -5,11 +5,17 @@
  *
  * @module
  */
+import type { Alloc } from "../../../math/alloc.ts";
 import { logGaussMass } from "../../../math/special.ts";
-import type { CategoricalKernels, NumericalKernels, ParzenEstimator } from "../_kernels.ts";
-import { f64, i32 } from "./_arena.ts";
-import { DimKind, type Prepared, type PreparedDim } from "./_prepared.ts";
-import type { DimWindow } from "./_pruned.ts";
+import type {
+  CategoricalKernels,
+  FitExtra,
+  FitScratch,
+  NumericalKernels,
+  ParzenEstimator,
+} from "../_kernels.ts";
+import { createScratch, type Scratch } from "./_arena.ts";
+import { DimKind, type DimWindow, type Prepared, type PreparedDim } from "./_prepared.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -18,9 +24,14 @@ import type { DimWindow } from "./_pruned.ts";
 /**
  * The reusable state of evaluations (owned by the sampler's workspace, or made for one call):
  * prepared forms and scan windows of estimators, scratch buffers, the memo of grid-cell masses,
- * and the hints carried from one point or draw to the next. It changes speed only, never a value.
+ * and the hints carried from one point or draw to the next, and where temporary arrays come from
+ * (`alloc`, the heap or the arena of a draw). It changes speed only, never a value.
  */
-export interface Evaluation {
+export interface Evaluation extends Scratch, FitScratch {
+  /** Where temporary arrays come from (see `./_arena.ts`). */
+  alloc: Alloc;
+  /** The extra data of the kernels fitted with this state (see `../_kernels.ts`). */
+  readonly fitExtras: WeakMap<NumericalKernels, FitExtra>;
   /** Prepared forms of estimators (see `./_prepared.ts`). */
   readonly prepared: WeakMap<ParzenEstimator, Prepared>;
   /** Scan windows of large continuous dimensions (see `./_pruned.ts`). */
@@ -48,6 +59,8 @@ export interface Evaluation {
 /** A fresh evaluation state. */
 export function createEvaluation(): Evaluation {
   return {
+    ...createScratch(),
+    fitExtras: new WeakMap(),
     prepared: new WeakMap(),
     windows: new WeakMap(),
     partial: new Float64Array(256),
@@ -99,6 +112,7 @@ export interface DiscreteMemo {
 // -------------------------------------------------------------------------------------
 
 function discreteMemos(
+  alloc: Alloc,
   dims: ReadonlyArray<PreparedDim>,
   cols: ReadonlyArray<Float64Array>,
   m: number,
@@ -108,7 +122,7 @@ function discreteMemos(
     if (dim.kind !== DimKind.Discrete) return null;
     const k = dim.kernels as NumericalKernels;
     const col = cols[d]!;
-    const of = i32(m);
+    const of = alloc.i32(m);
     const xs: number[] = [];
     for (let j = 0; j < m; j++) {
       const x = col[j]!;
@@ -120,7 +134,7 @@ function discreteMemos(
       of[j] = u;
     }
     const h = k.step / 2;
-    const lt = f64(xs.length), rt = f64(xs.length);
+    const lt = alloc.f64(xs.length), rt = alloc.f64(xs.length);
     xs.forEach((x, u) => {
       lt[u] = k.log ? Math.log(x - h) : x - h;
       rt[u] = k.log ? Math.log(x + h) : x + h;
@@ -142,7 +156,7 @@ export function startEvaluation(
   cols: ReadonlyArray<Float64Array>,
   m: number,
 ): ReadonlyArray<DiscreteMemo | null> {
-  const { memos, size } = discreteMemos(P.dims, cols, m);
+  const { memos, size } = discreteMemos(ev.alloc, P.dims, cols, m);
   ensureBuffers(ev, P.K, size);
   ev.memoStamp = (ev.memoStamp + 1) | 0;
   return memos;

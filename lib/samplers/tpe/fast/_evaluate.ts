@@ -6,7 +6,6 @@
  */
 import { logSumExp } from "../../../math/numpy.ts";
 import type { CategoricalKernels, NumericalKernels, ParzenEstimator } from "../_kernels.ts";
-import { f64 } from "./_arena.ts";
 import { cellMass, createEvaluation, type Evaluation, startEvaluation } from "./_cells.ts";
 import { DimKind, prepare, type Prepared } from "./_prepared.ts";
 import { PRUNE_MIN_COMPONENTS, prunedPoint } from "./_pruned.ts";
@@ -61,7 +60,7 @@ export function logPdfColumns(
     return;
   }
   // exact: dimension by dimension over the whole (points × components) matrix
-  const acc = f64(m * K);
+  const acc = ev.alloc.f64(m * K);
   for (let j = 0; j < m; j++) acc.set(logW, j * K);
   for (let d = 0; d < D; d++) {
     const dim = dims[d]!, col = cols[d]!;

@@ -1,14 +1,38 @@
 /**
  * What TPE reads of the trial history, memoised (private): the state of every trial, the trials
  * used, and per finished trial its first value and constraint violation (finished trials never
- * change). Lists that share a prefix with a recently seen one are read only past it.
+ * change). Lists that share a prefix with a recently seen one are read only past it. The memos
+ * live in a {@link HistoryMemo} record owned by the sampler's workspace.
  *
  * @module
  */
 import type { FrozenTrial } from "../../../core/trial.ts";
 import { classOf, infeasibility, TrialClass, type TrialClasses } from "../split.ts";
 import type { RowEntry } from "../observations.ts";
-import { knownPrefix, notePrefix, sharedPrefix } from "./_trial_lists.ts";
+import { knownPrefix, notePrefix, sharedPrefix, type TrialLists } from "./_trial_lists.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** The memos of the history scans (speed only: results never depend on them). */
+export interface HistoryMemo {
+  /** What is known about recent lists of trials (shared with the other memos). */
+  readonly lists: TrialLists;
+  /** The last lists scanned (the study's trials and the used ones share long prefixes). */
+  readonly scans: StateScan[];
+  /** The previous {@link usedTrials} call: its input and output lists. */
+  lastUsed: LastUsed | undefined;
+  /** Per finished trial, what TPE reads of it (finished trials never change). */
+  readonly trialInfo: WeakMap<FrozenTrial, TrialInfo>;
+  /** The previous {@link historyOf} call: its list and result. */
+  last: { list: ReadonlyArray<FrozenTrial>; history: History } | undefined;
+}
+
+/** A fresh memo sharing `lists`. */
+export function createHistoryMemo(lists: TrialLists): HistoryMemo {
+  return { lists, scans: [], lastUsed: undefined, trialInfo: new WeakMap(), last: undefined };
+}
 
 // -------------------------------------------------------------------------------------
 // trial states
@@ -25,13 +49,11 @@ const STATE_CODES: Readonly<Record<FrozenTrial["state"], number>> = {
   WAITING: StateCode.Waiting,
 };
 
-interface StateScan {
+/** A scanned list and its state codes. */
+export interface StateScan {
   list: ReadonlyArray<FrozenTrial>;
   codes: Uint8Array;
 }
-
-/** The last lists scanned (the study's trials and the used ones share long prefixes). */
-const scans: StateScan[] = [];
 
 const SCAN_SLOTS = 3;
 
@@ -40,13 +62,14 @@ const SCAN_SLOTS = 3;
  * immutable records: the prefix shared with a recently scanned list (same objects, compared by
  * pointer) is reused without reading its trials. Valid until the next call.
  */
-export function stateCodes(trials: ReadonlyArray<FrozenTrial>): Uint8Array {
+export function stateCodes(mem: HistoryMemo, trials: ReadonlyArray<FrozenTrial>): Uint8Array {
   const n = trials.length;
+  const scans = mem.scans;
   // the slot whose common prefix with `trials` is known and longest; otherwise a fresh slot
   // (or the least recently used one), read in full: comparing would read every trial as well
   let scan: StateScan | undefined, start = -1;
   for (const s of scans) {
-    const k = knownPrefix(trials, s.list);
+    const k = knownPrefix(mem.lists, trials, s.list);
     if (k > start) {
       scan = s;
       start = k;
@@ -73,17 +96,20 @@ export function stateCodes(trials: ReadonlyArray<FrozenTrial>): Uint8Array {
 
 /** The trials TPE learns from: COMPLETE and PRUNED, plus other RUNNING ones with a liar. */
 export function usedTrials(
+  mem: HistoryMemo,
   trials: ReadonlyArray<FrozenTrial>,
   current: number,
   constantLiar: boolean,
 ): FrozenTrial[] {
-  const codes = stateCodes(trials);
+  const codes = stateCodes(mem, trials);
   const out: FrozenTrial[] = [];
   // positions below `stable` were decided as in the previous call (same objects, same states,
   // and no RUNNING trial, whose inclusion depends on `current`)
-  const prev = lastUsed;
+  const prev = mem.lastUsed;
   let stable = -1, proven = 0;
-  if (prev && prev.constantLiar === constantLiar) stable = sharedPrefix(trials, prev.from);
+  if (prev && prev.constantLiar === constantLiar) {
+    stable = sharedPrefix(mem.lists, trials, prev.from);
+  }
   for (let i = 0; i < trials.length; i++) {
     const c = codes[i]!;
     if (i === stable) proven = out.length;
@@ -97,23 +123,21 @@ export function usedTrials(
     }
   }
   if (stable >= trials.length) proven = out.length;
-  if (prev && stable >= 0) notePrefix(out, prev.used, proven);
-  lastUsed = { from: trials, used: out, constantLiar };
+  if (prev && stable >= 0) notePrefix(mem.lists, out, prev.used, proven);
+  mem.lastUsed = { from: trials, used: out, constantLiar };
   return out;
 }
 
-/** The previous {@link usedTrials} call: its input and output lists. */
-let lastUsed:
-  | {
-    readonly from: ReadonlyArray<FrozenTrial>;
-    readonly used: ReadonlyArray<FrozenTrial>;
-    readonly constantLiar: boolean;
-  }
-  | undefined;
+/** A {@link usedTrials} call: its input and output lists. */
+export interface LastUsed {
+  readonly from: ReadonlyArray<FrozenTrial>;
+  readonly used: ReadonlyArray<FrozenTrial>;
+  readonly constantLiar: boolean;
+}
 
 /** Number of COMPLETE and PRUNED trials. */
-export function countFinished(trials: ReadonlyArray<FrozenTrial>): number {
-  const codes = stateCodes(trials);
+export function countFinished(mem: HistoryMemo, trials: ReadonlyArray<FrozenTrial>): number {
+  const codes = stateCodes(mem, trials);
   let n = 0;
   for (let i = 0; i < trials.length; i++) {
     if (codes[i] === StateCode.Complete || codes[i] === StateCode.Pruned) n++;
@@ -133,11 +157,10 @@ export interface TrialInfo {
   others: Map<number, RowEntry | null> | undefined;
 }
 
-const trialInfo = new WeakMap<FrozenTrial, TrialInfo>();
-
-export function infoOf(t: FrozenTrial): TrialInfo | undefined {
+/** The memo record of a finished trial (`undefined` for RUNNING and WAITING ones). */
+export function infoOf(mem: HistoryMemo, t: FrozenTrial): TrialInfo | undefined {
   if (t.state === "RUNNING" || t.state === "WAITING") return undefined;
-  let info = trialInfo.get(t);
+  let info = mem.trialInfo.get(t);
   if (!info) {
     info = {
       state: t.state,
@@ -147,7 +170,7 @@ export function infoOf(t: FrozenTrial): TrialInfo | undefined {
       entry: null,
       others: undefined,
     };
-    trialInfo.set(t, info);
+    mem.trialInfo.set(t, info);
   }
   return info;
 }
@@ -160,17 +183,16 @@ export interface History extends TrialClasses {
   readonly infos: Array<TrialInfo | undefined>;
 }
 
-let last: { list: ReadonlyArray<FrozenTrial>; history: History } | undefined;
-
 /**
  * The {@link History} of a list of trials; a prefix shared with the previous call's list (same
  * objects) is reused without lookups.
  */
-export function historyOf(trials: ReadonlyArray<FrozenTrial>): History {
+export function historyOf(mem: HistoryMemo, trials: ReadonlyArray<FrozenTrial>): History {
   const n = trials.length;
   let start = 0;
+  const last = mem.last;
   let h = last?.history;
-  if (last) start = sharedPrefix(trials, last.list);
+  if (last) start = sharedPrefix(mem.lists, trials, last.list);
   if (!h || h.kinds.length < n) {
     const cap = Math.ceil(n * 1.5) + 16;
     const grown: History = {
@@ -188,7 +210,7 @@ export function historyOf(trials: ReadonlyArray<FrozenTrial>): History {
   }
   h.infos.length = n;
   for (let i = start; i < n; i++) {
-    const info = infoOf(trials[i]!);
+    const info = infoOf(mem, trials[i]!);
     h.infos[i] = info;
     if (!info) {
       h.kinds[i] = TrialClass.Unfinished;
@@ -198,11 +220,11 @@ export function historyOf(trials: ReadonlyArray<FrozenTrial>): History {
     h.scores[i] = info.infeasibility;
     h.kinds[i] = classOf(info.state, info.infeasibility);
   }
-  last = { list: trials, history: h };
+  mem.last = { list: trials, history: h };
   return h;
 }
 
 /** {@link infeasibility}, memoised for finished trials. */
-export function infeasibilityOf(t: FrozenTrial): number {
-  return infoOf(t)?.infeasibility ?? infeasibility(t);
+export function infeasibilityOf(mem: HistoryMemo, t: FrozenTrial): number {
+  return infoOf(mem, t)?.infeasibility ?? infeasibility(t);
 }

@@ -1,33 +1,51 @@
 /**
- * The intersection search space of a growing history, memoised per finished trial (private).
+ * The intersection search space of a growing history, memoised per finished trial (private), in
+ * an {@link IntersectionMemo} record owned by the sampler's workspace.
  *
  * @module
  */
 import { type Distribution, distributionEquals } from "../../../core/distributions.ts";
 import type { SearchSpace } from "../../../core/search_space.ts";
 import type { FrozenTrial } from "../../../core/trial.ts";
-import { sharedPrefix } from "./_trial_lists.ts";
+import { sharedPrefix, type TrialLists } from "./_trial_lists.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A partial intersection: the distributions common to the trials folded so far. */
+type Partial = Map<string, Distribution>;
+
+/** The memos of {@link intersectionSpace} (speed only: results never depend on them). */
+export interface IntersectionMemo {
+  /** What is known about recent lists of trials (shared with the other memos). */
+  readonly lists: TrialLists;
+  /** The partial intersection before the first trial (a key of `folds`, never filled). */
+  readonly initial: Partial;
+  /** Per finished trial: the partial intersection it was folded into, and the result. */
+  readonly folds: WeakMap<FrozenTrial, { input: Partial; output: Partial }>;
+  /** The search-space record of each partial intersection returned. */
+  readonly records: WeakMap<Partial, SearchSpace>;
+  /** The previous call's list, its finished prefix and the intersection over that prefix. */
+  last:
+    | { list: ReadonlyArray<FrozenTrial>; prefixEnd: number; state: Partial | undefined }
+    | undefined;
+}
+
+/** A fresh memo sharing `lists`. */
+export function createIntersectionMemo(lists: TrialLists): IntersectionMemo {
+  return {
+    lists,
+    initial: new Map(),
+    folds: new WeakMap(),
+    records: new WeakMap(),
+    last: undefined,
+  };
+}
 
 // -------------------------------------------------------------------------------------
 // search spaces
 // -------------------------------------------------------------------------------------
-
-const INITIAL = new Map<string, Distribution>();
-
-const foldCache = new WeakMap<
-  FrozenTrial,
-  { input: Map<string, Distribution>; output: Map<string, Distribution> }
->();
-
-const recordCache = new WeakMap<Map<string, Distribution>, SearchSpace>();
-
-let lastIntersection:
-  | {
-    list: ReadonlyArray<FrozenTrial>;
-    prefixEnd: number;
-    state: Map<string, Distribution> | undefined;
-  }
-  | undefined;
 
 function isFinal(state: FrozenTrial["state"]): boolean {
   return state === "COMPLETE" || state === "PRUNED" || state === "FAIL";
@@ -38,13 +56,16 @@ function isFinal(state: FrozenTrial["state"]): boolean {
  * `IntersectionSearchSpace(include_pruned=True)`), sorted by name. Memoised per finished trial,
  * so repeated calls over a growing history cost one lookup per trial.
  */
-export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpace {
+export function intersectionSpace(
+  mem: IntersectionMemo,
+  trials: ReadonlyArray<FrozenTrial>,
+): SearchSpace {
   let s: Map<string, Distribution> | undefined;
   // resume from the previous call when it saw the same finished prefix (pointer compares)
   let start = 0;
-  const last = lastIntersection;
+  const last = mem.last;
   if (last && last.prefixEnd <= trials.length) {
-    if (sharedPrefix(trials, last.list) >= last.prefixEnd) {
+    if (sharedPrefix(mem.lists, trials, last.list) >= last.prefixEnd) {
       start = last.prefixEnd;
       s = last.state;
     }
@@ -54,10 +75,10 @@ export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpa
   for (let i = start; i < trials.length; i++) {
     const t = trials[i]!;
     // remember the finished prefix
-    if (i === prefixEnd) lastIntersection = { list: trials, prefixEnd, state: s };
+    if (i === prefixEnd) mem.last = { list: trials, prefixEnd, state: s };
     if (t.state !== "COMPLETE" && t.state !== "PRUNED") continue;
-    const input = s ?? INITIAL;
-    const c = foldCache.get(t);
+    const input = s ?? mem.initial;
+    const c = mem.folds.get(t);
     if (c && c.input === input) {
       s = c.output;
       continue;
@@ -83,17 +104,17 @@ export function intersectionSpace(trials: ReadonlyArray<FrozenTrial>): SearchSpa
         }
       }
     }
-    foldCache.set(t, { input, output: out });
+    mem.folds.set(t, { input, output: out });
     s = out;
   }
   if (prefixEnd === trials.length && prefixEnd > start) {
-    lastIntersection = { list: trials, prefixEnd, state: s };
+    mem.last = { list: trials, prefixEnd, state: s };
   }
   if (s === undefined) return {};
-  const cached = recordCache.get(s);
+  const cached = mem.records.get(s);
   if (cached) return cached;
   const rec: Record<string, Distribution> = {};
   for (const name of [...s.keys()].sort()) rec[name] = s.get(name)!;
-  recordCache.set(s, rec);
+  mem.records.set(s, rec);
   return rec;
 }

@@ -2,7 +2,8 @@
  * The observations of a list of trials for a search space, memoised (private): per finished
  * trial and space, and per space the entries of the last list seen, so that a list sharing a
  * prefix with it is read only past that prefix; the selection of one side of the split records
- * how it derives from the previous one (for the incremental bad-side model).
+ * how it derives from the previous one (for the incremental bad-side model). The memos live in
+ * an {@link ObservationMemo} record owned by the sampler's workspace.
  *
  * @module
  */
@@ -10,16 +11,49 @@ import type { SearchSpace } from "../../../core/search_space.ts";
 import type { FrozenTrial } from "../../../core/trial.ts";
 import { remember } from "../../_recent.ts";
 import { observationOf, paramsOf, type RowEntry, spaceKey } from "../observations.ts";
-import { infoOf, type TrialInfo } from "./_history.ts";
+import { type HistoryMemo, infoOf, type TrialInfo } from "./_history.ts";
 import { knownPrefix, noteLineage, sharedPrefix } from "./_trial_lists.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A selection of one side of the split: its input list, mask and output list. */
+interface Selection {
+  readonly used: ReadonlyArray<FrozenTrial>;
+  readonly mask: Uint8Array;
+  readonly out: FrozenTrial[];
+}
+
+/** The row entries of a list of trials for one space and mode, aligned with the list. */
+interface RowMemo {
+  list: ReadonlyArray<FrozenTrial>;
+  readonly entries: Array<RowEntry | null>;
+}
+
+/** The memos of {@link observations} (speed only: results never depend on them). */
+export interface ObservationMemo {
+  /** The history memos (per-trial records, and what is known about lists of trials). */
+  readonly history: HistoryMemo;
+  /** A small id per search-space key. */
+  readonly keyIds: Map<string, number>;
+  /** Per space, mode and side: the last selection. */
+  readonly selections: Map<string, Selection>;
+  /** Per space and mode: the row entries of the last list of trials seen. */
+  readonly rowMemos: Map<string, RowMemo>;
+}
+
+/** A fresh memo over `history`. */
+export function createObservationMemo(history: HistoryMemo): ObservationMemo {
+  return { history, keyIds: new Map(), selections: new Map(), rowMemos: new Map() };
+}
 
 // -------------------------------------------------------------------------------------
 // observations
 // -------------------------------------------------------------------------------------
 
-const keyIds = new Map<string, number>();
-
 function rowOf(
+  mem: ObservationMemo,
   t: FrozenTrial,
   names: ReadonlyArray<string>,
   space: SearchSpace,
@@ -27,7 +61,7 @@ function rowOf(
   multivariate: boolean,
   known?: TrialInfo,
 ): RowEntry | null {
-  const info = known ?? infoOf(t);
+  const info = known ?? infoOf(mem.history, t);
   if (info) {
     if (info.keyId === keyId) return info.entry;
     const hit = info.others?.get(keyId);
@@ -52,6 +86,7 @@ function rowOf(
  * from the previous one is recorded (for a model updated in place).
  */
 export function observations(
+  mem: ObservationMemo,
   trials: ReadonlyArray<FrozenTrial>,
   names: ReadonlyArray<string>,
   space: SearchSpace,
@@ -66,9 +101,10 @@ export function observations(
   readonly key: string;
 } {
   const key = spaceKey(names, space);
+  const keyIds = mem.keyIds;
   let keyId = keyIds.get(key);
   if (keyId === undefined) keyIds.set(key, keyId = keyIds.size);
-  const all = entriesOf(trials, names, space, keyId, multivariate, infos);
+  const all = entriesOf(mem, trials, names, space, keyId, multivariate, infos);
   const mask = select?.mask, side = select?.side;
   // sized first, then filled: these arrays hold up to every trial of the study
   let n = 0, selected = 0;
@@ -92,20 +128,18 @@ export function observations(
     }
   }
   if (mask !== undefined && side !== undefined && select?.lineage) {
-    selectionLineage(`${keyId}\u0000${multivariate}\u0000${side}`, trials, all, mask, side, list);
+    selectionLineage(
+      mem,
+      `${keyId}\u0000${multivariate}\u0000${side}`,
+      trials,
+      all,
+      mask,
+      side,
+      list,
+    );
   }
   return { n, used, list, entries, key };
 }
-
-/** Per space, mode and side: the last selection (its input, mask and output lists). */
-const selections = new Map<
-  string,
-  {
-    readonly used: ReadonlyArray<FrozenTrial>;
-    readonly mask: Uint8Array;
-    readonly out: FrozenTrial[];
-  }
->();
 
 /**
  * Records how the selection `out` (the trials of `trials` with `mask[i] === side` and an
@@ -113,6 +147,7 @@ const selections = new Map<
  * the two input lists the trials are the same, so the two masks alone give the mapping.
  */
 function selectionLineage(
+  mem: ObservationMemo,
   key: string,
   trials: ReadonlyArray<FrozenTrial>,
   all: ReadonlyArray<RowEntry | null>,
@@ -120,10 +155,11 @@ function selectionLineage(
   side: number,
   out: FrozenTrial[],
 ): void {
-  const prev = selections.get(key);
-  remember(selections, key, { used: trials, mask, out }, ROW_MEMOS);
+  const prev = mem.selections.get(key);
+  remember(mem.selections, key, { used: trials, mask, out }, ROW_MEMOS);
   if (prev === undefined) return;
-  const common = knownPrefix(trials, prev.used);
+  const lists = mem.history.lists;
+  const common = knownPrefix(lists, trials, prev.used);
   if (common < 0) return;
   const map = new Int32Array(prev.out.length).fill(-1);
   const inserted: number[] = [];
@@ -136,14 +172,8 @@ function selectionLineage(
     else if (before) oi++;
     else if (now) inserted.push(ni++);
   }
-  noteLineage(out, { prev: prev.out, map, prevCovered: oi, newCovered: ni, inserted });
+  noteLineage(lists, out, { prev: prev.out, map, prevCovered: oi, newCovered: ni, inserted });
 }
-
-/** Per space and mode: the row entries of the last list of trials seen, aligned with it. */
-const rowMemos = new Map<
-  string,
-  { list: ReadonlyArray<FrozenTrial>; readonly entries: Array<RowEntry | null> }
->();
 
 const ROW_MEMOS = 32;
 
@@ -153,6 +183,7 @@ const ROW_MEMOS = 32;
  * without visiting its trials: only the new ones are read.
  */
 function entriesOf(
+  mem: ObservationMemo,
   trials: ReadonlyArray<FrozenTrial>,
   names: ReadonlyArray<string>,
   space: SearchSpace,
@@ -161,14 +192,14 @@ function entriesOf(
   infos: ReadonlyArray<TrialInfo | undefined> | undefined,
 ): Array<RowEntry | null> {
   const memoKey = `${keyId}\u0000${multivariate}`;
-  const known = rowMemos.get(memoKey);
-  const start = known ? sharedPrefix(trials, known.list) : 0;
+  const known = mem.rowMemos.get(memoKey);
+  const start = known ? sharedPrefix(mem.history.lists, trials, known.list) : 0;
   const memo = known ?? { list: trials, entries: [] };
-  remember(rowMemos, memoKey, memo, ROW_MEMOS);
+  remember(mem.rowMemos, memoKey, memo, ROW_MEMOS);
   const entries = memo.entries;
   entries.length = trials.length;
   for (let i = start; i < trials.length; i++) {
-    entries[i] = rowOf(trials[i]!, names, space, keyId, multivariate, infos?.[i]);
+    entries[i] = rowOf(mem, trials[i]!, names, space, keyId, multivariate, infos?.[i]);
   }
   memo.list = trials;
   return entries;

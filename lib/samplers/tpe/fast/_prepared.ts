@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { LOG_SQRT_2PI, logGaussMass } from "../../../math/special.ts";
+import { LOG_SQRT_2PI } from "../../../math/special.ts";
 import {
   type CategoricalKernels,
-  fitExtras,
+  type FitExtra,
+  logKernelMass,
   type NumericalKernels,
   type ParzenEstimator,
   type TransformedDomain,
 } from "../_kernels.ts";
-import { f64, i32 } from "./_arena.ts";
-import type { Evaluation } from "./_cells.ts";
+import type { Alloc } from "../../../math/alloc.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -71,19 +71,37 @@ export interface Prepared {
   readonly firstPicks?: Int32Array | undefined;
 }
 
+/**
+ * A continuous dimension's components arranged for window scans: the observation components
+ * sorted by centre, the largest `log w + logNorm` among them, and the "wide" ones (bandwidth
+ * above a cut, about the widest tenth) that a window by the cut cannot bound
+ * (built by `./_pruned.ts`).
+ */
+export interface DimWindow {
+  /** The narrow components sorted by centre, and their centres. */
+  readonly sorted: Uint32Array;
+  readonly sortedMu: Float64Array;
+  readonly maxLW: number;
+  /** `1/cut`: components with `1/σ` below it are wide. */
+  readonly invCut: number;
+  readonly wide: Uint32Array;
+}
+
+/** Where prepared forms are memoised, and what preparing reads (a part of `Evaluation`). */
+export interface PrepareState {
+  readonly prepared: WeakMap<ParzenEstimator, Prepared>;
+  readonly alloc: Alloc;
+  readonly fitExtras: WeakMap<NumericalKernels, FitExtra>;
+}
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
-const NO_IDS = new Int32Array(0);
+/** Empty arrays for the fields a dimension's kind does not use (frozen: nothing to write). */
+const NO_IDS: Int32Array = Object.freeze(new Int32Array(0)) as Int32Array;
 
-const NO_VALUES = new Float64Array(0);
-
-/** log Z of a kernel, with the (≤ 1e-19) central shortcut for kernels far from both edges. */
-function logMassOf(a: number, b: number): number {
-  if (a <= -9 && b >= 9) return 0;
-  return logGaussMass(a, b);
-}
+const NO_VALUES: Float64Array = Object.freeze(new Float64Array(0)) as Float64Array;
 
 /** Writes component i's `1/σ`, `log σ`, `logNorm` and `ub` for centre `mu` and bandwidth `s`. */
 export function writeComponent(
@@ -100,7 +118,7 @@ export function writeComponent(
 ): void {
   const inv = 1 / s;
   const ls = Math.log(s);
-  const lz = logMassOf((dom.lowT - mu) * inv, (dom.highT - mu) * inv);
+  const lz = logKernelMass((dom.lowT - mu) * inv, (dom.highT - mu) * inv);
   out.invSigma[i] = inv;
   out.logSigma[i] = ls;
   if (dom.discrete) {
@@ -114,7 +132,12 @@ export function writeComponent(
   }
 }
 
-function prepareNumerical(k: NumericalKernels, K: number): PreparedDim {
+function prepareNumerical(
+  k: NumericalKernels,
+  K: number,
+  extra: FitExtra | undefined,
+  alloc: Alloc,
+): PreparedDim {
   const dom: TransformedDomain = {
     lowT: k.lowT,
     highT: k.highT,
@@ -123,11 +146,15 @@ function prepareNumerical(k: NumericalKernels, K: number): PreparedDim {
       ? 0
       : Math.log(k.log ? Math.log(k.low + k.step / 2) - Math.log(k.low - k.step / 2) : k.step),
   };
-  const out = { logNorm: f64(K), invSigma: f64(K), logSigma: f64(K), ub: f64(K) };
-  const extra = fitExtras.get(k);
+  const out = {
+    logNorm: alloc.f64(K),
+    invSigma: alloc.f64(K),
+    logSigma: alloc.f64(K),
+    ub: alloc.f64(K),
+  };
   if (dom.discrete && extra) {
     // duplicated (μ, σ) pairs are common on grids: compute once per distinct pair
-    const first = i32(extra.nUniq).fill(-1);
+    const first = alloc.i32(extra.nUniq).fill(-1);
     for (let i = 0; i < K; i++) {
       const u = extra.uid[i]!;
       const f = first[u]!;
@@ -224,14 +251,16 @@ export function withBounds(
 }
 
 /** The prepared form of an estimator, memoised in `ev`. */
-export function prepare(ev: Evaluation, pe: ParzenEstimator): Prepared {
+export function prepare(ev: PrepareState, pe: ParzenEstimator): Prepared {
   const hit = ev.prepared.get(pe);
   if (hit) return hit;
   const K = pe.weights.length;
-  const logW = f64(K);
+  const logW = ev.alloc.f64(K);
   for (let i = 0; i < K; i++) logW[i] = Math.log(pe.weights[i]!);
   const dims: PreparedDim[] = pe.kernels.map((k) =>
-    k._tag === "CategoricalKernels" ? prepareCategorical(k) : prepareNumerical(k, K)
+    k._tag === "CategoricalKernels"
+      ? prepareCategorical(k)
+      : prepareNumerical(k, K, ev.fitExtras.get(k), ev.alloc)
   );
   const order = evaluationOrder(dims.map((d) => d.kind));
   const out = withBounds({ K, logW, dims, order });

@@ -9,7 +9,6 @@
 import { argsortStable, logSumExp } from "../../../math/numpy.ts";
 import { LOG_SQRT_2PI } from "../../../math/special.ts";
 import type { CategoricalKernels, NumericalKernels } from "../_kernels.ts";
-import { currentAlloc, f64, u32 } from "./_arena.ts";
 import {
   cellMass,
   componentAbove,
@@ -17,7 +16,13 @@ import {
   type Evaluation,
   fullComponent,
 } from "./_cells.ts";
-import { DimKind, type Prepared, type PreparedDim, remainingMax } from "./_prepared.ts";
+import {
+  DimKind,
+  type DimWindow,
+  type Prepared,
+  type PreparedDim,
+  remainingMax,
+} from "./_prepared.ts";
 
 // -------------------------------------------------------------------------------------
 // constants
@@ -52,21 +57,6 @@ export const WINDOW_MIN_COMPONENTS = 512;
 /** Share of components, at most, treated as wide (scanned in full) by a window. */
 const WIDE_SHARE = 0.1;
 
-/**
- * A continuous dimension's components arranged for window scans: the observation components
- * sorted by centre, the largest `log w + logNorm` among them, and the "wide" ones (bandwidth
- * above a cut, about the widest tenth) that a window by the cut cannot bound.
- */
-export interface DimWindow {
-  /** The narrow components sorted by centre, and their centres. */
-  readonly sorted: Uint32Array;
-  readonly sortedMu: Float64Array;
-  readonly maxLW: number;
-  /** `1/cut`: components with `1/σ` below it are wide. */
-  readonly invCut: number;
-  readonly wide: Uint32Array;
-}
-
 function windowOf(
   ev: Evaluation,
   dim: PreparedDim,
@@ -78,7 +68,8 @@ function windowOf(
   if (hit) return hit;
   const k = dim.kernels as NumericalKernels;
   const n = K - 1;
-  const all = dim.sorted ?? argsortStable(k.mus, n, undefined, currentAlloc());
+  const alloc = ev.alloc;
+  const all = dim.sorted ?? argsortStable(k.mus, n, undefined, alloc);
   const inv = dim.invSigma, ln = dim.logNorm;
   let maxLW = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -95,14 +86,14 @@ function windowOf(
   const invCut = sample[Math.floor(sample.length * WIDE_SHARE)]!;
   let nWide = 0;
   for (let i = 0; i < n; i++) if (inv[i]! < invCut) nWide++;
-  const wide = u32(nWide);
+  const wide = alloc.u32(nWide);
   nWide = 0;
   for (let t = 0; t < n; t++) {
     const i = canon ? canon[t]! : t;
     if (inv[i]! < invCut) wide[nWide++] = i;
   }
   // the narrow ones in sorted order: a window is then one contiguous range of them
-  const sorted = u32(n - nWide), sortedMu = f64(n - nWide);
+  const sorted = alloc.u32(n - nWide), sortedMu = alloc.f64(n - nWide);
   let m = 0;
   for (let q = 0; q < n; q++) {
     const i = all[q]!;

@@ -4,33 +4,61 @@
  * memoise per trial by comparing lists: trials are immutable records, so the same objects mean
  * the same data. Comparing object identities reads every object, though (V8 checks their
  * maps): a cache miss per trial on large studies. So what a comparison proves is recorded
- * here, and lists built from lists with known prefixes record theirs by construction.
+ * in a {@link TrialLists} record (owned by the sampler's workspace), and lists built from lists
+ * with known prefixes record theirs by construction.
  *
  * @module
  */
 import type { FrozenTrial } from "../../../core/trial.ts";
 
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
 /** A list of trials. */
 export type Trials = ReadonlyArray<FrozenTrial>;
 
+/** A proven common prefix: `a` and `base` hold the same trial objects at `[0, length)`. */
+export interface PrefixRelation {
+  readonly a: Trials;
+  readonly base: Trials;
+  readonly length: number;
+}
+
 /**
- * Proven common prefixes, most recent last: `{ a, base, length }` means that `a` and `base`
- * hold the same trial objects at positions `[0, length)`. A short ring, not a map keyed by
+ * What is known about recent lists of trials. Short rings, most recent last, not maps keyed by
  * list: relations would otherwise keep every earlier list (and its relations) alive.
  */
-const relations: Array<{ readonly a: Trials; readonly base: Trials; readonly length: number }> = [];
-/** Relations kept (the most recent ones). */
+export interface TrialLists {
+  /** Proven common prefixes. */
+  readonly relations: PrefixRelation[];
+  /** How recent selected lists derive from earlier ones. */
+  readonly lineages: Array<{ readonly list: Trials; readonly lineage: Lineage }>;
+}
+
+/** Relations and lineages kept (the most recent ones). */
 const KEEP = 16;
 
+/** An empty record: nothing known yet. */
+export function createTrialLists(): TrialLists {
+  return { relations: [], lineages: [] };
+}
+
+// -------------------------------------------------------------------------------------
+// prefixes
+// -------------------------------------------------------------------------------------
+
 /** Records that `a` and `base` hold the same trials at positions `[0, length)`. */
-export function notePrefix(a: Trials, base: Trials, length: number): void {
+export function notePrefix(lists: TrialLists, a: Trials, base: Trials, length: number): void {
+  const relations = lists.relations;
   relations.push({ a, base, length });
   if (relations.length > KEEP) relations.shift();
 }
 
 /** The common prefix of `a` and `b` if it is already known (−1 otherwise). */
-export function knownPrefix(a: Trials, b: Trials): number {
+export function knownPrefix(lists: TrialLists, a: Trials, b: Trials): number {
   if (a === b) return a.length;
+  const relations = lists.relations;
   for (let i = relations.length - 1; i >= 0; i--) {
     const r = relations[i]!;
     if ((r.a === a && r.base === b) || (r.a === b && r.base === a)) return r.length;
@@ -39,13 +67,13 @@ export function knownPrefix(a: Trials, b: Trials): number {
 }
 
 /** The length of the common prefix of two lists (same objects), recorded once compared. */
-export function sharedPrefix(a: Trials, b: Trials): number {
-  const known = knownPrefix(a, b);
+export function sharedPrefix(lists: TrialLists, a: Trials, b: Trials): number {
+  const known = knownPrefix(lists, a, b);
   if (known >= 0) return known;
   const m = a.length < b.length ? a.length : b.length;
   let k = 0;
   while (k < m && a[k] === b[k]) k++;
-  notePrefix(a, b, k);
+  notePrefix(lists, a, b, k);
   return k;
 }
 
@@ -63,17 +91,16 @@ export interface Lineage {
   readonly inserted: ReadonlyArray<number>;
 }
 
-/** The most recent lineages (a short ring, for the same reason as the relations). */
-const lineages: Array<{ readonly list: Trials; readonly lineage: Lineage }> = [];
-
 /** Records how `list` derives from `lineage.prev`. */
-export function noteLineage(list: Trials, lineage: Lineage): void {
+export function noteLineage(lists: TrialLists, list: Trials, lineage: Lineage): void {
+  const lineages = lists.lineages;
   lineages.push({ list, lineage });
   if (lineages.length > KEEP) lineages.shift();
 }
 
 /** How `list` derives from `prev`, when recorded recently. */
-export function lineageOf(list: Trials, prev: Trials): Lineage | undefined {
+export function lineageOf(lists: TrialLists, list: Trials, prev: Trials): Lineage | undefined {
+  const lineages = lists.lineages;
   for (let i = lineages.length - 1; i >= 0; i--) {
     const l = lineages[i]!;
     if (l.list === list && l.lineage.prev === prev) return l.lineage;
