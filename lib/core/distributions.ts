@@ -254,7 +254,7 @@ export function categoricalDistribution<const T extends ParamValue>(
  *
  * @example Reject a hand-built record
  * ```ts
- * import { checkDistribution } from "@hyperion/tune";
+ * import { checkDistribution } from "./distributions.ts";
  * import assert from "node:assert/strict";
  *
  * const bad = checkDistribution({ _tag: "FloatDistribution", low: 1, high: 0, log: false, step: null }, "lr");

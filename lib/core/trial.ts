@@ -109,7 +109,8 @@ export interface TrialTemplate {
  *
  * @example Copy a finished trial into another storage
  * ```ts
- * import { memoryStorage, runOrThrow, type FrozenTrial, trialTemplate } from "@hyperion/tune";
+ * import { memoryStorage, runOrThrow, type FrozenTrial } from "@hyperion/tune";
+ * import { trialTemplate } from "./trial.ts";
  * import assert from "node:assert/strict";
  *
  * const trial: FrozenTrial = {

@@ -150,7 +150,6 @@ import fc from "fast-check";
 import {
   ask,
   categoricalDistribution,
-  contains,
   createStudy,
   type Distribution,
   flatMap,
@@ -161,12 +160,10 @@ import {
   intDistribution,
   map,
   optimize,
-  type ParzenEstimator,
   type Rng,
   rngFromSeed,
   runOrThrow,
   samplerFromSnapshot,
-  samplerImpl,
   studySampler,
   suggestCategorical,
   suggestFloat,
@@ -176,6 +173,9 @@ import {
   type Trial,
   uniform,
 } from "../../../mod.ts";
+import { contains } from "../../../lib/core/distributions.ts";
+import { type ParzenEstimator } from "../../../lib/samplers/tpe/parzen_estimator.ts";
+import { samplerImpl } from "../../../lib/samplers/catalog.ts";
 import { expectLeft } from "../../_helpers/study.ts";
 import { checkReplay, checkRerun } from "../../_helpers/sampler_replay.ts";
 
