@@ -108,14 +108,13 @@ export {
   type CategoricalDistribution,
   categoricalDistribution,
   type Distribution,
-  distributionFromJson,
-  distributionToJson,
   type FloatDistribution,
   floatDistribution,
   type IntDistribution,
   intDistribution,
   type NumericDistributionOptions,
 } from "./lib/core/distributions.ts";
+export { distributionFromJson, distributionToJson } from "./lib/core/distribution_json.ts";
 export {
   type Attrs,
   type FrozenTrial,

@@ -5,7 +5,8 @@
  * @module
  */
 import { type Either, left, right } from "../effect/mod.ts";
-import { type HyperionError, invalidArgument, trialNotUpdatable } from "../errors.ts";
+import type { HyperionError } from "../errors.ts";
+import { invalidArgument, trialNotUpdatable } from "./errors.ts";
 import type { Distribution } from "./distributions.ts";
 import type { JsonValue, ParamValue } from "./json.ts";
 
