@@ -10,7 +10,6 @@ import {
   floatDistribution,
   type FrozenTrial,
   getOrThrow,
-  intersectionSearchSpace,
   map,
   optimize,
   paretoFront,
@@ -18,6 +17,7 @@ import {
   runOrThrow,
   suggestFloat,
 } from "../mod.ts";
+import { intersectionSearchSpace } from "../lib/core/search_space.ts";
 
 const d = getOrThrow(floatDistribution(0, 1));
 const history: FrozenTrial[] = Array.from({ length: 10_000 }, (_, i) => ({

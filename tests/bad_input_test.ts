@@ -10,7 +10,6 @@ import {
   ask,
   categorical,
   categoricalDistribution,
-  checkDistribution,
   copyStudy,
   createStudy,
   deleteStudy,
@@ -42,7 +41,6 @@ import {
   type Study,
   suggest,
   suggestCategorical,
-  suggestDistribution,
   suggestFloat,
   suggestInt,
   tell,
@@ -50,6 +48,8 @@ import {
   type Trial,
   trialSnapshot,
 } from "@hyperion/tune";
+import { checkDistribution } from "../lib/core/distributions.ts";
+import { suggestDistribution } from "../lib/study/suggest.ts";
 import { sqliteStorage } from "@hyperion/tune/sqlite";
 import { openStorage, parseStorageUrl } from "@hyperion/tune/storage";
 import { configureTrainer, createTrainer, registerPlugin } from "@hyperion/tune/trainer";

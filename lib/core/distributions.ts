@@ -1,7 +1,7 @@
 /**
  * Distributions: the domains parameters are drawn from, with Optuna's validation rules,
- * internal representation (a float; categoricals store the choice index), compatibility checks
- * and JSON form (Optuna's `distribution_json`).
+ * internal representation (a float; categoricals store the choice index) and compatibility
+ * checks. Their JSON form (Optuna's `distribution_json`) is in `distribution_json.ts`.
  *
  * @example Build and validate distributions
  * ```ts
@@ -20,13 +20,11 @@
  * @module
  */
 import { type Either, left, right } from "../effect/mod.ts";
-import {
-  type HyperionError,
-  incompatibleDistribution,
-  invalidDistribution,
-  show,
-} from "../errors.ts";
-import { type JsonValue, type ParamValue, pythonFloat, pythonJson } from "./json.ts";
+import type { HyperionError } from "../errors.ts";
+import { show } from "../error_base.ts";
+import { incompatibleDistribution, invalidDistribution } from "./errors.ts";
+import type { ParamValue } from "./json.ts";
+import { adjustHigh, decimalRangeBelowStep } from "./_decimal.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -254,7 +252,7 @@ export function categoricalDistribution<const T extends ParamValue>(
  *
  * @example Reject a hand-built record
  * ```ts
- * import { checkDistribution } from "@hyperion/tune";
+ * import { checkDistribution } from "./distributions.ts";
  * import assert from "node:assert/strict";
  *
  * const bad = checkDistribution({ _tag: "FloatDistribution", low: 1, high: 0, log: false, step: null }, "lr");
@@ -463,148 +461,4 @@ export function toExternal(d: Distribution, internal: number): ParamValue {
     case "CategoricalDistribution":
       return d.choices[Math.trunc(internal)] as ParamValue;
   }
-}
-
-// -------------------------------------------------------------------------------------
-// utils
-// -------------------------------------------------------------------------------------
-
-/**
- * Optuna's `distribution_json`: `{"name": "FloatDistribution", "attributes": {...}}` with the
- * attribute order and number formatting of Python's `json.dumps`.
- *
- * @category utils
- */
-export function distributionToJson(d: Distribution): string {
-  switch (d._tag) {
-    case "FloatDistribution":
-      return `{"name": "FloatDistribution", "attributes": {"step": ${
-        d.step === null ? "null" : pythonFloat(d.step)
-      }, "low": ${pythonFloat(d.low)}, "high": ${pythonFloat(d.high)}, "log": ${d.log}}}`;
-    case "IntDistribution":
-      return `{"name": "IntDistribution", "attributes": {"log": ${d.log}, "step": ${d.step}, "low": ${d.low}, "high": ${d.high}}}`;
-    case "CategoricalDistribution":
-      return `{"name": "CategoricalDistribution", "attributes": {"choices": ${
-        pythonJson(d.choices)
-      }}}`;
-  }
-}
-
-/**
- * Parses Optuna's `distribution_json`, including the deprecated class names (Uniform,
- * LogUniform, DiscreteUniform, IntUniform, IntLogUniform) and the abbreviated
- * `{"type": "float" | "int" | "categorical", ...}` form.
- *
- * @category utils
- */
-export function distributionFromJson(json: string): Either<HyperionError, Distribution> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json.replace(/\bNaN\b/g, "null"));
-  } catch (e) {
-    return left(invalidDistribution(
-      `Cannot parse distribution JSON ${show(json)}: ${(e as Error).message}`,
-      undefined,
-    ));
-  }
-  const o = parsed as Record<string, JsonValue> | null;
-  if (typeof o !== "object" || o === null) {
-    return left(invalidDistribution(`Cannot parse distribution JSON ${show(json)}`, undefined));
-  }
-  if (typeof o.type === "string") {
-    const num = (k: string) => o[k] as number;
-    switch (o.type) {
-      case "float":
-        return floatDistribution(num("low"), num("high"), {
-          log: o.log === true,
-          step: typeof o.step === "number" ? o.step : undefined,
-        });
-      case "int":
-        return intDistribution(num("low"), num("high"), {
-          log: o.log === true,
-          step: typeof o.step === "number" ? o.step : 1,
-        });
-      case "categorical":
-        return categoricalDistribution(o.choices as ReadonlyArray<ParamValue>);
-    }
-  }
-  const a = (o.attributes ?? {}) as Record<string, JsonValue>;
-  const n = (k: string) => a[k] as number;
-  switch (o.name) {
-    case "FloatDistribution":
-      return floatDistribution(n("low"), n("high"), {
-        log: a.log === true,
-        step: typeof a.step === "number" ? a.step : undefined,
-      });
-    case "IntDistribution":
-      return intDistribution(n("low"), n("high"), {
-        log: a.log === true,
-        step: typeof a.step === "number" ? a.step : 1,
-      });
-    case "CategoricalDistribution":
-      return categoricalDistribution(a.choices as ReadonlyArray<ParamValue>);
-    case "UniformDistribution":
-      return floatDistribution(n("low"), n("high"));
-    case "LogUniformDistribution":
-      return floatDistribution(n("low"), n("high"), { log: true });
-    case "DiscreteUniformDistribution":
-      return floatDistribution(n("low"), n("high"), { step: n("q") });
-    case "IntUniformDistribution":
-      return intDistribution(n("low"), n("high"), {
-        step: typeof a.step === "number" ? a.step : 1,
-      });
-    case "IntLogUniformDistribution":
-      return intDistribution(n("low"), n("high"), { log: true });
-  }
-  return left(invalidDistribution(
-    `Cannot parse distribution JSON ${show(json)}: unknown distribution ${show(o.name)}`,
-    undefined,
-  ));
-}
-
-// ---- exact decimal arithmetic for step grids (Optuna uses Python's Decimal on str(x)) ----
-
-interface Dec {
-  readonly m: bigint;
-  readonly e: number; // value = m * 10^e
-}
-
-function toDec(x: number): Dec {
-  const s = String(x);
-  const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(s);
-  if (!match) return { m: 0n, e: 0 };
-  const [, sign, int = "", frac = "", exp = "0"] = match;
-  const m = BigInt(`${sign}${int}${frac}`);
-  return { m, e: Number(exp) - frac.length };
-}
-
-function align(a: Dec, b: Dec): [bigint, bigint, number] {
-  const e = Math.min(a.e, b.e);
-  return [a.m * 10n ** BigInt(a.e - e), b.m * 10n ** BigInt(b.e - e), e];
-}
-
-function decToNumber(m: bigint, e: number): number {
-  return Number(`${m}e${e}`);
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
-}
-
-/** The largest `low + k·step` not above `high`, in exact decimal arithmetic. */
-function adjustHigh(low: number, high: number, step: number): number {
-  const L = toDec(low), S = toDec(step);
-  const [hm, lm, e1] = align(toDec(high), L);
-  const [rm, sm] = align({ m: hm - lm, e: e1 }, S);
-  const k = floorDiv(rm, sm);
-  const [lm2, sm2, e2] = align(L, S);
-  return decToNumber(lm2 + k * sm2, e2);
-}
-
-/** `high - low < step` for the float single() check, in decimal arithmetic as Optuna does. */
-function decimalRangeBelowStep(low: number, high: number, step: number): boolean {
-  const [hm, lm, e] = align(toDec(high), toDec(low));
-  const [a, b] = align({ m: hm - lm, e }, toDec(step));
-  return a < b;
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import { type Either, left, right } from "../effect/mod.ts";
-import { type HyperionError, invalidArgument, trialNotUpdatable } from "../errors.ts";
+import type { HyperionError } from "../errors.ts";
+import { invalidArgument, trialNotUpdatable } from "./errors.ts";
 import type { Distribution } from "./distributions.ts";
 import type { JsonValue, ParamValue } from "./json.ts";
 
@@ -109,7 +110,8 @@ export interface TrialTemplate {
  *
  * @example Copy a finished trial into another storage
  * ```ts
- * import { memoryStorage, runOrThrow, type FrozenTrial, trialTemplate } from "@hyperion/tune";
+ * import { memoryStorage, runOrThrow, type FrozenTrial } from "@hyperion/tune";
+ * import { trialTemplate } from "./trial.ts";
  * import assert from "node:assert/strict";
  *
  * const trial: FrozenTrial = {

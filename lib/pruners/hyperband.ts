@@ -117,7 +117,8 @@ export interface HyperbandLayout {
  *
  * @example Brackets, as Optuna assigns them
  * ```ts
- * import { hyperbandLayout, hyperbandBracket, hyperbandPruner } from "@hyperion/tune";
+ * import { hyperbandPruner } from "@hyperion/tune";
+ * import { hyperbandLayout, hyperbandBracket } from "./hyperband.ts";
  * import assert from "node:assert/strict";
  *
  * const layout = hyperbandLayout({ maxResource: 100 });

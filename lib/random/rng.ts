@@ -176,7 +176,7 @@ function laneHash(lane: number, seed: number, trialNumber: number, key: string):
  *
  * @example Derive a trial's stream
  * ```ts
- * import { rngFor, uniform } from "@hyperion/tune";
+ * import { rngFor, uniform } from "./rng.ts";
  * import assert from "node:assert/strict";
  *
  * const a = uniform(rngFor(42, 7, "param:lr"));

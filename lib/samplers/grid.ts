@@ -171,7 +171,8 @@ export function gridSize(sampler: Sampler): number {
  *
  * @example Check a grid
  * ```ts
- * import { gridExhausted, gridSampler } from "@hyperion/tune";
+ * import { gridSampler } from "@hyperion/tune";
+ * import { gridExhausted } from "./grid.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(gridExhausted(gridSampler({ x: [1, 2] }), []), false);

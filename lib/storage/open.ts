@@ -36,7 +36,14 @@ import { sqliteStorage, type SqliteStorageOptions } from "./rdb/sqlite.ts";
 import type { Storage } from "./storage.ts";
 
 // the types the signatures mention, so that this entry point documents them
-export type * from "./rdb/sqlite.ts";
+export type {
+  SqliteDriver,
+  SqliteOpen,
+  SqliteStatement,
+  SqliteStorageOptions,
+  SqliteValue,
+} from "./rdb/sqlite.ts";
+export type * from "./signature_types.ts";
 export type { PostgresStorageOptions } from "./rdb/postgres.ts";
 
 // -------------------------------------------------------------------------------------

@@ -6,8 +6,45 @@
  * @module
  */
 export type { Either, Left, Right, TaskEither } from "../effect/mod.ts";
-export type * from "../errors.ts";
-export type * from "./storage.ts";
+// the error union and its variants (types only: the constructors stay in the core entry point)
+export type {
+  CorruptCheckpoint,
+  DuplicatedStudy,
+  DuplicatePlugin,
+  ErrorBase,
+  HyperionError,
+  IncompatibleDistribution,
+  InvalidArgument,
+  InvalidDistribution,
+  InvalidStudyArgs,
+  InvalidTrainerConfig,
+  NoCompletedTrials,
+  NotPersistentStorage,
+  NotSupported,
+  ObjectiveFailed,
+  SchemaMismatch,
+  StorageError,
+  StudyNotFound,
+  TrainingFailed,
+  TrialNotFound,
+  TrialNotUpdatable,
+  TrialPruned,
+  UnknownSamplerKind,
+  UnknownSuggestType,
+} from "../errors.ts";
+export type {
+  AttrKind,
+  CreateStudyArgs,
+  FailedTrialCallback,
+  GetTrialsOptions,
+  HeartbeatOptions,
+  SetAttrArgs,
+  SetTrialParamArgs,
+  SetTrialStateArgs,
+  Storage,
+  StorageHeartbeatOptions,
+  StudyRef,
+} from "./storage.ts";
 export type { Direction, StudyRecord } from "../core/study.ts";
 export type { Attrs, FrozenTrial, TrialState, TrialTemplate } from "../core/trial.ts";
 export type {

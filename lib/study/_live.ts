@@ -50,7 +50,9 @@ export interface StudyRuntime {
   logger: Logger | undefined;
   /**
    * The live state of each trial handle `ask` returned through this study handle, keyed by the
-   * handle itself (a copy of a handle is not a key, so it is refused).
+   * handle itself (a copy of a handle is not a key, so it is refused). Library-internal.
+   *
+   * @ignore
    */
   readonly trials: WeakMap<object, TrialLive>;
   /**

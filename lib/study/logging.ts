@@ -37,11 +37,8 @@
 import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
-import {
-  type Distribution,
-  distributionEquals,
-  distributionToJson,
-} from "../core/distributions.ts";
+import { type Distribution, distributionEquals } from "../core/distributions.ts";
+import { distributionToJson } from "../core/distribution_json.ts";
 import { stderrSink } from "./_tty.ts";
 
 // -------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
  *
  * @example Settle an objective's result, whatever its form
  * ```ts
- * import { ask, createStudy, right, runOrThrow, settleObjective } from "@hyperion/tune";
+ * import { ask, createStudy, right, runOrThrow } from "@hyperion/tune";
+ * import { settleObjective } from "./objective.ts";
  * import assert from "node:assert/strict";
  *
  * const trial = await runOrThrow(ask(await runOrThrow(createStudy())));

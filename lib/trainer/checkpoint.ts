@@ -184,7 +184,7 @@ export function readCheckpoint(
  *
  * @example
  * ```ts
- * import { checkpointFileName } from "@hyperion/tune/trainer";
+ * import { checkpointFileName } from "./checkpoint.ts";
  * import assert from "node:assert/strict";
  *
  * assert.equal(checkpointFileName("net", 2, 25), "net_epoch_2_iter_25.json");
@@ -202,7 +202,7 @@ export function checkpointFileName(saveName: string, epoch: number, iteration: n
  *
  * @example
  * ```ts
- * import { parseCheckpointFileName } from "@hyperion/tune/trainer";
+ * import { parseCheckpointFileName } from "./checkpoint.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseCheckpointFileName("net_trial-3_epoch_2_iter_25.json"), {

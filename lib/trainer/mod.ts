@@ -55,7 +55,32 @@
  */
 export { getOrThrow, isLeft, isRight, left, right, runOrThrow } from "../effect/mod.ts";
 export type { Either, Left, Right, TaskEither } from "../effect/mod.ts";
-export type * from "../errors.ts";
+// the error union and its variants (types only: the constructors stay in the core entry point)
+export type {
+  CorruptCheckpoint,
+  DuplicatedStudy,
+  DuplicatePlugin,
+  ErrorBase,
+  HyperionError,
+  IncompatibleDistribution,
+  InvalidArgument,
+  InvalidDistribution,
+  InvalidStudyArgs,
+  InvalidTrainerConfig,
+  NoCompletedTrials,
+  NotPersistentStorage,
+  NotSupported,
+  ObjectiveFailed,
+  SchemaMismatch,
+  StorageError,
+  StudyNotFound,
+  TrainingFailed,
+  TrialNotFound,
+  TrialNotUpdatable,
+  TrialPruned,
+  UnknownSamplerKind,
+  UnknownSuggestType,
+} from "../errors.ts";
 export type { JsonValue } from "../core/json.ts";
 export type { Rng, RngState } from "../random/rng.ts";
 export type {
@@ -91,9 +116,7 @@ export type { ResolvedTrainerConfig, Trainer, TrainerConfig } from "./trainer.ts
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
-  checkpointFileName,
   findLatestCheckpoint,
-  parseCheckpointFileName,
   readCheckpoint,
 } from "./checkpoint.ts";
 export type { Checkpoint, CheckpointLog } from "./checkpoint.ts";

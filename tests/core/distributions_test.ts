@@ -6,14 +6,13 @@ import {
   contains,
   type Distribution,
   distributionEquals,
-  distributionFromJson,
-  distributionToJson,
   floatDistribution,
   intDistribution,
   isSingle,
   toExternal,
   toInternal,
 } from "../../lib/core/distributions.ts";
+import { distributionFromJson, distributionToJson } from "../../lib/core/distribution_json.ts";
 import { getOrThrow } from "../../lib/effect/mod.ts";
 
 const ok = <A>(e: { _tag: "Left"; left: unknown } | { _tag: "Right"; right: A }): A =>

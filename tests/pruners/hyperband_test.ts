@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { hyperbandBracket, hyperbandLayout, hyperbandPruner, randomSampler } from "../../mod.ts";
+import { hyperbandPruner, randomSampler } from "../../mod.ts";
+import { hyperbandBracket, hyperbandLayout } from "../../lib/pruners/hyperband.ts";
 import { expectLeft } from "../_helpers/study.ts";
 import {
   checkCaseSet,

@@ -7,18 +7,11 @@ import {
   getOrThrow,
   getTrials,
   gridSampler,
-  gridSamplerImpl,
   loadStudy,
-  makeGridSamplerImpl,
-  makeQmcSamplerImpl,
   memoryStorage,
-  newGridMemo,
-  newQmcMemo,
   optimize,
   qmcSampler,
   randomSampler,
-  randomSamplerImpl,
-  registeredSamplerKinds,
   right,
   runOrThrow,
   type Sampler,
@@ -30,6 +23,10 @@ import {
   suggestFloat,
   suggestInt,
 } from "../../mod.ts";
+import { gridSamplerImpl, makeGridSamplerImpl, newGridMemo } from "../../lib/samplers/grid.ts";
+import { makeQmcSamplerImpl, newQmcMemo } from "../../lib/samplers/qmc/mod.ts";
+import { randomSamplerImpl } from "../../lib/samplers/random.ts";
+import { registeredSamplerKinds } from "../../lib/samplers/catalog.ts";
 import { checkpointSampler, restoreSampler } from "../../lib/plugins/optuna/mod.ts";
 import { expectLeft } from "../_helpers/study.ts";
 

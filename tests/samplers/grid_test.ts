@@ -5,9 +5,7 @@ import {
   enqueueTrial,
   flatMap,
   getTrials,
-  gridExhausted,
   gridSampler,
-  gridSize,
   map,
   optimize,
   runOrThrow,
@@ -18,6 +16,7 @@ import {
   suggestInt,
   tell,
 } from "../../mod.ts";
+import { gridExhausted, gridSize } from "../../lib/samplers/grid.ts";
 import { expectLeft } from "../_helpers/study.ts";
 import { checkReplay } from "../_helpers/sampler_replay.ts";
 

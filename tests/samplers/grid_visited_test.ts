@@ -5,7 +5,6 @@ import {
   createStudy,
   enqueueTrial,
   getTrials,
-  gridExhausted,
   gridSampler,
   left,
   optimize,
@@ -17,6 +16,7 @@ import {
   type Trial,
   trialPruned,
 } from "../../mod.ts";
+import { gridExhausted } from "../../lib/samplers/grid.ts";
 
 Deno.test("gridSampler() counts a pruned trial's point as visited and stops after the last point", async () => {
   const study = await runOrThrow(createStudy({ sampler: gridSampler({ x: [1, 2, 3] }) }));

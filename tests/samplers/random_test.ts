@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   categoricalDistribution,
-  contains,
   type Distribution,
   flatMap,
   floatDistribution,
@@ -17,6 +16,7 @@ import {
   suggestInt,
   type Trial,
 } from "../../mod.ts";
+import { contains } from "../../lib/core/distributions.ts";
 import { sampleUniformInternal } from "../../lib/samplers/random.ts";
 import { checkReplay, checkRerun } from "../_helpers/sampler_replay.ts";
 

@@ -3,9 +3,7 @@ import {
   ask,
   createLogger,
   createStudy,
-  defaultLogger,
   fail,
-  formatLogEntry,
   getOrThrow,
   getVerbosity,
   type LogEntry,
@@ -23,6 +21,7 @@ import {
   type TaskEither,
   trialPruned,
 } from "../../mod.ts";
+import { defaultLogger, formatLogEntry } from "../../lib/study/logging.ts";
 
 function capture(level: LogLevel = "debug"): { logger: Logger; entries: LogEntry[] } {
   const entries: LogEntry[] = [];

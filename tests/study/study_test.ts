@@ -17,12 +17,12 @@ import {
   setStudySampler,
   setStudyUserAttr,
   type Storage,
-  storageError,
   studySampler,
   suggestFloat,
   suggestInt,
   tell,
 } from "../../mod.ts";
+import { storageError } from "../../lib/storage/errors.ts";
 import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("createStudy() validates its arguments naming the field", async () => {

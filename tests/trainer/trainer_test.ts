@@ -8,7 +8,6 @@ import {
   arrayDataModule,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
-  checkpointFileName,
   configureModel,
   configureTrainer,
   createTrainer,
@@ -27,6 +26,7 @@ import {
   type TrainerConfig,
   type TrainingContext,
 } from "../../lib/trainer/mod.ts";
+import { checkpointFileName } from "../../lib/trainer/checkpoint.ts";
 import {
   probePlugin,
   regressionData,

@@ -88,9 +88,23 @@ import {
 } from "./_checkpoint_state.ts";
 import { fileSafeName } from "./sampler_checkpoint.ts";
 
-export * from "./resume.ts";
-export * from "./sampler_checkpoint.ts";
+export {
+  ORIGINAL_NUMBER_KEY,
+  resumeStudy,
+  type ResumeStudyArgs,
+  type ResumeStudyOptions,
+} from "./resume.ts";
+export {
+  checkpointSampler,
+  fileSafeName,
+  restoreSampler,
+  type RestoreSamplerOptions,
+  type SamplerCheckpoint,
+  samplerCheckpointFileName,
+} from "./sampler_checkpoint.ts";
 export type { OptunaCheckpointState } from "./_checkpoint_state.ts";
+// the types the signatures mention, so that this entry point documents them on its own
+export type * from "./signature_types.ts";
 
 // -------------------------------------------------------------------------------------
 // model

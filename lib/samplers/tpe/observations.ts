@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type Distribution, distributionToJson } from "../../core/distributions.ts";
+import type { Distribution } from "../../core/distributions.ts";
+import { distributionToJson } from "../../core/distribution_json.ts";
 import type { ParamValue } from "../../core/json.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { FrozenTrial } from "../../core/trial.ts";

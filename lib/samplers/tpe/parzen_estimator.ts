@@ -15,7 +15,8 @@
  *
  * @example Fit an estimator and read its kernels
  * ```ts
- * import { floatDistribution, getOrThrow, parzenEstimator, parzenLogPdf } from "@hyperion/tune";
+ * import { floatDistribution, getOrThrow } from "@hyperion/tune";
+ * import { parzenEstimator, parzenLogPdf } from "./parzen_estimator.ts";
  * import assert from "node:assert/strict";
  *
  * const x = getOrThrow(floatDistribution(0, 1));
@@ -100,7 +101,8 @@ export interface ParzenEstimatorOptions {
  *
  * @example Categorical rows are smoothed by the prior weight
  * ```ts
- * import { categoricalDistribution, categoricalProbabilities, getOrThrow, parzenEstimator } from "@hyperion/tune";
+ * import { categoricalDistribution, getOrThrow } from "@hyperion/tune";
+ * import { categoricalProbabilities, parzenEstimator } from "./parzen_estimator.ts";
  * import assert from "node:assert/strict";
  *
  * const c = getOrThrow(categoricalDistribution(["a", "b", "c"]));
@@ -182,7 +184,8 @@ export function parzenEstimator(
  *
  * @example Optuna's default weights
  * ```ts
- * import { getOrThrow, observationWeights } from "@hyperion/tune";
+ * import { getOrThrow } from "@hyperion/tune";
+ * import { observationWeights } from "./parzen_estimator.ts";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([...getOrThrow(observationWeights({ kind: "default" }, 3))], [1, 1, 1]);

@@ -8,7 +8,8 @@
  * @module
  */
 import { setOwn } from "../rules.ts";
-import { type Distribution, distributionFromJson, toExternal } from "../../core/distributions.ts";
+import { type Distribution, toExternal } from "../../core/distributions.ts";
+import { distributionFromJson } from "../../core/distribution_json.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
 import { pythonJson } from "../../core/json.ts";
 import type { Direction } from "../../core/study.ts";

@@ -59,11 +59,8 @@ import {
   studyNotFound,
   trialNotFound,
 } from "../../errors.ts";
-import {
-  checkCompatible,
-  type Distribution,
-  distributionToJson,
-} from "../../core/distributions.ts";
+import { checkCompatible, type Distribution } from "../../core/distributions.ts";
+import { distributionToJson } from "../../core/distribution_json.ts";
 import type { JsonValue } from "../../core/json.ts";
 import type { Direction, StudyRecord } from "../../core/study.ts";
 import {

@@ -57,12 +57,8 @@ import {
   studyNotFound,
   trialNotFound,
 } from "../../errors.ts";
-import {
-  checkCompatible,
-  type Distribution,
-  distributionToJson,
-  toExternal,
-} from "../../core/distributions.ts";
+import { checkCompatible, type Distribution, toExternal } from "../../core/distributions.ts";
+import { distributionToJson } from "../../core/distribution_json.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
 import type { Direction, StudyRecord } from "../../core/study.ts";
 import {

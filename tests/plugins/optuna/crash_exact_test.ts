@@ -21,7 +21,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { ORIGINAL_NUMBER_KEY, PRUNED_CYCLE_KEY } from "../../../lib/plugins/optuna/mod.ts";
-import { parseCheckpointFileName } from "../../../lib/trainer/mod.ts";
+import { parseCheckpointFileName } from "../../../lib/trainer/checkpoint.ts";
 import type { KillPoint, TrialDump, WorkerConfig, WorkerOut } from "../../fixtures/crash/worker.ts";
 
 const N_TRIALS = 14;

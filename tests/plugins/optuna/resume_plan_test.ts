@@ -1,7 +1,7 @@
 /** Which failed trials `resumeStudy` runs again: only those no finished re-run covers. */
 import assert from "node:assert/strict";
 import type { FrozenTrial, TrialState } from "../../../mod.ts";
-import { planResume } from "../../../lib/plugins/optuna/mod.ts";
+import { planResume } from "../../../lib/plugins/optuna/resume.ts";
 
 function trial(
   number: number,

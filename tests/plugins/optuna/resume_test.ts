@@ -24,12 +24,8 @@ import {
   tell,
   type Trial,
 } from "../../../mod.ts";
-import {
-  ORIGINAL_NUMBER_KEY,
-  planResume,
-  RESUME_MARK_KEY,
-  resumeStudy,
-} from "../../../lib/plugins/optuna/mod.ts";
+import { ORIGINAL_NUMBER_KEY, resumeStudy } from "../../../lib/plugins/optuna/mod.ts";
+import { planResume, RESUME_MARK_KEY } from "../../../lib/plugins/optuna/resume.ts";
 import { storageError } from "../../../lib/errors.ts";
 import { openStorage } from "../../../lib/storage/open.ts";
 import { expectLeft } from "../../_helpers/study.ts";

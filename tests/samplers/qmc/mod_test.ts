@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   categoricalDistribution,
-  contains,
   copyStudy,
   createStudy,
   enqueueTrial,
@@ -23,6 +22,7 @@ import {
   suggestInt,
   type Trial,
 } from "../../../mod.ts";
+import { contains } from "../../../lib/core/distributions.ts";
 import { directionNumbers, scramble, sobolPoint } from "../../../lib/samplers/qmc/_sobol.ts";
 import { qmcCounterKey } from "../../../lib/samplers/qmc/mod.ts";
 import { sha256Hex } from "../../../lib/samplers/qmc/_sha256.ts";

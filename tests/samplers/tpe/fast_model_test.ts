@@ -8,12 +8,12 @@ import {
   getOrThrow,
   getTrials,
   intDistribution,
-  type ParzenEstimator,
   type Rng,
   rngFromSeed,
   runOrThrow,
   uniform,
 } from "../../../mod.ts";
+import type { ParzenEstimator } from "../../../lib/samplers/tpe/parzen_estimator.ts";
 import { acquisition, buildEstimators } from "../../../lib/samplers/tpe/acquisition.ts";
 import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
 import { createTpeWorkspace } from "../../../lib/samplers/tpe/fast/workspace.ts";

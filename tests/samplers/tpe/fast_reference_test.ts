@@ -7,11 +7,10 @@ import {
   type FrozenTrial,
   getOrThrow,
   intDistribution,
-  parzenLogPdf,
-  parzenSample,
   rngFromSeed,
   uniform,
 } from "../../../mod.ts";
+import { parzenLogPdf, parzenSample } from "../../../lib/samplers/tpe/parzen_estimator.ts";
 import { buildEstimator, observationWeights } from "../../../lib/samplers/tpe/_kernels.ts";
 import { aboveEstimator } from "../../../lib/samplers/tpe/fast/_above.ts";
 import { logPdfColumns } from "../../../lib/samplers/tpe/fast/_evaluate.ts";

@@ -2,18 +2,20 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   categoricalDistribution,
-  categoricalProbabilities,
-  contains,
   type Distribution,
   floatDistribution,
   getOrThrow,
   intDistribution,
+  rngFromSeed,
+} from "../../../mod.ts";
+import {
+  categoricalProbabilities,
   observationWeights,
   parzenEstimator,
   parzenLogPdf,
   parzenSample,
-  rngFromSeed,
-} from "../../../mod.ts";
+} from "../../../lib/samplers/tpe/parzen_estimator.ts";
+import { contains } from "../../../lib/core/distributions.ts";
 import { logPdfColumns } from "../../../lib/samplers/tpe/fast/_evaluate.ts";
 import { argsortStable } from "../../../lib/math/numpy.ts";
 import { logGaussMass, logNdtr, ndtriExp, truncnormPpf } from "../../../lib/math/special.ts";

@@ -137,7 +137,6 @@ import fc from "fast-check";
 import {
   ask,
   categoricalDistribution,
-  contains,
   createStudy,
   type Distribution,
   flatMap,
@@ -149,7 +148,6 @@ import {
   optimize,
   runOrThrow,
   samplerFromSnapshot,
-  samplerImpl,
   studySampler,
   suggestCategorical,
   suggestFloat,
@@ -158,6 +156,9 @@ import {
   type TpeSamplerOptions,
   type Trial,
 } from "../../../mod.ts";
+import { contains } from "../../../lib/core/distributions.ts";
+import type { ParzenEstimator } from "../../../lib/samplers/tpe/parzen_estimator.ts";
+import { samplerImpl } from "../../../lib/samplers/catalog.ts";
 import { expectLeft } from "../../_helpers/study.ts";
 import { checkReplay, checkRerun } from "../../_helpers/sampler_replay.ts";
 import { CONFIG, mixedObjective, mixedRun } from "./_helpers.ts";

@@ -32,11 +32,8 @@ import {
   tell,
   type Trial,
 } from "../../../mod.ts";
-import {
-  categoricalDistribution,
-  distributionToJson,
-  floatDistribution,
-} from "../../../lib/core/distributions.ts";
+import { categoricalDistribution, floatDistribution } from "../../../lib/core/distributions.ts";
+import { distributionToJson } from "../../../lib/core/distribution_json.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 import type { Storage } from "../../../lib/storage/storage.ts";
 
