@@ -24,6 +24,7 @@ import {
   checkTrialQuery,
   cloneJson,
   invalidGracePeriod,
+  type NormalisedTemplate,
   normaliseTemplate,
 } from "./rules.ts";
 import type { Storage } from "./storage.ts";
@@ -250,33 +251,22 @@ function studyOps(st: MemoryState): Pick<
 function trialCreation(st: MemoryState): Pick<Storage, "createTrial" | "claimWaitingTrial"> {
   return {
     createTrial: (studyId, template) =>
-      run(st, "create the trial", () =>
-        genEither(function* (_) {
-          const s = yield* _(study(st, studyId));
-          const t = yield* _(normaliseTemplate(template, st.now()));
-          for (const [name, d] of Object.entries(t.distributions)) {
-            const first = s.firstDistributions.get(name);
-            if (first) yield* _(checkCompatible(first, d, name));
-          }
-          for (const [name, d] of Object.entries(t.distributions)) {
-            if (!s.firstDistributions.has(name)) s.firstDistributions.set(name, d);
-          }
-          const frozen: FrozenTrial = {
-            number: s.byNumber.length,
-            trialId: st.nextTrialId++,
-            state: t.state,
-            values: t.values === null ? null : [...t.values],
-            params: { ...t.params },
-            distributions: { ...t.distributions },
-            intermediateValues: { ...t.intermediateValues },
-            userAttrs: cloneJson(t.userAttrs as JsonValue) as FrozenTrial["userAttrs"],
-            systemAttrs: cloneJson(t.systemAttrs as JsonValue) as FrozenTrial["systemAttrs"],
-            datetimeStart: t.datetimeStart,
-            datetimeComplete: t.datetimeComplete,
-          };
-          put(st, studyId, frozen);
-          return frozen;
-        })),
+      run(
+        st,
+        "create the trial",
+        () =>
+          chainRight(study(st, studyId), (s) =>
+            chainRight(normaliseTemplate(template, st.now()), (t) => {
+              for (const [name, d] of Object.entries(t.distributions)) {
+                const first = s.firstDistributions.get(name);
+                const ok = first ? checkCompatible(first, d, name) : right(undefined);
+                if (ok._tag === "Left") {
+                  return ok;
+                }
+              }
+              return right(newTrial(st, studyId, s, t));
+            })),
+      ),
     claimWaitingTrial: (studyId) =>
       run(st, "claim a waiting trial", () =>
         mapRight(study(st, studyId), (s) => {
@@ -292,6 +282,32 @@ function trialCreation(st: MemoryState): Pick<Storage, "createTrial" | "claimWai
           return claimed;
         })),
   };
+}
+
+function newTrial(
+  st: MemoryState,
+  studyId: number,
+  s: StudyEntry,
+  t: NormalisedTemplate,
+): FrozenTrial {
+  for (const [name, d] of Object.entries(t.distributions)) {
+    if (!s.firstDistributions.has(name)) s.firstDistributions.set(name, d);
+  }
+  const frozen: FrozenTrial = {
+    number: s.byNumber.length,
+    trialId: st.nextTrialId++,
+    state: t.state,
+    values: t.values === null ? null : [...t.values],
+    params: { ...t.params },
+    distributions: { ...t.distributions },
+    intermediateValues: { ...t.intermediateValues },
+    userAttrs: cloneJson(t.userAttrs as JsonValue) as FrozenTrial["userAttrs"],
+    systemAttrs: cloneJson(t.systemAttrs as JsonValue) as FrozenTrial["systemAttrs"],
+    datetimeStart: t.datetimeStart,
+    datetimeComplete: t.datetimeComplete,
+  };
+  put(st, studyId, frozen);
+  return frozen;
 }
 
 function trialWrites(st: MemoryState): Pick<
@@ -376,15 +392,22 @@ function trialReads(st: MemoryState): Pick<
         return t === undefined ? left(trialNotFound(trialId, "id")) : right(t.trial);
       }),
     getAllTrials: (studyId, opts) =>
-      run(st, "get the trials", () =>
-        genEither(function* (_) {
-          const s = yield* _(study(st, studyId));
-          const states = yield* _(checkTrialQuery(opts));
-          const all = s.byNumber;
-          if (states) return all.filter((t) => states.includes(t.state));
-          // shared by every reader until a trial changes: a study's history is read every trial
-          return s.snapshot ??= Object.freeze(all.slice());
-        })),
+      run(
+        st,
+        "get the trials",
+        () =>
+          chainRight(study(st, studyId), (s) =>
+            mapRight(checkTrialQuery(opts), (states): ReadonlyArray<FrozenTrial> => {
+              const all = s.byNumber;
+              if (states) {
+                return all.filter((t) =>
+                  states.includes(t.state)
+                );
+              }
+              // shared by every reader until a trial changes: a study's history is read every trial
+              return s.snapshot ??= Object.freeze(all.slice());
+            })),
+      ),
     recordHeartbeat: (trialId) =>
       run(
         st,

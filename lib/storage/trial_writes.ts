@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Either, genEither, left, right } from "../effect/mod.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, trialNotFound } from "../errors.ts";
 import { checkCompatible, type Distribution } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
@@ -135,14 +135,26 @@ export function decideParam(
   args: SetTrialParamArgs,
   first: FirstDistribution,
 ): Either<HyperionError, ParamWrite> {
-  return genEither(function* (_) {
-    const t = yield* _(found(args?.trialId, head));
-    const d = yield* _(checkParam(args.name, args.internal, args.distribution));
-    yield* _(checkUpdatable(t, `set parameter '${args.name}' of`));
-    const stored = first(t.studyId, args.name);
-    if (stored !== undefined) yield* _(checkCompatible(stored, d, args.name));
-    return { trialId: args.trialId, name: args.name, internal: args.internal, distribution: d };
-  });
+  return chainRight(
+    found(args?.trialId, head),
+    (t) =>
+      chainRight(
+        checkParam(args.name, args.internal, args.distribution),
+        (d) =>
+          chainRight(checkUpdatable(t, `set parameter '${args.name}' of`), () => {
+            const stored = first(t.studyId, args.name);
+            const write = {
+              trialId: args.trialId,
+              name: args.name,
+              internal: args.internal,
+              distribution: d,
+            };
+            return stored === undefined
+              ? right(write)
+              : mapRight(checkCompatible(stored, d, args.name), () => write);
+          }),
+      ),
+  );
 }
 
 /**
@@ -154,12 +166,19 @@ export function decideIntermediate(
   head: TrialHead | undefined,
   args: { readonly trialId: number; readonly step: number; readonly value: number },
 ): Either<HyperionError, IntermediateWrite> {
-  return genEither(function* (_) {
-    const t = yield* _(found(args?.trialId, head));
-    yield* _(checkUpdatable(t, "report to"));
-    yield* _(checkIntermediate(args.step, args.value));
-    return { trialId: args.trialId, step: args.step, value: args.value };
-  });
+  return chainRight(
+    found(args?.trialId, head),
+    (t) =>
+      chainRight(
+        checkUpdatable(t, "report to"),
+        () =>
+          mapRight(checkIntermediate(args.step, args.value), () => ({
+            trialId: args.trialId,
+            step: args.step,
+            value: args.value,
+          })),
+      ),
+  );
 }
 
 /**
@@ -172,20 +191,26 @@ export function decideState(
   head: TrialHead | undefined,
   args: SetTrialStateArgs,
 ): Either<HyperionError, StateWrite | undefined> {
-  return genEither(function* (_) {
-    const t = yield* _(found(args?.trialId, head));
-    if (!(yield* _(checkTransition(t, args.state, args.values)))) return undefined;
-    const values = args.values === undefined || args.values === null
-      ? undefined
-      : yield* _(checkValues(args.values));
-    return {
-      trialId: args.trialId,
-      state: args.state,
-      values,
-      start: args.state === "RUNNING",
-      complete: isFinished(args.state),
-    };
+  const write = (values: ReadonlyArray<number> | undefined): StateWrite => ({
+    trialId: args.trialId,
+    state: args.state,
+    values,
+    start: args.state === "RUNNING",
+    complete: isFinished(args.state),
   });
+  return chainRight(
+    found(args?.trialId, head),
+    (t) =>
+      chainRight(
+        checkTransition(t, args.state, args.values),
+        (allowed) =>
+          !allowed
+            ? right(undefined)
+            : args.values === undefined || args.values === null
+            ? right(write(undefined))
+            : mapRight(checkValues(args.values), write),
+      ),
+  );
 }
 
 /**
@@ -197,17 +222,20 @@ export function decideTrialAttr(
   head: TrialHead | undefined,
   args: SetAttrArgs,
 ): Either<HyperionError, AttrWrite> {
-  return genEither(function* (_) {
-    const t = yield* _(found(args?.id, head));
-    yield* _(checkAttrWrite(args));
-    yield* _(checkUpdatable(t, `set attribute '${args.key}' of`));
-    return {
-      trialId: args.id,
-      kind: args.kind === "user" ? "user" as const : "system" as const,
-      key: args.key,
-      value: args.value,
-    };
-  });
+  return chainRight(
+    found(args?.id, head),
+    (t) =>
+      chainRight(
+        checkAttrWrite(args),
+        () =>
+          mapRight(checkUpdatable(t, `set attribute '${args.key}' of`), () => ({
+            trialId: args.id,
+            kind: args.kind === "user" ? "user" as const : "system" as const,
+            key: args.key,
+            value: args.value,
+          })),
+      ),
+  );
 }
 
 /**
