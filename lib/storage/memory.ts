@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
+import { type Either, genEither, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   duplicatedStudy,
   type HyperionError,
@@ -16,20 +16,28 @@ import {
 import { checkCompatible, type Distribution, toExternal } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { StudyRecord } from "../core/study.ts";
-import { checkTransition, checkUpdatable, type FrozenTrial, isFinished } from "../core/trial.ts";
+import type { FrozenTrial } from "../core/trial.ts";
 import {
   checkAttrWrite,
   checkDirections,
-  checkIntermediate,
-  checkParam,
   checkStudyName,
   checkTrialQuery,
-  checkValues,
   cloneJson,
   invalidGracePeriod,
+  type NormalisedTemplate,
   normaliseTemplate,
 } from "./rules.ts";
 import type { Storage } from "./storage.ts";
+import {
+  chainRight,
+  decideHeartbeat,
+  decideIntermediate,
+  decideParam,
+  decideState,
+  decideTrialAttr,
+  mapRight,
+  type TrialHead,
+} from "./trial_writes.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -81,292 +89,354 @@ interface StudyEntry {
  * @category constructors
  */
 export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
-  const now = options.now ?? Date.now;
-  const studies = new Map<number, StudyEntry>();
-  const byName = new Map<string, number>();
-  const trials = new Map<number, { studyId: number; trial: FrozenTrial }>();
-  const heartbeats = new Map<number, number>();
-  let nextStudyId = 0;
-  let nextTrialId = 0;
-  let closed = false;
-
-  const run =
-    <A>(operation: string, f: () => Either<HyperionError, A>): TaskEither<HyperionError, A> =>
-    () => {
-      if (closed) return Promise.resolve(left(storageError(operation, "the storage is closed")));
-      try {
-        return Promise.resolve(f());
-      } catch (e) {
-        return Promise.resolve(left(storageError(operation, e)));
-      }
-    };
-  const study = (studyId: number): Either<HyperionError, StudyEntry> => {
-    const s = studies.get(studyId);
-    return s ? right(s) : left(studyNotFound(`#${show(studyId)}`));
+  const st: MemoryState = {
+    now: options.now ?? Date.now,
+    studies: new Map(),
+    byName: new Map(),
+    trials: new Map(),
+    heartbeats: new Map(),
+    nextStudyId: 0,
+    nextTrialId: 0,
+    closed: false,
   };
-  const trial = (
-    trialId: number,
-  ): Either<HyperionError, { studyId: number; trial: FrozenTrial }> => {
-    const t = trials.get(trialId);
-    return t ? right(t) : left(trialNotFound(trialId, "id"));
-  };
-  const put = (studyId: number, t: FrozenTrial): void => {
-    trials.set(t.trialId, { studyId, trial: t });
-    const s = studies.get(studyId)!;
-    s.byNumber[t.number] = t;
-    s.snapshot = undefined;
-    if (t.state === "WAITING") s.waiting.add(t.trialId);
-    else s.waiting.delete(t.trialId);
-  };
-
   return {
     url: "memory:",
     persistent: false,
-    createStudy: (args) =>
-      run("create the study", () => {
-        const name = checkStudyName(args?.studyName);
-        if (name._tag === "Left") return name;
-        const directions = checkDirections(args?.directions);
-        if (directions._tag === "Left") return directions;
-        if (byName.has(name.right)) return left(duplicatedStudy(name.right));
-        const record: StudyRecord = {
-          studyId: nextStudyId++,
-          studyName: name.right,
-          directions: [...directions.right],
-          userAttrs: {},
-          systemAttrs: {},
-        };
-        studies.set(record.studyId, {
-          record,
-          byNumber: [],
-          snapshot: undefined,
-          waiting: new Set(),
-          firstDistributions: new Map(),
-        });
-        byName.set(record.studyName, record.studyId);
-        return right(record);
-      }),
-    deleteStudy: (studyId) =>
-      run("delete the study", () => {
-        const s = study(studyId);
-        if (s._tag === "Left") return s;
-        for (const t of s.right.byNumber) {
-          trials.delete(t.trialId);
-          heartbeats.delete(t.trialId);
-        }
-        studies.delete(studyId);
-        byName.delete(s.right.record.studyName);
-        return right(undefined);
-      }),
-    renameStudy: (args) =>
-      run("rename the study", () => {
-        const s = study(args?.studyId);
-        if (s._tag === "Left") return s;
-        const name = checkStudyName(args?.studyName);
-        if (name._tag === "Left") return name;
-        const taken = byName.get(name.right);
-        if (taken !== undefined && taken !== args.studyId) return left(duplicatedStudy(name.right));
-        byName.delete(s.right.record.studyName);
-        s.right.record = { ...s.right.record, studyName: name.right };
-        byName.set(name.right, args.studyId);
-        return right(s.right.record);
-      }),
-    getStudy: (studyName) =>
-      run("get the study", () => {
-        const name = checkStudyName(studyName);
-        if (name._tag === "Left") return name;
-        const id = byName.get(name.right);
-        return id === undefined ? left(studyNotFound(name.right)) : right(studies.get(id)!.record);
-      }),
-    getStudyById: (studyId) =>
-      run("get the study", () => {
-        const s = study(studyId);
-        return s._tag === "Left" ? s : right(s.right.record);
-      }),
-    listStudies: () =>
-      run("list the studies", () => right([...studies.values()].map((s) => s.record))),
-    setStudyAttr: (args) =>
-      run("set the study attribute", () => {
-        const s = study(args?.id);
-        if (s._tag === "Left") return s;
-        const checked = checkAttrWrite(args);
-        if (checked._tag === "Left") return checked;
-        const field = args.kind === "user" ? "userAttrs" : "systemAttrs";
-        const r = s.right.record;
-        s.right.record = { ...r, [field]: { ...r[field], [args.key]: cloneJson(args.value) } };
-        return right(undefined);
-      }),
-    createTrial: (studyId, template) =>
-      run("create the trial", () => {
-        const s = study(studyId);
-        if (s._tag === "Left") return s;
-        const t = normaliseTemplate(template, now());
-        if (t._tag === "Left") return t;
-        for (const [name, d] of Object.entries(t.right.distributions)) {
-          const first = s.right.firstDistributions.get(name);
-          if (first) {
-            const ok = checkCompatible(first, d, name);
-            if (ok._tag === "Left") return ok;
-          }
-        }
-        for (const [name, d] of Object.entries(t.right.distributions)) {
-          if (!s.right.firstDistributions.has(name)) s.right.firstDistributions.set(name, d);
-        }
-        const frozen: FrozenTrial = {
-          number: s.right.byNumber.length,
-          trialId: nextTrialId++,
-          state: t.right.state,
-          values: t.right.values === null ? null : [...t.right.values],
-          params: { ...t.right.params },
-          distributions: { ...t.right.distributions },
-          intermediateValues: { ...t.right.intermediateValues },
-          userAttrs: cloneJson(t.right.userAttrs as JsonValue) as FrozenTrial["userAttrs"],
-          systemAttrs: cloneJson(t.right.systemAttrs as JsonValue) as FrozenTrial["systemAttrs"],
-          datetimeStart: t.right.datetimeStart,
-          datetimeComplete: t.right.datetimeComplete,
-        };
-        put(studyId, frozen);
-        return right(frozen);
-      }),
-    claimWaitingTrial: (studyId) =>
-      run("claim a waiting trial", () => {
-        const s = study(studyId);
-        if (s._tag === "Left") return s;
-        // the WAITING trial with the smallest number
-        let first: FrozenTrial | undefined;
-        for (const id of s.right.waiting) {
-          const t = trials.get(id)!.trial;
-          if (first === undefined || t.number < first.number) first = t;
-        }
-        if (first === undefined) return right(undefined);
-        const claimed: FrozenTrial = { ...first, state: "RUNNING", datetimeStart: now() };
-        put(studyId, claimed);
-        return right(claimed);
-      }),
-    setTrialParam: (args) =>
-      run("set the trial parameter", () => {
-        const found = trial(args?.trialId);
-        if (found._tag === "Left") return found;
-        const { studyId, trial: t } = found.right;
-        const param = checkParam(args.name, args.internal, args.distribution);
-        if (param._tag === "Left") return param;
-        const d = param.right;
-        const updatable = checkUpdatable(t, `set parameter '${args.name}' of`);
-        if (updatable._tag === "Left") return updatable;
-        const s = studies.get(studyId)!;
-        const first = s.firstDistributions.get(args.name);
-        if (first) {
-          const ok = checkCompatible(first, d, args.name);
-          if (ok._tag === "Left") return ok;
-        }
-        if (Object.hasOwn(t.params, args.name)) return right(undefined);
-        if (!first) s.firstDistributions.set(args.name, d);
-        put(studyId, {
-          ...t,
-          params: { ...t.params, [args.name]: toExternal(d, args.internal) },
-          distributions: { ...t.distributions, [args.name]: d },
-        });
-        return right(undefined);
-      }),
-    setTrialIntermediateValue: (args) =>
-      run("set the intermediate value", () => {
-        const found = trial(args?.trialId);
-        if (found._tag === "Left") return found;
-        const { studyId, trial: t } = found.right;
-        const updatable = checkUpdatable(t, "report to");
-        if (updatable._tag === "Left") return updatable;
-        const checked = checkIntermediate(args.step, args.value);
-        if (checked._tag === "Left") return checked;
-        put(studyId, {
-          ...t,
-          intermediateValues: { ...t.intermediateValues, [args.step]: args.value },
-        });
-        return right(undefined);
-      }),
-    setTrialStateValues: (args) =>
-      run("set the trial state", () => {
-        const found = trial(args?.trialId);
-        if (found._tag === "Left") return found;
-        const { studyId, trial: t } = found.right;
-        const ok = checkTransition(t, args.state, args.values);
-        if (ok._tag === "Left" || !ok.right) return ok;
-        if (args.values !== undefined && args.values !== null) {
-          const checked = checkValues(args.values);
-          if (checked._tag === "Left") return checked;
-        }
-        const time = now();
-        put(studyId, {
-          ...t,
-          state: args.state,
-          values: args.values === undefined || args.values === null ? t.values : [...args.values],
-          datetimeStart: args.state === "RUNNING" ? time : t.datetimeStart,
-          datetimeComplete: isFinished(args.state) ? time : t.datetimeComplete,
-        });
-        if (isFinished(args.state)) heartbeats.delete(args.trialId);
-        return right(true);
-      }),
-    setTrialAttr: (args) =>
-      run("set the trial attribute", () => {
-        const found = trial(args?.id);
-        if (found._tag === "Left") return found;
-        const { studyId, trial: t } = found.right;
-        const checked = checkAttrWrite(args);
-        if (checked._tag === "Left") return checked;
-        const updatable = checkUpdatable(t, `set attribute '${args.key}' of`);
-        if (updatable._tag === "Left") return updatable;
-        const field = args.kind === "user" ? "userAttrs" : "systemAttrs";
-        put(studyId, { ...t, [field]: { ...t[field], [args.key]: cloneJson(args.value) } });
-        return right(undefined);
-      }),
-    getTrial: (trialId) =>
-      run("get the trial", () => {
-        const found = trial(trialId);
-        return found._tag === "Left" ? found : right(found.right.trial);
-      }),
-    getAllTrials: (studyId, opts) =>
-      run("get the trials", () => {
-        const s = study(studyId);
-        if (s._tag === "Left") return s;
-        const checked = checkTrialQuery(opts);
-        if (checked._tag === "Left") return checked;
-        const all = s.right.byNumber;
-        const states = checked.right;
-        if (states) return right(all.filter((t) => states.includes(t.state)));
-        // shared by every reader until a trial changes: a study's history is read every trial
-        return right(s.right.snapshot ??= Object.freeze(all.slice()));
-      }),
-    recordHeartbeat: (trialId) =>
-      run("record the heartbeat", () => {
-        const found = trial(trialId);
-        if (found._tag === "Left") return found;
-        if (found.right.trial.state !== "RUNNING") return right(undefined);
-        heartbeats.set(trialId, now());
-        return right(undefined);
-      }),
-    failStaleTrials: (args) =>
-      run("fail stale trials", () => {
-        const s = study(args?.studyId);
-        if (s._tag === "Left") return s;
-        const invalid = invalidGracePeriod(args.gracePeriodMs);
-        if (invalid !== undefined) return left(invalid);
-        const time = now();
-        const failed: FrozenTrial[] = [];
-        for (const t of s.right.byNumber) {
-          const id = t.trialId;
-          const beat = heartbeats.get(id);
-          if (
-            t.state !== "RUNNING" || beat === undefined || time - beat <= args.gracePeriodMs
-          ) continue;
-          const next: FrozenTrial = { ...t, state: "FAIL", datetimeComplete: time };
-          put(args.studyId, next);
-          heartbeats.delete(id);
-          failed.push(next);
-        }
-        return right(failed);
-      }),
+    ...studyOps(st),
+    ...trialCreation(st),
+    ...trialWrites(st),
+    ...trialReads(st),
     close: () => () => {
-      closed = true;
+      st.closed = true;
       return Promise.resolve(right(undefined));
     },
+  };
+}
+
+// -------------------------------------------------------------------------------------
+// internals
+// -------------------------------------------------------------------------------------
+
+/** Everything a memory storage holds, in one visible record. */
+interface MemoryState {
+  readonly now: () => number;
+  readonly studies: Map<number, StudyEntry>;
+  readonly byName: Map<string, number>;
+  readonly trials: Map<number, { studyId: number; trial: FrozenTrial }>;
+  readonly heartbeats: Map<number, number>;
+  nextStudyId: number;
+  nextTrialId: number;
+  closed: boolean;
+}
+
+function run<A>(
+  st: MemoryState,
+  operation: string,
+  f: () => Either<HyperionError, A>,
+): TaskEither<HyperionError, A> {
+  return () => {
+    if (st.closed) return Promise.resolve(left(storageError(operation, "the storage is closed")));
+    try {
+      return Promise.resolve(f());
+    } catch (e) {
+      return Promise.resolve(left(storageError(operation, e)));
+    }
+  };
+}
+
+function study(st: MemoryState, studyId: number): Either<HyperionError, StudyEntry> {
+  const s = st.studies.get(studyId);
+  return s ? right(s) : left(studyNotFound(`#${show(studyId)}`));
+}
+
+function headOf(st: MemoryState, trialId: number): TrialHead | undefined {
+  const t = st.trials.get(trialId);
+  return t === undefined
+    ? undefined
+    : { studyId: t.studyId, number: t.trial.number, state: t.trial.state };
+}
+
+/** The stored trial a decision was made about (it exists: the decision found it). */
+function stored(st: MemoryState, trialId: number): { studyId: number; trial: FrozenTrial } {
+  return st.trials.get(trialId)!;
+}
+
+function put(st: MemoryState, studyId: number, t: FrozenTrial): void {
+  st.trials.set(t.trialId, { studyId, trial: t });
+  const s = st.studies.get(studyId)!;
+  s.byNumber[t.number] = t;
+  s.snapshot = undefined;
+  if (t.state === "WAITING") s.waiting.add(t.trialId);
+  else s.waiting.delete(t.trialId);
+}
+
+function studyOps(st: MemoryState): Pick<
+  Storage,
+  | "createStudy"
+  | "deleteStudy"
+  | "renameStudy"
+  | "getStudy"
+  | "getStudyById"
+  | "listStudies"
+  | "setStudyAttr"
+> {
+  return {
+    createStudy: (args) =>
+      run(st, "create the study", () =>
+        genEither(function* (_) {
+          const name = yield* _(checkStudyName(args?.studyName));
+          const directions = yield* _(checkDirections(args?.directions));
+          if (st.byName.has(name)) yield* _(left(duplicatedStudy(name)));
+          const record: StudyRecord = {
+            studyId: st.nextStudyId++,
+            studyName: name,
+            directions: [...directions],
+            userAttrs: {},
+            systemAttrs: {},
+          };
+          st.studies.set(record.studyId, {
+            record,
+            byNumber: [],
+            snapshot: undefined,
+            waiting: new Set(),
+            firstDistributions: new Map(),
+          });
+          st.byName.set(record.studyName, record.studyId);
+          return record;
+        })),
+    deleteStudy: (studyId) =>
+      run(st, "delete the study", () =>
+        mapRight(study(st, studyId), (s) => {
+          for (const t of s.byNumber) {
+            st.trials.delete(t.trialId);
+            st.heartbeats.delete(t.trialId);
+          }
+          st.studies.delete(studyId);
+          st.byName.delete(s.record.studyName);
+        })),
+    renameStudy: (args) =>
+      run(st, "rename the study", () =>
+        genEither(function* (_) {
+          const s = yield* _(study(st, args?.studyId));
+          const name = yield* _(checkStudyName(args?.studyName));
+          const taken = st.byName.get(name);
+          if (taken !== undefined && taken !== args.studyId) yield* _(left(duplicatedStudy(name)));
+          st.byName.delete(s.record.studyName);
+          s.record = { ...s.record, studyName: name };
+          st.byName.set(name, args.studyId);
+          return s.record;
+        })),
+    getStudy: (studyName) =>
+      run(st, "get the study", () =>
+        chainRight(checkStudyName(studyName), (name) => {
+          const id = st.byName.get(name);
+          return id === undefined ? left(studyNotFound(name)) : right(st.studies.get(id)!.record);
+        })),
+    getStudyById: (studyId) =>
+      run(st, "get the study", () => mapRight(study(st, studyId), (s) => s.record)),
+    listStudies: () =>
+      run(st, "list the studies", () => right([...st.studies.values()].map((s) => s.record))),
+    setStudyAttr: (args) =>
+      run(st, "set the study attribute", () =>
+        genEither(function* (_) {
+          const s = yield* _(study(st, args?.id));
+          yield* _(checkAttrWrite(args));
+          const field = args.kind === "user" ? "userAttrs" : "systemAttrs";
+          const r = s.record;
+          s.record = { ...r, [field]: { ...r[field], [args.key]: cloneJson(args.value) } };
+        })),
+  };
+}
+
+function trialCreation(st: MemoryState): Pick<Storage, "createTrial" | "claimWaitingTrial"> {
+  return {
+    createTrial: (studyId, template) =>
+      run(
+        st,
+        "create the trial",
+        () =>
+          chainRight(study(st, studyId), (s) =>
+            chainRight(normaliseTemplate(template, st.now()), (t) => {
+              for (const [name, d] of Object.entries(t.distributions)) {
+                const first = s.firstDistributions.get(name);
+                const ok = first ? checkCompatible(first, d, name) : right(undefined);
+                if (ok._tag === "Left") {
+                  return ok;
+                }
+              }
+              return right(newTrial(st, studyId, s, t));
+            })),
+      ),
+    claimWaitingTrial: (studyId) =>
+      run(st, "claim a waiting trial", () =>
+        mapRight(study(st, studyId), (s) => {
+          // the WAITING trial with the smallest number
+          let first: FrozenTrial | undefined;
+          for (const id of s.waiting) {
+            const t = st.trials.get(id)!.trial;
+            if (first === undefined || t.number < first.number) first = t;
+          }
+          if (first === undefined) return undefined;
+          const claimed: FrozenTrial = { ...first, state: "RUNNING", datetimeStart: st.now() };
+          put(st, studyId, claimed);
+          return claimed;
+        })),
+  };
+}
+
+function newTrial(
+  st: MemoryState,
+  studyId: number,
+  s: StudyEntry,
+  t: NormalisedTemplate,
+): FrozenTrial {
+  for (const [name, d] of Object.entries(t.distributions)) {
+    if (!s.firstDistributions.has(name)) s.firstDistributions.set(name, d);
+  }
+  const frozen: FrozenTrial = {
+    number: s.byNumber.length,
+    trialId: st.nextTrialId++,
+    state: t.state,
+    values: t.values === null ? null : [...t.values],
+    params: { ...t.params },
+    distributions: { ...t.distributions },
+    intermediateValues: { ...t.intermediateValues },
+    userAttrs: cloneJson(t.userAttrs as JsonValue) as FrozenTrial["userAttrs"],
+    systemAttrs: cloneJson(t.systemAttrs as JsonValue) as FrozenTrial["systemAttrs"],
+    datetimeStart: t.datetimeStart,
+    datetimeComplete: t.datetimeComplete,
+  };
+  put(st, studyId, frozen);
+  return frozen;
+}
+
+function trialWrites(st: MemoryState): Pick<
+  Storage,
+  "setTrialParam" | "setTrialIntermediateValue" | "setTrialStateValues" | "setTrialAttr"
+> {
+  const first = (studyId: number, name: string) =>
+    st.studies.get(studyId)!.firstDistributions.get(name);
+  return {
+    setTrialParam: (args) =>
+      run(
+        st,
+        "set the trial parameter",
+        () =>
+          mapRight(decideParam(headOf(st, args?.trialId), args, first), (w) => {
+            const { studyId, trial: t } = stored(st, w.trialId);
+            if (Object.hasOwn(t.params, w.name)) return;
+            const s = st.studies.get(studyId)!;
+            if (!s.firstDistributions.has(w.name)) s.firstDistributions.set(w.name, w.distribution);
+            put(st, studyId, {
+              ...t,
+              params: { ...t.params, [w.name]: toExternal(w.distribution, w.internal) },
+              distributions: { ...t.distributions, [w.name]: w.distribution },
+            });
+          }),
+      ),
+    setTrialIntermediateValue: (args) =>
+      run(
+        st,
+        "set the intermediate value",
+        () =>
+          mapRight(decideIntermediate(headOf(st, args?.trialId), args), (w) => {
+            const { studyId, trial: t } = stored(st, w.trialId);
+            put(st, studyId, {
+              ...t,
+              intermediateValues: { ...t.intermediateValues, [w.step]: w.value },
+            });
+          }),
+      ),
+    setTrialStateValues: (args) =>
+      run(
+        st,
+        "set the trial state",
+        () =>
+          mapRight(decideState(headOf(st, args?.trialId), args), (w) => {
+            if (w === undefined) return false;
+            const { studyId, trial: t } = stored(st, w.trialId);
+            const time = st.now();
+            put(st, studyId, {
+              ...t,
+              state: w.state,
+              values: w.values === undefined ? t.values : [...w.values],
+              datetimeStart: w.start ? time : t.datetimeStart,
+              datetimeComplete: w.complete ? time : t.datetimeComplete,
+            });
+            if (w.complete) st.heartbeats.delete(w.trialId);
+            return true;
+          }),
+      ),
+    setTrialAttr: (args) =>
+      run(
+        st,
+        "set the trial attribute",
+        () =>
+          mapRight(decideTrialAttr(headOf(st, args?.id), args), (w) => {
+            const { studyId, trial: t } = stored(st, w.trialId);
+            const field = w.kind === "user" ? "userAttrs" : "systemAttrs";
+            put(st, studyId, { ...t, [field]: { ...t[field], [w.key]: cloneJson(w.value) } });
+          }),
+      ),
+  };
+}
+
+function trialReads(st: MemoryState): Pick<
+  Storage,
+  "getTrial" | "getAllTrials" | "recordHeartbeat" | "failStaleTrials"
+> {
+  return {
+    getTrial: (trialId) =>
+      run(st, "get the trial", () => {
+        const t = st.trials.get(trialId);
+        return t === undefined ? left(trialNotFound(trialId, "id")) : right(t.trial);
+      }),
+    getAllTrials: (studyId, opts) =>
+      run(
+        st,
+        "get the trials",
+        () =>
+          chainRight(study(st, studyId), (s) =>
+            mapRight(checkTrialQuery(opts), (states): ReadonlyArray<FrozenTrial> => {
+              const all = s.byNumber;
+              if (states) {
+                return all.filter((t) =>
+                  states.includes(t.state)
+                );
+              }
+              // shared by every reader until a trial changes: a study's history is read every trial
+              return s.snapshot ??= Object.freeze(all.slice());
+            })),
+      ),
+    recordHeartbeat: (trialId) =>
+      run(
+        st,
+        "record the heartbeat",
+        () =>
+          mapRight(decideHeartbeat(trialId, headOf(st, trialId)), (write) => {
+            if (write) st.heartbeats.set(trialId, st.now());
+          }),
+      ),
+    failStaleTrials: (args) =>
+      run(st, "fail stale trials", () =>
+        genEither(function* (_) {
+          const s = yield* _(study(st, args?.studyId));
+          const invalid = invalidGracePeriod(args.gracePeriodMs);
+          if (invalid !== undefined) yield* _(left(invalid));
+          const time = st.now();
+          const failed: FrozenTrial[] = [];
+          for (const t of s.byNumber) {
+            const id = t.trialId;
+            const beat = st.heartbeats.get(id);
+            if (
+              t.state !== "RUNNING" || beat === undefined || time - beat <= args.gracePeriodMs
+            ) continue;
+            const next: FrozenTrial = { ...t, state: "FAIL", datetimeComplete: time };
+            put(st, args.studyId, next);
+            st.heartbeats.delete(id);
+            failed.push(next);
+          }
+          return failed as ReadonlyArray<FrozenTrial>;
+        })),
   };
 }

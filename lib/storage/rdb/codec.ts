@@ -166,11 +166,18 @@ export function decodeDirection(value: unknown): Direction {
   return value === "MAXIMIZE" ? "maximize" : "minimize";
 }
 
-const STATES: ReadonlySet<string> = new Set(["RUNNING", "COMPLETE", "PRUNED", "FAIL", "WAITING"]);
-
 /** A stored state name, or `undefined` when it is not one. */
 export function decodeState(value: unknown): TrialState | undefined {
-  return typeof value === "string" && STATES.has(value) ? value as TrialState : undefined;
+  switch (value) {
+    case "RUNNING":
+    case "COMPLETE":
+    case "PRUNED":
+    case "FAIL":
+    case "WAITING":
+      return value;
+    default:
+      return undefined;
+  }
 }
 
 // -------------------------------------------------------------------------------------

@@ -65,7 +65,6 @@ import type { JsonValue } from "../../core/json.ts";
 import type { Direction, StudyRecord } from "../../core/study.ts";
 import {
   checkTransition,
-  checkUpdatable,
   type FrozenTrial,
   isFinished,
   type TrialState,
@@ -103,6 +102,14 @@ import {
   type TrialCache,
 } from "../trial_cache.ts";
 import { backoffMs, sleep } from "./retry.ts";
+import { POSTGRESQL, trialWriteSql } from "./dialect.ts";
+import {
+  decideIntermediate,
+  decideParam,
+  decideState,
+  decideTrialAttr,
+  mapRight,
+} from "../trial_writes.ts";
 import {
   describeTarget,
   errorText,
@@ -192,6 +199,9 @@ interface StudyCache {
 }
 
 const TS = "YYYY-MM-DD HH24:MI:SS.US";
+
+/** The trial-write statements in PostgreSQL's dialect (guarded: the write is the check). */
+const WRITE = trialWriteSql(POSTGRESQL);
 
 const attrsJson = (owner: "study" | "trial", kind: "user" | "system", alias: string): string =>
   `COALESCE((SELECT json_agg(json_build_object('key', a.key, 'value_json', a.value_json) ORDER BY a.${owner}_${kind}_attribute_id) FROM ${owner}_${kind}_attributes a WHERE a.${owner}_id = ${alias}.${owner}_id), '[]')`;
@@ -519,18 +529,6 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
     return { number: Number(r.number), state: r.state as TrialState, studyId: Number(r.study_id) };
   };
 
-  /** Why a conditional write to a trial wrote nothing: missing, or not updatable. */
-  const whyNot = async (
-    q: PgQuery,
-    trialId: number,
-    operation: string,
-  ): Promise<Either<HyperionError, undefined>> => {
-    const head = await trialHead(q, trialId);
-    if (head === undefined) return left(trialNotFound(trialId as number, "id"));
-    const updatable = checkUpdatable(head, operation);
-    return updatable._tag === "Left" ? updatable : right(undefined);
-  };
-
   const cacheFor = (studyId: number): StudyCache => {
     let c = caches.get(studyId);
     if (c === undefined) {
@@ -833,26 +831,19 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           studyId = head.studyId;
         }
         const param = checkParam(args.name, args.internal, args.distribution);
-        if (param._tag === "Left") {
-          const why = await whyNot(q, trialId, `set parameter '${show(args.name)}' of`);
-          return why._tag === "Left" ? why : param;
-        }
-        const first = await firstDistribution(q, studyId, args.name);
-        if (first !== undefined) {
-          const ok = checkCompatible(first, param.right, args.name);
-          if (ok._tag === "Left") {
-            const why = await whyNot(q, trialId, `set parameter '${args.name}' of`);
-            return why._tag === "Left" ? why : ok;
-          }
-        }
+        const first = param._tag === "Right"
+          ? await firstDistribution(q, studyId, args.name)
+          : undefined;
+        // why the write is refused (or that the name was already set): the shared decision
+        const explain = async () => decideParam(await trialHead(q, trialId), args, () => first);
+        if (
+          param._tag === "Left" ||
+          (first !== undefined && checkCompatible(first, param.right, args.name)._tag === "Left")
+        ) return mapRight(await explain(), () => undefined);
         const text = distributionToJson(param.right);
-        const written = await q(
-          "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) SELECT $1, $2, $3::float8, $4 WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = $1 AND state IN ('RUNNING', 'WAITING')) ON CONFLICT (trial_id, param_name) DO NOTHING RETURNING 1 AS ok",
-          [trialId, args.name, args.internal, text],
-        );
+        const written = await q(WRITE.param, [trialId, args.name, args.internal, text]);
         if (written.length === 0) {
-          // not updatable (an error), or the name was already set (kept, as Optuna does)
-          const why = await whyNot(q, trialId, `set parameter '${args.name}' of`);
+          const why = await explain();
           if (why._tag === "Left") return why;
         }
         const d = distribution(text);
@@ -863,18 +854,14 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
       run("set the intermediate value", async (q) => {
         const trialId = args?.trialId;
         if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
-        const checked = checkIntermediate(args.step, args.value);
-        if (checked._tag === "Left") {
-          const why = await whyNot(q, trialId, "report to");
-          return why._tag === "Left" ? why : checked;
+        const explain = async () => decideIntermediate(await trialHead(q, trialId), args);
+        if (checkIntermediate(args.step, args.value)._tag === "Left") {
+          return mapRight(await explain(), () => undefined);
         }
         const [value, type] = encodeValue(args.value);
-        const written = await q(
-          "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) SELECT $1, $2, $3::float8, $4::trialintermediatevaluetype WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = $1 AND state IN ('RUNNING', 'WAITING')) ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value, intermediate_value_type = excluded.intermediate_value_type RETURNING 1 AS ok",
-          [trialId, args.step, value, type],
-        );
+        const written = await q(WRITE.intermediate, [trialId, args.step, value, type]);
         if (written.length === 0) {
-          const why = await whyNot(q, trialId, "report to");
+          const why = await explain();
           if (why._tag === "Left") return why;
           return left(storageError("set the intermediate value" + where, "nothing was written"));
         }
@@ -891,10 +878,12 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
         const pre = checkTransition({ number: -1, state: "RUNNING" }, state, values);
         const valid = pre._tag === "Left" || values === null ? pre : checkValues(values);
         if (valid._tag === "Left") {
-          const head = await trialHead(q, trialId);
-          if (head === undefined) return left(trialNotFound(trialId as number, "id"));
-          const actual = checkTransition(head, state, values);
-          return actual._tag === "Left" ? actual : valid;
+          const decided = decideState(await trialHead(q, trialId), args);
+          return decided._tag === "Left"
+            ? decided
+            : decided.right === undefined
+            ? right(false)
+            : valid;
         }
         const time = formatDatetime(now());
         const fromStates = state === "RUNNING" ? FROM_STATES.claim : FROM_STATES.other;
@@ -914,12 +903,9 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
           [...params, json(values.map(encodeValue)), values.length],
         );
         if (written.length === 0) {
-          const head = await trialHead(q, trialId);
-          if (head === undefined) return left(trialNotFound(trialId as number, "id"));
-          const actual = checkTransition(head, state, values);
-          if (actual._tag === "Left") return actual;
-          // RUNNING asked for a trial that is no longer WAITING
-          return right(false);
+          const decided = decideState(await trialHead(q, trialId), args);
+          // otherwise RUNNING was asked for a trial that is no longer WAITING
+          return decided._tag === "Left" ? decided : right(false);
         }
         later(() => {
           const head = written[0] as PgRow;
@@ -931,19 +917,12 @@ function makeStorage(pool: PgPool, target: PgTarget, settings: Settings): Storag
       run("set the trial attribute", async (q) => {
         const trialId = args?.id;
         if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
-        const operation = `set attribute '${args.key}' of`;
-        const checked = checkAttrWrite(args);
-        if (checked._tag === "Left") {
-          const why = await whyNot(q, trialId, operation);
-          return why._tag === "Left" ? why : checked;
-        }
+        const explain = async () => decideTrialAttr(await trialHead(q, trialId), args);
+        if (checkAttrWrite(args)._tag === "Left") return mapRight(await explain(), () => undefined);
         const kind = args.kind === "user" ? "user" : "system";
-        const written = await q(
-          `INSERT INTO trial_${kind}_attributes (trial_id, key, value_json) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM trials WHERE trial_id = $1 AND state IN ('RUNNING', 'WAITING')) ON CONFLICT (trial_id, key) DO UPDATE SET value_json = excluded.value_json RETURNING 1 AS ok`,
-          [trialId, args.key, encodeJson(args.value)],
-        );
+        const written = await q(WRITE.attr[kind], [trialId, args.key, encodeJson(args.value)]);
         if (written.length === 0) {
-          const why = await whyNot(q, trialId, operation);
+          const why = await explain();
           if (why._tag === "Left") return why;
           return left(storageError("set the trial attribute" + where, "nothing was written"));
         }

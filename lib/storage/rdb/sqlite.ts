@@ -61,22 +61,12 @@ import { checkCompatible, type Distribution, toExternal } from "../../core/distr
 import { distributionToJson } from "../../core/distribution_json.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
 import type { Direction, StudyRecord } from "../../core/study.ts";
-import {
-  type Attrs,
-  checkTransition,
-  checkUpdatable,
-  type FrozenTrial,
-  isFinished,
-  type TrialState,
-} from "../../core/trial.ts";
+import { type Attrs, type FrozenTrial, isFinished, type TrialState } from "../../core/trial.ts";
 import {
   checkAttrWrite,
   checkDirections,
-  checkIntermediate,
-  checkParam,
   checkStudyName,
   checkTrialQuery,
-  checkValues,
   invalidGracePeriod,
   normaliseTemplate,
   setOwn,
@@ -108,6 +98,16 @@ import {
 import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "./schema.ts";
 import { byNumber, EMPTY_TRIAL_CACHE, foldChanged, type TrialCache } from "../trial_cache.ts";
 import { backoffMs, sleep } from "./retry.ts";
+import { SQLITE, trialWriteSql } from "./dialect.ts";
+import {
+  decideHeartbeat,
+  decideIntermediate,
+  decideParam,
+  decideState,
+  decideTrialAttr,
+  mapRight,
+  type TrialHead,
+} from "../trial_writes.ts";
 import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
 import { storageHeartbeat } from "../heartbeat_options.ts";
 
@@ -184,6 +184,9 @@ interface StudyCache extends TrialCache {
   /** The first distribution stored for each parameter name. */
   readonly firstDistributions: Map<string, Distribution>;
 }
+
+/** The trial-write statements in SQLite's dialect. */
+const WRITE = trialWriteSql(SQLITE);
 
 const TRIAL_COLUMNS = "trial_id, number, study_id, state, datetime_start, datetime_complete";
 
@@ -728,21 +731,17 @@ function makeStorage(
     `${owner}_${kind}_attributes`;
 
   const insertValues = (trialId: number, values: ReadonlyArray<number>): void => {
-    const upsert = q(
-      "INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?) ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type",
-    );
+    const upsert = q(WRITE.value);
     values.forEach((v, objective) => {
       const [value, type] = encodeValue(v);
       upsert.run(trialId, objective, value, type);
     });
-    q("DELETE FROM trial_values WHERE trial_id = ? AND objective >= ?").run(trialId, values.length);
+    q(WRITE.dropValuesFrom).run(trialId, values.length);
   };
 
   const insertIntermediate = (trialId: number, step: number, v: number): void => {
     const [value, type] = encodeValue(v);
-    q(
-      "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, intermediate_value_type) VALUES (?, ?, ?, ?) ON CONFLICT (trial_id, step) DO UPDATE SET intermediate_value = excluded.intermediate_value, intermediate_value_type = excluded.intermediate_value_type",
-    ).run(trialId, step, value, type);
+    q(WRITE.intermediate).run(trialId, step, value, type);
   };
 
   const upsertAttr = (
@@ -752,6 +751,10 @@ function makeStorage(
     key: string,
     value: JsonValue,
   ): void => {
+    if (owner === "trial") {
+      q(WRITE.attr[kind]).run(id, key, encodeJson(value));
+      return;
+    }
     q(
       `INSERT INTO ${
         attrTable(owner, kind)
@@ -767,28 +770,28 @@ function makeStorage(
     d: Distribution,
   ): Distribution => {
     const json = distributionToJson(d);
-    q(
-      "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) VALUES (?, ?, ?, ?) ON CONFLICT (trial_id, param_name) DO NOTHING",
-    ).run(trialId, name, internal, json);
+    q(WRITE.param).run(trialId, name, internal, json);
     return distribution(json);
   };
 
-  /** The state of a trial about to be written: TrialNotFound when missing. */
-  const writable = (
-    trialId: number,
-  ): Either<HyperionError, { studyId: number; number: number; state: TrialState }> => {
+  /** What the decisions need to know about a trial; `undefined` when missing. */
+  const head = (trialId: number): TrialHead | undefined => {
     const held = live.get(trialId);
     if (held !== undefined) {
-      return right({ studyId: held.studyId, number: held.trial.number, state: held.trial.state });
+      return { studyId: held.studyId, number: held.trial.number, state: held.trial.state };
     }
     const row = typeof trialId === "number" ? trialRow(trialId) : undefined;
-    if (row === undefined) return left(trialNotFound(trialId, "id"));
-    return right({
+    if (row === undefined) return undefined;
+    return {
       studyId: Number(row.study_id),
       number: Number(row.number),
       state: decodeState(row.state) ?? "FAIL",
-    });
+    };
   };
+
+  /** The first distribution of a parameter in the study (for the decisions). */
+  const firstOf = (studyId: number, name: string): Distribution | undefined =>
+    firstDistribution(studyId, cacheFor(studyId, studyName(studyId) ?? ""), name);
 
   // ---- the record ----------------------------------------------------------------------
 
@@ -1041,103 +1044,84 @@ function makeStorage(
       });
     },
     setTrialParam: (args) =>
-      run("set the trial parameter", "write", () => {
-        const found = writable(args?.trialId);
-        if (found._tag === "Left") return found;
-        const { studyId } = found.right;
-        const param = checkParam(args.name, args.internal, args.distribution);
-        if (param._tag === "Left") return param;
-        const updatable = checkUpdatable(found.right, `set parameter '${args.name}' of`);
-        if (updatable._tag === "Left") return updatable;
-        const name = studyName(studyId);
-        if (name === undefined) return left(studyNotFound(`#${show(studyId)}`));
-        const cache = cacheFor(studyId, name);
-        const first = firstDistribution(studyId, cache, args.name);
-        if (first !== undefined) {
-          const ok = checkCompatible(first, param.right, args.name);
-          if (ok._tag === "Left") return ok;
-        }
-        const d = insertParam(args.trialId, args.name, args.internal, param.right);
-        later(() => {
-          if (!cache.firstDistributions.has(args.name)) cache.firstDistributions.set(args.name, d);
-          patch(args.trialId, (t) =>
-            Object.hasOwn(t.params, args.name) ? t : {
-              ...t,
-              params: { ...t.params, [args.name]: toExternal(d, stored(args.internal)) },
-              distributions: { ...t.distributions, [args.name]: d },
+      run(
+        "set the trial parameter",
+        "write",
+        () => {
+          const h = head(args?.trialId);
+          return mapRight(decideParam(h, args, firstOf), (w) => {
+            const d = insertParam(w.trialId, w.name, w.internal, w.distribution);
+            // the decision looked the first distribution up: the study's cache is current
+            const cache = caches.get((h as TrialHead).studyId);
+            later(() => {
+              if (cache !== undefined && !cache.firstDistributions.has(w.name)) {
+                cache.firstDistributions.set(w.name, d);
+              }
+              patch(w.trialId, (t) =>
+                Object.hasOwn(t.params, w.name) ? t : {
+                  ...t,
+                  params: { ...t.params, [w.name]: toExternal(d, stored(w.internal)) },
+                  distributions: { ...t.distributions, [w.name]: d },
+                });
             });
-        });
-        return right(undefined);
-      }),
+          });
+        },
+      ),
     setTrialIntermediateValue: (args) =>
-      run("set the intermediate value", "write", () => {
-        const found = writable(args?.trialId);
-        if (found._tag === "Left") return found;
-        const updatable = checkUpdatable(found.right, "report to");
-        if (updatable._tag === "Left") return updatable;
-        const checked = checkIntermediate(args.step, args.value);
-        if (checked._tag === "Left") return checked;
-        insertIntermediate(args.trialId, args.step, args.value);
-        later(() =>
-          patch(args.trialId, (t) => ({
-            ...t,
-            intermediateValues: { ...t.intermediateValues, [args.step]: stored(args.value) },
-          }))
-        );
-        return right(undefined);
-      }),
+      run(
+        "set the intermediate value",
+        "write",
+        () =>
+          mapRight(decideIntermediate(head(args?.trialId), args), (w) => {
+            insertIntermediate(w.trialId, w.step, w.value);
+            later(() =>
+              patch(w.trialId, (t) => ({
+                ...t,
+                intermediateValues: { ...t.intermediateValues, [w.step]: stored(w.value) },
+              }))
+            );
+          }),
+      ),
     setTrialStateValues: (args) =>
-      run("set the trial state", "write", () => {
-        const found = writable(args?.trialId);
-        if (found._tag === "Left") return found;
-        const ok = checkTransition(found.right, args.state, args.values);
-        if (ok._tag === "Left" || !ok.right) return ok;
-        let values: ReadonlyArray<number> | undefined;
-        if (args.values !== undefined && args.values !== null) {
-          const checked = checkValues(args.values);
-          if (checked._tag === "Left") return checked;
-          values = checked.right;
-          insertValues(args.trialId, values);
-        }
-        const ms = now();
-        const time = formatDatetime(ms);
-        q(
-          "UPDATE trials SET state = ?1, datetime_start = COALESCE(?2, datetime_start), datetime_complete = COALESCE(?3, datetime_complete) WHERE trial_id = ?4",
-        ).run(
-          args.state,
-          args.state === "RUNNING" ? time : null,
-          isFinished(args.state) ? time : null,
-          args.trialId,
-        );
-        later(() =>
-          patch(args.trialId, (t) => ({
-            ...t,
-            state: args.state,
-            values: values === undefined ? t.values : values.map(stored),
-            datetimeStart: args.state === "RUNNING" ? storedDatetime(ms) : t.datetimeStart,
-            datetimeComplete: isFinished(args.state) ? storedDatetime(ms) : t.datetimeComplete,
-          }))
-        );
-        return right(true);
-      }),
+      run(
+        "set the trial state",
+        "write",
+        () =>
+          mapRight(decideState(head(args?.trialId), args), (w) => {
+            if (w === undefined) return false;
+            if (w.values !== undefined) insertValues(w.trialId, w.values);
+            const ms = now();
+            const time = formatDatetime(ms);
+            q(
+              "UPDATE trials SET state = ?1, datetime_start = COALESCE(?2, datetime_start), datetime_complete = COALESCE(?3, datetime_complete) WHERE trial_id = ?4",
+            ).run(w.state, w.start ? time : null, w.complete ? time : null, w.trialId);
+            later(() =>
+              patch(w.trialId, (t) => ({
+                ...t,
+                state: w.state,
+                values: w.values === undefined ? t.values : w.values.map(stored),
+                datetimeStart: w.start ? storedDatetime(ms) : t.datetimeStart,
+                datetimeComplete: w.complete ? storedDatetime(ms) : t.datetimeComplete,
+              }))
+            );
+            return true;
+          }),
+      ),
     setTrialAttr: (args) =>
-      run("set the trial attribute", "write", () => {
-        const found = writable(args?.id);
-        if (found._tag === "Left") return found;
-        const checked = checkAttrWrite(args);
-        if (checked._tag === "Left") return checked;
-        const updatable = checkUpdatable(found.right, `set attribute '${args.key}' of`);
-        if (updatable._tag === "Left") return updatable;
-        const kind = args.kind === "user" ? "user" : "system";
-        upsertAttr("trial", kind, args.id, args.key, args.value);
-        later(() =>
-          patch(args.id, (t) => {
-            const field = kind === "user" ? "userAttrs" : "systemAttrs";
-            return { ...t, [field]: { ...t[field], [args.key]: storedJson(args.value) } };
-          })
-        );
-        return right(undefined);
-      }),
+      run(
+        "set the trial attribute",
+        "write",
+        () =>
+          mapRight(decideTrialAttr(head(args?.id), args), (w) => {
+            upsertAttr("trial", w.kind, w.trialId, w.key, w.value);
+            later(() =>
+              patch(w.trialId, (t) => {
+                const field = w.kind === "user" ? "userAttrs" : "systemAttrs";
+                return { ...t, [field]: { ...t[field], [w.key]: storedJson(w.value) } };
+              })
+            );
+          }),
+      ),
     getTrial: (trialId) =>
       run("get the trial", "read", () => {
         const held = live.get(trialId);
@@ -1164,15 +1148,17 @@ function makeStorage(
         return right(states ? trials.filter((t) => states.includes(t.state)) : trials);
       }),
     recordHeartbeat: (trialId) =>
-      run("record the heartbeat", "write", () => {
-        const found = writable(trialId);
-        if (found._tag === "Left") return found;
-        if (found.right.state !== "RUNNING") return right(undefined);
-        q(
-          "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?) ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat",
-        ).run(trialId, formatDatetime(now()));
-        return right(undefined);
-      }),
+      run(
+        "record the heartbeat",
+        "write",
+        () =>
+          mapRight(decideHeartbeat(trialId, head(trialId)), (write) => {
+            if (!write) return;
+            q(
+              "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES (?, ?) ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat",
+            ).run(trialId, formatDatetime(now()));
+          }),
+      ),
     failStaleTrials: (args) =>
       run("fail stale trials", "write", () => {
         const studyId = args?.studyId;
