@@ -13,25 +13,25 @@ export const SOBOL_BITS = 30;
 
 export { SOBOL_MAX_DIM };
 
-let vinitOffsets: Int32Array | undefined;
-
-function offsets(): Int32Array {
-  if (vinitOffsets) return vinitOffsets;
+/** Where dimension `d`'s initial direction numbers start in `SOBOL_VINIT`. */
+function vinitOffsetTable(): Int32Array {
   const out = new Int32Array(SOBOL_MAX_DIM);
   let at = 0;
   for (let d = 1; d < SOBOL_MAX_DIM; d++) {
     out[d] = at;
     at += 31 - Math.clz32(SOBOL_POLY[d]!);
   }
-  vinitOffsets = out;
   return out;
 }
+
+/** {@link vinitOffsetTable}, computed once when the module loads (a constant table). */
+const VINIT_OFFSETS: Int32Array = vinitOffsetTable();
 
 /** Direction numbers `v[d·30 + j]` (30-bit integers) of the first `dim` dimensions. */
 export function directionNumbers(dim: number): Uint32Array {
   const B = SOBOL_BITS;
   const v = new Uint32Array(dim * B);
-  const off = offsets();
+  const off = VINIT_OFFSETS;
   for (let d = 0; d < dim; d++) {
     const row = d * B;
     if (d === 0) {
