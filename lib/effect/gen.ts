@@ -72,13 +72,21 @@ export type StepError<S> = S extends Step<infer E, unknown> ? E : never;
 // constructors
 // -------------------------------------------------------------------------------------
 
+/**
+ * A {@link Step} whose iterator is a method shared by every step (on the class prototype): an
+ * object literal with its own generator method would create a generator closure for every
+ * step, which V8 makes about 40 times slower than a step.
+ */
+class StepOf<E, A> implements Step<E, A> {
+  constructor(readonly step: TaskEither<E, A> | Either<E, A>) {}
+
+  *[Symbol.iterator](): Generator<Step<E, A>, A, unknown> {
+    return (yield this) as A;
+  }
+}
+
 function stepOf<E, A>(step: TaskEither<E, A> | Either<E, A>): Step<E, A> {
-  return {
-    step,
-    *[Symbol.iterator](): Generator<Step<E, A>, A, unknown> {
-      return (yield this) as A;
-    },
-  };
+  return new StepOf(step);
 }
 
 async function runStep<E, A>(step: TaskEither<E, A> | Either<E, A>): Promise<Either<E, A>> {

@@ -1,11 +1,32 @@
 /**
  * Atomic file writes, shared by the trainer's checkpoints and the tuning plug-in's sampler
- * checkpoints: a low module (it imports only `node:` built-ins), so both import it one way.
+ * checkpoints: a low module (it imports only `node:` built-ins and the effect helpers), so both
+ * import it one way.
  *
  * @module
  */
-import { open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import { bracket, fromTask, getOrThrow } from "../effect/mod.ts";
+
+/**
+ * Opens `path` with `flags`, runs `use` on the handle and closes it whatever happens (a
+ * rejection of `use` or of the close rejects the result, the close's winning as in
+ * `try/finally`).
+ */
+async function withHandle<A>(
+  path: string,
+  flags: string,
+  use: (handle: FileHandle) => Promise<A>,
+): Promise<A> {
+  return getOrThrow(
+    await bracket(
+      fromTask(() => open(path, flags)),
+      (handle) => fromTask(() => use(handle)),
+      (handle) => fromTask(() => handle.close()),
+    )(),
+  );
+}
 
 /**
  * Writes `text` to `path` atomically, for the trainer's and the sampler's checkpoints alike: a
@@ -18,13 +39,10 @@ import { dirname } from "node:path";
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${globalThis.crypto.randomUUID()}.tmp`;
   try {
-    const handle = await open(tmp, "wx");
-    try {
+    await withHandle(tmp, "wx", async (handle) => {
       await handle.writeFile(text);
       await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    });
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
@@ -36,12 +54,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 /** Flushes a folder's entries (the rename) to disk; a no-op where folders cannot be opened. */
 async function syncFolder(folder: string): Promise<void> {
   try {
-    const handle = await open(folder, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await withHandle(folder, "r", (handle) => handle.sync());
   } catch {
     // Windows and some file systems cannot open or sync a folder: the rename stands anyway.
   }

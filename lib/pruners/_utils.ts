@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, notSupported } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { Direction } from "../core/study.ts";
@@ -204,10 +204,10 @@ export function singleObjective(
   kind: string,
   decide: DirectedDecision,
 ): (ctx: PrunerContext) => Either<HyperionError, PruneDecision> {
-  return (ctx) => {
-    const direction = singleDirection(ctx, `${kind}Pruner`);
-    return direction._tag === "Left" ? direction : decide(ctx, direction.right);
-  };
+  return (ctx) =>
+    genEither(function* (_) {
+      return yield* _(decide(ctx, yield* _(singleDirection(ctx, `${kind}Pruner`))));
+    });
 }
 
 // -------------------------------------------------------------------------------------

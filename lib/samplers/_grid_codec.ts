@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import { checkSeed, expectObject, type Sampler } from "./sampler.ts";
@@ -28,49 +28,57 @@ function isParamValue(v: JsonValue): v is ParamValue {
 
 /** Decodes a grid's search space: name → a non-empty array of parameter values. */
 function decodeGridSpace(value: JsonValue | undefined): Either<HyperionError, GridSpace> {
-  const space = expectObject(value, "grid.searchSpace");
-  if (space._tag === "Left") return space;
-  const out: Record<string, ReadonlyArray<ParamValue>> = {};
-  for (const [name, values] of Object.entries(space.right)) {
-    if (!Array.isArray(values) || values.length === 0) {
+  return genEither(function* (_) {
+    const space = yield* _(expectObject(value, "grid.searchSpace"));
+    const out: Record<string, ReadonlyArray<ParamValue>> = {};
+    for (const [name, values] of Object.entries(space)) {
+      out[name] = yield* _(gridValues(name, values));
+    }
+    return out as GridSpace;
+  });
+}
+
+/** Checks the values of grid parameter `name`: a non-empty array of parameter values. */
+function gridValues(
+  name: string,
+  values: JsonValue | undefined,
+): Either<HyperionError, ReadonlyArray<ParamValue>> {
+  if (!Array.isArray(values) || values.length === 0) {
+    return left(invalidArgument({
+      field: `grid.searchSpace.${name}`,
+      value: values,
+      expected: "a non-empty array of values",
+    }));
+  }
+  const checked: ParamValue[] = [];
+  for (const v of values) {
+    if (!isParamValue(v)) {
       return left(invalidArgument({
         field: `grid.searchSpace.${name}`,
-        value: values,
-        expected: "a non-empty array of values",
+        value: v,
+        expected: "numbers, strings, booleans or null",
       }));
     }
-    const checked: ParamValue[] = [];
-    for (const v of values) {
-      if (!isParamValue(v)) {
-        return left(invalidArgument({
-          field: `grid.searchSpace.${name}`,
-          value: v,
-          expected: "numbers, strings, booleans or null",
-        }));
-      }
-      checked.push(v);
-    }
-    out[name] = checked;
+    checked.push(v);
   }
-  return right(out);
+  return right(checked);
 }
 
 /** Decodes a grid sampler record's options (`{searchSpace, seed}`). */
 export function decodeGridOptions(options: JsonValue): Either<HyperionError, GridOptions> {
-  const o = expectObject(options, "grid.options");
-  if (o._tag === "Left") return o;
-  if (Object.hasOwn(o.right, "options")) {
-    return left(invalidArgument({
-      field: "gridSampler.options",
-      value: o.right.options,
-      expected: "an object {seed?}",
-    }));
-  }
-  const seed = checkSeed(o.right.seed);
-  if (seed._tag === "Left") return seed;
-  const searchSpace = decodeGridSpace(o.right.searchSpace);
-  if (searchSpace._tag === "Left") return searchSpace;
-  return right({ searchSpace: searchSpace.right, seed: seed.right ?? null });
+  return genEither(function* (_) {
+    const o = yield* _(expectObject(options, "grid.options"));
+    if (Object.hasOwn(o, "options")) {
+      return yield* _(left(invalidArgument({
+        field: "gridSampler.options",
+        value: o.options,
+        expected: "an object {seed?}",
+      })));
+    }
+    const seed = yield* _(checkSeed(o.seed));
+    const searchSpace = yield* _(decodeGridSpace(o.searchSpace));
+    return { searchSpace, seed: seed ?? null };
+  });
 }
 
 /** The sampler record of decoded options. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { entropySeed, isRngState } from "../random/rng.ts";
@@ -24,18 +24,19 @@ export function expectRngStates(
   field: string,
   rngKeys: readonly string[],
 ): Either<HyperionError, Readonly<Record<string, JsonValue>>> {
-  const s = expectObject(value, field);
-  if (s._tag === "Left") return s;
-  for (const k of rngKeys) {
-    if (!isRngState(s.right[k])) {
-      return left(invalidArgument({
-        field: `${field}.${k}`,
-        value: s.right[k],
-        expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
-      }));
+  return genEither(function* (_) {
+    const s = yield* _(expectObject(value, field));
+    for (const k of rngKeys) {
+      if (!isRngState(s[k])) {
+        return yield* _(left(invalidArgument({
+          field: `${field}.${k}`,
+          value: s[k],
+          expected: "an RNG state {algorithm: 'xoshiro128**', s: [4 words]}",
+        })));
+      }
     }
-  }
-  return right(s.right);
+    return s;
+  });
 }
 
 /**
@@ -96,23 +97,20 @@ export function derivedSeed(
   prefix: string,
   legacyKeys: readonly string[],
 ): Either<HyperionError, number> {
-  const s = expectObject(state, `${prefix}.state`);
-  if (s._tag === "Left") return s;
-  const legacy = legacyKeys.filter((k) => s.right[k] !== undefined);
-  if (legacy.length > 0) {
-    const checked = expectRngStates(state, `${prefix}.state`, legacy);
-    if (checked._tag === "Left") return checked;
-  }
-  const seed = checkSeed(options.seed);
-  if (seed._tag === "Left") return seed;
-  if (seed.right !== undefined) return right(seed.right);
-  const first = legacy.length > 0 ? s.right[legacy[0]!] : undefined;
-  if (isRngState(first)) return right((first.s[0] >>> 11) * 4294967296 + first.s[1]);
-  return left(invalidArgument({
-    field: `${prefix}.options.seed`,
-    value: options.seed ?? null,
-    expected: "an integer (a sampler records its seed, drawn at construction when none is given)",
-  }));
+  return genEither(function* (_) {
+    const s = yield* _(expectObject(state, `${prefix}.state`));
+    const legacy = legacyKeys.filter((k) => s[k] !== undefined);
+    if (legacy.length > 0) yield* _(expectRngStates(state, `${prefix}.state`, legacy));
+    const seed = yield* _(checkSeed(options.seed));
+    if (seed !== undefined) return seed;
+    const first = legacy.length > 0 ? s[legacy[0]!] : undefined;
+    if (isRngState(first)) return (first.s[0] >>> 11) * 4294967296 + first.s[1];
+    return yield* _(left(invalidArgument({
+      field: `${prefix}.options.seed`,
+      value: options.seed ?? null,
+      expected: "an integer (a sampler records its seed, drawn at construction when none is given)",
+    })));
+  });
 }
 
 /** The largest double below `x`. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
@@ -175,13 +175,14 @@ function expand(
 ): Either<HyperionError, void> {
   const key = choicesKeyOf(d);
   if (node.children === undefined) {
-    const c = candidates(d);
-    if (c._tag === "Left") return c;
-    node.paramName = name;
-    node.choicesKey = key;
-    node.children = new Map();
-    for (const v of c.right) node.children.set(v, UNEXPANDED);
-    return right(undefined);
+    return genEither(function* (_) {
+      const c = yield* _(candidates(d));
+      node.paramName = name;
+      node.choicesKey = key;
+      const children = new Map<number, TreeNode>();
+      node.children = children;
+      for (const v of c) children.set(v, UNEXPANDED);
+    });
   }
   if (node.paramName !== name || node.choicesKey !== key) {
     return left(invalidArgument({
@@ -230,23 +231,48 @@ function populate(
   params: Readonly<Record<string, ParamValue>>,
 ): Either<HyperionError, void> {
   const fixedNames = Object.keys(params);
-  for (const t of trials) {
-    if (!fixedNames.every((n) => Object.hasOwn(t.params, n) && sameParam(t.params[n], params[n]))) {
-      continue;
+  return genEither(function* (_) {
+    for (const t of trials) {
+      if (
+        !fixedNames.every((n) => Object.hasOwn(t.params, n) && sameParam(t.params[n], params[n]))
+      ) {
+        continue;
+      }
+      const node = yield* _(walk(tree, t, params));
+      if (node === undefined) continue;
+      if (t.state === "RUNNING") node.isRunning = true;
+      else {
+        if (node.children !== undefined && node.children.size > 0) {
+          return yield* _(left(invalidArgument({
+            field: "params",
+            value: t.params,
+            expected: "the same search space in every trial for bruteForceSampler",
+          })));
+        }
+        node.children = new Map();
+      }
     }
+  });
+}
+
+/**
+ * Walks trial `t`'s path down the tree from `tree` (the parameters not in `params`), expanding
+ * the nodes it passes; its last node, or `undefined` when the trial is off the grid.
+ */
+function walk(
+  tree: TreeNode,
+  t: FrozenTrial,
+  params: Readonly<Record<string, ParamValue>>,
+): Either<HyperionError, TreeNode | undefined> {
+  return genEither(function* (_) {
     let node = tree;
-    let onGrid = true;
     for (const [name, d] of Object.entries(t.distributions)) {
       if (Object.hasOwn(params, name)) continue;
-      const ok = expand(node, name, d);
-      if (ok._tag === "Left") return ok;
+      yield* _(expand(node, name, d));
       const children = node.children!;
       const value = internalOf(d, t.params[name]);
       const next = children.get(value);
-      if (children.size === 0 || next === undefined) {
-        onGrid = false;
-        break;
-      }
+      if (children.size === 0 || next === undefined) return undefined;
       let child = next;
       if (child === UNEXPANDED) {
         child = newNode();
@@ -254,20 +280,8 @@ function populate(
       }
       node = child;
     }
-    if (!onGrid) continue;
-    if (t.state === "RUNNING") node.isRunning = true;
-    else {
-      if (node.children !== undefined && node.children.size > 0) {
-        return left(invalidArgument({
-          field: "params",
-          value: t.params,
-          expected: "the same search space in every trial for bruteForceSampler",
-        }));
-      }
-      node.children = new Map();
-    }
-  }
-  return right(undefined);
+    return node;
+  });
 }
 
 function sampleChild(node: TreeNode, rng: Rng, excludeRunning: boolean): number {
@@ -307,13 +321,14 @@ function others(ctx: SamplerContext): FrozenTrial[] {
  * the older shape (an RNG stream) is checked and dropped.
  */
 function decodeBruteForce(sampler: Sampler): Either<HyperionError, BruteForceOptions> {
-  const o = expectObject(sampler.options, "bruteForce.options");
-  if (o._tag === "Left") return o;
-  const avoidPrematureStop = booleanField(o.right, "avoidPrematureStop", "bruteForce.options");
-  if (avoidPrematureStop._tag === "Left") return avoidPrematureStop;
-  const seed = derivedSeed(o.right, sampler.state, "bruteForce", ["rng"]);
-  if (seed._tag === "Left") return seed;
-  return right({ seed: seed.right, avoidPrematureStop: avoidPrematureStop.right });
+  return genEither(function* (_) {
+    const o = yield* _(expectObject(sampler.options, "bruteForce.options"));
+    const avoidPrematureStop = yield* _(
+      booleanField(o, "avoidPrematureStop", "bruteForce.options"),
+    );
+    const seed = yield* _(derivedSeed(o, sampler.state, "bruteForce", ["rng"]));
+    return { seed, avoidPrematureStop };
+  });
 }
 
 /** The sampler record of decoded options. */
@@ -327,8 +342,9 @@ function encodeBruteForce(o: BruteForceOptions): Sampler {
 // -------------------------------------------------------------------------------------
 
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const o = decodeBruteForce(sampler);
-  return o._tag === "Left" ? o : right(encodeBruteForce(o.right));
+  return genEither(function* (_) {
+    return encodeBruteForce(yield* _(decodeBruteForce(sampler)));
+  });
 }
 
 function sampleIndependent(
@@ -336,22 +352,21 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const o = decodeBruteForce(sampler);
-  if (o._tag === "Left") return o;
-  const excludeRunning = !o.right.avoidPrematureStop;
-  const tree = newNode();
-  const ok = expand(tree, param.name, param.distribution);
-  if (ok._tag === "Left") return ok;
-  const populated = populate(tree, others(ctx), ctx.trial.params);
-  if (populated._tag === "Left") return populated;
-  const rng = rngFor(o.right.seed, ctx.trial.number, paramKey(param.name));
-  let value: number;
-  if (isExpandable(tree, excludeRunning)) value = sampleChild(tree, rng, excludeRunning);
-  else {
-    const all = [...tree.children!.keys()];
-    value = all[randomInt(rng, all.length)]!;
-  }
-  return right({ value, state: sampler.state });
+  return genEither(function* (_) {
+    const o = yield* _(decodeBruteForce(sampler));
+    const excludeRunning = !o.avoidPrematureStop;
+    const tree = newNode();
+    yield* _(expand(tree, param.name, param.distribution));
+    yield* _(populate(tree, others(ctx), ctx.trial.params));
+    const rng = rngFor(o.seed, ctx.trial.number, paramKey(param.name));
+    let value: number;
+    if (isExpandable(tree, excludeRunning)) value = sampleChild(tree, rng, excludeRunning);
+    else {
+      const all = [...tree.children!.keys()];
+      value = all[randomInt(rng, all.length)]!;
+    }
+    return { value, state: sampler.state };
+  });
 }
 
 function afterTrial(
@@ -359,9 +374,19 @@ function afterTrial(
   ctx: SamplerContext,
   outcome: { readonly state: TrialState; readonly values: ReadonlyArray<number> | null },
 ): Either<HyperionError, SamplerHookResult> {
-  const o = decodeBruteForce(sampler);
-  if (o._tag === "Left") return o;
-  const excludeRunning = !o.right.avoidPrematureStop;
+  return genEither(function* (_) {
+    const o = yield* _(decodeBruteForce(sampler));
+    return stopsStudy(sampler, ctx, outcome, !o.avoidPrematureStop);
+  });
+}
+
+/** Whether no branch around the trial's path is left to expand: the study then stops. */
+function stopsStudy(
+  sampler: Sampler,
+  ctx: SamplerContext,
+  outcome: { readonly state: TrialState; readonly values: ReadonlyArray<number> | null },
+  excludeRunning: boolean,
+): SamplerHookResult {
   const trials = [
     ...others(ctx),
     { ...ctx.trial, state: outcome.state, values: outcome.values },
@@ -373,10 +398,11 @@ function afterTrial(
     for (const n of names.slice(0, k)) params[n] = ctx.trial.params[n]!;
     const tree = newNode();
     const populated = populate(tree, trials, params);
-    if (populated._tag === "Left") return right({ state: sampler.state });
-    if (isExpandable(tree, excludeRunning)) return right({ state: sampler.state });
+    // a tree that cannot be built (the search space changed) does not stop the study
+    if (populated._tag === "Left") return { state: sampler.state };
+    if (isExpandable(tree, excludeRunning)) return { state: sampler.state };
   }
-  return right({ state: sampler.state, stopStudy: true });
+  return { state: sampler.state, stopStudy: true };
 }
 
 /**

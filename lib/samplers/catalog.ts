@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, unknownSamplerKind } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";
@@ -96,8 +96,16 @@ export function samplerFromSnapshot(
   json: string | JsonValue,
   options: SamplerFromSnapshotOptions = {},
 ): Either<HyperionError, Sampler> {
-  const kinds = checkSamplerKinds(options?.samplerKinds);
-  if (kinds._tag === "Left") return kinds;
+  return genEither(function* (_) {
+    const kinds = yield* _(checkSamplerKinds(options?.samplerKinds));
+    const sampler = yield* _(parseSnapshot(json));
+    const impl = yield* _(samplerImpl(sampler, kinds));
+    return yield* _(impl.validate(sampler));
+  });
+}
+
+/** The sampler record of a snapshot (JSON text or a parsed value), unchecked but for its shape. */
+function parseSnapshot(json: string | JsonValue): Either<HyperionError, Sampler> {
   let value: unknown = json;
   if (typeof json === "string") {
     try {
@@ -120,14 +128,11 @@ export function samplerFromSnapshot(
       expected: "an object with 'kind', 'options' and 'state'",
     }));
   }
-  const sampler: Sampler = {
+  return right({
     kind: value.kind,
     options: uncheckedJson(value.options),
     state: uncheckedJson(value.state),
-  };
-  const impl = samplerImpl(sampler, kinds.right);
-  if (impl._tag === "Left") return impl;
-  return impl.right.validate(sampler);
+  });
 }
 
 // -------------------------------------------------------------------------------------

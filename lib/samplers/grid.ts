@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, show } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
@@ -201,19 +201,24 @@ export function newGridMemo(): GridMemo {
 
 /** The grid of a grid sampler record, from `memo` or laid out (and remembered). */
 function gridOf(sampler: Sampler, memo: GridMemo): Either<HyperionError, GridLayout> {
-  const o = decodeGridOptions(sampler.options);
-  if (o._tag === "Left") return o;
-  const key = JSON.stringify(o.right);
+  return genEither(function* (_) {
+    return layOut(yield* _(decodeGridOptions(sampler.options)), memo);
+  });
+}
+
+/** The grid of decoded options, from `memo` or laid out (and remembered). */
+function layOut(o: Parameters<typeof encodeGrid>[0], memo: GridMemo): GridLayout {
+  const key = JSON.stringify(o);
   const hit = memo.grids.get(key);
-  if (hit) return right(hit);
-  const { searchSpace, seed } = o.right;
+  if (hit) return hit;
+  const { searchSpace, seed } = o;
   const names = Object.keys(searchSpace).sort();
   let size = 1;
   for (const n of names) size *= searchSpace[n]!.length;
   const order = shuffled(rngFromSeed(seed ?? 0), Array.from({ length: size }, (_, i) => i));
   const grid: GridLayout = { names, space: searchSpace, size, perm: Uint32Array.from(order) };
   remember(memo.grids, key, grid, GRID_MEMO_LIMIT);
-  return right(grid);
+  return grid;
 }
 
 /** The value of parameter `name` at grid point `id`. */
@@ -268,16 +273,13 @@ function unvisited(grid: GridLayout, trials: ReadonlyArray<FrozenTrial>): number
 // -------------------------------------------------------------------------------------
 
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const o = decodeGridOptions(sampler.options);
-  if (o._tag === "Left") return o;
-  // the state of the older shape (a stream advanced by every draw) is checked and dropped
-  const s = expectObject(sampler.state, "grid.state");
-  if (s._tag === "Left") return s;
-  if (s.right.rng !== undefined) {
-    const legacy = expectRngStates(s.right, "grid.state", ["rng"]);
-    if (legacy._tag === "Left") return legacy;
-  }
-  return right(encodeGrid(o.right));
+  return genEither(function* (_) {
+    const o = yield* _(decodeGridOptions(sampler.options));
+    // the state of the older shape (a stream advanced by every draw) is checked and dropped
+    const s = yield* _(expectObject(sampler.state, "grid.state"));
+    if (s.rng !== undefined) yield* _(expectRngStates(s, "grid.state", ["rng"]));
+    return encodeGrid(o);
+  });
 }
 
 function beforeTrial(
@@ -287,33 +289,29 @@ function beforeTrial(
 ): Either<HyperionError, SamplerHookResult> {
   const attrs = ctx.trial.systemAttrs;
   if ("grid_id" in attrs || "fixed_params" in attrs) return right({ state: sampler.state });
-  const laidOut = gridOf(sampler, memo);
-  if (laidOut._tag === "Left") return laidOut;
-  const grid = laidOut.right;
-  const searchSpace = grid.space;
-  const number = ctx.trial.number;
-  if (number >= 0 && number < grid.size) {
-    return right({
-      state: sampler.state,
-      trialSystemAttrs: { search_space: searchSpace, grid_id: number },
-    });
-  }
-  let targets = unvisited(grid, ctx.trials.filter((t) => t.number !== number));
-  // every point visited: re-evaluate one at random (Optuna warns)
-  if (targets.length === 0) targets = Array.from({ length: grid.size }, (_, i) => i);
-  if (targets.length === 0) {
-    return left(invalidArgument({
-      field: "grid.searchSpace",
-      value: grid.space,
-      expected: "a grid with at least one point",
-    }));
-  }
-  const o = decodeGridOptions(sampler.options);
-  if (o._tag === "Left") return o;
-  const id = targets[randomInt(rngFor(o.right.seed ?? 0, number, "grid"), targets.length)]!;
-  return right({
-    state: sampler.state,
-    trialSystemAttrs: { search_space: searchSpace, grid_id: id },
+  return genEither(function* (_) {
+    const grid = yield* _(gridOf(sampler, memo));
+    const searchSpace = grid.space;
+    const number = ctx.trial.number;
+    if (number >= 0 && number < grid.size) {
+      return {
+        state: sampler.state,
+        trialSystemAttrs: { search_space: searchSpace, grid_id: number },
+      };
+    }
+    let targets = unvisited(grid, ctx.trials.filter((t) => t.number !== number));
+    // every point visited: re-evaluate one at random (Optuna warns)
+    if (targets.length === 0) targets = Array.from({ length: grid.size }, (_, i) => i);
+    if (targets.length === 0) {
+      return yield* _(left(invalidArgument({
+        field: "grid.searchSpace",
+        value: grid.space,
+        expected: "a grid with at least one point",
+      })));
+    }
+    const o = yield* _(decodeGridOptions(sampler.options));
+    const id = targets[randomInt(rngFor(o.seed ?? 0, number, "grid"), targets.length)]!;
+    return { state: sampler.state, trialSystemAttrs: { search_space: searchSpace, grid_id: id } };
   });
 }
 
@@ -327,7 +325,7 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const { name, distribution } = param;
+  const { name } = param;
   const id = ctx.trial.systemAttrs["grid_id"];
   if (typeof id !== "number") {
     return left(notInGrid(
@@ -335,9 +333,19 @@ function sampleIndependent(
       `Cannot suggest '${name}' as the trial has no grid point: all parameters must be specified when using gridSampler with enqueueTrial`,
     ));
   }
-  const laidOut = gridOf(sampler, memo);
-  if (laidOut._tag === "Left") return laidOut;
-  const grid = laidOut.right;
+  return genEither(function* (_) {
+    return yield* _(gridValue(yield* _(gridOf(sampler, memo)), id, sampler, param));
+  });
+}
+
+/** The value of `param` at grid point `id`, checked against its distribution. */
+function gridValue(
+  grid: GridLayout,
+  id: number,
+  sampler: Sampler,
+  param: { readonly name: string; readonly distribution: Distribution },
+): Either<HyperionError, Sampled<number>> {
+  const { name, distribution } = param;
   if (!Object.hasOwn(grid.space, name)) {
     return left(notInGrid(
       name,
@@ -376,12 +384,12 @@ function afterTrial(
   sampler: Sampler,
   ctx: SamplerContext,
 ): Either<HyperionError, SamplerHookResult> {
-  const grid = gridOf(sampler, memo);
-  if (grid._tag === "Left") return grid;
-  const targets = unvisited(grid.right, ctx.trials);
-  const own = ctx.trial.systemAttrs["grid_id"];
-  const stopStudy = targets.length === 0 || (targets.length === 1 && targets[0] === own);
-  return right({ state: sampler.state, stopStudy });
+  return genEither(function* (_) {
+    const targets = unvisited(yield* _(gridOf(sampler, memo)), ctx.trials);
+    const own = ctx.trial.systemAttrs["grid_id"];
+    const stopStudy = targets.length === 0 || (targets.length === 1 && targets[0] === own);
+    return { state: sampler.state, stopStudy };
+  });
 }
 
 /**

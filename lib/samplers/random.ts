@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, right } from "../effect/mod.ts";
+import { type Either, genEither } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import { type Rng, rngFor, uniform } from "../random/rng.ts";
@@ -150,11 +150,10 @@ export function sampleUniformInternal(rng: Rng, d: Distribution): number {
  * stream) is checked and dropped, and an unseeded one gets the seed hashed from it.
  */
 function decodeRandom(sampler: Sampler): Either<HyperionError, RandomOptions> {
-  const options = expectObject(sampler.options, "random.options");
-  if (options._tag === "Left") return options;
-  const seed = derivedSeed(options.right, sampler.state, "random", ["rng"]);
-  if (seed._tag === "Left") return seed;
-  return right({ seed: seed.right });
+  return genEither(function* (_) {
+    const options = yield* _(expectObject(sampler.options, "random.options"));
+    return { seed: yield* _(derivedSeed(options, sampler.state, "random", ["rng"])) };
+  });
 }
 
 /** The sampler record of decoded options. */
@@ -167,8 +166,9 @@ function encodeRandom(options: RandomOptions): Sampler {
 // -------------------------------------------------------------------------------------
 
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const options = decodeRandom(sampler);
-  return options._tag === "Left" ? options : right(encodeRandom(options.right));
+  return genEither(function* (_) {
+    return encodeRandom(yield* _(decodeRandom(sampler)));
+  });
 }
 
 function sampleIndependent(
@@ -176,10 +176,11 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const options = decodeRandom(sampler);
-  if (options._tag === "Left") return options;
-  const rng = rngFor(options.right.seed, ctx.trial.number, paramKey(param.name));
-  return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
+  return genEither(function* (_) {
+    const options = yield* _(decodeRandom(sampler));
+    const rng = rngFor(options.seed, ctx.trial.number, paramKey(param.name));
+    return { value: sampleUniformInternal(rng, param.distribution), state: sampler.state };
+  });
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from "./checkpoint.ts";
 import type { ResolvedTrainerConfig } from "./trainer.ts";
 import type { Plugin, TrainingState } from "./types.ts";
-import { call, failWith, foldSteps, pluginName } from "./_handlers.ts";
+import { call, failWith, pluginName, steps } from "./_handlers.ts";
 import { nonJsonReason } from "./_io.ts";
 import { contextOf, type LoopEnv, type LoopState, type Step } from "./_state.ts";
 
@@ -59,50 +59,53 @@ export async function removeStaleTemps(dir: string, saveName: string): Promise<v
  * checkpoints are off or there is none). `CorruptCheckpoint` when it cannot be read or is not
  * ours; `InvalidTrainerConfig` when it was written with another `trainUnit`.
  */
-export async function findResumable(
+export function findResumable(
   cfg: ResolvedTrainerConfig,
   saveName: string,
 ): Step<Resumable | undefined> {
-  if (cfg.chkptRoot === undefined) return right(undefined);
-  const latest = await findLatestCheckpoint(cfg.chkptRoot, saveName)();
-  if (latest._tag === "Left" || latest.right === undefined) {
-    return latest as Either<never, undefined>;
-  }
-  const path = latest.right;
-  const read = await readCheckpoint(path, saveName)();
-  if (read._tag === "Left") return read;
-  const unit = read.right.trainingState.trainUnit;
-  if (unit !== cfg.trainUnit) {
-    return left(invalidTrainerConfig({
-      field: "trainUnit",
-      value: cfg.trainUnit,
-      expected: `'${unit}' to resume from checkpoint '${path}'`,
-    }));
-  }
-  return right({ path, checkpoint: read.right });
+  return steps(function* (_) {
+    const root = cfg.chkptRoot;
+    if (root === undefined) return undefined;
+    const path = yield* _(findLatestCheckpoint(root, saveName));
+    if (path === undefined) return undefined;
+    const checkpoint = yield* _(readCheckpoint(path, saveName));
+    const unit = checkpoint.trainingState.trainUnit;
+    if (unit !== cfg.trainUnit) {
+      return yield* _(left(invalidTrainerConfig({
+        field: "trainUnit",
+        value: cfg.trainUnit,
+        expected: `'${unit}' to resume from checkpoint '${path}'`,
+      })));
+    }
+    return { path, checkpoint };
+  });
 }
 
 /** Asks plug-in `p` whether it accepts the checkpoint; `CorruptCheckpoint` when it refuses. */
-async function askAccept<S, B, V>(
+function askAccept<S, B, V>(
   env: LoopEnv<S, B, V>,
   ts: TrainingState,
   from: Resumable,
   p: Plugin,
 ): Step<void> {
-  const h = p.acceptCheckpoint;
-  if (h === undefined) return right(undefined);
-  const plugins = from.checkpoint.plugins;
-  const saved = Object.hasOwn(plugins, p.id) ? plugins[p.id] : undefined;
-  const who = pluginName(p, "acceptCheckpoint");
-  const verdict = await call<S, B, V, unknown>(env, ts, who, () => h(saved, contextOf(env, ts)));
-  if (verdict._tag === "Left" || verdict.right === true) return verdict as Either<never, void>;
-  if (typeof verdict.right !== "string") {
-    const e = new TypeError(
-      `'acceptCheckpoint' must return true or a reason, got ${typeof verdict.right}`,
+  return steps(function* (_) {
+    const h = p.acceptCheckpoint;
+    if (h === undefined) return;
+    const plugins = from.checkpoint.plugins;
+    const saved = Object.hasOwn(plugins, p.id) ? plugins[p.id] : undefined;
+    const who = pluginName(p, "acceptCheckpoint");
+    const verdict = yield* _(() =>
+      call<S, B, V, unknown>(env, ts, who, () => h(saved, contextOf(env, ts)))
     );
-    return failWith(env, ts, e, who);
-  }
-  return left(corruptCheckpoint(from.path, `plug-in '${p.id}' refuses it: ${verdict.right}`));
+    if (verdict === true) return;
+    if (typeof verdict !== "string") {
+      const e = new TypeError(
+        `'acceptCheckpoint' must return true or a reason, got ${typeof verdict}`,
+      );
+      return yield* _(failWith<S, B, V>(env, ts, e, who));
+    }
+    return yield* _(left(corruptCheckpoint(from.path, `plug-in '${p.id}' refuses it: ${verdict}`)));
+  });
 }
 
 /**
@@ -110,41 +113,34 @@ async function askAccept<S, B, V>(
  * state, the model (`loadStateDict`, else the saved state as is) and each plug-in that saved
  * something.
  */
-export async function restore<S, B, V>(
+export function restore<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
   from: Resumable,
 ): Step<LoopState<S>> {
-  const accepted = await foldSteps<Plugin, void>(
-    env.plugins,
-    undefined,
-    (_, p) => askAccept(env, st.ts, from, p),
-  );
-  if (accepted._tag === "Left") return accepted;
-  const cp = from.checkpoint;
-  env.rng.s.set(cp.rng.s);
-  const ts = cp.trainingState;
-  const load = env.model.loadStateDict;
-  let state = cp.model as S;
-  if (load !== undefined) {
-    const loaded = await call(
-      env,
-      ts,
-      "model.loadStateDict",
-      () => load(st.state, cp.model, contextOf(env, ts)),
-    );
-    if (loaded._tag === "Left") return loaded;
-    state = loaded.right;
-  }
-  const plugins = await foldSteps<Plugin, void>(env.plugins, undefined, (_, p) => {
-    const h = p.loadStateDict;
-    if (h === undefined || !Object.hasOwn(cp.plugins, p.id)) {
-      return Promise.resolve(right(undefined));
+  return steps(function* (_) {
+    for (const p of env.plugins) yield* _(() => askAccept(env, st.ts, from, p));
+    const cp = from.checkpoint;
+    env.rng.s.set(cp.rng.s);
+    const ts = cp.trainingState;
+    const load = env.model.loadStateDict;
+    let state = cp.model as S;
+    if (load !== undefined) {
+      const c = contextOf(env, ts);
+      state = yield* _(() =>
+        call(env, ts, "model.loadStateDict", () => load(st.state, cp.model, c))
+      );
     }
-    const saved = cp.plugins[p.id] as Checkpoint["model"];
-    return call(env, ts, pluginName(p, "loadStateDict"), () => h(saved, contextOf(env, ts)));
+    for (const p of env.plugins) {
+      const h = p.loadStateDict;
+      if (h === undefined || !Object.hasOwn(cp.plugins, p.id)) continue;
+      const saved = cp.plugins[p.id] as Checkpoint["model"];
+      yield* _(() =>
+        call(env, ts, pluginName(p, "loadStateDict"), () => h(saved, contextOf(env, ts)))
+      );
+    }
+    return { ...st, ts, state };
   });
-  return plugins._tag === "Left" ? plugins : right({ ...st, ts, state });
 }
 
 // -------------------------------------------------------------------------------------
@@ -177,50 +173,64 @@ function checkJson<S, B, V>(
 }
 
 /** The model's and the plug-ins' state dicts, each checked to be JSON. */
-async function stateDicts<S, B, V>(
+function stateDicts<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
 ): Step<{ readonly model: unknown; readonly plugins: Record<string, unknown> }> {
   const c = contextOf(env, st.ts);
-  const stateDict = env.model.stateDict;
-  const modelDict = stateDict === undefined
-    ? right<unknown, HyperionError>(st.state)
-    : await call<S, B, V, unknown>(env, st.ts, "model.stateDict", () => stateDict(st.state, c));
-  if (modelDict._tag === "Left") return modelDict;
-  const model = checkJson(env, st.ts, "model's", modelDict.right);
-  if (model._tag === "Left") return model;
-  const plugins = await foldSteps(env.plugins, {} as Record<string, unknown>, async (acc, p) => {
-    const h = p.stateDict;
-    if (h === undefined) return right(acc);
-    const value = await call<S, B, V, unknown>(env, st.ts, pluginName(p, "stateDict"), () => h(c));
-    if (value._tag === "Left") return value;
-    const checked = checkJson(env, st.ts, `plug-in '${p.id}'`, value.right);
-    return checked._tag === "Left" ? checked : right({ ...acc, [p.id]: value.right });
+  return steps(function* (_) {
+    const stateDict = env.model.stateDict;
+    const modelDict = stateDict === undefined
+      ? st.state
+      : yield* _(() =>
+        call<S, B, V, unknown>(env, st.ts, "model.stateDict", () => stateDict(st.state, c))
+      );
+    const model = yield* _(checkJson(env, st.ts, "model's", modelDict));
+    let plugins: Record<string, unknown> = {};
+    for (const p of env.plugins) {
+      const h = p.stateDict;
+      if (h === undefined) continue;
+      const who = pluginName(p, "stateDict");
+      const value = yield* _(() => call<S, B, V, unknown>(env, st.ts, who, () => h(c)));
+      yield* _(checkJson(env, st.ts, `plug-in '${p.id}'`, value));
+      plugins = { ...plugins, [p.id]: value };
+    }
+    return { model, plugins };
   });
-  return plugins._tag === "Left" ? plugins : right({ model: model.right, plugins: plugins.right });
 }
 
 /**
  * Writes a checkpoint of the run as it stands (on the writing rank, when checkpoints are on),
  * then deletes the oldest ones beyond `keepLastCheckpoints`.
  */
-export async function saveCheckpoint<S, B, V>(
+export function saveCheckpoint<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
 ): Step<LoopState<S>> {
-  const dir = env.checkpointDir;
-  if (!env.writer || dir === undefined) return right(st);
-  const dicts = await stateDicts(env, st);
-  if (dicts._tag === "Left") return dicts;
+  return steps(function* (_) {
+    const dir = env.checkpointDir;
+    if (!env.writer || dir === undefined) return st;
+    const dicts = yield* _(() => stateDicts(env, st));
+    return yield* _(() => writeCheckpoint(env, st, dir, dicts));
+  });
+}
+
+/** Writes the checkpoint file of `st` with its state dicts, then prunes the oldest ones. */
+async function writeCheckpoint<S, B, V>(
+  env: LoopEnv<S, B, V>,
+  st: LoopState<S>,
+  dir: string,
+  dicts: { readonly model: unknown; readonly plugins: Record<string, unknown> },
+): Step<LoopState<S>> {
   const ts = st.ts;
   const doc: Checkpoint = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
     saveName: env.saveName,
     trainingState: ts,
-    model: dicts.right.model as Checkpoint["model"],
+    model: dicts.model as Checkpoint["model"],
     rng: rngState(env.rng),
-    plugins: dicts.right.plugins as Checkpoint["plugins"],
+    plugins: dicts.plugins as Checkpoint["plugins"],
     log: st.log === undefined ? null : { file: st.log.file, bytes: st.log.bytes },
   };
   const path = join(dir, checkpointFileName(env.saveName, ts.epoch, ts.iteration));

@@ -7,7 +7,14 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import {
+  type Adapter,
+  type Either,
+  gen,
+  left,
+  right,
+  type Step as GenStep,
+} from "../effect/mod.ts";
 import { type HyperionError, tagOf } from "../errors.ts";
 import { trainingFailed } from "./errors.ts";
 import type { Batches } from "./data.ts";
@@ -97,44 +104,29 @@ export async function call<S, B, V, A>(
   return r._tag === "Right" ? right(r.right) : failWith(env, ts, r.left, who);
 }
 
+/**
+ * Runs a {@link gen} body at once, as a {@link Step}: the loop's steps are promises, so a body
+ * awaits one with `yield* _(() => step)`; the first failure ends the body.
+ */
+export function steps<R>(
+  body: (_: Adapter) => Generator<GenStep<HyperionError, unknown>, R, unknown>,
+): Step<R> {
+  return gen(body)();
+}
+
 /** Calls a handler that must return a boolean. */
-export async function callBool<S, B, V>(
+export function callBool<S, B, V>(
   env: LoopEnv<S, B, V>,
   ts: TrainingState,
   who: string,
   f: () => HookResult<boolean>,
 ): Step<boolean> {
-  const r = await call<S, B, V, unknown>(env, ts, who, f);
-  if (r._tag === "Left" || typeof r.right === "boolean") return r as Either<HyperionError, boolean>;
-  return failWith(
-    env,
-    ts,
-    new TypeError(`'${who}' must return a boolean, got ${typeof r.right}`),
-    who,
-  );
-}
-
-/** Applies `f` to `items` in order, threading `init` through, up to the first failure. */
-export async function foldSteps<T, X>(
-  items: Iterable<T>,
-  init: X,
-  f: (acc: X, item: T) => Step<X>,
-): Step<X> {
-  let acc = init;
-  for (const item of items) {
-    const r = await f(acc, item);
-    if (r._tag === "Left") return r;
-    acc = r.right;
-  }
-  return right(acc);
-}
-
-/** Runs `steps` in order over the loop state, up to the first failure. */
-export function pipeSteps<S>(
-  st: LoopState<S>,
-  ...steps: ReadonlyArray<(st: LoopState<S>) => Step<LoopState<S>>>
-): Step<LoopState<S>> {
-  return foldSteps(steps, st, (acc, step) => step(acc));
+  return steps(function* (_) {
+    const r = yield* _(() => call<S, B, V, unknown>(env, ts, who, f));
+    if (typeof r === "boolean") return r;
+    const e = new TypeError(`'${who}' must return a boolean, got ${typeof r}`);
+    return yield* _(failWith<S, B, V>(env, ts, e, who));
+  });
 }
 
 /** The plug-in hooks that return nothing (all but the batch transforms and the queries). */
@@ -150,11 +142,13 @@ export function forPlugins<S, B, V, K extends PluginHook>(
   hook: K,
   invoke: (h: NonNullable<Plugin[K]>) => HookResult<unknown>,
 ): Step<void> {
-  return foldSteps<Plugin, void>(env.plugins, undefined, async (_, p) => {
-    const h = p[hook];
-    if (h === undefined) return right(undefined);
-    const r = await call(env, ts, pluginName(p, hook), () => invoke(h as NonNullable<Plugin[K]>));
-    return r._tag === "Left" ? r : right(undefined);
+  return steps(function* (_) {
+    for (const p of env.plugins) {
+      const h = p[hook];
+      if (h === undefined) continue;
+      const f = () => invoke(h as NonNullable<Plugin[K]>);
+      yield* _(() => call(env, ts, pluginName(p, hook), f));
+    }
   });
 }
 
@@ -169,27 +163,31 @@ export function pluginHooks<S, B, V>(
 }
 
 /** Calls the model's `hook` with `c`; its result is the next model state. */
-export async function modelHook<S, B, V>(
+export function modelHook<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
   hook: LifecycleHook,
   c: TrainingContext,
 ): Step<LoopState<S>> {
-  const h = env.model[hook];
-  if (h === undefined) return right(st);
-  const r = await call(env, st.ts, `model.${hook}`, () => h(st.state, c));
-  return r._tag === "Left" ? r : right({ ...st, state: r.right });
+  return steps(function* (_) {
+    const h = env.model[hook];
+    if (h === undefined) return st;
+    const state = yield* _(() => call(env, st.ts, `model.${hook}`, () => h(st.state, c)));
+    return { ...st, state };
+  });
 }
 
 /** Every plug-in's `hook`, then the model's, with one context. */
-export async function lifecycle<S, B, V>(
+export function lifecycle<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
   hook: LifecycleHook,
 ): Step<LoopState<S>> {
-  const c = contextOf(env, st.ts);
-  const plugins = await pluginHooks(env, st.ts, hook, c);
-  return plugins._tag === "Left" ? plugins : modelHook(env, st, hook, c);
+  return steps(function* (_) {
+    const c = contextOf(env, st.ts);
+    yield* _(() => pluginHooks(env, st.ts, hook, c));
+    return yield* _(() => modelHook(env, st, hook, c));
+  });
 }
 
 // -------------------------------------------------------------------------------------
@@ -211,6 +209,24 @@ function openIterator<T>(source: unknown): BatchIterator<T> | undefined {
   return undefined;
 }
 
+/** The iterator over `source`, from the data module's handler `who`. */
+function batchIterator<S, B, V, T>(
+  env: LoopEnv<S, B, V>,
+  ts: TrainingState,
+  who: string,
+  source: Batches<T>,
+): Either<HyperionError, BatchIterator<T>> {
+  let iterator: BatchIterator<T> | undefined;
+  try {
+    iterator = openIterator<T>(source);
+  } catch (e) {
+    return failWith(env, ts, e, who);
+  }
+  if (iterator !== undefined) return right(iterator);
+  const e = new TypeError(`'${who}' must return an Iterable or an AsyncIterable`);
+  return failWith(env, ts, e, who);
+}
+
 /** What {@link foldBatches} returns: the state after the last batch and the batches seen. */
 export interface Folded<S> {
   /** The loop state after the last batch. */
@@ -224,39 +240,28 @@ export interface Folded<S> {
  * threading the loop state; `each` says whether to stop early (the iterator is then closed).
  * A failure of `each` ends the fold at once, the iterator left as it is.
  */
-export async function foldBatches<S, B, V, T>(
+export function foldBatches<S, B, V, T>(
   env: LoopEnv<S, B, V>,
   who: string,
   source: Batches<T>,
   st: LoopState<S>,
   each: (st: LoopState<S>, item: T, index: number) => Step<{ st: LoopState<S>; stop: boolean }>,
 ): Step<Folded<S>> {
-  let iterator: BatchIterator<T> | undefined;
-  try {
-    iterator = openIterator<T>(source);
-  } catch (e) {
-    return failWith(env, st.ts, e, who);
-  }
-  if (iterator === undefined) {
-    return failWith(
-      env,
-      st.ts,
-      new TypeError(`'${who}' must return an Iterable or an AsyncIterable`),
-      who,
-    );
-  }
-  const it = iterator;
-  let acc = st;
-  for (let count = 0;; count++) {
-    const next = await settle(() => it.next());
-    if (next._tag === "Left") return failWith(env, acc.ts, next.left, who);
-    if (next.right.done) return right({ st: acc, count });
-    const r = await each(acc, next.right.value, count);
-    if (r._tag === "Left") return r;
-    acc = r.right.st;
-    if (r.right.stop) {
-      await settle(() => it.return?.());
-      return right({ st: acc, count: count + 1 });
+  return steps(function* (_) {
+    const it = yield* _(batchIterator<S, B, V, T>(env, st.ts, who, source));
+    let acc = st;
+    for (let count = 0;; count++) {
+      const next = yield* _(async () => {
+        const r = await settle(() => it.next());
+        return r._tag === "Right" ? right(r.right) : failWith(env, acc.ts, r.left, who);
+      });
+      if (next.done) return { st: acc, count };
+      const r = yield* _(() => each(acc, next.value, count));
+      acc = r.st;
+      if (r.stop) {
+        yield* _(async () => right(await settle(() => it.return?.())));
+        return { st: acc, count: count + 1 };
+      }
     }
-  }
+  });
 }

@@ -5,20 +5,20 @@
  *
  * @module
  */
-import { right } from "../effect/mod.ts";
+import { right, type Step as GenStep } from "../effect/mod.ts";
+import type { HyperionError } from "../errors.ts";
 import { nextUint32, rngFromSeed } from "../random/rng.ts";
-import type { Plugin, StepContext, StopReason } from "./types.ts";
+import type { StepContext, StopReason } from "./types.ts";
 import {
   call,
   callBool,
   failWith,
   foldBatches,
-  foldSteps,
   forPlugins,
   isRecord,
   lifecycle,
-  pipeSteps,
   pluginName,
+  steps,
 } from "./_handlers.ts";
 import { addLosses, logLine, showProgress } from "./_log.ts";
 import { saveCheckpoint } from "./_checkpointing.ts";
@@ -45,31 +45,32 @@ type AfterBatch<S> = (st: LoopState<S>, optimizerStep: boolean) => Step<Checked<
 // -------------------------------------------------------------------------------------
 
 /** Asks the plug-ins, then the model, whether to stop: who asked first, if anyone. */
-async function askToStop<S, B, V>(
+function askToStop<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
 ): Step<string | undefined> {
-  const c = contextOf(env, st.ts);
-  const asked = await foldSteps<Plugin, string | undefined>(env.plugins, undefined, (by, p) => {
-    const h = p.shouldTrainingStop;
-    if (by !== undefined || h === undefined) return Promise.resolve(right(by));
-    return callBool(env, st.ts, pluginName(p, "shouldTrainingStop"), () => h(c)).then((r) =>
-      r._tag === "Left" ? r : right(r.right ? `plug-in '${p.id}'` : undefined)
-    );
+  return steps(function* (_) {
+    const c = contextOf(env, st.ts);
+    for (const p of env.plugins) {
+      const h = p.shouldTrainingStop;
+      if (h === undefined) continue;
+      const who = pluginName(p, "shouldTrainingStop");
+      if (yield* _(() => callBool(env, st.ts, who, () => h(c)))) return `plug-in '${p.id}'`;
+    }
+    const h = env.model.shouldTrainingStop;
+    if (h === undefined) return undefined;
+    const who = "model.shouldTrainingStop";
+    return (yield* _(() => callBool(env, st.ts, who, () => h(st.state, c)))) ? "model" : undefined;
   });
-  if (asked._tag === "Left" || asked.right !== undefined) return asked;
-  const h = env.model.shouldTrainingStop;
-  if (h === undefined) return right(undefined);
-  const r = await callBool(env, st.ts, "model.shouldTrainingStop", () => h(st.state, c));
-  return r._tag === "Left" ? r : right(r.right ? "model" : undefined);
 }
 
 /** {@link askToStop}, recording who asked in the training state. */
-async function requestedStop<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<Checked<S>> {
-  const by = await askToStop(env, st);
-  if (by._tag === "Left") return by;
-  if (by.right === undefined) return right({ st, reason: undefined });
-  return right({ st: patchTs(st, { stopRequestedBy: by.right }), reason: "requested" });
+function requestedStop<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<Checked<S>> {
+  return steps(function* (_): Generator<GenStep<HyperionError, unknown>, Checked<S>> {
+    const by = yield* _(() => askToStop(env, st));
+    if (by === undefined) return { st, reason: undefined };
+    return { st: patchTs(st, { stopRequestedBy: by }), reason: "requested" };
+  });
 }
 
 /**
@@ -100,7 +101,7 @@ export function checkStop<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Ste
  * lets the plug-ins transform it, runs the batch-start hooks, the model's `trainStep` (its
  * losses are added to the running windows), the batch-end hooks, and shows progress.
  */
-async function trainStep<S, B, V>(
+function trainStep<S, B, V>(
   env: LoopEnv<S, B, V>,
   st0: LoopState<S>,
   batch: B,
@@ -111,48 +112,41 @@ async function trainStep<S, B, V>(
   const st = patchTs(st0, { globalIteration, iteration });
   const ts = st.ts;
   const c: StepContext = { ...contextOf(env, ts), optimizerStep };
-  const b = await foldSteps<Plugin, unknown>(env.plugins, batch, (input, p) => {
-    const h = p.processTrainingBatch;
-    if (h === undefined) return Promise.resolve(right(input));
-    return call(env, ts, pluginName(p, "processTrainingBatch"), () => h(input, c));
+  return steps(function* (_) {
+    let b: unknown = batch;
+    for (const p of env.plugins) {
+      const h = p.processTrainingBatch;
+      if (h === undefined) continue;
+      const input = b;
+      b = yield* _(() => call(env, ts, pluginName(p, "processTrainingBatch"), () => h(input, c)));
+    }
+    yield* _(() => forPlugins(env, ts, "onTrainingBatchStart", (h) => h(c)));
+    let state = st.state;
+    const batchStart = env.model.onTrainingBatchStart;
+    if (batchStart !== undefined) {
+      const s = state;
+      state = yield* _(() => call(env, ts, "model.onTrainingBatchStart", () => batchStart(s, c)));
+    }
+    const s = state;
+    const out = yield* _(() =>
+      call<S, B, V, unknown>(env, ts, "model.trainStep", () => env.model.trainStep(s, b as B, c))
+    );
+    if (!isRecord(out) || !("state" in out)) {
+      const e = new TypeError(`'trainStep' must return { state, losses? }, got ${typeof out}`);
+      return yield* _(failWith<S, B, V>(env, ts, e, "model.trainStep"));
+    }
+    state = out.state as S;
+    const counted = yield* _(addLosses(env, ts, out.losses));
+    yield* _(() => forPlugins(env, counted, "onTrainingBatchEnd", (h) => h(c)));
+    const batchEnd = env.model.onTrainingBatchEnd;
+    if (batchEnd !== undefined) {
+      const s2 = state;
+      state = yield* _(() => call(env, counted, "model.onTrainingBatchEnd", () => batchEnd(s2, c)));
+    }
+    const next = { ...st, state, ts: { ...counted, batchIndex: counted.batchIndex + 1 } };
+    showProgress(env, next.ts, false);
+    return { st: next, optimizerStep };
   });
-  if (b._tag === "Left") return b;
-  const started = await forPlugins(env, ts, "onTrainingBatchStart", (h) => h(c));
-  if (started._tag === "Left") return started;
-  let state = st.state;
-  const batchStart = env.model.onTrainingBatchStart;
-  if (batchStart !== undefined) {
-    const r = await call(env, ts, "model.onTrainingBatchStart", () => batchStart(state, c));
-    if (r._tag === "Left") return r;
-    state = r.right;
-  }
-  const s = state;
-  const out = await call<S, B, V, unknown>(
-    env,
-    ts,
-    "model.trainStep",
-    () => env.model.trainStep(s, b.right as B, c),
-  );
-  if (out._tag === "Left") return out;
-  if (!isRecord(out.right) || !("state" in out.right)) {
-    const e = new TypeError(`'trainStep' must return { state, losses? }, got ${typeof out.right}`);
-    return failWith(env, ts, e, "model.trainStep");
-  }
-  state = out.right.state as S;
-  const counted = addLosses(env, ts, out.right.losses);
-  if (counted._tag === "Left") return counted;
-  const ended = await forPlugins(env, counted.right, "onTrainingBatchEnd", (h) => h(c));
-  if (ended._tag === "Left") return ended;
-  const batchEnd = env.model.onTrainingBatchEnd;
-  if (batchEnd !== undefined) {
-    const s2 = state;
-    const r = await call(env, counted.right, "model.onTrainingBatchEnd", () => batchEnd(s2, c));
-    if (r._tag === "Left") return r;
-    state = r.right;
-  }
-  const next = { ...st, state, ts: { ...counted.right, batchIndex: counted.right.batchIndex + 1 } };
-  showProgress(env, next.ts, false);
-  return right({ st: next, optimizerStep });
 }
 
 // -------------------------------------------------------------------------------------
@@ -175,7 +169,7 @@ function epochSeed(seed: number | string, epoch: number): number {
  * Trains the epoch's batches from `ts.batchIndex` on, running `after` after each; stops early
  * when `after` gives a reason. An epoch that yields no batch at all is a failure.
  */
-async function epochBatches<S, B, V>(
+function epochBatches<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
   after: AfterBatch<S>,
@@ -190,35 +184,33 @@ async function epochBatches<S, B, V>(
     worldSize: cfg.worldSize,
   };
   const who = "data.trainBatches";
-  const source = await call(env, st.ts, who, () => env.data.trainBatches(request));
-  if (source._tag === "Left") return source;
-  let reason: StopReason | undefined;
-  const folded = await foldBatches<S, B, V, B>(env, who, source.right, st, async (acc, batch) => {
-    const trained = await trainStep(env, acc, batch);
-    if (trained._tag === "Left") return trained;
-    const checked = await after(trained.right.st, trained.right.optimizerStep);
-    if (checked._tag === "Left") return checked;
-    reason = checked.right.reason;
-    return right({ st: checked.right.st, stop: reason !== undefined });
-  });
-  if (folded._tag === "Left") return folded;
-  if (folded.right.count === 0 && start === 0) {
-    const e = new RangeError(
-      `'trainBatches' yielded no batch for epoch ${folded.right.st.ts.epoch}`,
+  return steps(function* (_) {
+    const source = yield* _(() => call(env, st.ts, who, () => env.data.trainBatches(request)));
+    let reason: StopReason | undefined;
+    const folded = yield* _(() =>
+      foldBatches<S, B, V, B>(env, who, source, st, (acc, batch) =>
+        steps(function* (_) {
+          const trained = yield* _(() => trainStep(env, acc, batch));
+          const checked = yield* _(() => after(trained.st, trained.optimizerStep));
+          reason = checked.reason;
+          return { st: checked.st, stop: reason !== undefined };
+        }))
     );
-    return failWith(env, folded.right.st.ts, e, who);
-  }
-  return right({ st: folded.right.st, reason });
+    if (folded.count === 0 && start === 0) {
+      const e = new RangeError(`'trainBatches' yielded no batch for epoch ${folded.st.ts.epoch}`);
+      return yield* _(failWith<S, B, V>(env, folded.st.ts, e, who));
+    }
+    return { st: folded.st, reason };
+  });
 }
 
 /** Ends the epoch: the hooks, the `epoch` log line. */
-async function endEpoch<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<LoopState<S>> {
-  const r = await pipeSteps(
-    st,
-    (s) => lifecycle(env, s, "onTrainingEpochEnd"),
-    (s) => logLine(env, s, "epoch"),
-  );
-  return r._tag === "Left" ? r : right(patchTs(r.right, { epochDone: true }));
+function endEpoch<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<LoopState<S>> {
+  return steps(function* (_) {
+    const ended = yield* _(() => lifecycle(env, st, "onTrainingEpochEnd"));
+    const logged = yield* _(() => logLine(env, ended, "epoch"));
+    return patchTs(logged, { epochDone: true });
+  });
 }
 
 function periodic(frequency: number | undefined, count: number): boolean {
@@ -253,80 +245,81 @@ function every<S>(
  * `trainUnit: "epoch"`: after every batch, the `train` log line and a stop request check; after
  * every epoch (even one cut short), validation, the epoch end, a checkpoint, the stop check.
  */
-async function epochLoop<S, B, V>(env: LoopEnv<S, B, V>, st0: LoopState<S>): Step<Checked<S>> {
+function epochLoop<S, B, V>(env: LoopEnv<S, B, V>, st0: LoopState<S>): Step<Checked<S>> {
   const { cfg } = env;
   const byEpoch = (s: LoopState<S>) => s.ts.epoch;
-  const afterBatch: AfterBatch<S> = async (st, optimizerStep) => {
-    const logged = await maybeLogTrain(env, st, optimizerStep);
-    return logged._tag === "Left" ? logged : requestedStop(env, logged.right);
-  };
-  for (let st = st0;;) {
-    const epoch = await pipeSteps(
-      st,
-      (s) => beginEpoch(env, s),
-      async (s) => {
-        const r = await epochBatches(env, s, afterBatch);
-        return r._tag === "Left" ? r : right(r.right.st);
-      },
-      every(cfg.validationFrequency, byEpoch, (s) => validate(env, s)),
-      (s) => endEpoch(env, s),
-      every(cfg.checkpointFrequency, byEpoch, (s) => saveCheckpoint(env, s)),
-    );
-    if (epoch._tag === "Left") return epoch;
-    const checked = await checkStop(env, epoch.right);
-    if (checked._tag === "Left" || checked.right.reason !== undefined) return checked;
-    st = checked.right.st;
-  }
+  const validateEvery = every(cfg.validationFrequency, byEpoch, (s) => validate(env, s));
+  const saveEvery = every(cfg.checkpointFrequency, byEpoch, (s) => saveCheckpoint(env, s));
+  const afterBatch: AfterBatch<S> = (st, optimizerStep) =>
+    steps(function* (_) {
+      const logged = yield* _(() => maybeLogTrain(env, st, optimizerStep));
+      return yield* _(() => requestedStop(env, logged));
+    });
+  return steps(function* (_) {
+    for (let st = st0;;) {
+      const begun = yield* _(() => beginEpoch(env, st));
+      const trained = yield* _(() => epochBatches(env, begun, afterBatch));
+      const validated = yield* _(() => validateEvery(trained.st));
+      const ended = yield* _(() => endEpoch(env, validated));
+      const saved = yield* _(() => saveEvery(ended));
+      const checked = yield* _(() => checkStop(env, saved));
+      if (checked.reason !== undefined) return checked;
+      st = checked.st;
+    }
+  });
 }
 
 /**
  * `trainUnit: "iteration"`: after every optimiser step, validation, the `train` log line and
  * a checkpoint as their frequencies say; a stop check after every batch and every epoch.
  */
-async function iterationLoop<S, B, V>(env: LoopEnv<S, B, V>, st0: LoopState<S>): Step<Checked<S>> {
+function iterationLoop<S, B, V>(env: LoopEnv<S, B, V>, st0: LoopState<S>): Step<Checked<S>> {
   const { cfg } = env;
   const byIteration = (s: LoopState<S>) => s.ts.iteration;
-  const optimizerStepEnd = (st: LoopState<S>) =>
-    pipeSteps(
-      st,
-      every(cfg.validationFrequency, byIteration, (s) => validate(env, s)),
-      (s) => maybeLogTrain(env, s, true),
-      every(cfg.checkpointFrequency, byIteration, (s) => saveCheckpoint(env, s)),
-    );
-  const afterBatch: AfterBatch<S> = async (st, optimizerStep) => {
-    const r = optimizerStep ? await optimizerStepEnd(st) : right(st);
-    return r._tag === "Left" ? r : checkStop(env, r.right);
-  };
-  for (let st = st0;;) {
-    const begun = await beginEpoch(env, st);
-    if (begun._tag === "Left") return begun;
-    const trained = await epochBatches(env, begun.right, afterBatch);
-    if (trained._tag === "Left" || trained.right.reason !== undefined) return trained;
-    const ended = await endEpoch(env, trained.right.st);
-    if (ended._tag === "Left") return ended;
-    const checked = await checkStop(env, ended.right);
-    if (checked._tag === "Left" || checked.right.reason !== undefined) return checked;
-    st = checked.right.st;
-  }
+  const validateEvery = every(cfg.validationFrequency, byIteration, (s) => validate(env, s));
+  const saveEvery = every(cfg.checkpointFrequency, byIteration, (s) => saveCheckpoint(env, s));
+  const afterBatch: AfterBatch<S> = (st, optimizerStep) =>
+    steps(function* (_) {
+      let s = st;
+      if (optimizerStep) {
+        s = yield* _(() => validateEvery(s));
+        s = yield* _(() => maybeLogTrain(env, s, true));
+        s = yield* _(() => saveEvery(s));
+      }
+      return yield* _(() => checkStop(env, s));
+    });
+  return steps(function* (_) {
+    for (let st = st0;;) {
+      const begun = yield* _(() => beginEpoch(env, st));
+      const trained = yield* _(() => epochBatches(env, begun, afterBatch));
+      if (trained.reason !== undefined) return trained;
+      const ended = yield* _(() => endEpoch(env, trained.st));
+      const checked = yield* _(() => checkStop(env, ended));
+      if (checked.reason !== undefined) return checked;
+      st = checked.st;
+    }
+  });
 }
 
 /**
  * Trains until a stop reason: a resumed run first checks whether its checkpoint already
  * ended training, then the loop of the trainer's unit runs.
  */
-export async function trainLoop<S, B, V>(
+export function trainLoop<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
   resumed: boolean,
 ): Step<{ readonly st: LoopState<S>; readonly reason: StopReason }> {
-  let from = st;
-  if (resumed) {
-    const checked = await checkStop(env, st);
-    if (checked._tag === "Left") return checked;
-    const { reason } = checked.right;
-    if (reason !== undefined) return right({ st: checked.right.st, reason });
-    from = checked.right.st;
-  }
-  const loop = env.cfg.trainUnit === "epoch" ? epochLoop : iterationLoop;
-  return loop(env, from) as Step<{ readonly st: LoopState<S>; readonly reason: StopReason }>;
+  return steps(function* (_) {
+    let from = st;
+    if (resumed) {
+      const checked = yield* _(() => checkStop(env, st));
+      const { reason } = checked;
+      if (reason !== undefined) return { st: checked.st, reason };
+      from = checked.st;
+    }
+    const loop = env.cfg.trainUnit === "epoch" ? epochLoop : iterationLoop;
+    const checked = yield* _(() => loop(env, from));
+    return checked as { readonly st: LoopState<S>; readonly reason: StopReason };
+  });
 }

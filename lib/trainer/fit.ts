@@ -21,7 +21,7 @@ import type { Model } from "./model.ts";
 import type { Trainer } from "./trainer.ts";
 import type { FitResult, StopReason } from "./types.ts";
 import { findResumable, removeStaleTemps, restore, type Resumable } from "./_checkpointing.ts";
-import { call, lifecycle, modelHook, pipeSteps, pluginHooks, pluginName } from "./_handlers.ts";
+import { call, lifecycle, modelHook, pluginHooks, pluginName, steps } from "./_handlers.ts";
 import { logLine, openLog, progressSink, showProgress } from "./_log.ts";
 import { trainLoop } from "./_loop.ts";
 import {
@@ -114,34 +114,26 @@ export function fit<S, B, V>(
 // -------------------------------------------------------------------------------------
 
 /** The whole run: open, set up, restore, open the log, start, train, end. */
-async function run<S, B, V>(
+function run<S, B, V>(
   trainer: Trainer,
   model: Model<S, B, V>,
   data: DataModule<B, V>,
 ): Step<FitResult<S>> {
-  const opened = await open(trainer, model, data);
-  if (opened._tag === "Left") return opened;
-  const { env, from } = opened.right;
-  const initial: LoopState<S> = {
-    ts: freshTrainingState(env.cfg.trainUnit),
-    state: undefined as S,
-    log: undefined,
-    written: [],
-  };
-  const started = await pipeSteps(
-    initial,
-    (st) => setup(env, st),
-    (st) => from === undefined ? Promise.resolve(right(st)) : restore(env, st, from),
-    async (st) => {
-      const log = await openLog(env, from?.checkpoint.log);
-      return log._tag === "Left" ? log : right({ ...st, log: log.right });
-    },
-    (st) => lifecycle(env, st, "onTrainingStart"),
-  );
-  if (started._tag === "Left") return started;
-  const trained = await trainLoop(env, started.right, from !== undefined);
-  if (trained._tag === "Left") return trained;
-  return end(env, trained.right.st, trained.right.reason);
+  return steps(function* (_) {
+    const { env, from } = yield* _(() => open(trainer, model, data));
+    const initial: LoopState<S> = {
+      ts: freshTrainingState(env.cfg.trainUnit),
+      state: undefined as S,
+      log: undefined,
+      written: [],
+    };
+    const set = yield* _(() => setup(env, initial));
+    const restored = from === undefined ? set : yield* _(() => restore(env, set, from));
+    const log = yield* _(() => openLog(env, from?.checkpoint.log));
+    const started = yield* _(() => lifecycle(env, { ...restored, log }, "onTrainingStart"));
+    const trained = yield* _(() => trainLoop(env, started, from !== undefined));
+    return yield* _(() => end(env, trained.st, trained.reason));
+  });
 }
 
 function badSaveName(saveName: unknown): HyperionError | undefined {
@@ -181,55 +173,56 @@ async function ensureFolder(
  * the writing rank), removes the temporary files of an interrupted checkpoint write, and finds
  * the checkpoint to resume from.
  */
-async function open<S, B, V>(
+function open<S, B, V>(
   trainer: Trainer,
   model: Model<S, B, V>,
   data: DataModule<B, V>,
 ): Step<{ readonly env: LoopEnv<S, B, V>; readonly from: Resumable | undefined }> {
-  const cfg = trainer.config;
-  const saveName = model.saveName;
-  const nameError = badSaveName(saveName);
-  if (nameError !== undefined) return left(nameError);
-  const writer = cfg.rank === 0;
-  const checkpointDir = cfg.chkptRoot === undefined ? undefined : join(cfg.chkptRoot, saveName);
-  if (checkpointDir !== undefined && writer) {
-    const made = await ensureFolder("chkptRoot", cfg.chkptRoot as string, checkpointDir);
-    if (made._tag === "Left") return made;
-  }
-  if (cfg.logPath !== undefined && writer) {
-    const made = await ensureFolder("logPath", cfg.logPath, cfg.logPath);
-    if (made._tag === "Left") return made;
-  }
-  if (checkpointDir !== undefined && writer) await removeStaleTemps(checkpointDir, saveName);
-  const from = await findResumable(cfg, saveName);
-  if (from._tag === "Left") return from;
-  const env: LoopEnv<S, B, V> = {
-    cfg,
-    plugins: trainer.plugins,
-    trainExceptions: trainer.trainExceptions,
-    model,
-    data,
-    saveName,
-    writer,
-    checkpointDir,
-    resumedFrom: from.right?.path,
-    rng: rngFromSeed(cfg.seed),
-    progress: writer ? progressSink(cfg.progress) : undefined,
-  };
-  return right({ env, from: from.right });
+  return steps(function* (_) {
+    const cfg = trainer.config;
+    const saveName = model.saveName;
+    const nameError = badSaveName(saveName);
+    if (nameError !== undefined) return yield* _(left(nameError));
+    const writer = cfg.rank === 0;
+    const checkpointDir = cfg.chkptRoot === undefined ? undefined : join(cfg.chkptRoot, saveName);
+    if (checkpointDir !== undefined && writer) {
+      yield* _(() => ensureFolder("chkptRoot", cfg.chkptRoot as string, checkpointDir));
+    }
+    const logPath = cfg.logPath;
+    if (logPath !== undefined && writer) yield* _(() => ensureFolder("logPath", logPath, logPath));
+    if (checkpointDir !== undefined && writer) {
+      yield* _(async () => right(await removeStaleTemps(checkpointDir, saveName)));
+    }
+    const from = yield* _(() => findResumable(cfg, saveName));
+    const env: LoopEnv<S, B, V> = {
+      cfg,
+      plugins: trainer.plugins,
+      trainExceptions: trainer.trainExceptions,
+      model,
+      data,
+      saveName,
+      writer,
+      checkpointDir,
+      resumedFrom: from?.path,
+      rng: rngFromSeed(cfg.seed),
+      progress: writer ? progressSink(cfg.progress) : undefined,
+    };
+    return { env, from };
+  });
 }
 
 /** The plug-ins' `setup`, the data module's, then the model's (which builds the state). */
-async function setup<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<LoopState<S>> {
-  const plugins = await pluginHooks(env, st.ts, "setup", contextOf(env, st.ts));
-  if (plugins._tag === "Left") return plugins;
-  const dataSetup = env.data.setup;
-  if (dataSetup !== undefined) {
-    const r = await call(env, st.ts, "data.setup", () => dataSetup(contextOf(env, st.ts)));
-    if (r._tag === "Left") return r;
-  }
-  const state = await call(env, st.ts, "model.setup", () => env.model.setup(contextOf(env, st.ts)));
-  return state._tag === "Left" ? state : right({ ...st, state: state.right });
+function setup<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<LoopState<S>> {
+  return steps(function* (_) {
+    const c = () => contextOf(env, st.ts);
+    yield* _(() => pluginHooks(env, st.ts, "setup", c()));
+    const dataSetup = env.data.setup;
+    if (dataSetup !== undefined) {
+      yield* _(() => call(env, st.ts, "data.setup", () => dataSetup(c())));
+    }
+    const state = yield* _(() => call(env, st.ts, "model.setup", () => env.model.setup(c())));
+    return { ...st, state };
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../effect/mod.ts";
+import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { duplicatePlugin, invalidTrainerConfig } from "./errors.ts";
 import type { Plugin, TrainUnit } from "./types.ts";
@@ -206,11 +206,12 @@ const DEFAULT_SEED = 6691;
 export function createTrainer(config: TrainerConfig = {}): Either<HyperionError, Trainer> {
   if (!isConfigRecord(config)) return left(badConfig("config", config));
   const trainExceptions = config.trainExceptions ?? [];
-  const resolved = resolveConfig(config);
-  if (resolved._tag === "Left") return resolved;
-  const tags = checkTags(trainExceptions);
-  if (tags !== undefined) return left(tags);
-  return right({ config: resolved.right, plugins: [], trainExceptions: dedupe(trainExceptions) });
+  return genEither(function* (_) {
+    const resolved = yield* _(resolveConfig(config));
+    const tags = checkTags(trainExceptions);
+    if (tags !== undefined) return yield* _(left(tags));
+    return { config: resolved, plugins: [], trainExceptions: dedupe(trainExceptions) };
+  });
 }
 
 // -------------------------------------------------------------------------------------
@@ -249,12 +250,13 @@ export function configureTrainer(
     }));
   }
   if (!isConfigRecord(patch)) return left(badConfig("patch", patch));
-  const resolved = resolveConfig({ ...trainer.config, ...patch });
-  if (resolved._tag === "Left") return resolved;
-  const exceptions = patch.trainExceptions ?? trainer.trainExceptions;
-  const tags = checkTags(exceptions);
-  if (tags !== undefined) return left(tags);
-  return right({ ...trainer, config: resolved.right, trainExceptions: dedupe(exceptions) });
+  return genEither(function* (_) {
+    const resolved = yield* _(resolveConfig({ ...trainer.config, ...patch }));
+    const exceptions = patch.trainExceptions ?? trainer.trainExceptions;
+    const tags = checkTags(exceptions);
+    if (tags !== undefined) return yield* _(left(tags));
+    return { ...trainer, config: resolved, trainExceptions: dedupe(exceptions) };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../../effect/mod.ts";
+import { type Either, fail, gen, left, orElse, right, type TaskEither } from "../../effect/mod.ts";
 import { describeCause, type HyperionError, storageError } from "../../errors.ts";
 import type { JsonValue } from "../../core/json.ts";
 import type { TrialTemplate } from "../../core/trial.ts";
@@ -79,13 +79,18 @@ export function markTag(record: StudyRecord | undefined, name: string): string |
     : undefined;
 }
 
-export async function locate(
-  storage: Storage,
+/** Where study `name` stands in `storage` (see {@link Located}). */
+export function locate(storage: Storage, name: string): TaskEither<HyperionError, Located> {
+  return gen(function* (_) {
+    return yield* _(locateIn(yield* _(storage.listStudies()), name));
+  });
+}
+
+/** {@link locate} over the list of the storage's studies. */
+function locateIn(
+  studies: ReadonlyArray<StudyRecord>,
   name: string,
-): Promise<Either<HyperionError, Located>> {
-  const listed = await storage.listStudies()();
-  if (listed._tag === "Left") return listed;
-  const studies = listed.right;
+): Either<HyperionError, Located> {
   const named = (n: string) => studies.find((s) => s.studyName === n);
   const current = named(name);
   if (current !== undefined) {
@@ -117,127 +122,132 @@ export async function locate(
 // combinators
 // -------------------------------------------------------------------------------------
 
+/** Marks study `studyId` as being resumed by the episode `tag` ({@link RESUME_MARK_KEY}). */
 export function mark(
   storage: Storage,
   studyId: number,
   name: string,
   tag: string,
-): Promise<Either<HyperionError, void>> {
+): TaskEither<HyperionError, void> {
   const value: ResumeMark = { studyName: name, tag };
   return storage.setStudyAttr({
     id: studyId,
     kind: "system",
     key: RESUME_MARK_KEY,
     value: value as unknown as JsonValue,
-  })();
+  });
 }
 
 /**
  * Finishes or undoes the swap of a killed call, and deletes its temporary studies. Only the
  * studies the mark names (`<name>.resume-<tag>`, `-old-<tag>`, `-backup-<tag>`) are touched.
  */
-export async function recover(
+export function recover(
   storage: Storage,
   name: string,
   at: Located,
-): Promise<Either<HyperionError, void>> {
-  const tag = at.tag;
-  if (tag === undefined) return right(undefined);
-  const names = temporaries(name, tag);
-  const named = (n: string) => at.studies.find((s) => s.studyName === n);
-  let rebuilt = named(names.rebuilt);
-  let parked = at.parked;
-  if (at.current === undefined && parked !== undefined) {
-    // The original was parked, so the rebuilt study was complete: finish the swap (or undo
-    // it when the rebuilt study is gone).
-    const target = rebuilt ?? parked;
-    const renamed = await storage.renameStudy({ studyId: target.studyId, studyName: name })();
-    if (renamed._tag === "Left") return renamed;
-    if (target === rebuilt) rebuilt = undefined;
-    else parked = undefined;
-  }
-  for (const s of [rebuilt, parked, named(names.backup)]) {
-    if (s === undefined) continue;
-    const deleted = await storage.deleteStudy(s.studyId)();
-    if (deleted._tag === "Left") return deleted;
-  }
-  return right(undefined);
+): TaskEither<HyperionError, void> {
+  return gen(function* (_) {
+    const tag = at.tag;
+    if (tag === undefined) return;
+    const names = temporaries(name, tag);
+    const named = (n: string) => at.studies.find((s) => s.studyName === n);
+    let rebuilt = named(names.rebuilt);
+    let parked = at.parked;
+    if (at.current === undefined && parked !== undefined) {
+      // The original was parked, so the rebuilt study was complete: finish the swap (or undo
+      // it when the rebuilt study is gone).
+      const target = rebuilt ?? parked;
+      yield* _(storage.renameStudy({ studyId: target.studyId, studyName: name }));
+      if (target === rebuilt) rebuilt = undefined;
+      else parked = undefined;
+    }
+    for (const s of [rebuilt, parked, named(names.backup)]) {
+      if (s !== undefined) yield* _(storage.deleteStudy(s.studyId));
+    }
+  });
 }
 
 /** Builds the rebuilt study `into` from the original's record and templates. */
-async function build(
+function build(
   storage: Storage,
   into: number,
   record: StudyRecord,
   templates: ReadonlyArray<TrialTemplate>,
   expected: ReadonlyArray<number>,
-): Promise<Either<HyperionError, void>> {
-  for (
-    const [kind, attrs] of [["user", record.userAttrs], ["system", record.systemAttrs]] as const
-  ) {
-    for (const [key, value] of Object.entries(attrs)) {
-      const r = await storage.setStudyAttr({ id: into, kind, key, value })();
-      if (r._tag === "Left") return r;
+): TaskEither<HyperionError, void> {
+  return gen(function* (_) {
+    for (
+      const [kind, attrs] of [["user", record.userAttrs], ["system", record.systemAttrs]] as const
+    ) {
+      for (const [key, value] of Object.entries(attrs)) {
+        yield* _(storage.setStudyAttr({ id: into, kind, key, value }));
+      }
     }
-  }
-  for (const [i, template] of templates.entries()) {
-    const created = await storage.createTrial(into, template)();
-    if (created._tag === "Left") return created;
-    if (created.right.number !== expected[i]) {
-      return left(storageError(
-        "rebuild the study",
-        `trial numbers of '${record.studyName}' are not consecutive: expected ${
-          expected[i]
-        }, got ${created.right.number}`,
-      ));
+    for (const [i, template] of templates.entries()) {
+      const created = yield* _(storage.createTrial(into, template));
+      if (created.number !== expected[i]) {
+        return yield* _(left(storageError(
+          "rebuild the study",
+          `trial numbers of '${record.studyName}' are not consecutive: expected ${
+            expected[i]
+          }, got ${created.number}`,
+        )));
+      }
     }
-  }
-  return right(undefined);
+  });
+}
+
+/** Runs `step`; on a failure, deletes the temporary study `tmp` first, then fails the same. */
+function dropOnFailure<A>(
+  storage: Storage,
+  tmp: number,
+  step: TaskEither<HyperionError, A>,
+): TaskEither<HyperionError, A> {
+  return orElse(step, (e) => async () => {
+    await storage.deleteStudy(tmp)();
+    return left(e);
+  });
 }
 
 /** Rebuilds the study beside the original and swaps it in (see {@link resumeStudy}). */
-export async function rebuildAndSwap(
+export function rebuildAndSwap(
   storage: Storage,
   name: string,
   original: StudyRecord,
   templates: ReadonlyArray<TrialTemplate>,
   expected: ReadonlyArray<number>,
-): Promise<Either<HyperionError, void>> {
-  let tag = markTag(original, name);
-  if (tag === undefined) {
-    tag = globalThis.crypto.randomUUID();
-    const marked = await mark(storage, original.studyId, name, tag);
-    if (marked._tag === "Left") return marked;
-  }
-  const record = await storage.getStudyById(original.studyId)();
-  if (record._tag === "Left") return record;
-  const names = temporaries(name, tag);
-  const tmp = await storage.createStudy({
-    studyName: names.rebuilt,
-    directions: record.right.directions,
-  })();
-  if (tmp._tag === "Left") return tmp;
-  const built = await build(storage, tmp.right.studyId, record.right, templates, expected);
-  if (built._tag === "Left") {
-    await storage.deleteStudy(tmp.right.studyId)();
-    return built;
-  }
-  const parked = await storage.renameStudy({
-    studyId: original.studyId,
-    studyName: names.parked,
-  })();
-  if (parked._tag === "Left") {
-    await storage.deleteStudy(tmp.right.studyId)();
-    return parked;
-  }
-  const swapped = await storage.renameStudy({ studyId: tmp.right.studyId, studyName: name })();
-  if (swapped._tag === "Left") {
-    return left(storageError(
-      "swap the rebuilt study in",
-      `${
-        describeCause(swapped.left)
-      }; the original study is kept as '${names.parked}' and the next resumeStudy call finishes the swap`,
+): TaskEither<HyperionError, void> {
+  return gen(function* (_) {
+    let tag = markTag(original, name);
+    if (tag === undefined) {
+      tag = globalThis.crypto.randomUUID();
+      yield* _(mark(storage, original.studyId, name, tag));
+    }
+    const record = yield* _(storage.getStudyById(original.studyId));
+    const names = temporaries(name, tag);
+    const tmp = yield* _(storage.createStudy({
+      studyName: names.rebuilt,
+      directions: record.directions,
+    }));
+    yield* _(
+      dropOnFailure(storage, tmp.studyId, build(storage, tmp.studyId, record, templates, expected)),
+    );
+    yield* _(dropOnFailure(
+      storage,
+      tmp.studyId,
+      storage.renameStudy({ studyId: original.studyId, studyName: names.parked }),
     ));
-  }
-  return await storage.deleteStudy(original.studyId)();
+    yield* _(orElse(
+      storage.renameStudy({ studyId: tmp.studyId, studyName: name }),
+      (e) =>
+        fail(storageError(
+          "swap the rebuilt study in",
+          `${
+            describeCause(e)
+          }; the original study is kept as '${names.parked}' and the next resumeStudy call finishes the swap`,
+        )),
+    ));
+    return yield* _(storage.deleteStudy(original.studyId));
+  });
 }

@@ -57,7 +57,15 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../../effect/mod.ts";
+import {
+  type Either,
+  fromAsync,
+  gen,
+  genEither,
+  left,
+  right,
+  type TaskEither,
+} from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError, trialPruned } from "../../errors.ts";
 import { notPersistentStorage, unknownSuggestType } from "./errors.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
@@ -324,75 +332,77 @@ function reportCycle(
   validationCycle: number,
   metrics: Metrics,
 ): TaskEither<HyperionError, void> {
-  return fromAsync(async () => {
-    const value = metrics?.[metricName];
-    if (typeof value !== "number") return right(undefined);
-    live.lastCycle = validationCycle;
-    if (live.rank !== 0) return right(undefined);
-    const r = await report(trial, value, validationCycle)();
-    if (r._tag === "Right") live.reportsSinceDecision++;
-    return r;
-  }, (e) => storageError("report the metric", e));
+  return fromAsync(
+    gen(function* (_) {
+      const value = metrics?.[metricName];
+      if (typeof value !== "number") return;
+      live.lastCycle = validationCycle;
+      if (live.rank !== 0) return;
+      yield* _(report(trial, value, validationCycle));
+      live.reportsSinceDecision++;
+    }),
+    (e) => storageError("report the metric", e),
+  );
 }
 
 /** Records a decision to prune on the trial: `hyperion:pruned` and `hyperion:pruned_cycle`. */
-async function recordPruned(trial: Trial, cycle: number): Promise<Either<HyperionError, void>> {
-  const a = await setUserAttr(trial, PRUNED_KEY, true)();
-  if (a._tag === "Left") return a;
-  return await setUserAttr(trial, PRUNED_CYCLE_KEY, cycle)();
+function recordPruned(trial: Trial, cycle: number): TaskEither<HyperionError, void> {
+  return gen(function* (_) {
+    yield* _(setUserAttr(trial, PRUNED_KEY, true));
+    yield* _(setUserAttr(trial, PRUNED_CYCLE_KEY, cycle));
+  });
 }
 
 /**
  * Whether to stop: rank 0 asks the pruner once per new report (and records a stop); other
  * ranks read what rank 0 recorded. A decision to prune is final.
  */
-async function decide(trial: Trial, live: LiveState): Promise<Either<HyperionError, boolean>> {
-  if (live.decided === true) return right(true);
-  if (live.rank !== 0) {
-    const stored = await trial.study.storage.getTrial(trial.trialId)();
-    if (stored._tag === "Left") return stored;
-    live.decided = stored.right.userAttrs[PRUNED_KEY] === true;
-    return right(live.decided);
-  }
-  if (live.decided !== undefined && live.reportsSinceDecision === 0) return right(live.decided);
-  const cycle = decisionCycle(trial, live);
-  if (cycle === undefined) return right(false);
-  const prune = await shouldPrune(trial)();
-  if (prune._tag === "Left") return prune;
-  live.reportsSinceDecision = 0;
-  live.decided = prune.right;
-  if (live.decided) {
-    const recorded = await recordPruned(trial, cycle);
-    if (recorded._tag === "Left") return recorded;
-  }
-  return right(live.decided);
+function decide(trial: Trial, live: LiveState): Promise<Either<HyperionError, boolean>> {
+  return gen(function* (_) {
+    if (live.decided === true) return true;
+    if (live.rank !== 0) {
+      const stored = yield* _(trial.study.storage.getTrial(trial.trialId));
+      live.decided = stored.userAttrs[PRUNED_KEY] === true;
+      return live.decided;
+    }
+    if (live.decided !== undefined && live.reportsSinceDecision === 0) return live.decided;
+    const cycle = decisionCycle(trial, live);
+    if (cycle === undefined) return false;
+    const prune = yield* _(shouldPrune(trial));
+    live.reportsSinceDecision = 0;
+    live.decided = prune;
+    if (prune) yield* _(recordPruned(trial, cycle));
+    return prune;
+  })();
 }
 
 /** Not distributed: `TrialPruned` when the trial is to be pruned. Distributed: nothing. */
-async function finishTraining(
+function finishTraining(
   trial: Trial,
   live: LiveState,
 ): Promise<Either<HyperionError, void>> {
-  if (live.worldSize > 1) return right(undefined);
-  const pruned = await decide(trial, live);
-  if (pruned._tag === "Left") return pruned;
-  return pruned.right
-    ? left(trialPruned(`Pruned on validation cycle ${decisionCycle(trial, live) ?? 0}`))
-    : right(undefined);
+  return gen(function* (_) {
+    if (live.worldSize > 1) return;
+    if (yield* _(() => decide(trial, live))) {
+      yield* _(left(trialPruned(`Pruned on validation cycle ${decisionCycle(trial, live) ?? 0}`)));
+    }
+  })();
 }
 
 /** Distributed: `TrialPruned` when rank 0 recorded that the trial was pruned. */
 function checkPrunedAfterFit(trial: Trial, live: LiveState): TaskEither<HyperionError, void> {
-  return fromAsync(async () => {
-    if (live.worldSize <= 1) return right(undefined);
-    const stored = await trial.study.storage.getTrial(trial.trialId)();
-    if (stored._tag === "Left") return stored;
-    if (stored.right.userAttrs[PRUNED_KEY] !== true) return right(undefined);
-    const cycle = stored.right.userAttrs[PRUNED_CYCLE_KEY];
-    return left(
-      trialPruned(`Pruned on validation cycle ${typeof cycle === "number" ? cycle : 0}`),
-    );
-  }, (e) => storageError("check whether the trial was pruned", e));
+  return fromAsync(
+    gen(function* (_) {
+      if (live.worldSize <= 1) return;
+      const stored = yield* _(trial.study.storage.getTrial(trial.trialId));
+      if (stored.userAttrs[PRUNED_KEY] !== true) return;
+      const cycle = stored.userAttrs[PRUNED_CYCLE_KEY];
+      yield* _(left(
+        trialPruned(`Pruned on validation cycle ${typeof cycle === "number" ? cycle : 0}`),
+      ));
+    }),
+    (e) => storageError("check whether the trial was pruned", e),
+  );
 }
 
 /** Suggests by type name: `"categorical"`, `"int"` or `"float"`; else `UnknownSuggestType`. */
@@ -442,10 +452,10 @@ function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
     trial,
     metricName,
     configureTrainer: (trainer) => {
-      const registered = registerPlugin(trainer, plugin);
-      return registered._tag === "Left"
-        ? registered
-        : right(addTrainExceptions(registered.right, ["TrialPruned"]));
+      return genEither(function* (_) {
+        const registered = yield* _(registerPlugin(trainer, plugin));
+        return addTrainExceptions(registered, ["TrialPruned"]);
+      });
     },
     configureModel: (model) => trialModel(trial, model),
     suggest: (typeName, name, args) => suggestByType(trial, typeName, name, args),

@@ -5,7 +5,17 @@
  *
  * @module
  */
-import { type Either, fromAsync, left, right, type TaskEither } from "../../effect/mod.ts";
+import {
+  bracket,
+  type Either,
+  fromAsync,
+  gen,
+  left,
+  orElse,
+  right,
+  succeed,
+  type TaskEither,
+} from "../../effect/mod.ts";
 import { type HyperionError, invalidStudyArgs, show, storageError } from "../../errors.ts";
 import type { JsonValue } from "../../core/json.ts";
 import {
@@ -315,52 +325,59 @@ export function resumeStudy(
   studyArgs: ResumeStudyArgs,
   options: ResumeStudyOptions = {},
 ): TaskEither<HyperionError, Study> {
-  return fromAsync(async () => {
-    const checked = checkArgs(studyArgs, options);
-    if (checked._tag === "Left") return checked;
-    const failedStates = checked.right;
-    const studyName = studyArgs.studyName as string;
-    const given = checkStorageArg(studyArgs.storage);
-    if (given._tag === "Left") return given;
-    let storage: Storage;
-    if (typeof given.right === "string") {
-      const opened = await openStorage(given.right)();
-      if (opened._tag === "Left") return opened;
-      storage = opened.right;
-    } else {
-      storage = given.right;
-    }
+  return fromAsync(
+    () =>
+      gen(function* (_) {
+        const failedStates = yield* _(checkArgs(studyArgs, options));
+        const given = yield* _(checkStorageArg(studyArgs.storage));
+        const resume = (storage: Storage) =>
+          resumeIn(storage, studyArgs, failedStates, options.backupStudy ?? true);
+        if (typeof given !== "string") return yield* _(resume(given));
+        return yield* _(bracket(openStorage(given), resume, closeOnFailure));
+      })(),
+    (e) => storageError("resume the study", e),
+  );
+}
+
+/**
+ * The release of a storage {@link resumeStudy} opened from a URL: closed when the resume
+ * failed (a failure to close is ignored: the resume's error is the one to report); kept open
+ * when it succeeded, since the study returned holds it.
+ */
+function closeOnFailure(
+  storage: Storage,
+  result: Either<unknown, Study>,
+): TaskEither<never, void> {
+  if (result._tag === "Right") return succeed(undefined);
+  return orElse(storage.close(), () => succeed(undefined));
+}
+
+/** {@link resumeStudy} on an open storage, its arguments checked. */
+function resumeIn(
+  storage: Storage,
+  studyArgs: ResumeStudyArgs,
+  failedStates: ReadonlyArray<TrialState>,
+  backupStudy: boolean,
+): TaskEither<HyperionError, Study> {
+  return gen(function* (_) {
     if (!storage.persistent) {
-      return left(invalidStudyArgs(
+      return yield* _(left(invalidStudyArgs(
         "storage",
         `Cannot resume the study as storage '${storage.url}' is not persistent: use SQLite or PostgreSQL`,
-      ));
+      )));
     }
+    const studyName = studyArgs.studyName as string;
     const args: StudyArgs = { ...studyArgs, storage };
-    let at = await locate(storage, studyName);
-    if (at._tag === "Left") return at;
-    if (options.backupStudy ?? true) {
-      at = await backup(storage, studyName, at.right);
-      if (at._tag === "Left") return at;
-    }
-    const recovered = await recover(storage, studyName, at.right);
-    if (recovered._tag === "Left") return recovered;
-    const study = await createStudy(args)();
-    if (study._tag === "Left") return study;
-    const trials = await storage.getAllTrials(study.right.studyId)();
-    if (trials._tag === "Left") return trials;
-    const { plan, templates } = planResume(trials.right, failedStates);
+    const located = yield* _(locate(storage, studyName));
+    const at = backupStudy ? yield* _(backup(storage, studyName, located)) : located;
+    yield* _(recover(storage, studyName, at));
+    const study = yield* _(createStudy(args));
+    const trials = yield* _(storage.getAllTrials(study.studyId));
+    const { plan, templates } = planResume(trials, failedStates);
     if (plan.rerun.length === 0) return study;
-    const record = await storage.getStudyById(study.right.studyId)();
-    if (record._tag === "Left") return record;
-    const swapped = await rebuildAndSwap(
-      storage,
-      studyName,
-      record.right,
-      templates,
-      [...trials.right].sort((a, b) => a.number - b.number).map((t) => t.number),
-    );
-    if (swapped._tag === "Left") return swapped;
-    return await createStudy(args)();
-  }, (e) => storageError("resume the study", e));
+    const record = yield* _(storage.getStudyById(study.studyId));
+    const numbers = [...trials].sort((a, b) => a.number - b.number).map((t) => t.number);
+    yield* _(rebuildAndSwap(storage, studyName, record, templates, numbers));
+    return yield* _(createStudy(args));
+  });
 }

@@ -12,7 +12,7 @@
  */
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Either, fromAsync, left, right, type TaskEither } from "../../effect/mod.ts";
+import { type Either, fromAsync, gen, left, right, type TaskEither } from "../../effect/mod.ts";
 import { describeCause, type HyperionError, invalidArgument, storageError } from "../../errors.ts";
 import { corruptCheckpoint } from "../../trainer/errors.ts";
 import type { Sampler, SamplerKinds } from "../../samplers/sampler.ts";
@@ -168,13 +168,21 @@ export function checkpointSampler(
   trial: Trial,
   chkptRoot: string,
 ): TaskEither<HyperionError, string> {
-  return fromAsync(async () => {
-    const snapshot = trialSnapshot(trial);
-    if (snapshot._tag === "Left") return snapshot;
-    const folder = checkFolder("chkptRoot", chkptRoot);
-    if (folder._tag === "Left") return folder;
+  return fromAsync(
+    gen(function* (_) {
+      yield* _(trialSnapshot(trial));
+      const folder = yield* _(checkFolder("chkptRoot", chkptRoot));
+      return yield* _(writeSamplerFile(trial, folder));
+    }),
+    (e) => storageError(`write a sampler checkpoint in '${String(chkptRoot)}'`, e),
+  );
+}
+
+/** Writes the sampler checkpoint of `trial` in `folder` (created if need be); its path. */
+function writeSamplerFile(trial: Trial, folder: string): TaskEither<HyperionError, string> {
+  return async () => {
     const studyName = trial.study.studyName;
-    const path = join(folder.right, samplerCheckpointFileName(studyName, trial.number));
+    const path = join(folder, samplerCheckpointFileName(studyName, trial.number));
     const doc: SamplerCheckpoint = {
       format: "hyperion-sampler",
       version: 1,
@@ -183,13 +191,13 @@ export function checkpointSampler(
       sampler: studySampler(trial.study),
     };
     try {
-      await mkdir(folder.right, { recursive: true });
+      await mkdir(folder, { recursive: true });
       await writeFileAtomic(path, JSON.stringify(doc));
     } catch (e) {
       return left(storageError(`write sampler checkpoint '${path}'`, e));
     }
     return right(path);
-  }, (e) => storageError(`write a sampler checkpoint in '${String(chkptRoot)}'`, e));
+  };
 }
 
 /**
@@ -226,52 +234,63 @@ export function restoreSampler(
   chkptRoot: string,
   options: RestoreSamplerOptions = {},
 ): TaskEither<HyperionError, Sampler | undefined> {
-  return fromAsync(async () => {
-    const folder = checkFolder("chkptRoot", chkptRoot);
-    if (folder._tag === "Left") return folder;
-    if (options !== undefined && (typeof options !== "object" || options === null)) {
-      return left(invalidArgument({ field: "options", value: options, expected: "an object" }));
-    }
-    const wanted = options?.studyName;
-    if (wanted !== undefined && (typeof wanted !== "string" || wanted.length === 0)) {
-      return left(invalidArgument({
-        field: "studyName",
-        value: wanted,
-        expected: "a study name (a non-empty string)",
-      }));
-    }
-    const kinds = checkSamplerKinds(options?.samplerKinds);
-    if (kinds._tag === "Left") return kinds;
-    let names: string[];
+  return fromAsync(
+    gen(function* (_) {
+      const folder = yield* _(checkFolder("chkptRoot", chkptRoot));
+      if (options !== undefined && (typeof options !== "object" || options === null)) {
+        return yield* _(
+          left(invalidArgument({ field: "options", value: options, expected: "an object" })),
+        );
+      }
+      const wanted = options?.studyName;
+      if (wanted !== undefined && (typeof wanted !== "string" || wanted.length === 0)) {
+        return yield* _(left(invalidArgument({
+          field: "studyName",
+          value: wanted,
+          expected: "a study name (a non-empty string)",
+        })));
+      }
+      const kinds = yield* _(checkSamplerKinds(options?.samplerKinds));
+      const names = yield* _(listFolder(folder));
+      if (names === undefined) return undefined;
+      const candidates = samplerFiles(names, wanted);
+      if (wanted === undefined) yield* _(oneStudy(folder, candidates));
+      for (const candidate of candidates) {
+        const doc = yield* _(() => readSamplerFile(join(folder, candidate.name), kinds));
+        if (wanted !== undefined && doc.studyName !== wanted) continue;
+        return doc.sampler;
+      }
+      return undefined;
+    }),
+    (e) => storageError(`read sampler checkpoints in '${String(chkptRoot)}'`, e),
+  );
+}
+
+/** The names of the files in `folder`; `undefined` when it does not exist. */
+function listFolder(folder: string): TaskEither<HyperionError, string[] | undefined> {
+  return async () => {
     try {
-      names = await readdir(folder.right);
+      return right(await readdir(folder));
     } catch (e) {
       if ((e as { code?: string }).code === "ENOENT") return right(undefined);
-      return left(storageError(`read sampler checkpoints in '${folder.right}'`, e));
+      return left(storageError(`read sampler checkpoints in '${folder}'`, e));
     }
-    const candidates = samplerFiles(names, wanted);
-    if (wanted === undefined) {
-      const studies = new Set(candidates.map((c) => c.study ?? ""));
-      if (studies.size > 1) {
-        return left(invalidArgument({
-          field: "studyName",
-          value: undefined,
-          expected: `the name of one of the studies whose sampler checkpoints '${folder.right}' ` +
-            `holds (${
-              [...studies].filter((s) => s !== "").sort().map((s) => `'${s}'`).join(", ")
-            })`,
-        }));
-      }
-    }
-    for (const candidate of candidates) {
-      const path = join(folder.right, candidate.name);
-      const doc = await readSamplerFile(path, kinds.right);
-      if (doc._tag === "Left") return doc;
-      if (wanted !== undefined && doc.right.studyName !== wanted) continue;
-      return right(doc.right.sampler);
-    }
-    return right(undefined);
-  }, (e) => storageError(`read sampler checkpoints in '${String(chkptRoot)}'`, e));
+  };
+}
+
+/** `InvalidArgument` on `studyName` when the candidates belong to several studies. */
+function oneStudy(
+  folder: string,
+  candidates: ReadonlyArray<{ readonly study: string | undefined }>,
+): Either<HyperionError, void> {
+  const studies = new Set(candidates.map((c) => c.study ?? ""));
+  if (studies.size <= 1) return right(undefined);
+  return left(invalidArgument({
+    field: "studyName",
+    value: undefined,
+    expected: `the name of one of the studies whose sampler checkpoints '${folder}' ` +
+      `holds (${[...studies].filter((s) => s !== "").sort().map((s) => `'${s}'`).join(", ")})`,
+  }));
 }
 
 /** Sampler checkpoint files, newest first; with `wanted`, that study's and unnamed ones. */

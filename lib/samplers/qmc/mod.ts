@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, left, right } from "../../effect/mod.ts";
+import { type Either, genEither, left, right } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 import type { Distribution } from "../../core/distributions.ts";
 import type { JsonValue } from "../../core/json.ts";
@@ -269,25 +269,24 @@ function fromUnit(u: number, d: Distribution): number {
 
 /** Decodes a QMC sampler record's options (`{seed, scramble, qmcType}`). */
 function decodeQmcOptions(options: JsonValue): Either<HyperionError, QmcOptions> {
-  const o = expectObject(options, "qmc.options");
-  if (o._tag === "Left") return o;
-  const seed = checkSeed(o.right.seed);
-  if (seed._tag === "Left") return seed;
-  if (seed.right === undefined) {
-    return left(
-      invalidArgument({ field: "qmc.options.seed", value: null, expected: "an integer" }),
-    );
-  }
-  const scramble = booleanField(o.right, "scramble", "qmc.options");
-  if (scramble._tag === "Left") return scramble;
-  if (o.right.qmcType !== "sobol") {
-    return left(invalidArgument({
-      field: "qmc.options.qmcType",
-      value: o.right.qmcType,
-      expected: "'sobol' (Halton sequences are not implemented)",
-    }));
-  }
-  return right({ seed: seed.right, scramble: scramble.right, qmcType: o.right.qmcType });
+  return genEither(function* (_) {
+    const o = yield* _(expectObject(options, "qmc.options"));
+    const seed = yield* _(checkSeed(o.seed));
+    if (seed === undefined) {
+      return yield* _(left(
+        invalidArgument({ field: "qmc.options.seed", value: null, expected: "an integer" }),
+      ));
+    }
+    const scramble = yield* _(booleanField(o, "scramble", "qmc.options"));
+    if (o.qmcType !== "sobol") {
+      return yield* _(left(invalidArgument({
+        field: "qmc.options.qmcType",
+        value: o.qmcType,
+        expected: "'sobol' (Halton sequences are not implemented)",
+      })));
+    }
+    return { seed, scramble, qmcType: o.qmcType };
+  });
 }
 
 /** The sampler record of decoded options. */
@@ -304,16 +303,13 @@ function encodeQmc(o: QmcOptions): Sampler {
 // -------------------------------------------------------------------------------------
 
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  const o = decodeQmcOptions(sampler.options);
-  if (o._tag === "Left") return o;
-  // the state of the older shape (a random stream and reservations) is checked and dropped
-  const s = expectObject(sampler.state, "qmc.state");
-  if (s._tag === "Left") return s;
-  if (s.right.randomRng !== undefined) {
-    const legacy = expectRngStates(s.right, "qmc.state", ["randomRng"]);
-    if (legacy._tag === "Left") return legacy;
-  }
-  return right(encodeQmc(o.right));
+  return genEither(function* (_) {
+    const o = yield* _(decodeQmcOptions(sampler.options));
+    // the state of the older shape (a random stream and reservations) is checked and dropped
+    const s = yield* _(expectObject(sampler.state, "qmc.state"));
+    if (s.randomRng !== undefined) yield* _(expectRngStates(s, "qmc.state", ["randomRng"]));
+    return encodeQmc(o);
+  });
 }
 
 /**
@@ -337,15 +333,15 @@ function beforeTrial(
   ) {
     return right({ state: sampler.state });
   }
-  const o = decodeQmcOptions(sampler.options);
-  if (o._tag === "Left") return o;
-  const key = qmcCounterKey(space, o.right);
-  const prev = ctx.study.systemAttrs[key];
-  const id = (typeof prev === "number" ? prev : -1) + 1;
-  return right({
-    state: sampler.state,
-    trialSystemAttrs: { [SAMPLE_ID_KEY]: id },
-    studySystemAttrs: { [key]: id },
+  return genEither(function* (_) {
+    const key = qmcCounterKey(space, yield* _(decodeQmcOptions(sampler.options)));
+    const prev = ctx.study.systemAttrs[key];
+    const id = (typeof prev === "number" ? prev : -1) + 1;
+    return {
+      state: sampler.state,
+      trialSystemAttrs: { [SAMPLE_ID_KEY]: id },
+      studySystemAttrs: { [key]: id },
+    };
   });
 }
 
@@ -368,9 +364,20 @@ function sampleRelative(
       expected: `at most ${SOBOL_MAX_DIM} parameters for the Sobol' sequence`,
     }));
   }
-  const decoded = decodeQmcOptions(sampler.options);
-  if (decoded._tag === "Left") return decoded;
-  const o = decoded.right;
+  return genEither(function* (_) {
+    const o = yield* _(decodeQmcOptions(sampler.options));
+    return { value: sobolValue(memo, o, ctx, space, names), state: sampler.state };
+  });
+}
+
+/** The trial's point of the Sobol' sequence, mapped to `space` (of `names`). */
+function sobolValue(
+  memo: QmcMemo,
+  o: QmcOptions,
+  ctx: SamplerContext,
+  space: SearchSpace,
+  names: ReadonlyArray<string>,
+): Readonly<Record<string, number>> {
   const reserved = ctx.trial.systemAttrs[SAMPLE_ID_KEY];
   let id: number;
   if (typeof reserved === "number" && Number.isSafeInteger(reserved) && reserved >= 0) {
@@ -383,7 +390,7 @@ function sampleRelative(
   const point = sobolPoint(engine.v, engine.shift, names.length, id);
   const value: Record<string, number> = {};
   names.forEach((name, d) => value[name] = fromUnit(point[d]!, space[name]!));
-  return right({ value, state: sampler.state });
+  return value;
 }
 
 function sampleIndependent(
@@ -391,10 +398,11 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  const o = decodeQmcOptions(sampler.options);
-  if (o._tag === "Left") return o;
-  const rng = rngFor(o.right.seed, ctx.trial.number, paramKey(param.name));
-  return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
+  return genEither(function* (_) {
+    const o = yield* _(decodeQmcOptions(sampler.options));
+    const rng = rngFor(o.seed, ctx.trial.number, paramKey(param.name));
+    return { value: sampleUniformInternal(rng, param.distribution), state: sampler.state };
+  });
 }
 
 /**
