@@ -5,9 +5,7 @@
  *
  * @module
  */
-import { type Either, right } from "../../../effect/mod.ts";
-import type { HyperionError } from "../../../errors.ts";
-import { checkCompatible, type Distribution } from "../../../core/distributions.ts";
+import type { Distribution } from "../../../core/distributions.ts";
 import type { Direction, StudyRecord } from "../../../core/study.ts";
 import { type FrozenTrial, isFinished, type TrialState } from "../../../core/trial.ts";
 import { EMPTY_TRIAL_CACHE } from "../../trial_cache.ts";
@@ -151,21 +149,19 @@ export async function firstDistribution(
   return d;
 }
 
-/** Each distribution against the first one stored under its name in the study. */
-export async function checkFirst(
+/** The first distributions stored in the study under the names of `distributions`. */
+export async function firstDistributions(
   c: PgConnection,
   q: PgQuery,
   studyId: number,
   distributions: Readonly<Record<string, Distribution>>,
-): Promise<Either<HyperionError, void>> {
-  for (const [name, d] of Object.entries(distributions)) {
+): Promise<Map<string, Distribution>> {
+  const firsts = new Map<string, Distribution>();
+  for (const name of Object.keys(distributions)) {
     const first = await firstDistribution(c, q, studyId, name);
-    if (first !== undefined) {
-      const ok = checkCompatible(first, d, name);
-      if (ok._tag === "Left") return ok;
-    }
+    if (first !== undefined) firsts.set(name, first);
   }
-  return right(undefined);
+  return firsts;
 }
 
 /** Remembers the distributions as first ones where the study has none yet. */

@@ -6,7 +6,13 @@
  */
 import { left, right } from "../../../effect/mod.ts";
 import { duplicatedStudy, show, studyNotFound } from "../../../errors.ts";
-import { checkAttrWrite, checkDirections, checkStudyName } from "../../rules.ts";
+import {
+  decideNameFree,
+  decideNewStudy,
+  decideRename,
+  decideStudyAttr,
+  studyFound,
+} from "../../study_writes.ts";
 import type { Storage } from "../../storage.ts";
 import { encodeDirection, encodeJson } from "../codec.ts";
 import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../schema.ts";
@@ -30,33 +36,34 @@ export function studyOps(c: PgConnection): StudyOps {
   return {
     createStudy: (args) =>
       runTx(c, "create the study", async (q, later) => {
-        const name = checkStudyName(args?.studyName);
-        if (name._tag === "Left") return name;
-        const directions = checkDirections(args.directions);
-        if (directions._tag === "Left") return directions;
+        const decided = decideNewStudy(args);
+        if (decided._tag === "Left") return decided;
+        const w = decided.right;
+        // the insert is the check: it writes nothing when the name is taken
         const inserted = await q(
           "INSERT INTO studies (study_name) VALUES ($1) ON CONFLICT (study_name) DO NOTHING RETURNING study_id",
-          [name.right],
+          [w.studyName],
         );
         const row = inserted[0];
-        if (row === undefined) return left(duplicatedStudy(name.right));
+        if (row === undefined) return left(duplicatedStudy(w.studyName));
         const studyId = Number(row.study_id);
         await q(
           "INSERT INTO study_directions (direction, study_id, objective) SELECT (e #>> '{}')::studydirection, $1, (o - 1)::int FROM json_array_elements($2::json) WITH ORDINALITY AS x(e, o) ORDER BY o",
-          [studyId, json(directions.right.map(encodeDirection))],
+          [studyId, json(w.directions.map(encodeDirection))],
         );
         later(() => forgetStudy(c, studyId));
         return right({
           studyId,
-          studyName: name.right,
-          directions: [...directions.right],
+          studyName: w.studyName,
+          directions: [...w.directions],
           userAttrs: {},
           systemAttrs: {},
         });
       }),
     deleteStudy: (studyId) =>
       runTx(c, "delete the study", async (q, later) => {
-        if (!(await lockStudy(q, studyId))) return left(studyNotFound(`#${show(studyId)}`));
+        const found = studyFound(await lockStudy(q, studyId), studyId);
+        if (found._tag === "Left") return found;
         const trialsOf = "SELECT trial_id FROM trials WHERE study_id = $1";
         for (const table of TRIAL_CHILD_TABLES) {
           await q(`DELETE FROM ${table} WHERE trial_id IN (${trialsOf})`, [studyId]);
@@ -70,15 +77,17 @@ export function studyOps(c: PgConnection): StudyOps {
     renameStudy: (args) =>
       runTx(c, "rename the study", async (q) => {
         const studyId = args?.studyId;
-        if (!(await lockStudy(q, studyId))) return left(studyNotFound(`#${show(studyId)}`));
-        const name = checkStudyName(args.studyName);
+        const name = decideRename(await lockStudy(q, studyId), args);
         if (name._tag === "Left") return name;
         const taken = (await q("SELECT study_id FROM studies WHERE study_name = $1", [name.right]))[
           0
         ];
-        if (taken !== undefined && Number(taken.study_id) !== studyId) {
-          return left(duplicatedStudy(name.right));
-        }
+        const free = decideNameFree(
+          name.right,
+          studyId,
+          taken === undefined ? undefined : Number(taken.study_id),
+        );
+        if (free._tag === "Left") return free;
         await q("UPDATE studies SET study_name = $1 WHERE study_id = $2", [name.right, studyId]);
         const row = (await q(`${FULL_STUDY} WHERE s.study_id = $1`, [studyId]))[0];
         return row === undefined ? left(studyNotFound(`#${show(studyId)}`)) : right(toStudy(row));
@@ -105,17 +114,15 @@ export function studyOps(c: PgConnection): StudyOps {
       ),
     setStudyAttr: (args) =>
       run(c, "set the study attribute", async (q) => {
-        if (!isId(args?.id) || !(await studyExists(q, args.id))) {
-          return left(studyNotFound(`#${show(args?.id)}`));
-        }
-        const checked = checkAttrWrite(args);
-        if (checked._tag === "Left") return checked;
-        const kind = args.kind === "user" ? "user" : "system";
+        const found = isId(args?.id) && await studyExists(q, args.id);
+        const decided = decideStudyAttr(found, args);
+        if (decided._tag === "Left") return decided;
+        const w = decided.right;
         const written = await q(
-          `INSERT INTO study_${kind}_attributes (study_id, key, value_json) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = $1) ON CONFLICT (study_id, key) DO UPDATE SET value_json = excluded.value_json RETURNING 1 AS ok`,
-          [args.id, args.key, encodeJson(args.value)],
+          `INSERT INTO study_${w.kind}_attributes (study_id, key, value_json) SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM studies WHERE study_id = $1) ON CONFLICT (study_id, key) DO UPDATE SET value_json = excluded.value_json RETURNING 1 AS ok`,
+          [w.studyId, w.key, encodeJson(w.value)],
         );
-        return written.length === 0 ? left(studyNotFound(`#${show(args.id)}`)) : right(undefined);
+        return studyFound(written.length > 0, w.studyId);
       }),
   };
 }

@@ -9,7 +9,8 @@
 import { left, right } from "../../../effect/mod.ts";
 import { show, studyNotFound, trialNotFound } from "../../../errors.ts";
 import type { FrozenTrial } from "../../../core/trial.ts";
-import { checkTrialQuery, normaliseTemplate } from "../../rules.ts";
+import { checkTrialQuery } from "../../rules.ts";
+import { decideClaim, decideFirsts, decideNewTrial } from "../../study_writes.ts";
 import type { Storage } from "../../storage.ts";
 import { foldChanged, runningTrial } from "../../trial_cache.ts";
 import { formatDatetime, storedDatetime } from "../codec.ts";
@@ -17,7 +18,7 @@ import type { PgRow } from "../postgres_connection.ts";
 import { type PgConnection, run, runTx } from "./connection.ts";
 import {
   cacheFor,
-  checkFirst,
+  firstDistributions,
   forgetStudy,
   FULL_TRIAL,
   isId,
@@ -42,12 +43,12 @@ export function trialOps(c: PgConnection): TrialOps {
   return {
     createTrial: (studyId, template) =>
       runTx(c, "create the trial", async (q, later) => {
-        if (!(await lockStudy(q, studyId))) return left(studyNotFound(`#${show(studyId)}`));
-        const normalised = normaliseTemplate(template, c.now());
+        const normalised = decideNewTrial(await lockStudy(q, studyId), studyId, template, c.now);
         if (normalised._tag === "Left") return normalised;
-        const t = normalised.right;
-        const compatible = await checkFirst(c, q, studyId, t.distributions);
+        const firsts = await firstDistributions(c, q, studyId, normalised.right.distributions);
+        const compatible = decideFirsts(normalised.right, (name) => firsts.get(name));
         if (compatible._tag === "Left") return compatible;
+        const t = compatible.right;
         // a new statement, so it sees every trial committed before the lock was granted
         const row = (await q(
           "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES ((SELECT COUNT(*) FROM trials WHERE study_id = $1), $1, $2::trialstate, $3::timestamp, $4::timestamp) RETURNING trial_id, number",
@@ -80,10 +81,14 @@ export function trialOps(c: PgConnection): TrialOps {
           `WITH claimed AS (UPDATE trials SET state = 'RUNNING', datetime_start = $2::timestamp WHERE trial_id = (SELECT trial_id FROM trials WHERE study_id = $1 AND state = 'WAITING' ORDER BY number, trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'WAITING' RETURNING trial_id) SELECT (SELECT trial_id FROM claimed) AS trial_id, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found`,
           [studyId, formatDatetime(c.now())],
         ))[0];
-        if (r === undefined || r.found !== true) return left(studyNotFound(`#${show(studyId)}`));
-        if (r.trial_id === null || r.trial_id === undefined) return right(undefined);
-        const trial = await loadTrial(c, q, Number(r.trial_id));
-        if (trial === undefined) return left(trialNotFound(Number(r.trial_id), "id"));
+        const claimed = r?.trial_id === null || r?.trial_id === undefined
+          ? undefined
+          : Number(r.trial_id);
+        const decided = decideClaim(r?.found === true, studyId, claimed);
+        if (decided._tag === "Left") return decided;
+        if (decided.right === undefined) return right(undefined);
+        const trial = await loadTrial(c, q, decided.right);
+        if (trial === undefined) return left(trialNotFound(decided.right, "id"));
         later(() => c.studyOfTrial.set(trial.trialId, studyId));
         return right(trial);
       }),

@@ -5,10 +5,19 @@
  * @module
  */
 import { left, right } from "../../../effect/mod.ts";
-import { duplicatedStudy, show, studyNotFound } from "../../../errors.ts";
+import { show, studyNotFound } from "../../../errors.ts";
 import type { JsonValue } from "../../../core/json.ts";
 import type { Direction, StudyRecord } from "../../../core/study.ts";
-import { checkAttrWrite, checkDirections, checkStudyName, setOwn } from "../../rules.ts";
+import { setOwn } from "../../rules.ts";
+import {
+  decideNameFree,
+  decideNewStudy,
+  decideRename,
+  decideStudyAttr,
+  studyFound,
+  type StudyWrite,
+} from "../../study_writes.ts";
+import { chainRight, mapRight } from "../../trial_writes.ts";
 import type { Storage } from "../../storage.ts";
 import { decodeDirection, decodeJson, encodeDirection } from "../codec.ts";
 import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../schema.ts";
@@ -33,38 +42,19 @@ export function studyOps(c: SqliteConnection): StudyOps {
   const { q, later } = c;
   return {
     createStudy: (args) =>
-      run(c, "create the study", "write", () => {
-        const name = checkStudyName(args?.studyName);
-        if (name._tag === "Left") return name;
-        const directions = checkDirections(args.directions);
-        if (directions._tag === "Left") return directions;
-        if (q("SELECT study_id FROM studies WHERE study_name = ?").get(name.right) !== undefined) {
-          return left(duplicatedStudy(name.right));
-        }
-        const row = q("INSERT INTO studies (study_name) VALUES (?) RETURNING study_id").get(
-          name.right,
-        );
-        const studyId = Number(row?.study_id);
-        const insert = q(
-          "INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)",
-        );
-        directions.right.forEach((d, i) => insert.run(encodeDirection(d), studyId, i));
-        const record: StudyRecord = {
-          studyId,
-          studyName: name.right,
-          directions: [...directions.right],
-          userAttrs: {},
-          systemAttrs: {},
-        };
-        later(() => {
-          forgetStudy(c, studyId);
-          if (c.mirror) c.records.set(studyId, record);
-        });
-        return right(record);
-      }),
+      run(c, "create the study", "write", () =>
+        chainRight(
+          decideNewStudy(args),
+          (w) =>
+            mapRight(
+              decideNameFree(w.studyName, undefined, holderOf(c, w.studyName)),
+              () => insertStudy(c, w),
+            ),
+        )),
     deleteStudy: (studyId) =>
       run(c, "delete the study", "write", () => {
-        if (studyName(c, studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
+        const found = studyFound(studyName(c, studyId) !== undefined, studyId);
+        if (found._tag === "Left") return found;
         const trialsOf = "SELECT trial_id FROM trials WHERE study_id = ?";
         for (const t of TRIAL_CHILD_TABLES) {
           q(`DELETE FROM ${t} WHERE trial_id IN (${trialsOf})`).run(studyId);
@@ -77,15 +67,12 @@ export function studyOps(c: SqliteConnection): StudyOps {
       run(c, "rename the study", "write", () => {
         const studyId = args?.studyId;
         const old = studyName(c, studyId);
-        if (old === undefined) return left(studyNotFound(`#${show(studyId)}`));
-        const name = checkStudyName(args.studyName);
+        const name = decideRename(old !== undefined, args);
         if (name._tag === "Left") return name;
-        const taken = q("SELECT study_id FROM studies WHERE study_name = ?").get(name.right);
-        if (taken !== undefined && Number(taken.study_id) !== studyId) {
-          return left(duplicatedStudy(name.right));
-        }
+        const free = decideNameFree(name.right, studyId, holderOf(c, name.right));
+        if (free._tag === "Left") return free;
         q("UPDATE studies SET study_name = ? WHERE study_id = ?").run(name.right, studyId);
-        const record = { ...loadStudyRecord(c, studyId, old), studyName: name.right };
+        const record = { ...loadStudyRecord(c, studyId, old as string), studyName: name.right };
         later(() => {
           c.records.delete(studyId);
           if (c.mirror) c.records.set(studyId, record);
@@ -111,25 +98,55 @@ export function studyOps(c: SqliteConnection): StudyOps {
       }),
     listStudies: () => run(c, "list the studies", "read", () => right(listStudies(c))),
     setStudyAttr: (args) =>
-      run(c, "set the study attribute", "write", () => {
-        const name = studyName(c, args?.id);
-        if (name === undefined) return left(studyNotFound(`#${show(args?.id)}`));
-        const checked = checkAttrWrite(args);
-        if (checked._tag === "Left") return checked;
-        const kind = args.kind === "user" ? "user" : "system";
-        upsertAttr(c, "study", kind, args.id, args.key, args.value);
-        const held = c.records.get(args.id);
-        later(() => {
-          if (held === undefined) return;
-          const field = kind === "user" ? "userAttrs" : "systemAttrs";
-          c.records.set(args.id, {
-            ...held,
-            [field]: { ...held[field], [args.key]: storedJson(args.value) },
-          });
-        });
-        return right(undefined);
-      }),
+      run(
+        c,
+        "set the study attribute",
+        "write",
+        () =>
+          mapRight(decideStudyAttr(studyName(c, args?.id) !== undefined, args), (w) => {
+            upsertAttr(c, "study", w.kind, w.studyId, w.key, w.value);
+            const held = c.records.get(w.studyId);
+            later(() => {
+              if (held === undefined) return;
+              const field = w.kind === "user" ? "userAttrs" : "systemAttrs";
+              c.records.set(w.studyId, {
+                ...held,
+                [field]: { ...held[field], [w.key]: storedJson(w.value) },
+              });
+            });
+          }),
+      ),
   };
+}
+
+/** The id of the study holding the name; `undefined` when none. */
+function holderOf(c: SqliteConnection, name: string): number | undefined {
+  const row = c.q("SELECT study_id FROM studies WHERE study_name = ?").get(name);
+  return row === undefined ? undefined : Number(row.study_id);
+}
+
+/** Inserts a decided new study; returns its record. */
+function insertStudy(c: SqliteConnection, w: StudyWrite): StudyRecord {
+  const row = c.q("INSERT INTO studies (study_name) VALUES (?) RETURNING study_id").get(
+    w.studyName,
+  );
+  const studyId = Number(row?.study_id);
+  const insert = c.q(
+    "INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)",
+  );
+  w.directions.forEach((d, i) => insert.run(encodeDirection(d), studyId, i));
+  const record: StudyRecord = {
+    studyId,
+    studyName: w.studyName,
+    directions: [...w.directions],
+    userAttrs: {},
+    systemAttrs: {},
+  };
+  c.later(() => {
+    forgetStudy(c, studyId);
+    if (c.mirror) c.records.set(studyId, record);
+  });
+  return record;
 }
 
 /** Every study's record, in id order (three reads, whatever the number of studies). */

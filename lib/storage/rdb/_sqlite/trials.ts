@@ -8,15 +8,12 @@
  */
 import { type Either, left, right } from "../../../effect/mod.ts";
 import { type HyperionError, show, studyNotFound, trialNotFound } from "../../../errors.ts";
-import { checkCompatible, type Distribution, toExternal } from "../../../core/distributions.ts";
+import { type Distribution, toExternal } from "../../../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../../../core/json.ts";
 import { type FrozenTrial, isFinished, type TrialState } from "../../../core/trial.ts";
-import {
-  checkTrialQuery,
-  type NormalisedTemplate,
-  normaliseTemplate,
-  setOwn,
-} from "../../rules.ts";
+import { checkTrialQuery, type NormalisedTemplate, setOwn } from "../../rules.ts";
+import { decideFirsts, decideNewTrial, studyFound } from "../../study_writes.ts";
+import { chainRight, mapRight } from "../../trial_writes.ts";
 import type { Storage } from "../../storage.ts";
 import { formatDatetime, storedDatetime } from "../codec.ts";
 import { run, type SqliteConnection, type StudyCache, transact } from "./connection.ts";
@@ -55,13 +52,11 @@ export function trialOps(c: SqliteConnection): TrialOps {
     createTrial: (studyId, template) =>
       run(c, "create the trial", "write", () => {
         const name = studyName(c, studyId);
-        if (name === undefined) return left(studyNotFound(`#${show(studyId)}`));
-        const t = normaliseTemplate(template, c.now());
-        if (t._tag === "Left") return t;
-        const cache = cacheFor(c, studyId, name);
-        const compatible = checkFirsts(c, studyId, cache, t.right.distributions);
-        if (compatible._tag === "Left") return compatible;
-        return right(insertTrial(c, studyId, cache, t.right));
+        return chainRight(decideNewTrial(name !== undefined, studyId, template, c.now), (t) => {
+          const cache = cacheFor(c, studyId, name as string);
+          const firstOf = (param: string) => firstDistribution(c, studyId, cache, param);
+          return mapRight(decideFirsts(t, firstOf), (n) => insertTrial(c, studyId, cache, n));
+        });
       }),
     claimWaitingTrial: (studyId) => async () => {
       // a cheap look first, so that asking without enqueued trials takes no write lock
@@ -75,7 +70,8 @@ export function trialOps(c: SqliteConnection): TrialOps {
         return peek._tag === "Left" ? peek : right(undefined);
       }
       return await transact(c, "claim a waiting trial", "write", () => {
-        if (studyName(c, studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
+        const found = studyFound(studyName(c, studyId) !== undefined, studyId);
+        if (found._tag === "Left") return found;
         const row = c.q(
           `UPDATE trials SET state = 'RUNNING', datetime_start = ?2 WHERE trial_id = (SELECT trial_id FROM trials WHERE study_id = ?1 AND state = 'WAITING' ORDER BY number, trial_id LIMIT 1) RETURNING ${TRIAL_COLUMNS}`,
         ).get(studyId, formatDatetime(c.now())) as TrialRow | undefined;
@@ -111,23 +107,6 @@ export function trialOps(c: SqliteConnection): TrialOps {
         return right(states ? trials.filter((t) => states.includes(t.state)) : trials);
       }),
   };
-}
-
-/** Each distribution of a new trial against the first one stored under its name. */
-function checkFirsts(
-  c: SqliteConnection,
-  studyId: number,
-  cache: StudyCache,
-  distributions: Readonly<Record<string, Distribution>>,
-): Either<HyperionError, void> {
-  for (const [param, d] of Object.entries(distributions)) {
-    const first = firstDistribution(c, studyId, cache, param);
-    if (first !== undefined) {
-      const ok = checkCompatible(first, d, param);
-      if (ok._tag === "Left") return ok;
-    }
-  }
-  return right(undefined);
 }
 
 /** Inserts a checked trial (numbered by the study's count) and returns it as it reads back. */
@@ -204,7 +183,8 @@ function insertAttrs(
 
 /** Whether the study holds a WAITING trial, looking only at trials created since the last look. */
 function peekWaiting(c: SqliteConnection, studyId: number): Either<HyperionError, boolean> {
-  if (studyName(c, studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
+  const found = studyFound(studyName(c, studyId) !== undefined, studyId);
+  if (found._tag === "Left") return found;
   if (c.noWaiting.has(studyId)) return right(false);
   // a rowid range, not the whole study
   const max = Number(c.q("SELECT MAX(trial_id) AS m FROM trials").get()?.m ?? -1);
