@@ -7,8 +7,14 @@
  *
  * @module
  */
-import { left, right } from "../../../effect/mod.ts";
-import { show, storageError, studyNotFound, trialNotFound } from "../../../errors.ts";
+import { type Either, left, right } from "../../../effect/mod.ts";
+import {
+  type HyperionError,
+  show,
+  storageError,
+  studyNotFound,
+  trialNotFound,
+} from "../../../errors.ts";
 import { checkCompatible } from "../../../core/distributions.ts";
 import { distributionToJson } from "../../../core/distribution_json.ts";
 import { checkTransition, isFinished } from "../../../core/trial.ts";
@@ -19,7 +25,7 @@ import {
   checkValues,
   invalidGracePeriod,
 } from "../../rules.ts";
-import type { Storage } from "../../storage.ts";
+import type { SetTrialParamArgs, SetTrialStateArgs, Storage } from "../../storage.ts";
 import { byNumber } from "../../trial_cache.ts";
 import {
   decideIntermediate,
@@ -30,8 +36,8 @@ import {
 } from "../../trial_writes.ts";
 import { encodeJson, encodeValue, formatDatetime } from "../codec.ts";
 import { POSTGRESQL, trialWriteSql } from "../dialect.ts";
-import type { PgParam, PgRow } from "../postgres_connection.ts";
-import { type PgConnection, run } from "./connection.ts";
+import type { PgParam, PgQuery, PgRow } from "../postgres_connection.ts";
+import { type Later, type PgConnection, run } from "./connection.ts";
 import {
   firstDistribution,
   FULL_TRIAL,
@@ -68,36 +74,7 @@ export type TrialWriteOps = Pick<
 export function trialWriteOps(c: PgConnection): TrialWriteOps {
   return {
     setTrialParam: (args) =>
-      run(c, "set the trial parameter", async (q, later) => {
-        const trialId = args?.trialId;
-        if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
-        let studyId = c.studyOfTrial.get(trialId);
-        if (studyId === undefined) {
-          const head = await trialHead(c, q, trialId);
-          if (head === undefined) return left(trialNotFound(trialId as number, "id"));
-          studyId = head.studyId;
-        }
-        const param = checkParam(args.name, args.internal, args.distribution);
-        const first = param._tag === "Right"
-          ? await firstDistribution(c, q, studyId, args.name)
-          : undefined;
-        // why the write is refused (or that the name was already set): the shared decision
-        const explain = async () => decideParam(await trialHead(c, q, trialId), args, () => first);
-        if (
-          param._tag === "Left" ||
-          (first !== undefined && checkCompatible(first, param.right, args.name)._tag === "Left")
-        ) return mapRight(await explain(), () => undefined);
-        const text = distributionToJson(param.right);
-        const written = await q(WRITE.param, [trialId, args.name, args.internal, text]);
-        if (written.length === 0) {
-          const why = await explain();
-          if (why._tag === "Left") return why;
-        }
-        const d = c.distribution(text);
-        const sid = studyId;
-        later(() => rememberFirst(c, sid, { [args.name]: d }));
-        return right(undefined);
-      }),
+      run(c, "set the trial parameter", (q, later) => setParam(c, q, later, args)),
     setTrialIntermediateValue: (args) =>
       run(c, "set the intermediate value", async (q) => {
         const trialId = args?.trialId;
@@ -116,51 +93,7 @@ export function trialWriteOps(c: PgConnection): TrialWriteOps {
         return right(undefined);
       }),
     setTrialStateValues: (args) =>
-      run(c, "set the trial state", async (q, later) => {
-        const trialId = args?.trialId;
-        if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
-        const state = args.state;
-        const values = args.values ?? null;
-        // the checks that do not depend on the stored state; reported after TrialNotFound
-        // and TrialNotUpdatable, as every backend orders them
-        const pre = checkTransition({ number: -1, state: "RUNNING" }, state, values);
-        const valid = pre._tag === "Left" || values === null ? pre : checkValues(values);
-        if (valid._tag === "Left") {
-          const decided = decideState(await trialHead(c, q, trialId), args);
-          return decided._tag === "Left"
-            ? decided
-            : decided.right === undefined
-            ? right(false)
-            : valid;
-        }
-        const time = formatDatetime(c.now());
-        const fromStates = state === "RUNNING" ? FROM_STATES.claim : FROM_STATES.other;
-        const update =
-          `UPDATE trials SET state = $2::trialstate, datetime_start = COALESCE($3::timestamp, datetime_start), datetime_complete = COALESCE($4::timestamp, datetime_complete) WHERE trial_id = $1 AND state IN (${fromStates}) RETURNING trial_id, number, study_id, state::text AS state`;
-        const params: PgParam[] = [
-          trialId,
-          state,
-          state === "RUNNING" ? time : null,
-          isFinished(state) ? time : null,
-        ];
-        const written = values === null ? await q(update, params) : await q(
-          `WITH upd AS (${update}), ` +
-            `vals AS (INSERT INTO trial_values (trial_id, objective, value, value_type) SELECT upd.trial_id, (o - 1)::int, (e->>0)::float8, (e->>1)::trialvaluetype FROM upd, json_array_elements($5::json) WITH ORDINALITY AS x(e, o) ORDER BY o ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type), ` +
-            `del AS (DELETE FROM trial_values WHERE trial_id IN (SELECT trial_id FROM upd) AND objective >= $6) ` +
-            `SELECT * FROM upd`,
-          [...params, json(values.map(encodeValue)), values.length],
-        );
-        if (written.length === 0) {
-          const decided = decideState(await trialHead(c, q, trialId), args);
-          // otherwise RUNNING was asked for a trial that is no longer WAITING
-          return decided._tag === "Left" ? decided : right(false);
-        }
-        later(() => {
-          const head = written[0] as PgRow;
-          c.studyOfTrial.set(trialId, Number(head.study_id));
-        });
-        return right(true);
-      }),
+      run(c, "set the trial state", (q, later) => setState(c, q, later, args)),
     setTrialAttr: (args) =>
       run(c, "set the trial attribute", async (q) => {
         const trialId = args?.id;
@@ -208,4 +141,89 @@ export function trialWriteOps(c: PgConnection): TrialWriteOps {
         return right(failed);
       }),
   };
+}
+
+/** `setTrialParam` in one guarded write; the decision explains a refusal. */
+async function setParam(
+  c: PgConnection,
+  q: PgQuery,
+  later: Later,
+  args: SetTrialParamArgs,
+): Promise<Either<HyperionError, void>> {
+  const trialId = args?.trialId;
+  if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
+  let studyId = c.studyOfTrial.get(trialId);
+  if (studyId === undefined) {
+    const head = await trialHead(c, q, trialId);
+    if (head === undefined) return left(trialNotFound(trialId as number, "id"));
+    studyId = head.studyId;
+  }
+  const param = checkParam(args.name, args.internal, args.distribution);
+  const first = param._tag === "Right"
+    ? await firstDistribution(c, q, studyId, args.name)
+    : undefined;
+  // why the write is refused (or that the name was already set): the shared decision
+  const explain = async () => decideParam(await trialHead(c, q, trialId), args, () => first);
+  if (
+    param._tag === "Left" ||
+    (first !== undefined && checkCompatible(first, param.right, args.name)._tag === "Left")
+  ) return mapRight(await explain(), () => undefined);
+  const text = distributionToJson(param.right);
+  const written = await q(WRITE.param, [trialId, args.name, args.internal, text]);
+  if (written.length === 0) {
+    const why = await explain();
+    if (why._tag === "Left") return why;
+  }
+  const d = c.distribution(text);
+  const sid = studyId;
+  later(() => rememberFirst(c, sid, { [args.name]: d }));
+  return right(undefined);
+}
+
+/** `setTrialStateValues` in one guarded statement (with the values); the decision explains a refusal. */
+async function setState(
+  c: PgConnection,
+  q: PgQuery,
+  later: Later,
+  args: SetTrialStateArgs,
+): Promise<Either<HyperionError, boolean>> {
+  const trialId = args?.trialId;
+  if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
+  const state = args.state;
+  const values = args.values ?? null;
+  // the checks that do not depend on the stored state; reported after TrialNotFound
+  // and TrialNotUpdatable, as every backend orders them
+  const pre = checkTransition({ number: -1, state: "RUNNING" }, state, values);
+  const valid = pre._tag === "Left" || values === null ? pre : checkValues(values);
+  if (valid._tag === "Left") {
+    const decided = decideState(await trialHead(c, q, trialId), args);
+    return decided._tag === "Left" ? decided : decided.right === undefined ? right(false) : valid;
+  }
+  const time = formatDatetime(c.now());
+  const fromStates = state === "RUNNING" ? FROM_STATES.claim : FROM_STATES.other;
+  const update =
+    `UPDATE trials SET state = $2::trialstate, datetime_start = COALESCE($3::timestamp, datetime_start), datetime_complete = COALESCE($4::timestamp, datetime_complete) WHERE trial_id = $1 AND state IN (${fromStates}) RETURNING trial_id, number, study_id, state::text AS state`;
+  const params: PgParam[] = [
+    trialId,
+    state,
+    state === "RUNNING" ? time : null,
+    isFinished(state) ? time : null,
+  ];
+  const written = values === null ? await q(update, params) : await q(
+    `WITH upd AS (${update}), ` +
+      `vals AS (INSERT INTO trial_values (trial_id, objective, value, value_type) SELECT upd.trial_id, (o - 1)::int, (e->>0)::float8, (e->>1)::trialvaluetype FROM upd, json_array_elements($5::json) WITH ORDINALITY AS x(e, o) ORDER BY o ON CONFLICT (trial_id, objective) DO UPDATE SET value = excluded.value, value_type = excluded.value_type), ` +
+      `del AS (DELETE FROM trial_values WHERE trial_id IN (SELECT trial_id FROM upd) AND objective >= $6) ` +
+      `SELECT * FROM upd`,
+    [...params, json(values.map(encodeValue)), values.length],
+  );
+  if (written.length === 0) {
+    const decided = decideState(await trialHead(c, q, trialId), args);
+    // otherwise RUNNING was asked for a trial that is no longer WAITING
+    return decided._tag === "Left" ? decided : right(false);
+  }
+  later(() => {
+    const head = written[0] as PgRow;
+    c.studyOfTrial.set(trialId, Number(head.study_id));
+  });
+  return right(true);
 }

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { left, right } from "../../../effect/mod.ts";
-import { show, studyNotFound } from "../../../errors.ts";
+import { type Either, left, right } from "../../../effect/mod.ts";
+import { type HyperionError, show, studyNotFound } from "../../../errors.ts";
+import type { FrozenTrial } from "../../../core/trial.ts";
 import { toExternal } from "../../../core/distributions.ts";
 import { parseDatetime } from "../codec.ts";
 import { invalidGracePeriod } from "../../rules.ts";
@@ -149,30 +150,35 @@ export function trialWriteOps(c: SqliteConnection): TrialWriteOps {
             ).run(trialId, formatDatetime(c.now()));
           }),
       ),
-    failStaleTrials: (args) =>
-      run(c, "fail stale trials", "write", () => {
-        const studyId = args?.studyId;
-        if (studyName(c, studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
-        const invalid = invalidGracePeriod(args.gracePeriodMs);
-        if (invalid !== undefined) return left(invalid);
-        const time = c.now();
-        const stale = c.q(
-          "SELECT t.trial_id, h.heartbeat FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id WHERE t.study_id = ? AND t.state = 'RUNNING'",
-        ).all(studyId).filter((r) => {
-          const beat = parseDatetime(r.heartbeat);
-          return beat !== null && time - beat > args.gracePeriodMs;
-        });
-        const rows: TrialRow[] = [];
-        const fail = c.q(
-          `UPDATE trials SET state = 'FAIL', datetime_complete = ? WHERE trial_id = ? AND state = 'RUNNING' RETURNING ${TRIAL_COLUMNS}`,
-        );
-        for (const r of stale) {
-          const row = fail.get(formatDatetime(time), Number(r.trial_id)) as TrialRow | undefined;
-          if (row !== undefined) rows.push(row);
-        }
-        const failed = loadTrials(c, rows).sort(byNumber);
-        c.later(() => remember(c, studyId, failed));
-        return right(failed);
-      }),
+    failStaleTrials: (args) => run(c, "fail stale trials", "write", () => failStale(c, args)),
   };
+}
+
+/** Fails the study's RUNNING trials whose last heartbeat is older than the grace period. */
+function failStale(
+  c: SqliteConnection,
+  args: { readonly studyId: number; readonly gracePeriodMs: number },
+): Either<HyperionError, FrozenTrial[]> {
+  const studyId = args?.studyId;
+  if (studyName(c, studyId) === undefined) return left(studyNotFound(`#${show(studyId)}`));
+  const invalid = invalidGracePeriod(args.gracePeriodMs);
+  if (invalid !== undefined) return left(invalid);
+  const time = c.now();
+  const stale = c.q(
+    "SELECT t.trial_id, h.heartbeat FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id WHERE t.study_id = ? AND t.state = 'RUNNING'",
+  ).all(studyId).filter((r) => {
+    const beat = parseDatetime(r.heartbeat);
+    return beat !== null && time - beat > args.gracePeriodMs;
+  });
+  const rows: TrialRow[] = [];
+  const fail = c.q(
+    `UPDATE trials SET state = 'FAIL', datetime_complete = ? WHERE trial_id = ? AND state = 'RUNNING' RETURNING ${TRIAL_COLUMNS}`,
+  );
+  for (const r of stale) {
+    const row = fail.get(formatDatetime(time), Number(r.trial_id)) as TrialRow | undefined;
+    if (row !== undefined) rows.push(row);
+  }
+  const failed = loadTrials(c, rows).sort(byNumber);
+  c.later(() => remember(c, studyId, failed));
+  return right(failed);
 }
