@@ -5,29 +5,27 @@
  * @module
  */
 import { type Either, genEither, left, right, type TaskEither } from "../effect/mod.ts";
-import {
-  duplicatedStudy,
-  type HyperionError,
-  show,
-  storageError,
-  studyNotFound,
-  trialNotFound,
-} from "../errors.ts";
-import { checkCompatible, type Distribution, toExternal } from "../core/distributions.ts";
+import { type HyperionError, show, storageError, studyNotFound, trialNotFound } from "../errors.ts";
+import { type Distribution, toExternal } from "../core/distributions.ts";
 import type { JsonValue } from "../core/json.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import {
-  checkAttrWrite,
-  checkDirections,
   checkStudyName,
   checkTrialQuery,
   cloneJson,
   invalidGracePeriod,
   type NormalisedTemplate,
-  normaliseTemplate,
 } from "./rules.ts";
 import type { Storage } from "./storage.ts";
+import {
+  decideFirsts,
+  decideNameFree,
+  decideNewStudy,
+  decideNewTrial,
+  decideRename,
+  decideStudyAttr,
+} from "./study_writes.ts";
 import {
   chainRight,
   decideHeartbeat,
@@ -184,9 +182,8 @@ function studyOps(st: MemoryState): Pick<
     createStudy: (args) =>
       run(st, "create the study", () =>
         genEither(function* (_) {
-          const name = yield* _(checkStudyName(args?.studyName));
-          const directions = yield* _(checkDirections(args?.directions));
-          if (st.byName.has(name)) yield* _(left(duplicatedStudy(name)));
+          const { studyName: name, directions } = yield* _(decideNewStudy(args));
+          yield* _(decideNameFree(name, undefined, st.byName.get(name)));
           const record: StudyRecord = {
             studyId: st.nextStudyId++,
             studyName: name,
@@ -217,14 +214,14 @@ function studyOps(st: MemoryState): Pick<
     renameStudy: (args) =>
       run(st, "rename the study", () =>
         genEither(function* (_) {
-          const s = yield* _(study(st, args?.studyId));
-          const name = yield* _(checkStudyName(args?.studyName));
-          const taken = st.byName.get(name);
-          if (taken !== undefined && taken !== args.studyId) yield* _(left(duplicatedStudy(name)));
-          st.byName.delete(s.record.studyName);
-          s.record = { ...s.record, studyName: name };
+          const s = st.studies.get(args?.studyId);
+          const name = yield* _(decideRename(s !== undefined, args));
+          yield* _(decideNameFree(name, args.studyId, st.byName.get(name)));
+          const e = s as StudyEntry; // found: the decision checked it
+          st.byName.delete(e.record.studyName);
+          e.record = { ...e.record, studyName: name };
           st.byName.set(name, args.studyId);
-          return s.record;
+          return e.record;
         })),
     getStudy: (studyName) =>
       run(st, "get the study", () =>
@@ -239,11 +236,12 @@ function studyOps(st: MemoryState): Pick<
     setStudyAttr: (args) =>
       run(st, "set the study attribute", () =>
         genEither(function* (_) {
-          const s = yield* _(study(st, args?.id));
-          yield* _(checkAttrWrite(args));
-          const field = args.kind === "user" ? "userAttrs" : "systemAttrs";
-          const r = s.record;
-          s.record = { ...r, [field]: { ...r[field], [args.key]: cloneJson(args.value) } };
+          const s = st.studies.get(args?.id);
+          const w = yield* _(decideStudyAttr(s !== undefined, args));
+          const field = w.kind === "user" ? "userAttrs" : "systemAttrs";
+          const e = s as StudyEntry; // found: the decision checked it
+          const r = e.record;
+          e.record = { ...r, [field]: { ...r[field], [w.key]: cloneJson(w.value) } };
         })),
   };
 }
@@ -254,18 +252,14 @@ function trialCreation(st: MemoryState): Pick<Storage, "createTrial" | "claimWai
       run(
         st,
         "create the trial",
-        () =>
-          chainRight(study(st, studyId), (s) =>
-            chainRight(normaliseTemplate(template, st.now()), (t) => {
-              for (const [name, d] of Object.entries(t.distributions)) {
-                const first = s.firstDistributions.get(name);
-                const ok = first ? checkCompatible(first, d, name) : right(undefined);
-                if (ok._tag === "Left") {
-                  return ok;
-                }
-              }
-              return right(newTrial(st, studyId, s, t));
-            })),
+        () => {
+          const s = st.studies.get(studyId);
+          return chainRight(decideNewTrial(s !== undefined, studyId, template, st.now), (t) => {
+            const e = s as StudyEntry;
+            const firstOf = (name: string) => e.firstDistributions.get(name);
+            return mapRight(decideFirsts(t, firstOf), (n) => newTrial(st, studyId, e, n));
+          });
+        },
       ),
     claimWaitingTrial: (studyId) =>
       run(st, "claim a waiting trial", () =>
