@@ -157,7 +157,6 @@ import {
   type Trial,
 } from "../../../mod.ts";
 import { contains } from "../../../lib/core/distributions.ts";
-import type { ParzenEstimator } from "../../../lib/samplers/tpe/parzen_estimator.ts";
 import { samplerImpl } from "../../../lib/samplers/catalog.ts";
 import { expectLeft } from "../../_helpers/study.ts";
 import { checkReplay, checkRerun } from "../../_helpers/sampler_replay.ts";
