@@ -82,31 +82,62 @@ function isEitherLike(
     ((value._tag === "Left" && "left" in value) || (value._tag === "Right" && "right" in value));
 }
 
-/** Runs a handler and settles whatever it returns or throws into an `Either`. */
-async function settle<A>(run: () => HookResult<A>): Promise<Either<unknown, A>> {
+/** A handler's result as an `Either`: an `Either` as it is, anything else as a `Right`. */
+function settled<A>(out: unknown): Either<unknown, A> {
+  if (isEitherLike(out)) return out._tag === "Left" ? left(out.left) : right(out.right as A);
+  return right(out as A);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+/**
+ * Runs a handler and settles whatever it returns or throws into an `Either`: at once when the
+ * handler returns synchronously (the per-batch case), else a promise of it.
+ */
+function settle<A>(run: () => HookResult<A>): Either<unknown, A> | Promise<Either<unknown, A>> {
   try {
-    const out: unknown = await run();
-    if (isEitherLike(out)) return out._tag === "Left" ? left(out.left) : right(out.right as A);
-    return right(out as A);
+    const out: unknown = run();
+    if (!isThenable(out)) return settled<A>(out);
+    return Promise.resolve(out).then(settled<A>, (cause) => left(cause));
   } catch (cause) {
     return left(cause);
   }
 }
 
+/**
+ * Calls the handler `who` while training is at `ts`: an `Either` at once when the handler
+ * returns synchronously, else a promise of it. The hot path's form of {@link call}.
+ */
+export function callNow<S, B, V, A>(
+  env: LoopEnv<S, B, V>,
+  ts: TrainingState,
+  who: string,
+  f: () => HookResult<A>,
+): Either<HyperionError, A> | Step<A> {
+  const r = settle(f);
+  const onFailure = (s: Either<unknown, A>): Either<HyperionError, A> =>
+    s._tag === "Right" ? s : failWith(env, ts, s.left, who);
+  return r instanceof Promise ? r.then(onFailure) : onFailure(r);
+}
+
 /** Calls the handler `who` while training is at `ts`. */
-export async function call<S, B, V, A>(
+export function call<S, B, V, A>(
   env: LoopEnv<S, B, V>,
   ts: TrainingState,
   who: string,
   f: () => HookResult<A>,
 ): Step<A> {
-  const r = await settle(f);
-  return r._tag === "Right" ? right(r.right) : failWith(env, ts, r.left, who);
+  const r = callNow(env, ts, who, f);
+  return r instanceof Promise ? r : Promise.resolve(r);
 }
 
 /**
  * Runs a {@link gen} body at once, as a {@link Step}: the loop's steps are promises, so a body
- * awaits one with `yield* _(() => step)`; the first failure ends the body.
+ * awaits one with `yield* _(() => step)`; the first failure ends the body. For the per-epoch and
+ * per-run steps; the per-batch ones are plain async functions (a generator per batch is costly).
  */
 export function steps<R>(
   body: (_: Adapter) => Generator<GenStep<HyperionError, unknown>, R, unknown>,
@@ -115,18 +146,16 @@ export function steps<R>(
 }
 
 /** Calls a handler that must return a boolean. */
-export function callBool<S, B, V>(
+export async function callBool<S, B, V>(
   env: LoopEnv<S, B, V>,
   ts: TrainingState,
   who: string,
   f: () => HookResult<boolean>,
 ): Step<boolean> {
-  return steps(function* (_) {
-    const r = yield* _(() => call<S, B, V, unknown>(env, ts, who, f));
-    if (typeof r === "boolean") return r;
-    const e = new TypeError(`'${who}' must return a boolean, got ${typeof r}`);
-    return yield* _(failWith<S, B, V>(env, ts, e, who));
-  });
+  const r = await callNow<S, B, V, unknown>(env, ts, who, f);
+  if (r._tag === "Left" || typeof r.right === "boolean") return r as Either<HyperionError, boolean>;
+  const e = new TypeError(`'${who}' must return a boolean, got ${typeof r.right}`);
+  return failWith(env, ts, e, who);
 }
 
 /** The plug-in hooks that return nothing (all but the batch transforms and the queries). */
@@ -136,20 +165,24 @@ export type PluginHook = Exclude<
 >;
 
 /** Calls every plug-in's `hook`, in order, through `invoke` (which passes the arguments). */
-export function forPlugins<S, B, V, K extends PluginHook>(
+export async function forPlugins<S, B, V, K extends PluginHook>(
   env: LoopEnv<S, B, V>,
   ts: TrainingState,
   hook: K,
   invoke: (h: NonNullable<Plugin[K]>) => HookResult<unknown>,
 ): Step<void> {
-  return steps(function* (_) {
-    for (const p of env.plugins) {
-      const h = p[hook];
-      if (h === undefined) continue;
-      const f = () => invoke(h as NonNullable<Plugin[K]>);
-      yield* _(() => call(env, ts, pluginName(p, hook), f));
-    }
-  });
+  for (const p of env.plugins) {
+    const h = p[hook];
+    if (h === undefined) continue;
+    const r = await callNow(
+      env,
+      ts,
+      pluginName(p, hook),
+      () => invoke(h as NonNullable<Plugin[K]>),
+    );
+    if (r._tag === "Left") return r;
+  }
+  return right(undefined);
 }
 
 /** Calls every plug-in's `hook` with `c`, in order. */
@@ -240,28 +273,27 @@ export interface Folded<S> {
  * threading the loop state; `each` says whether to stop early (the iterator is then closed).
  * A failure of `each` ends the fold at once, the iterator left as it is.
  */
-export function foldBatches<S, B, V, T>(
+export async function foldBatches<S, B, V, T>(
   env: LoopEnv<S, B, V>,
   who: string,
   source: Batches<T>,
   st: LoopState<S>,
   each: (st: LoopState<S>, item: T, index: number) => Step<{ st: LoopState<S>; stop: boolean }>,
 ): Step<Folded<S>> {
-  return steps(function* (_) {
-    const it = yield* _(batchIterator<S, B, V, T>(env, st.ts, who, source));
-    let acc = st;
-    for (let count = 0;; count++) {
-      const next = yield* _(async () => {
-        const r = await settle(() => it.next());
-        return r._tag === "Right" ? right(r.right) : failWith(env, acc.ts, r.left, who);
-      });
-      if (next.done) return { st: acc, count };
-      const r = yield* _(() => each(acc, next.value, count));
-      acc = r.st;
-      if (r.stop) {
-        yield* _(async () => right(await settle(() => it.return?.())));
-        return { st: acc, count: count + 1 };
-      }
+  const opened = batchIterator<S, B, V, T>(env, st.ts, who, source);
+  if (opened._tag === "Left") return opened;
+  const it = opened.right;
+  let acc = st;
+  for (let count = 0;; count++) {
+    const next = await settle(() => it.next());
+    if (next._tag === "Left") return failWith(env, acc.ts, next.left, who);
+    if (next.right.done) return right({ st: acc, count });
+    const r = await each(acc, next.right.value, count);
+    if (r._tag === "Left") return r;
+    acc = r.right.st;
+    if (r.right.stop) {
+      await settle(() => it.return?.());
+      return right({ st: acc, count: count + 1 });
     }
-  });
+  }
 }

@@ -5,13 +5,14 @@
  *
  * @module
  */
-import { right, type Step as GenStep } from "../effect/mod.ts";
+import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import { nextUint32, rngFromSeed } from "../random/rng.ts";
-import type { StepContext, StopReason } from "./types.ts";
+import type { StepContext, StopReason, TrainingState } from "./types.ts";
 import {
   call,
   callBool,
+  callNow,
   failWith,
   foldBatches,
   forPlugins,
@@ -45,32 +46,30 @@ type AfterBatch<S> = (st: LoopState<S>, optimizerStep: boolean) => Step<Checked<
 // -------------------------------------------------------------------------------------
 
 /** Asks the plug-ins, then the model, whether to stop: who asked first, if anyone. */
-function askToStop<S, B, V>(
+async function askToStop<S, B, V>(
   env: LoopEnv<S, B, V>,
   st: LoopState<S>,
 ): Step<string | undefined> {
-  return steps(function* (_) {
-    const c = contextOf(env, st.ts);
-    for (const p of env.plugins) {
-      const h = p.shouldTrainingStop;
-      if (h === undefined) continue;
-      const who = pluginName(p, "shouldTrainingStop");
-      if (yield* _(() => callBool(env, st.ts, who, () => h(c)))) return `plug-in '${p.id}'`;
-    }
-    const h = env.model.shouldTrainingStop;
-    if (h === undefined) return undefined;
-    const who = "model.shouldTrainingStop";
-    return (yield* _(() => callBool(env, st.ts, who, () => h(st.state, c)))) ? "model" : undefined;
-  });
+  const c = contextOf(env, st.ts);
+  for (const p of env.plugins) {
+    const h = p.shouldTrainingStop;
+    if (h === undefined) continue;
+    const r = await callBool(env, st.ts, pluginName(p, "shouldTrainingStop"), () => h(c));
+    if (r._tag === "Left") return r;
+    if (r.right) return right(`plug-in '${p.id}'`);
+  }
+  const h = env.model.shouldTrainingStop;
+  if (h === undefined) return right(undefined);
+  const r = await callBool(env, st.ts, "model.shouldTrainingStop", () => h(st.state, c));
+  return r._tag === "Left" ? r : right(r.right ? "model" : undefined);
 }
 
 /** {@link askToStop}, recording who asked in the training state. */
-function requestedStop<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<Checked<S>> {
-  return steps(function* (_): Generator<GenStep<HyperionError, unknown>, Checked<S>> {
-    const by = yield* _(() => askToStop(env, st));
-    if (by === undefined) return { st, reason: undefined };
-    return { st: patchTs(st, { stopRequestedBy: by }), reason: "requested" };
-  });
+async function requestedStop<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Step<Checked<S>> {
+  const by = await askToStop(env, st);
+  if (by._tag === "Left") return by;
+  if (by.right === undefined) return right({ st, reason: undefined });
+  return right({ st: patchTs(st, { stopRequestedBy: by.right }), reason: "requested" });
 }
 
 /**
@@ -96,12 +95,70 @@ export function checkStop<S, B, V>(env: LoopEnv<S, B, V>, st: LoopState<S>): Ste
 // one batch
 // -------------------------------------------------------------------------------------
 
+/** The batch after every plug-in's `processTrainingBatch`, in order. */
+async function transformBatch<S, B, V>(
+  env: LoopEnv<S, B, V>,
+  ts: TrainingState,
+  batch: B,
+  c: StepContext,
+): Step<unknown> {
+  let b: unknown = batch;
+  for (const p of env.plugins) {
+    const h = p.processTrainingBatch;
+    if (h === undefined) continue;
+    const input = b;
+    const r = await callNow(env, ts, pluginName(p, "processTrainingBatch"), () => h(input, c));
+    if (r._tag === "Left") return r;
+    b = r.right;
+  }
+  return right(b);
+}
+
+/** The model's batch hook `hook`, when it has one: its result is the next model state. */
+function modelBatchHook<S, B, V>(
+  env: LoopEnv<S, B, V>,
+  ts: TrainingState,
+  hook: "onTrainingBatchStart" | "onTrainingBatchEnd",
+  state: S,
+  c: StepContext,
+): Either<HyperionError, S> | Step<S> {
+  const h = env.model[hook];
+  if (h === undefined) return right(state);
+  return callNow(env, ts, `model.${hook}`, () => h(state, c));
+}
+
+/** The model's `trainStep` on `batch`: its next state, and `ts` with its losses added. */
+async function modelTrainStep<S, B, V>(
+  env: LoopEnv<S, B, V>,
+  ts: TrainingState,
+  state: S,
+  batch: unknown,
+  c: StepContext,
+): Step<{ readonly state: S; readonly ts: TrainingState }> {
+  const who = "model.trainStep";
+  const out = await callNow<S, B, V, unknown>(
+    env,
+    ts,
+    who,
+    () => env.model.trainStep(state, batch as B, c),
+  );
+  if (out._tag === "Left") return out;
+  if (!isRecord(out.right) || !("state" in out.right)) {
+    const e = new TypeError(`'trainStep' must return { state, losses? }, got ${typeof out.right}`);
+    return failWith(env, ts, e, who);
+  }
+  const counted = addLosses(env, ts, out.right.losses);
+  if (counted._tag === "Left") return counted;
+  return right({ state: out.right.state as S, ts: counted.right });
+}
+
 /**
  * Trains one batch: counts it (an optimiser step closes every `accumulationSteps` batches),
  * lets the plug-ins transform it, runs the batch-start hooks, the model's `trainStep` (its
  * losses are added to the running windows), the batch-end hooks, and shows progress.
+ * Runs once per batch, so it is a plain async function (no generator, no closure per step).
  */
-function trainStep<S, B, V>(
+async function trainStep<S, B, V>(
   env: LoopEnv<S, B, V>,
   st0: LoopState<S>,
   batch: B,
@@ -112,41 +169,26 @@ function trainStep<S, B, V>(
   const st = patchTs(st0, { globalIteration, iteration });
   const ts = st.ts;
   const c: StepContext = { ...contextOf(env, ts), optimizerStep };
-  return steps(function* (_) {
-    let b: unknown = batch;
-    for (const p of env.plugins) {
-      const h = p.processTrainingBatch;
-      if (h === undefined) continue;
-      const input = b;
-      b = yield* _(() => call(env, ts, pluginName(p, "processTrainingBatch"), () => h(input, c)));
-    }
-    yield* _(() => forPlugins(env, ts, "onTrainingBatchStart", (h) => h(c)));
-    let state = st.state;
-    const batchStart = env.model.onTrainingBatchStart;
-    if (batchStart !== undefined) {
-      const s = state;
-      state = yield* _(() => call(env, ts, "model.onTrainingBatchStart", () => batchStart(s, c)));
-    }
-    const s = state;
-    const out = yield* _(() =>
-      call<S, B, V, unknown>(env, ts, "model.trainStep", () => env.model.trainStep(s, b as B, c))
-    );
-    if (!isRecord(out) || !("state" in out)) {
-      const e = new TypeError(`'trainStep' must return { state, losses? }, got ${typeof out}`);
-      return yield* _(failWith<S, B, V>(env, ts, e, "model.trainStep"));
-    }
-    state = out.state as S;
-    const counted = yield* _(addLosses(env, ts, out.losses));
-    yield* _(() => forPlugins(env, counted, "onTrainingBatchEnd", (h) => h(c)));
-    const batchEnd = env.model.onTrainingBatchEnd;
-    if (batchEnd !== undefined) {
-      const s2 = state;
-      state = yield* _(() => call(env, counted, "model.onTrainingBatchEnd", () => batchEnd(s2, c)));
-    }
-    const next = { ...st, state, ts: { ...counted, batchIndex: counted.batchIndex + 1 } };
-    showProgress(env, next.ts, false);
-    return { st: next, optimizerStep };
-  });
+  const b = await transformBatch(env, ts, batch, c);
+  if (b._tag === "Left") return b;
+  const pluginsStarted = await forPlugins(env, ts, "onTrainingBatchStart", (h) => h(c));
+  if (pluginsStarted._tag === "Left") return pluginsStarted;
+  const started = await modelBatchHook(env, ts, "onTrainingBatchStart", st.state, c);
+  if (started._tag === "Left") return started;
+  const trained = await modelTrainStep(env, ts, started.right, b.right, c);
+  if (trained._tag === "Left") return trained;
+  const counted = trained.right.ts;
+  const pluginsEnded = await forPlugins(env, counted, "onTrainingBatchEnd", (h) => h(c));
+  if (pluginsEnded._tag === "Left") return pluginsEnded;
+  const ended = await modelBatchHook(env, counted, "onTrainingBatchEnd", trained.right.state, c);
+  if (ended._tag === "Left") return ended;
+  const next = {
+    ...st,
+    state: ended.right,
+    ts: { ...counted, batchIndex: counted.batchIndex + 1 },
+  };
+  showProgress(env, next.ts, false);
+  return right({ st: next, optimizerStep });
 }
 
 // -------------------------------------------------------------------------------------
@@ -187,15 +229,15 @@ function epochBatches<S, B, V>(
   return steps(function* (_) {
     const source = yield* _(() => call(env, st.ts, who, () => env.data.trainBatches(request)));
     let reason: StopReason | undefined;
-    const folded = yield* _(() =>
-      foldBatches<S, B, V, B>(env, who, source, st, (acc, batch) =>
-        steps(function* (_) {
-          const trained = yield* _(() => trainStep(env, acc, batch));
-          const checked = yield* _(() => after(trained.st, trained.optimizerStep));
-          reason = checked.reason;
-          return { st: checked.st, stop: reason !== undefined };
-        }))
-    );
+    const each = async (acc: LoopState<S>, batch: B): Step<{ st: LoopState<S>; stop: boolean }> => {
+      const trained = await trainStep(env, acc, batch);
+      if (trained._tag === "Left") return trained;
+      const checked = await after(trained.right.st, trained.right.optimizerStep);
+      if (checked._tag === "Left") return checked;
+      reason = checked.right.reason;
+      return right({ st: checked.right.st, stop: reason !== undefined });
+    };
+    const folded = yield* _(() => foldBatches<S, B, V, B>(env, who, source, st, each));
     if (folded.count === 0 && start === 0) {
       const e = new RangeError(`'trainBatches' yielded no batch for epoch ${folded.st.ts.epoch}`);
       return yield* _(failWith<S, B, V>(env, folded.st.ts, e, who));
@@ -250,11 +292,10 @@ function epochLoop<S, B, V>(env: LoopEnv<S, B, V>, st0: LoopState<S>): Step<Chec
   const byEpoch = (s: LoopState<S>) => s.ts.epoch;
   const validateEvery = every(cfg.validationFrequency, byEpoch, (s) => validate(env, s));
   const saveEvery = every(cfg.checkpointFrequency, byEpoch, (s) => saveCheckpoint(env, s));
-  const afterBatch: AfterBatch<S> = (st, optimizerStep) =>
-    steps(function* (_) {
-      const logged = yield* _(() => maybeLogTrain(env, st, optimizerStep));
-      return yield* _(() => requestedStop(env, logged));
-    });
+  const afterBatch: AfterBatch<S> = async (st, optimizerStep) => {
+    const logged = await maybeLogTrain(env, st, optimizerStep);
+    return logged._tag === "Left" ? logged : requestedStop(env, logged.right);
+  };
   return steps(function* (_) {
     for (let st = st0;;) {
       const begun = yield* _(() => beginEpoch(env, st));
@@ -278,16 +319,15 @@ function iterationLoop<S, B, V>(env: LoopEnv<S, B, V>, st0: LoopState<S>): Step<
   const byIteration = (s: LoopState<S>) => s.ts.iteration;
   const validateEvery = every(cfg.validationFrequency, byIteration, (s) => validate(env, s));
   const saveEvery = every(cfg.checkpointFrequency, byIteration, (s) => saveCheckpoint(env, s));
-  const afterBatch: AfterBatch<S> = (st, optimizerStep) =>
-    steps(function* (_) {
-      let s = st;
-      if (optimizerStep) {
-        s = yield* _(() => validateEvery(s));
-        s = yield* _(() => maybeLogTrain(env, s, true));
-        s = yield* _(() => saveEvery(s));
-      }
-      return yield* _(() => checkStop(env, s));
-    });
+  const afterBatch: AfterBatch<S> = async (st, optimizerStep) => {
+    if (!optimizerStep) return checkStop(env, st);
+    const validated = await validateEvery(st);
+    if (validated._tag === "Left") return validated;
+    const logged = await maybeLogTrain(env, validated.right, true);
+    if (logged._tag === "Left") return logged;
+    const saved = await saveEvery(logged.right);
+    return saved._tag === "Left" ? saved : checkStop(env, saved.right);
+  };
   return steps(function* (_) {
     for (let st = st0;;) {
       const begun = yield* _(() => beginEpoch(env, st));
