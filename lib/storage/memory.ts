@@ -17,7 +17,7 @@ import {
   invalidGracePeriod,
   type NormalisedTemplate,
 } from "./rules.ts";
-import type { Storage } from "./storage.ts";
+import type { Storage, StudyOps } from "./storage.ts";
 import {
   decideFirsts,
   decideNameFree,
@@ -168,16 +168,7 @@ function put(st: MemoryState, studyId: number, t: FrozenTrial): void {
   else s.waiting.delete(t.trialId);
 }
 
-function studyOps(st: MemoryState): Pick<
-  Storage,
-  | "createStudy"
-  | "deleteStudy"
-  | "renameStudy"
-  | "getStudy"
-  | "getStudyById"
-  | "listStudies"
-  | "setStudyAttr"
-> {
+function studyOps(st: MemoryState): StudyOps {
   return {
     createStudy: (args) =>
       run(st, "create the study", () =>

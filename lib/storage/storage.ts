@@ -271,3 +271,38 @@ export interface Storage {
   /** Releases connections and file handles; further calls fail with `StorageError`. */
   readonly close: () => TaskEither<HyperionError, void>;
 }
+
+// -------------------------------------------------------------------------------------
+// operation groups
+// -------------------------------------------------------------------------------------
+
+/**
+ * The study operations of a {@link Storage} (each implementation builds them in one group).
+ *
+ * @category model
+ */
+export type StudyOps = Pick<
+  Storage,
+  | "createStudy"
+  | "deleteStudy"
+  | "renameStudy"
+  | "getStudy"
+  | "getStudyById"
+  | "listStudies"
+  | "setStudyAttr"
+>;
+
+/**
+ * The trial-writing operations of a {@link Storage}.
+ *
+ * @category model
+ */
+export type TrialWriteOps = Pick<
+  Storage,
+  | "setTrialParam"
+  | "setTrialIntermediateValue"
+  | "setTrialStateValues"
+  | "setTrialAttr"
+  | "recordHeartbeat"
+  | "failStaleTrials"
+>;

@@ -13,23 +13,11 @@ import {
   decideStudyAttr,
   studyFound,
 } from "../../study_writes.ts";
-import type { Storage } from "../../storage.ts";
+import type { StudyOps } from "../../storage.ts";
 import { encodeDirection, encodeJson } from "../codec.ts";
 import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../schema.ts";
 import { type PgConnection, run, runTx } from "./connection.ts";
 import { forgetStudy, FULL_STUDY, isId, json, lockStudy, studyExists, toStudy } from "./reads.ts";
-
-/** The study operations of a {@link Storage}. */
-export type StudyOps = Pick<
-  Storage,
-  | "createStudy"
-  | "deleteStudy"
-  | "renameStudy"
-  | "getStudy"
-  | "getStudyById"
-  | "listStudies"
-  | "setStudyAttr"
->;
 
 /** The study operations on the pool. */
 export function studyOps(c: PgConnection): StudyOps {

@@ -25,7 +25,7 @@ import {
   checkValues,
   invalidGracePeriod,
 } from "../../rules.ts";
-import type { SetTrialParamArgs, SetTrialStateArgs, Storage } from "../../storage.ts";
+import type { SetTrialParamArgs, SetTrialStateArgs, TrialWriteOps } from "../../storage.ts";
 import { byNumber } from "../../trial_cache.ts";
 import {
   decideIntermediate,
@@ -58,17 +58,6 @@ const FROM_STATES = {
   claim: "'WAITING'",
   other: "'RUNNING', 'WAITING'",
 } as const;
-
-/** The trial-writing operations of a {@link Storage}. */
-export type TrialWriteOps = Pick<
-  Storage,
-  | "setTrialParam"
-  | "setTrialIntermediateValue"
-  | "setTrialStateValues"
-  | "setTrialAttr"
-  | "recordHeartbeat"
-  | "failStaleTrials"
->;
 
 /** The trial-writing operations on the pool. */
 export function trialWriteOps(c: PgConnection): TrialWriteOps {

@@ -18,24 +18,12 @@ import {
   type StudyWrite,
 } from "../../study_writes.ts";
 import { chainRight, mapRight } from "../../trial_writes.ts";
-import type { Storage } from "../../storage.ts";
+import type { StudyOps } from "../../storage.ts";
 import { decodeDirection, decodeJson, encodeDirection } from "../codec.ts";
 import { STUDY_TABLES, TRIAL_CHILD_TABLES } from "../schema.ts";
 import { run, type SqliteConnection } from "./connection.ts";
 import { forgetStudy, loadStudyRecord, studyName } from "./reads.ts";
 import { storedJson, upsertAttr } from "./rows.ts";
-
-/** The study operations of a {@link Storage}. */
-export type StudyOps = Pick<
-  Storage,
-  | "createStudy"
-  | "deleteStudy"
-  | "renameStudy"
-  | "getStudy"
-  | "getStudyById"
-  | "listStudies"
-  | "setStudyAttr"
->;
 
 /** The study operations on the connection. */
 export function studyOps(c: SqliteConnection): StudyOps {

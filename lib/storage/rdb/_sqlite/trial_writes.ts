@@ -12,7 +12,7 @@ import type { FrozenTrial } from "../../../core/trial.ts";
 import { toExternal } from "../../../core/distributions.ts";
 import { parseDatetime } from "../codec.ts";
 import { invalidGracePeriod } from "../../rules.ts";
-import type { Storage } from "../../storage.ts";
+import type { TrialWriteOps } from "../../storage.ts";
 import { byNumber } from "../../trial_cache.ts";
 import {
   decideHeartbeat,
@@ -43,17 +43,6 @@ import {
   storedJson,
   upsertAttr,
 } from "./rows.ts";
-
-/** The trial-writing operations of a {@link Storage}. */
-export type TrialWriteOps = Pick<
-  Storage,
-  | "setTrialParam"
-  | "setTrialIntermediateValue"
-  | "setTrialStateValues"
-  | "setTrialAttr"
-  | "recordHeartbeat"
-  | "failStaleTrials"
->;
 
 /** The trial-writing operations on the connection. */
 export function trialWriteOps(c: SqliteConnection): TrialWriteOps {
