@@ -97,20 +97,24 @@ export function derivedSeed(
   prefix: string,
   legacyKeys: readonly string[],
 ): Either<HyperionError, number> {
-  return genEither(function* (_) {
-    const s = yield* _(expectObject(state, `${prefix}.state`));
-    const legacy = legacyKeys.filter((k) => s[k] !== undefined);
-    if (legacy.length > 0) yield* _(expectRngStates(state, `${prefix}.state`, legacy));
-    const seed = yield* _(checkSeed(options.seed));
-    if (seed !== undefined) return seed;
-    const first = legacy.length > 0 ? s[legacy[0]!] : undefined;
-    if (isRngState(first)) return (first.s[0] >>> 11) * 4294967296 + first.s[1];
-    return yield* _(left(invalidArgument({
-      field: `${prefix}.options.seed`,
-      value: options.seed ?? null,
-      expected: "an integer (a sampler records its seed, drawn at construction when none is given)",
-    })));
-  });
+  // plain checks, no generator: samplers decode their options on every draw
+  const s = expectObject(state, `${prefix}.state`);
+  if (s._tag === "Left") return s;
+  const legacy = legacyKeys.filter((k) => s.right[k] !== undefined);
+  if (legacy.length > 0) {
+    const states = expectRngStates(state, `${prefix}.state`, legacy);
+    if (states._tag === "Left") return states;
+  }
+  const seed = checkSeed(options.seed);
+  if (seed._tag === "Left") return seed;
+  if (seed.right !== undefined) return right(seed.right);
+  const first = legacy.length > 0 ? s.right[legacy[0]!] : undefined;
+  if (isRngState(first)) return right((first.s[0] >>> 11) * 4294967296 + first.s[1]);
+  return left(invalidArgument({
+    field: `${prefix}.options.seed`,
+    value: options.seed ?? null,
+    expected: "an integer (a sampler records its seed, drawn at construction when none is given)",
+  }));
 }
 
 /** The largest double below `x`. */

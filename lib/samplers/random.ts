@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Either, genEither } from "../effect/mod.ts";
+import { type Either, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import { type Rng, rngFor, uniform } from "../random/rng.ts";
@@ -150,11 +150,15 @@ export function sampleUniformInternal(rng: Rng, d: Distribution): number {
  * stream) is checked and dropped, and an unseeded one gets the seed hashed from it.
  */
 function decodeRandom(sampler: Sampler): Either<HyperionError, RandomOptions> {
-  return genEither(function* (_) {
-    const options = yield* _(expectObject(sampler.options, "random.options"));
-    return { seed: yield* _(derivedSeed(options, sampler.state, "random", ["rng"])) };
-  });
+  // plain checks, no generator: this runs on every draw
+  const options = expectObject(sampler.options, "random.options");
+  if (options._tag === "Left") return options;
+  const seed = derivedSeed(options.right, sampler.state, "random", LEGACY_KEYS);
+  return seed._tag === "Left" ? seed : right({ seed: seed.right });
 }
+
+/** The state keys of the older snapshot shape (an RNG stream), checked and dropped. */
+const LEGACY_KEYS: readonly string[] = Object.freeze(["rng"]);
 
 /** The sampler record of decoded options. */
 function encodeRandom(options: RandomOptions): Sampler {
@@ -166,9 +170,8 @@ function encodeRandom(options: RandomOptions): Sampler {
 // -------------------------------------------------------------------------------------
 
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
-  return genEither(function* (_) {
-    return encodeRandom(yield* _(decodeRandom(sampler)));
-  });
+  const options = decodeRandom(sampler);
+  return options._tag === "Left" ? options : right(encodeRandom(options.right));
 }
 
 function sampleIndependent(
@@ -176,11 +179,10 @@ function sampleIndependent(
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
 ): Either<HyperionError, Sampled<number>> {
-  return genEither(function* (_) {
-    const options = yield* _(decodeRandom(sampler));
-    const rng = rngFor(options.seed, ctx.trial.number, paramKey(param.name));
-    return { value: sampleUniformInternal(rng, param.distribution), state: sampler.state };
-  });
+  const options = decodeRandom(sampler);
+  if (options._tag === "Left") return options;
+  const rng = rngFor(options.right.seed, ctx.trial.number, paramKey(param.name));
+  return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
 }
 
 /**

@@ -5,17 +5,7 @@
  *
  * @module
  */
-import {
-  bracket,
-  type Either,
-  fromTask,
-  gen,
-  genEither,
-  left,
-  right,
-  succeed,
-  type TaskEither,
-} from "../effect/mod.ts";
+import { type Either, genEither, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   describeCause,
   type HyperionError,
@@ -204,6 +194,13 @@ function progressTexts(run: Run): { bar: string; plain: string } {
 
 function logFinished(run: Run, frozen: FrozenTrial, failure: string | undefined): void {
   const { logger } = run;
+  // the parameters are formatted only when the line is written (once per trial otherwise)
+  if (!isEnabled(logger, frozen.state === "FAIL" ? "warning" : "info")) {
+    if (frozen.state === "COMPLETE" && (frozen.values ?? []).length <= 1) {
+      run.best = bestTrial(run.best ? [run.best, frozen] : [frozen], run.study.directions);
+    }
+    return;
+  }
   const params = formatParams(frozen.params);
   if (frozen.state === "FAIL") {
     log(logger, "warning", failure ?? `Trial ${frozen.number} failed with parameters: ${params}.`);
@@ -310,37 +307,33 @@ function runCallbacks(run: Run, frozen: FrozenTrial): TaskEither<HyperionError, 
   };
 }
 
-function askTrial(run: Run): TaskEither<HyperionError, Trial> {
-  return async () => {
-    const asking = ask(run.study)().then((asked) => {
-      if (asked._tag === "Right") run.inFlight.add(asked.right);
-      return asked;
-    });
-    run.asking.add(asking);
-    try {
-      return await asking;
-    } finally {
-      run.asking.delete(asking);
-    }
-  };
+async function askTrial(run: Run): Promise<Either<HyperionError, Trial>> {
+  const asking = ask(run.study)().then((asked) => {
+    if (asked._tag === "Right") run.inFlight.add(asked.right);
+    return asked;
+  });
+  run.asking.add(asking);
+  try {
+    return await asking;
+  } finally {
+    run.asking.delete(asking);
+  }
 }
 
 /** Runs the objective on the trial, recording heartbeats meanwhile when configured. */
-function settleWithHeartbeat(
+async function settleWithHeartbeat(
   run: Run,
   trial: Trial,
   objective: Objective,
   heartbeat: HeartbeatOptions | undefined,
-): TaskEither<HyperionError, ObjectiveOutcome> {
-  return bracket(
-    succeed(
-      heartbeat === undefined
-        ? undefined
-        : startHeartbeat(run.study.storage, trial.trialId, heartbeat.intervalMs),
-    ),
-    () => fromTask(() => settleObjective(objective, trial)),
-    (beating) => fromTask(async () => await beating?.stop()),
-  );
+): Promise<ObjectiveOutcome> {
+  if (heartbeat === undefined) return await settleObjective(objective, trial);
+  const beating = startHeartbeat(run.study.storage, trial.trialId, heartbeat.intervalMs);
+  try {
+    return await settleObjective(objective, trial);
+  } finally {
+    await beating.stop();
+  }
 }
 
 /** Counts, keeps and logs a finished trial. */
@@ -355,27 +348,38 @@ function finish(run: Run, frozen: FrozenTrial, message: string | undefined): voi
  * callbacks, update the progress display. A `Left` stops the run with that error.
  */
 export function runOne(run: Run, objective: Objective): TaskEither<HyperionError, void> {
-  return gen(function* (_) {
-    const { study } = run;
-    const heartbeat = run.options.heartbeat ?? study.storage.heartbeat;
-    if (heartbeat !== undefined) yield* _(failStaleTrials(study, heartbeat));
-    if (run.interrupted) return;
-    const trial = yield* _(askTrial(run));
-    if (run.interrupted) return; // the interrupt handler fails it
-    const outcome = yield* _(settleWithHeartbeat(run, trial, objective, heartbeat));
-    if (run.interrupted) return;
-    const { told, message, stopWith } = yield* _(fromTask(() => record(run, trial, outcome)));
-    run.inFlight.delete(trial);
-    const frozen = yield* _(told);
-    finish(run, frozen, message);
-    if (stopWith) return yield* _(left(stopWith));
-    yield* _(runCallbacks(run, frozen));
-    if (run.progress) {
-      const texts = progressTexts(run);
-      updateProgress(run.progress, run.finished.length, texts.bar, texts.plain, Date.now());
-    }
-  });
+  return () => runOneNow(run, objective);
 }
+
+async function runOneNow(run: Run, objective: Objective): Promise<Either<HyperionError, void>> {
+  const { study } = run;
+  const heartbeat = run.options.heartbeat ?? study.storage.heartbeat;
+  if (heartbeat !== undefined) {
+    const failed = await failStaleTrials(study, heartbeat)();
+    if (failed._tag === "Left") return failed;
+  }
+  if (run.interrupted) return DONE;
+  const asked = await askTrial(run);
+  if (asked._tag === "Left") return asked;
+  const trial = asked.right;
+  if (run.interrupted) return DONE; // the interrupt handler fails it
+  const outcome = await settleWithHeartbeat(run, trial, objective, heartbeat);
+  if (run.interrupted) return DONE;
+  const { told, message, stopWith } = await record(run, trial, outcome);
+  run.inFlight.delete(trial);
+  if (told._tag === "Left") return told;
+  finish(run, told.right, message);
+  if (stopWith) return left(stopWith);
+  const called = await runCallbacks(run, told.right)();
+  if (called._tag === "Left") return called;
+  if (run.progress) {
+    const texts = progressTexts(run);
+    updateProgress(run.progress, run.finished.length, texts.bar, texts.plain, Date.now());
+  }
+  return DONE;
+}
+
+const DONE: Either<never, void> = Object.freeze(right(undefined));
 
 /** On SIGINT/SIGTERM: stop asking, fail the trials in flight, close the storage. */
 export async function interruptRun(run: Run, signal: InterruptSignal): Promise<void> {

@@ -5,95 +5,124 @@
  *
  * @module
  */
-import { gen, left, type TaskEither } from "../effect/mod.ts";
+import { type Either, left, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { SamplerContext, SamplerHookResult } from "../samplers/sampler.ts";
 import type { TrialLive } from "./_live.ts";
 import type { Trial } from "./trial.ts";
 
+// The functions here are awaited once per suggest: plain async functions with early returns,
+// and no await at all when nothing is asynchronous (no history to fetch, no attribute to write).
+
 /** The history of the trial's study, fetched once per trial and filtered by the pruner. */
-function fetchHistory(trial: Trial, l: TrialLive): TaskEither<HyperionError, void> {
+async function fetchHistory(trial: Trial, l: TrialLive): Promise<Either<HyperionError, void>> {
   const study = trial.study;
-  return gen(function* (_) {
-    const trials = yield* _(study.storage.getAllTrials(study.studyId));
-    const filter = study.pruner.samplerTrials;
-    l.history = filter
-      ? filter({
-        studyName: study.studyName,
-        directions: study.directions,
-        trials,
-        trial: l.frozen,
-      })
-      : trials;
-    // this trial is usually the newest: search from the end, once per trial
-    const h = l.history, id = l.frozen.trialId;
-    let at = h.length - 1;
-    while (at >= 0 && h[at]!.trialId !== id) at--;
-    l.historyAt = at;
-  });
+  const trials = await study.storage.getAllTrials(study.studyId)();
+  if (trials._tag === "Left") return trials;
+  const filter = study.pruner.samplerTrials;
+  l.history = filter
+    ? filter({
+      studyName: study.studyName,
+      directions: study.directions,
+      trials: trials.right,
+      trial: l.frozen,
+    })
+    : trials.right;
+  // this trial is usually the newest: search from the end, once per trial
+  const h = l.history, id = l.frozen.trialId;
+  let at = h.length - 1;
+  while (at >= 0 && h[at]!.trialId !== id) at--;
+  l.historyAt = at;
+  return right(undefined);
+}
+
+/**
+ * The context a sampler hook sees, from the history the trial already has: the history with
+ * this trial as this process last wrote it (a copy of the pointers only), the same array for as
+ * long as the trial is unchanged, since samplers memoise by list identity.
+ */
+function currentContext(trial: Trial, l: TrialLive): SamplerContext {
+  let history = l.history ?? [];
+  if (l.historyAt >= 0) {
+    if (l.view?.frozen === l.frozen) history = l.view.trials;
+    else {
+      const copy = history.slice();
+      copy[l.historyAt] = l.frozen;
+      l.view = { trials: copy, frozen: l.frozen };
+      history = copy;
+    }
+  }
+  return { study: l.study, directions: trial.study.directions, trials: history, trial: l.frozen };
 }
 
 /**
  * The context a sampler hook sees; fetches the history first when the sampler needs it and
- * the trial has none yet.
+ * the trial has none yet (the only case that awaits).
  */
-export function samplerContext(
+export async function samplerContext(
   trial: Trial,
   l: TrialLive,
   needsHistory: boolean,
-): TaskEither<HyperionError, SamplerContext> {
-  return gen(function* (_) {
-    if (needsHistory && l.history === undefined) yield* _(fetchHistory(trial, l));
-    // the history with this trial as this process last wrote it (a copy of the pointers only),
-    // the same array for as long as the trial is unchanged: samplers memoise by list identity
-    let history = l.history ?? [];
-    if (l.historyAt >= 0) {
-      if (l.view?.frozen === l.frozen) history = l.view.trials;
-      else {
-        const copy = history.slice();
-        copy[l.historyAt] = l.frozen;
-        l.view = { trials: copy, frozen: l.frozen };
-        history = copy;
-      }
-    }
-    return { study: l.study, directions: trial.study.directions, trials: history, trial: l.frozen };
-  });
+): Promise<Either<HyperionError, SamplerContext>> {
+  if (needsHistory && l.history === undefined) {
+    const fetched = await fetchHistory(trial, l);
+    if (fetched._tag === "Left") return fetched;
+  }
+  return right(currentContext(trial, l));
 }
+
+/** True when a hook's result has system attributes to store (else applying it is synchronous). */
+function writesAttrs(result: SamplerHookResult): boolean {
+  const t = result.trialSystemAttrs, s = result.studySystemAttrs;
+  return (t !== undefined && Object.keys(t).length > 0) ||
+    (s !== undefined && Object.keys(s).length > 0);
+}
+
+/** Stores the system attributes of a hook's result, then mirrors them locally. */
+async function writeHookAttrs(
+  trial: Trial,
+  l: TrialLive,
+  result: SamplerHookResult,
+): Promise<Either<HyperionError, void>> {
+  const study = trial.study;
+  for (const [key, value] of Object.entries(result.trialSystemAttrs ?? {})) {
+    const r = await study.storage.setTrialAttr({ id: trial.trialId, kind: "system", key, value })();
+    if (r._tag === "Left") return r;
+    l.frozen = { ...l.frozen, systemAttrs: { ...l.frozen.systemAttrs, [key]: value } };
+  }
+  for (const [key, value] of Object.entries(result.studySystemAttrs ?? {})) {
+    const r = await study.storage.setStudyAttr({ id: study.studyId, kind: "system", key, value })();
+    if (r._tag === "Left") return r;
+    l.study = { ...l.study, systemAttrs: { ...l.study.systemAttrs, [key]: value } };
+  }
+  return right(undefined);
+}
+
+const DONE: Either<never, void> = Object.freeze(right(undefined));
 
 /**
  * Applies a sampler hook's result: the new sampler state and stop flag on the study handle's
  * runtime, then the trial's and the study's system attributes (stored, then mirrored locally).
+ * Synchronous (an `Either`) when there is no attribute to store, else a promise to await.
  */
 export function applyHook(
   trial: Trial,
   l: TrialLive,
   result: SamplerHookResult,
-): TaskEither<HyperionError, void> {
-  const study = trial.study;
-  return gen(function* (_) {
-    const runtime = study.runtime;
-    runtime.sampler = { ...runtime.sampler, state: result.state };
-    if (result.stopStudy) runtime.stopRequested = true;
-    for (const [key, value] of Object.entries(result.trialSystemAttrs ?? {})) {
-      yield* _(study.storage.setTrialAttr({ id: trial.trialId, kind: "system", key, value }));
-      l.frozen = { ...l.frozen, systemAttrs: { ...l.frozen.systemAttrs, [key]: value } };
-    }
-    for (const [key, value] of Object.entries(result.studySystemAttrs ?? {})) {
-      yield* _(study.storage.setStudyAttr({ id: study.studyId, kind: "system", key, value }));
-      l.study = { ...l.study, systemAttrs: { ...l.study.systemAttrs, [key]: value } };
-    }
-  });
+): Either<HyperionError, void> | Promise<Either<HyperionError, void>> {
+  const runtime = trial.study.runtime;
+  runtime.sampler = { ...runtime.sampler, state: result.state };
+  if (result.stopStudy) runtime.stopRequested = true;
+  return writesAttrs(result) ? writeHookAttrs(trial, l, result) : DONE;
 }
 
 /** Marks the trial FAIL (ignoring a failure to do so) and fails with `error`. */
-export function failWith(
+export async function failWith(
   trial: Trial,
   l: TrialLive,
   error: HyperionError,
-): TaskEither<HyperionError, never> {
-  return async () => {
-    l.finished = true;
-    await trial.study.storage.setTrialStateValues({ trialId: trial.trialId, state: "FAIL" })();
-    return left(error);
-  };
+): Promise<Either<HyperionError, never>> {
+  l.finished = true;
+  await trial.study.storage.setTrialStateValues({ trialId: trial.trialId, state: "FAIL" })();
+  return left(error);
 }

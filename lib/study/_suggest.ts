@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Either, gen, left, right, type TaskEither } from "../effect/mod.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, trialNotUpdatable } from "../errors.ts";
 import {
   checkCompatible,
@@ -23,6 +23,9 @@ import { applyHook, samplerContext } from "./_sampling.ts";
 import type { Trial } from "./trial.ts";
 import { warnIfRedefined } from "./logging.ts";
 
+// The per-suggest path: plain async functions with early returns (no generator, no closure per
+// step); a step that is synchronous (a check, the sampler's own functions) is not awaited.
+
 /** A non-empty string, or `InvalidArgument` naming `name`. */
 export function checkName(name: unknown): Either<HyperionError, string> {
   return typeof name === "string" && name.length > 0
@@ -31,26 +34,30 @@ export function checkName(name: unknown): Either<HyperionError, string> {
 }
 
 /** The relative sample of the trial, computed on the first suggest that needs it. */
-function relativeSample(
+async function relativeSample(
   trial: Trial,
   l: TrialLive,
   impl: SamplerImpl,
-): TaskEither<HyperionError, void> {
-  return gen(function* (_) {
-    const { inferRelativeSearchSpace, sampleRelative, needsHistory } = impl;
-    if (l.relative !== undefined || !inferRelativeSearchSpace || !sampleRelative) return;
-    const runtime = trial.study.runtime;
-    const ctx = yield* _(samplerContext(trial, l, needsHistory));
-    const space = inferRelativeSearchSpace(runtime.sampler, ctx, runtime.workspace);
-    if (Object.keys(space).length === 0) {
-      l.relative = { space, params: {} };
-      return;
-    }
-    const sampled = yield* _(sampleRelative(runtime.sampler, ctx, space, runtime.workspace));
-    yield* _(applyHook(trial, l, sampled));
-    l.relative = { space, params: sampled.value };
-  });
+): Promise<Either<HyperionError, void>> {
+  const { inferRelativeSearchSpace, sampleRelative, needsHistory } = impl;
+  if (l.relative !== undefined || !inferRelativeSearchSpace || !sampleRelative) return DONE;
+  const runtime = trial.study.runtime;
+  const ctx = await samplerContext(trial, l, needsHistory);
+  if (ctx._tag === "Left") return ctx;
+  const space = inferRelativeSearchSpace(runtime.sampler, ctx.right, runtime.workspace);
+  if (Object.keys(space).length === 0) {
+    l.relative = { space, params: {} };
+    return DONE;
+  }
+  const sampled = sampleRelative(runtime.sampler, ctx.right, space, runtime.workspace);
+  if (sampled._tag === "Left") return sampled;
+  const applied = await applyHook(trial, l, sampled.right);
+  if (applied._tag === "Left") return applied;
+  l.relative = { space, params: sampled.right.value };
+  return DONE;
 }
+
+const DONE: Either<never, void> = Object.freeze(right(undefined));
 
 /** The relative sample's value for `name` when it fits `distribution`. */
 function relativeValue(l: TrialLive, name: string, distribution: Distribution): number | undefined {
@@ -69,25 +76,32 @@ function relativeValue(l: TrialLive, name: string, distribution: Distribution): 
 }
 
 /** The sampler's value (internal representation): relative when it fits, else independent. */
-function sampledValue(
+async function sampledValue(
   trial: Trial,
   l: TrialLive,
   name: string,
   distribution: Distribution,
-): TaskEither<HyperionError, number> {
-  return gen(function* (_) {
-    const runtime = trial.study.runtime;
-    const impl = yield* _(samplerImpl(runtime.sampler, runtime.samplerKinds));
-    yield* _(relativeSample(trial, l, impl));
-    const relative = relativeValue(l, name, distribution);
-    if (relative !== undefined) return relative;
-    const ctx = yield* _(samplerContext(trial, l, impl.needsHistory));
-    const sampled = yield* _(
-      impl.sampleIndependent(runtime.sampler, ctx, { name, distribution }, runtime.workspace),
-    );
-    yield* _(applyHook(trial, l, sampled));
-    return sampled.value;
-  });
+): Promise<Either<HyperionError, number>> {
+  const runtime = trial.study.runtime;
+  const impl = samplerImpl(runtime.sampler, runtime.samplerKinds);
+  if (impl._tag === "Left") return impl;
+  if (l.relative === undefined && impl.right.sampleRelative) {
+    const rel = await relativeSample(trial, l, impl.right);
+    if (rel._tag === "Left") return rel;
+  }
+  const relative = relativeValue(l, name, distribution);
+  if (relative !== undefined) return right(relative);
+  const ctx = await samplerContext(trial, l, impl.right.needsHistory);
+  if (ctx._tag === "Left") return ctx;
+  const sampled = impl.right.sampleIndependent(
+    runtime.sampler,
+    ctx.right,
+    { name, distribution },
+    runtime.workspace,
+  );
+  if (sampled._tag === "Left") return sampled;
+  const applied = await applyHook(trial, l, sampled.right);
+  return applied._tag === "Left" ? applied : right(sampled.right.value);
 }
 
 /** The internal value: an enqueued value, the single value of a one-point domain, or sampled. */
@@ -96,17 +110,16 @@ function internalValue(
   l: TrialLive,
   name: string,
   distribution: Distribution,
-): TaskEither<HyperionError, number> {
-  return gen(function* (_) {
-    if (Object.hasOwn(l.fixedParams, name)) {
-      const fixed = yield* _(toInternal(distribution, l.fixedParams[name], name));
-      return distribution._tag === "IntDistribution" ? Math.trunc(fixed) : fixed;
-    }
-    if (isSingle(distribution)) {
-      return distribution._tag === "CategoricalDistribution" ? 0 : distribution.low;
-    }
-    return yield* _(sampledValue(trial, l, name, distribution));
-  });
+): Either<HyperionError, number> | Promise<Either<HyperionError, number>> {
+  if (Object.hasOwn(l.fixedParams, name)) {
+    const fixed = toInternal(distribution, l.fixedParams[name], name);
+    if (fixed._tag === "Left") return fixed;
+    return right(distribution._tag === "IntDistribution" ? Math.trunc(fixed.right) : fixed.right);
+  }
+  if (isSingle(distribution)) {
+    return right(distribution._tag === "CategoricalDistribution" ? 0 : distribution.low);
+  }
+  return sampledValue(trial, l, name, distribution);
 }
 
 /**
@@ -118,33 +131,46 @@ export function suggestWith(
   name: string,
   distribution: Distribution,
 ): TaskEither<HyperionError, ParamValue> {
-  return gen(function* (_) {
-    const l = yield* _(checkTrialHandle(trial));
-    yield* _(checkName(name));
-    if (l.finished) {
-      return yield* _(left(trialNotUpdatable({
-        trialNumber: trial.number,
-        state: l.frozen.state,
-        operation: `suggest '${name}' in`,
-      })));
-    }
-    const previous = Object.hasOwn(l.frozen.distributions, name)
-      ? l.frozen.distributions[name]
-      : undefined;
-    if (previous !== undefined) {
-      yield* _(checkCompatible(previous, distribution, name));
-      warnIfRedefined(trial, name, previous, distribution); // logging (issue 17 §5)
-      return l.frozen.params[name] as ParamValue;
-    }
-    const internal = yield* _(internalValue(trial, l, name, distribution));
-    yield* _(trial.study.storage.setTrialParam({
-      trialId: trial.trialId,
-      name,
-      internal,
-      distribution,
+  return () => suggestNow(trial, name, distribution);
+}
+
+/** {@link suggestWith}, run now. */
+export async function suggestNow(
+  trial: Trial,
+  name: string,
+  distribution: Distribution,
+): Promise<Either<HyperionError, ParamValue>> {
+  const found = checkTrialHandle(trial);
+  if (found._tag === "Left") return found;
+  const l = found.right;
+  const named = checkName(name);
+  if (named._tag === "Left") return named;
+  if (l.finished) {
+    return left(trialNotUpdatable({
+      trialNumber: trial.number,
+      state: l.frozen.state,
+      operation: `suggest '${name}' in`,
     }));
-    const external = toExternal(distribution, internal);
-    l.frozen = withParam(l.frozen, name, external, distribution);
-    return external;
-  });
+  }
+  const previous = Object.hasOwn(l.frozen.distributions, name)
+    ? l.frozen.distributions[name]
+    : undefined;
+  if (previous !== undefined) {
+    const compatible = checkCompatible(previous, distribution, name);
+    if (compatible._tag === "Left") return compatible;
+    warnIfRedefined(trial, name, previous, distribution); // logging (issue 17 §5)
+    return right(l.frozen.params[name] as ParamValue);
+  }
+  const internal = await internalValue(trial, l, name, distribution);
+  if (internal._tag === "Left") return internal;
+  const written = await trial.study.storage.setTrialParam({
+    trialId: trial.trialId,
+    name,
+    internal: internal.right,
+    distribution,
+  })();
+  if (written._tag === "Left") return written;
+  const external = toExternal(distribution, internal.right);
+  l.frozen = withParam(l.frozen, name, external, distribution);
+  return right(external);
 }

@@ -14,15 +14,7 @@
  *
  * @module
  */
-import {
-  type Either,
-  fromEither,
-  gen,
-  genEither,
-  left,
-  orElse,
-  type TaskEither,
-} from "../effect/mod.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { checkDistribution, type Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
@@ -37,7 +29,7 @@ import {
   type TrialLive,
 } from "./_live.ts";
 import { applyHook, failWith, samplerContext } from "./_sampling.ts";
-import { suggestWith } from "./_suggest.ts";
+import { suggestNow } from "./_suggest.ts";
 import type { Study } from "./study.ts";
 import type { Trial } from "./trial.ts";
 
@@ -51,21 +43,22 @@ function checkFixed(
       expected: "an object of distributions by parameter name",
     }));
   }
-  return genEither(function* (_) {
-    const checked: Array<[string, Distribution]> = [];
-    for (const [name, distribution] of Object.entries(fixedDistributions)) {
-      checked.push([name, yield* _(checkDistribution(distribution, name))]);
-    }
-    return checked;
-  });
+  const checked: Array<[string, Distribution]> = [];
+  for (const [name, distribution] of Object.entries(fixedDistributions)) {
+    const d = checkDistribution(distribution, name);
+    if (d._tag === "Left") return d;
+    checked.push([name, d.right]);
+  }
+  return right(checked);
 }
 
 /** The oldest WAITING trial, claimed, or a new RUNNING one. */
-function claimOrCreate(study: Study): TaskEither<HyperionError, FrozenTrial> {
-  return gen(function* (_) {
-    const claimed = yield* _(study.storage.claimWaitingTrial(study.studyId));
-    return claimed ?? (yield* _(study.storage.createTrial(study.studyId)));
-  });
+async function claimOrCreate(study: Study): Promise<Either<HyperionError, FrozenTrial>> {
+  const claimed = await study.storage.claimWaitingTrial(study.studyId)();
+  if (claimed._tag === "Left" || claimed.right != null) {
+    return claimed as Either<HyperionError, FrozenTrial>;
+  }
+  return await study.storage.createTrial(study.studyId)();
 }
 
 /** A new trial handle on `frozen`, with its live state attached to the study's runtime. */
@@ -99,24 +92,44 @@ function startTrial(
 }
 
 /** The sampler's `beforeTrial` hook, when it has one; a failing hook fails the trial. */
-function beforeTrial(
+async function beforeTrial(
   trial: Trial,
   l: TrialLive,
   runtime: StudyRuntime,
   impl: SamplerImpl,
-): TaskEither<HyperionError, void> {
-  return gen(function* (_) {
-    const before = impl.beforeTrial;
-    if (!before) return;
-    const ctx = yield* _(samplerContext(trial, l, impl.needsHistory));
-    const hook = yield* _(
-      orElse(
-        fromEither(before(runtime.sampler, ctx, runtime.workspace)),
-        (e) => failWith(trial, l, e),
-      ),
-    );
-    yield* _(applyHook(trial, l, hook));
-  });
+): Promise<Either<HyperionError, void>> {
+  const before = impl.beforeTrial;
+  if (!before) return right(undefined);
+  const ctx = await samplerContext(trial, l, impl.needsHistory);
+  if (ctx._tag === "Left") return ctx;
+  const hook = before(runtime.sampler, ctx.right, runtime.workspace);
+  if (hook._tag === "Left") return await failWith(trial, l, hook.left);
+  return await applyHook(trial, l, hook.right);
+}
+
+/** Starts the trial and suggests the fixed distributions (see {@link ask}). */
+async function askNow(
+  study: Study,
+  fixedDistributions: Readonly<Record<string, Distribution>>,
+): Promise<Either<HyperionError, Trial>> {
+  const runtime = checkStudyHandle(study);
+  if (runtime._tag === "Left") return runtime;
+  const fixed = checkFixed(fixedDistributions);
+  if (fixed._tag === "Left") return fixed;
+  const impl = samplerImpl(runtime.right.sampler, runtime.right.samplerKinds);
+  if (impl._tag === "Left") return impl;
+  const frozen = await claimOrCreate(study);
+  if (frozen._tag === "Left") return frozen;
+  const record = await study.storage.getStudyById(study.studyId)();
+  if (record._tag === "Left") return record;
+  const { trial, live } = startTrial(study, runtime.right, frozen.right, record.right);
+  const before = await beforeTrial(trial, live, runtime.right, impl.right);
+  if (before._tag === "Left") return before;
+  for (const [name, distribution] of fixed.right) {
+    const suggested = await suggestNow(trial, name, distribution);
+    if (suggested._tag === "Left") return await failWith(trial, live, suggested.left);
+  }
+  return right(trial);
 }
 
 /**
@@ -129,20 +142,5 @@ export function ask(
   study: Study,
   fixedDistributions: Readonly<Record<string, Distribution>> = {},
 ): TaskEither<HyperionError, Trial> {
-  return guard(
-    "ask for a trial",
-    gen(function* (_) {
-      const runtime = yield* _(checkStudyHandle(study));
-      const fixed = yield* _(checkFixed(fixedDistributions));
-      const impl = yield* _(samplerImpl(runtime.sampler, runtime.samplerKinds));
-      const frozen = yield* _(claimOrCreate(study));
-      const record = yield* _(study.storage.getStudyById(study.studyId));
-      const { trial, live } = startTrial(study, runtime, frozen, record);
-      yield* _(beforeTrial(trial, live, runtime, impl));
-      for (const [name, distribution] of fixed) {
-        yield* _(orElse(suggestWith(trial, name, distribution), (e) => failWith(trial, live, e)));
-      }
-      return trial;
-    }),
-  );
+  return guard("ask for a trial", () => askNow(study, fixedDistributions));
 }

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { type Either, gen, type TaskEither } from "../effect/mod.ts";
+import type { Either, TaskEither } from "../effect/mod.ts";
 import { type HyperionError, show } from "../errors.ts";
 import {
   type CategoricalDistribution,
@@ -31,7 +31,7 @@ import {
 } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import { guard } from "./_live.ts";
-import { checkName, suggestWith } from "./_suggest.ts";
+import { checkName, suggestNow } from "./_suggest.ts";
 import type { Trial } from "./trial.ts";
 
 // -------------------------------------------------------------------------------------
@@ -49,14 +49,13 @@ function suggestChecked<T extends ParamValue>(
   name: string,
   distribution: () => Either<HyperionError, Distribution>,
 ): TaskEither<HyperionError, T> {
-  return guard(
-    `suggest ${quoted(name)}`,
-    gen(function* (_) {
-      yield* _(checkName(name));
-      const d = yield* _(distribution());
-      return (yield* _(suggestWith(trial, name, d))) as T;
-    }),
-  );
+  return guard(`suggest ${quoted(name)}`, () => {
+    const named = checkName(name);
+    if (named._tag === "Left") return Promise.resolve(named);
+    const d = distribution();
+    if (d._tag === "Left") return Promise.resolve(d);
+    return suggestNow(trial, name, d.right) as Promise<Either<HyperionError, T>>;
+  });
 }
 
 // -------------------------------------------------------------------------------------

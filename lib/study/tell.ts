@@ -19,16 +19,7 @@
  *
  * @module
  */
-import {
-  type Either,
-  gen,
-  left,
-  map,
-  orElse,
-  right,
-  succeed,
-  type TaskEither,
-} from "../effect/mod.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import {
   type HyperionError,
   invalidArgument,
@@ -170,29 +161,54 @@ function checkOwnStudy(study: Study, trial: Trial): Either<HyperionError, void> 
   }));
 }
 
+/** What `tell` found: the stored trial, and its live state when given a handle. */
+interface Found {
+  readonly frozen: FrozenTrial;
+  readonly l: TrialLive | undefined;
+}
+
 /** The stored trial `tell` finishes, and its live state when given a handle. */
-function findTrial(
+async function findTrial(
   study: Study,
   trialOrNumber: Trial | number,
-): TaskEither<HyperionError, { readonly frozen: FrozenTrial; readonly l: TrialLive | undefined }> {
-  return gen(function* (_) {
-    if (typeof trialOrNumber === "number") {
-      const trials = yield* _(study.storage.getAllTrials(study.studyId));
-      const t = trials.find((x) => x.number === trialOrNumber);
-      return { frozen: yield* _(t ? right(t) : left(trialNotFound(trialOrNumber))), l: undefined };
-    }
-    const l = yield* _(checkTrialHandle(trialOrNumber));
-    yield* _(checkOwnStudy(study, trialOrNumber));
-    const frozen = yield* _(study.storage.getTrial(trialOrNumber.trialId));
-    if (frozen.number !== trialOrNumber.number) {
-      return yield* _(left(trialOfAnotherStudy({
-        operation: "tell",
-        trialNumber: trialOrNumber.number,
-        trialStudy: { studyName: trialOrNumber.study.studyName, url: study.storage.url },
-        study: { studyName: study.studyName, url: study.storage.url },
-      })));
-    }
-    return { frozen, l };
+): Promise<Either<HyperionError, Found>> {
+  if (typeof trialOrNumber === "number") {
+    const trials = await study.storage.getAllTrials(study.studyId)();
+    if (trials._tag === "Left") return trials;
+    const t = trials.right.find((x) => x.number === trialOrNumber);
+    return t ? right({ frozen: t, l: undefined }) : left(trialNotFound(trialOrNumber));
+  }
+  const l = checkTrialHandle(trialOrNumber);
+  if (l._tag === "Left") return l;
+  const own = checkOwnStudy(study, trialOrNumber);
+  if (own._tag === "Left") return own;
+  const frozen = await study.storage.getTrial(trialOrNumber.trialId)();
+  if (frozen._tag === "Left") return frozen;
+  if (frozen.right.number !== trialOrNumber.number) {
+    return left(trialOfAnotherStudy({
+      operation: "tell",
+      trialNumber: trialOrNumber.number,
+      trialStudy: { studyName: trialOrNumber.study.studyName, url: study.storage.url },
+      study: { studyName: study.studyName, url: study.storage.url },
+    }));
+  }
+  return right({ frozen: frozen.right, l: l.right });
+}
+
+/** The live state the `afterTrial` hook sees: the handle's, or a fresh one for a number. */
+async function hookLive(study: Study, found: Found): Promise<Either<HyperionError, TrialLive>> {
+  if (found.l) return right(found.l);
+  const record = await study.storage.getStudyById(study.studyId)();
+  if (record._tag === "Left") return record;
+  return right({
+    frozen: found.frozen,
+    study: record.right,
+    fixedParams: {},
+    history: undefined,
+    historyAt: -1,
+    view: undefined,
+    relative: undefined,
+    finished: false,
   });
 }
 
@@ -201,37 +217,68 @@ function findTrial(
  * run (its context cannot be read); the hook's own error is the Right's `hookError`, reported
  * after the state is written.
  */
-function afterTrial(
+async function afterTrial(
   study: Study,
   runtime: StudyRuntime,
   trialOrNumber: Trial | number,
-  found: { readonly frozen: FrozenTrial; readonly l: TrialLive | undefined },
+  found: Found,
   decision: TellDecision,
-): TaskEither<HyperionError, HyperionError | undefined> {
-  return gen(function* (_) {
-    const impl = samplerImpl(runtime.sampler, runtime.samplerKinds);
-    if (impl._tag === "Left" || !impl.right.afterTrial) return undefined;
-    const { frozen } = found;
-    const handle: Trial = typeof trialOrNumber === "number"
-      ? { number: frozen.number, trialId: frozen.trialId, study, userAttrs: frozen.userAttrs }
-      : trialOrNumber;
-    const hl: TrialLive = found.l ?? {
-      frozen,
-      study: yield* _(study.storage.getStudyById(study.studyId)),
-      fixedParams: {},
-      history: undefined,
-      historyAt: -1,
-      view: undefined,
-      relative: undefined,
-      finished: false,
-    };
-    hl.frozen = { ...frozen };
-    const ctx = yield* _(samplerContext(handle, hl, impl.right.needsHistory));
-    const hook = impl.right.afterTrial(runtime.sampler, ctx, decision, runtime.workspace);
-    if (hook._tag === "Left") return hook.left;
-    // a failure to apply the hook is reported like the hook's own
-    return yield* _(orElse(map(applyHook(handle, hl, hook.right), () => undefined), succeed));
-  });
+): Promise<Either<HyperionError, HyperionError | undefined>> {
+  const impl = samplerImpl(runtime.sampler, runtime.samplerKinds);
+  if (impl._tag === "Left" || !impl.right.afterTrial) return right(undefined);
+  const { frozen } = found;
+  const handle: Trial = typeof trialOrNumber === "number"
+    ? { number: frozen.number, trialId: frozen.trialId, study, userAttrs: frozen.userAttrs }
+    : trialOrNumber;
+  const hl = await hookLive(study, found);
+  if (hl._tag === "Left") return hl;
+  hl.right.frozen = { ...frozen };
+  const ctx = await samplerContext(handle, hl.right, impl.right.needsHistory);
+  if (ctx._tag === "Left") return ctx;
+  const hook = impl.right.afterTrial(runtime.sampler, ctx.right, decision, runtime.workspace);
+  if (hook._tag === "Left") return right(hook.left);
+  // a failure to apply the hook is reported like the hook's own
+  const applied = await applyHook(handle, hl.right, hook.right);
+  return right(applied._tag === "Left" ? applied.left : undefined);
+}
+
+/** Checks the outcome and finishes the trial (see {@link tell}). */
+async function tellNow(
+  study: Study,
+  trialOrNumber: Trial | number,
+  outcome: TellOutcome,
+): Promise<Either<HyperionError, FrozenTrial>> {
+  const runtime = checkStudyHandle(study);
+  if (runtime._tag === "Left") return runtime;
+  if (typeof outcome !== "object" || outcome === null) {
+    return left(invalidArgument({
+      field: "outcome",
+      value: outcome,
+      expected: "an object such as { values: [0.5] } or { state: 'PRUNED' }",
+    }));
+  }
+  const found = await findTrial(study, trialOrNumber);
+  if (found._tag === "Left") return found;
+  const { frozen, l } = found.right;
+  if (frozen.state !== "RUNNING") {
+    return left(
+      trialNotUpdatable({ trialNumber: frozen.number, state: frozen.state, operation: "tell" }),
+    );
+  }
+  const decision = decideTell(frozen, outcome, study.directions.length);
+  if (decision._tag === "Left") return decision;
+  const hook = await afterTrial(study, runtime.right, trialOrNumber, found.right, decision.right);
+  if (hook._tag === "Left") return hook;
+  const written = await study.storage.setTrialStateValues({
+    trialId: frozen.trialId,
+    ...decision.right,
+  })();
+  if (written._tag === "Left") return written;
+  if (l) l.finished = true;
+  if (hook.right) return left(hook.right);
+  const stored = await study.storage.getTrial(frozen.trialId)();
+  if (stored._tag === "Right" && l) l.frozen = stored.right;
+  return stored;
 }
 
 // -------------------------------------------------------------------------------------
@@ -251,32 +298,5 @@ export function tell(
   trialOrNumber: Trial | number,
   outcome: TellOutcome = {},
 ): TaskEither<HyperionError, FrozenTrial> {
-  return guard(
-    "tell",
-    gen(function* (_) {
-      const runtime = yield* _(checkStudyHandle(study));
-      if (typeof outcome !== "object" || outcome === null) {
-        return yield* _(left(invalidArgument({
-          field: "outcome",
-          value: outcome,
-          expected: "an object such as { values: [0.5] } or { state: 'PRUNED' }",
-        })));
-      }
-      const found = yield* _(findTrial(study, trialOrNumber));
-      const { frozen, l } = found;
-      if (frozen.state !== "RUNNING") {
-        return yield* _(left(
-          trialNotUpdatable({ trialNumber: frozen.number, state: frozen.state, operation: "tell" }),
-        ));
-      }
-      const decision = yield* _(decideTell(frozen, outcome, study.directions.length));
-      const hookError = yield* _(afterTrial(study, runtime, trialOrNumber, found, decision));
-      yield* _(study.storage.setTrialStateValues({ trialId: frozen.trialId, ...decision }));
-      if (l) l.finished = true;
-      if (hookError) return yield* _(left(hookError));
-      const stored = yield* _(study.storage.getTrial(frozen.trialId));
-      if (l) l.frozen = stored;
-      return stored;
-    }),
-  );
+  return guard("tell", () => tellNow(study, trialOrNumber, outcome));
 }
