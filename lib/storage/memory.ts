@@ -59,8 +59,6 @@ interface StudyEntry {
   record: StudyRecord;
   /** The current version of each trial, by number. */
   readonly byNumber: FrozenTrial[];
-  /** A frozen copy of `byNumber`, handed to every reader until a trial changes. */
-  snapshot: ReadonlyArray<FrozenTrial> | undefined;
   /** Ids of the WAITING trials. */
   readonly waiting: Set<number>;
   readonly firstDistributions: Map<string, Distribution>;
@@ -163,7 +161,6 @@ function put(st: MemoryState, studyId: number, t: FrozenTrial): void {
   st.trials.set(t.trialId, { studyId, trial: t });
   const s = st.studies.get(studyId)!;
   s.byNumber[t.number] = t;
-  s.snapshot = undefined;
   if (t.state === "WAITING") s.waiting.add(t.trialId);
   else s.waiting.delete(t.trialId);
 }
@@ -185,7 +182,6 @@ function studyOps(st: MemoryState): StudyOps {
           st.studies.set(record.studyId, {
             record,
             byNumber: [],
-            snapshot: undefined,
             waiting: new Set(),
             firstDistributions: new Map(),
           });
@@ -389,8 +385,9 @@ function trialReads(st: MemoryState): Pick<
                   states.includes(t.state)
                 );
               }
-              // shared by every reader until a trial changes: a study's history is read every trial
-              return s.snapshot ??= Object.freeze(all.slice());
+              // each reader gets its own list: V8 reads a frozen array more slowly, and the
+              // samplers read the whole history every trial
+              return all.slice();
             })),
       ),
     recordHeartbeat: (trialId) =>

@@ -104,7 +104,8 @@ export function trialOps(c: SqliteConnection): TrialOps {
         if (checked._tag === "Left") return checked;
         const trials = syncTrials(c, studyId, name);
         const states = checked.right;
-        return right(states ? trials.filter((t) => states.includes(t.state)) : trials);
+        // each reader gets its own list (a frozen shared one makes every later read of it slower)
+        return right(states ? trials.filter((t) => states.includes(t.state)) : trials.slice());
       }),
   };
 }
