@@ -56,31 +56,7 @@
 export { getOrThrow, isLeft, isRight, left, right, runOrThrow } from "../effect/mod.ts";
 export type { Either, Left, Right, TaskEither } from "../effect/mod.ts";
 // the error union and its variants (types only: the constructors stay in the core entry point)
-export type {
-  CorruptCheckpoint,
-  DuplicatedStudy,
-  DuplicatePlugin,
-  ErrorBase,
-  HyperionError,
-  IncompatibleDistribution,
-  InvalidArgument,
-  InvalidDistribution,
-  InvalidStudyArgs,
-  InvalidTrainerConfig,
-  NoCompletedTrials,
-  NotPersistentStorage,
-  NotSupported,
-  ObjectiveFailed,
-  SchemaMismatch,
-  StorageError,
-  StudyNotFound,
-  TrainingFailed,
-  TrialNotFound,
-  TrialNotUpdatable,
-  TrialPruned,
-  UnknownSamplerKind,
-  UnknownSuggestType,
-} from "../errors.ts";
+export type * from "../error_types.ts";
 export type { JsonValue } from "../core/json.ts";
 export type { Rng, RngState } from "../random/rng.ts";
 export type {

@@ -18,31 +18,8 @@ export type { Direction, StudyRecord } from "../../core/study.ts";
 export type { Attrs, FrozenTrial, TrialState, TrialTemplate } from "../../core/trial.ts";
 export type { Either, Left, Right } from "../../effect/either.ts";
 export type { TaskEither } from "../../effect/task_either.ts";
-export type {
-  CorruptCheckpoint,
-  DuplicatedStudy,
-  DuplicatePlugin,
-  ErrorBase,
-  HyperionError,
-  IncompatibleDistribution,
-  InvalidArgument,
-  InvalidDistribution,
-  InvalidStudyArgs,
-  InvalidTrainerConfig,
-  NoCompletedTrials,
-  NotPersistentStorage,
-  NotSupported,
-  ObjectiveFailed,
-  SchemaMismatch,
-  StorageError,
-  StudyNotFound,
-  TrainingFailed,
-  TrialNotFound,
-  TrialNotUpdatable,
-  TrialPruned,
-  UnknownSamplerKind,
-  UnknownSuggestType,
-} from "../../errors.ts";
+// the error union and its variants (types only: the constructors stay in the core entry point)
+export type * from "../../error_types.ts";
 export type { PruneDecision, Pruner, PrunerContext } from "../../pruners/pruner.ts";
 export type { Rng } from "../../random/rng.ts";
 export type {
