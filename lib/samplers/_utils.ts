@@ -40,6 +40,23 @@ export function expectRngStates(
 }
 
 /**
+ * Checks the `state` of a sampler record: an object, which in the older shape (a random stream
+ * advanced by every draw) held an RNG state under `legacyKey`; such a state is checked, then
+ * dropped by the caller, since draws now derive from the seed and the trial number.
+ */
+export function checkLegacyState(
+  value: unknown,
+  field: string,
+  legacyKey: string,
+): Either<HyperionError, void> {
+  const s = expectObject(value, field);
+  if (s._tag === "Left") return s;
+  if (s.right[legacyKey] === undefined) return right(undefined);
+  const checked = expectRngStates(s.right, field, [legacyKey]);
+  return checked._tag === "Left" ? checked : right(undefined);
+}
+
+/**
  * The {@link rngFor} key of the independent draw of parameter `name` of a trial: keyed by
  * name, not by position, so a trial whose other parameters are fixed (enqueued or re-run)
  * draws `name` as a trial with none fixed.

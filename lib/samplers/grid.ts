@@ -11,16 +11,15 @@ import type { Distribution } from "../core/distributions.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { randomInt, rngFor, rngFromSeed, shuffled } from "../random/rng.ts";
-import { expectRngStates, isPlainObject, uncheckedJson } from "./_utils.ts";
+import { checkLegacyState, isPlainObject, uncheckedJson } from "./_utils.ts";
 import { remember } from "./_recent.ts";
 import { decodeGridOptions, encodeGrid, type GridSpace } from "./_grid_codec.ts";
-import {
-  expectObject,
-  type Sampled,
-  type Sampler,
-  type SamplerContext,
-  type SamplerHookResult,
-  type SamplerImpl,
+import type {
+  Sampled,
+  Sampler,
+  SamplerContext,
+  SamplerHookResult,
+  SamplerImpl,
 } from "./sampler.ts";
 
 // -------------------------------------------------------------------------------------
@@ -275,9 +274,7 @@ function unvisited(grid: GridLayout, trials: ReadonlyArray<FrozenTrial>): number
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   return genEither(function* (_) {
     const o = yield* _(decodeGridOptions(sampler.options));
-    // the state of the older shape (a stream advanced by every draw) is checked and dropped
-    const s = yield* _(expectObject(sampler.state, "grid.state"));
-    if (s.rng !== undefined) yield* _(expectRngStates(s, "grid.state", ["rng"]));
+    yield* _(checkLegacyState(sampler.state, "grid.state", "rng"));
     return encodeGrid(o);
   });
 }

@@ -14,7 +14,7 @@ import type { FrozenTrial } from "../../core/trial.ts";
 import { rngFor, rngFromSeed } from "../../random/rng.ts";
 import {
   booleanField,
-  expectRngStates,
+  checkLegacyState,
   isPlainObject,
   paramKey,
   previousDouble,
@@ -305,9 +305,7 @@ function encodeQmc(o: QmcOptions): Sampler {
 function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   return genEither(function* (_) {
     const o = yield* _(decodeQmcOptions(sampler.options));
-    // the state of the older shape (a random stream and reservations) is checked and dropped
-    const s = yield* _(expectObject(sampler.state, "qmc.state"));
-    if (s.randomRng !== undefined) yield* _(expectRngStates(s, "qmc.state", ["randomRng"]));
+    yield* _(checkLegacyState(sampler.state, "qmc.state", "randomRng"));
     return encodeQmc(o);
   });
 }
