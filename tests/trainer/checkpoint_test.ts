@@ -14,21 +14,7 @@ import {
   type TrainerConfig,
 } from "../../lib/trainer/mod.ts";
 import { writeFileAtomic } from "../../lib/fs/atomic.ts";
-
-function trainerOf(config: TrainerConfig, plugins: ReadonlyArray<Plugin> = []): Trainer {
-  let trainer = getOrThrow(createTrainer(config));
-  for (const p of plugins) trainer = getOrThrow(registerPlugin(trainer, p));
-  return trainer;
-}
-
-async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await run(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { trainerOf, withTempDir } from "../fixtures/trainer_fixture.ts";
 
 /** Counts batches; its state is the count. */
 const counter: Model<number, ReadonlyArray<number>> = {

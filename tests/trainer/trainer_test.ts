@@ -22,7 +22,6 @@ import {
   type Plugin,
   readCheckpoint,
   registerPlugin,
-  type Trainer,
   type TrainerConfig,
   type TrainingContext,
 } from "../../lib/trainer/mod.ts";
@@ -33,26 +32,13 @@ import {
   regressionModel,
   type RegressionState,
   type Sample,
+  trainerOf,
+  withTempDir,
 } from "../fixtures/trainer_fixture.ts";
 
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
-
-function trainerOf(config: TrainerConfig, plugins: ReadonlyArray<Plugin> = []): Trainer {
-  let trainer = getOrThrow(createTrainer(config));
-  for (const p of plugins) trainer = getOrThrow(registerPlugin(trainer, p));
-  return trainer;
-}
-
-async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await run(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function listFiles(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
