@@ -182,6 +182,7 @@ export {
 } from "./lib/study/studies.ts";
 export { type EnqueueOptions, enqueueTrial } from "./lib/study/enqueue.ts";
 export { report, setUserAttr, shouldPrune, type Trial, trialSnapshot } from "./lib/study/trial.ts";
+export { setConstraint } from "./lib/study/constraint.ts";
 export { ask } from "./lib/study/ask.ts";
 export { suggestCategorical, suggestFloat, suggestInt } from "./lib/study/suggest.ts";
 export { tell, type TellOutcome } from "./lib/study/tell.ts";
