@@ -82,8 +82,10 @@ def suggest(trial, space):
 
 def make_sampler(kind, seed):
     cf = {}
-    if kind == "tpe":
+    if kind == "tpe":  # Optuna 5.0's default TPE is multivariate
         return optuna.samplers.TPESampler(seed=seed, **cf)
+    if kind == "utpe":
+        return optuna.samplers.TPESampler(seed=seed, multivariate=False, **cf)
     if kind == "mtpe":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True, **cf)
     if kind == "gp":

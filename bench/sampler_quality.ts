@@ -1,0 +1,249 @@
+/**
+ * Sampler quality, side by side with Python Optuna 5.0: every sampler of ours and of Optuna's on
+ * every problem of `bench/quality_problems.json` (`tpe` is Optuna 5.0's default TPE, which is
+ * multivariate; `utpe` the univariate one; `mtpe` multivariate with `group`) (Branin, Hartmann-6, mixed, a 20-D
+ * Styblinski–Tang, a conditional space, constrained Hartmann-6, ZDT1, DTLZ2), N seeds × T
+ * trials, median best (single objective: best feasible value, lower is better; multi-objective:
+ * hypervolume of the feasible trials against the problem's reference point, higher is better).
+ *
+ *     deno run -A bench/sampler_quality.ts [--seeds=20] [--trials=100]
+ *         [--samplers=auto,tpe,utpe,mtpe,gp,cmaes,nsga2,random] [--problems=branin,zdt1]
+ *         [--python=/path/to/gp-venv/bin/python] [--optuna-samplers=tpe,mtpe,gp]
+ *         [--optuna-results=file.jsonl] [--out=file.jsonl]
+ *
+ * With `--python` the Optuna side (`bench/quality_optuna.py`) runs in this run, in a second
+ * process beside ours (2 cores: one each); its JSON lines are kept in `--out` when given.
+ * `--optuna-results` reads the lines of such a run instead (Optuna's GP costs about 0.1 s a trial,
+ * an hour for the whole table). GP needs torch: `../shared/bench/gp_venv.sh` builds the venv.
+ * A 20-seed median is noisy (see `bench/tpe_quality.ts`): read differences below a few percent of
+ * the range as ties.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import * as lib from "../mod.ts";
+import { createStudy, getTrials, optimize, runOrThrow, setConstraint } from "../mod.ts";
+import type { Sampler, Trial } from "../mod.ts";
+import { hypervolume } from "../lib/math/hypervolume.ts";
+import {
+  constraintOf,
+  evaluateProblem,
+  loadQualityProblems,
+  type QualityProblem,
+  suggestProblem,
+} from "./_quality_problems.ts";
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    seeds: { type: "string", default: "20" },
+    trials: { type: "string", default: "100" },
+    samplers: { type: "string", default: "auto,tpe,utpe,mtpe,gp,cmaes,nsga2,random" },
+    problems: { type: "string" },
+    python: { type: "string" },
+    "optuna-samplers": { type: "string", default: "tpe,mtpe,gp" },
+    "optuna-results": { type: "string" },
+    out: { type: "string" },
+  },
+});
+
+/** One run's outcome, the same shape as `quality_optuna.py` prints. */
+interface RunResult {
+  readonly problem: string;
+  readonly sampler: string;
+  readonly seed: number;
+  readonly best: number | null;
+  readonly seconds: number;
+}
+
+type Factory = (seed: number) => Sampler;
+
+/** Our samplers by benchmark name; a name whose constructor is not exported is skipped. */
+function factories(): Record<string, Factory> {
+  const ctor = (name: string) =>
+    (lib as Record<string, unknown>)[name] as
+      | ((o: Record<string, unknown>) => Sampler)
+      | undefined;
+  const table: Record<string, [string, Record<string, unknown>]> = {
+    auto: ["autoSampler", {}],
+    tpe: ["tpeSampler", {}],
+    utpe: ["tpeSampler", { multivariate: false }],
+    mtpe: ["tpeSampler", { multivariate: true, group: true }],
+    gp: ["gpSampler", {}],
+    cmaes: ["cmaEsSampler", {}],
+    nsga2: ["nsgaIISampler", {}],
+    nsga3: ["nsgaIIISampler", {}],
+    qmc: ["qmcSampler", {}],
+    random: ["randomSampler", {}],
+  };
+  const out: Record<string, Factory> = {};
+  for (const [name, [fn, options]] of Object.entries(table)) {
+    const make = ctor(fn);
+    if (make) out[name] = (seed) => make({ ...options, seed });
+  }
+  return out;
+}
+
+function objectiveOf(problem: QualityProblem) {
+  return (trial: Trial) => async () => {
+    const x = await suggestProblem(trial, problem.space);
+    const constraint = constraintOf(problem.name, x);
+    for (const [i, c] of (constraint ?? []).entries()) {
+      await runOrThrow(setConstraint(trial, `c${i}`, c));
+    }
+    const value = evaluateProblem(problem.name, x);
+    return { _tag: "Right" as const, right: value };
+  };
+}
+
+function feasible(attrs: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(attrs).every(([k, v]) =>
+    !k.startsWith("constraints:") || (typeof v === "number" && v <= 0)
+  );
+}
+
+async function runOurs(problem: QualityProblem, sampler: Sampler): Promise<number | null> {
+  const study = await runOrThrow(createStudy({ directions: problem.objectives, sampler }));
+  await runOrThrow(optimize(study, objectiveOf(problem), { nTrials: Number(args.trials) }));
+  const done = (await runOrThrow(getTrials(study)))
+    .filter((t) => t.state === "COMPLETE" && feasible(t.systemAttrs));
+  if (problem.objectives.length === 1) {
+    return done.length ? Math.min(...done.map((t) => t.values![0]!)) : null;
+  }
+  const ref = problem.reference_point!;
+  const points = done.map((t) => t.values!).filter((v) => v.every((x, i) => x < ref[i]!));
+  return points.length ? hypervolume(points, ref) : 0;
+}
+
+function applicable(problem: QualityProblem, sampler: string): boolean {
+  return sampler !== "cmaes" || (problem.objectives.length === 1 && !problem.conditional);
+}
+
+async function* oursAll(
+  problems: ReadonlyArray<QualityProblem>,
+  samplers: ReadonlyArray<string>,
+  seeds: number,
+): AsyncGenerator<RunResult> {
+  const make = factories();
+  for (const problem of problems) {
+    for (const name of samplers) {
+      if (!make[name] || !applicable(problem, name)) continue;
+      for (let seed = 0; seed < seeds; seed++) {
+        const t0 = performance.now();
+        const best = await runOurs(problem, make[name]!(seed));
+        yield {
+          problem: problem.name,
+          sampler: name,
+          seed,
+          best,
+          seconds: (performance.now() - t0) / 1e3,
+        };
+      }
+    }
+  }
+}
+
+async function runPython(problems: ReadonlyArray<QualityProblem>): Promise<RunResult[]> {
+  const script = new URL("./quality_optuna.py", import.meta.url).pathname;
+  const command = new Deno.Command(args.python!, {
+    args: [
+      "-W",
+      "ignore",
+      script,
+      "--samplers",
+      args["optuna-samplers"]!,
+      "--problems",
+      problems.map((p) => p.name).join(","),
+      "--seeds",
+      `0-${Number(args.seeds) - 1}`,
+      "--trials",
+      args.trials!,
+    ],
+    stdout: "piped",
+  });
+  const { stdout } = await command.output();
+  return parseLines(new TextDecoder().decode(stdout));
+}
+
+function parseLines(text: string): RunResult[] {
+  return text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l));
+}
+
+/** The upper median, as `../shared/bench/anchor_optuna.py` takes it (`sorted[n // 2]`). */
+function median(values: ReadonlyArray<number>, maximize: boolean): number {
+  const sorted = [...values].sort((a, b) => maximize ? b - a : a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function summarise(results: ReadonlyArray<RunResult>, problem: QualityProblem) {
+  const maximize = problem.objectives.length > 1;
+  const by = new Map<string, number[]>();
+  for (const r of results.filter((r) => r.problem === problem.name)) {
+    // a run without a feasible trial counts as the worst possible outcome
+    const v = r.best ?? (maximize ? 0 : Infinity);
+    by.set(r.sampler, [...(by.get(r.sampler) ?? []), v]);
+  }
+  return new Map([...by].map(([k, v]) => [k, { median: median(v, maximize), n: v.length }]));
+}
+
+function table(
+  problems: ReadonlyArray<QualityProblem>,
+  ours: ReadonlyArray<RunResult>,
+  theirs: ReadonlyArray<RunResult>,
+): string {
+  const ourNames = [...new Set(ours.map((r) => r.sampler))];
+  const theirNames = [...new Set(theirs.map((r) => r.sampler))];
+  const head = [
+    "problem",
+    ...ourNames.map((n) => `ours ${n}`),
+    ...theirNames.map((n) => `Optuna ${n}`),
+    "default ≥ Optuna's best?",
+  ];
+  const rows = [head, head.map(() => "---")];
+  for (const p of problems) {
+    const a = summarise(ours, p), b = summarise(theirs, p);
+    const fmt = (s?: { median: number }) => s === undefined ? "–" : s.median.toPrecision(5);
+    const maximize = p.objectives.length > 1;
+    const optunaBest = [...b.values()].map((s) => s.median)
+      .reduce(
+        (x, y) => maximize ? Math.max(x, y) : Math.min(x, y),
+        maximize ? -Infinity : Infinity,
+      );
+    const auto = a.get("auto")?.median;
+    const verdict = auto === undefined || !Number.isFinite(optunaBest)
+      ? "–"
+      : (maximize ? auto >= optunaBest : auto <= optunaBest)
+      ? "yes"
+      : `no (${auto.toPrecision(5)} vs ${optunaBest.toPrecision(5)})`;
+    rows.push([
+      p.name + (maximize ? " (HV ↑)" : ""),
+      ...ourNames.map((n) => fmt(a.get(n))),
+      ...theirNames.map((n) => fmt(b.get(n))),
+      verdict,
+    ]);
+  }
+  return rows.map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+async function main(): Promise<void> {
+  const all = loadQualityProblems();
+  const wanted = args.problems?.split(",");
+  const problems = wanted ? all.filter((p) => wanted.includes(p.name)) : all;
+  const python = args.python ? runPython(problems) : Promise.resolve([]);
+  const ours: RunResult[] = [];
+  for await (const r of oursAll(problems, args.samplers!.split(","), Number(args.seeds))) {
+    ours.push(r);
+    console.log(JSON.stringify({ side: "hyperion", ...r }));
+  }
+  const recorded = args["optuna-results"]
+    ? parseLines(await Deno.readTextFile(args["optuna-results"]))
+    : [];
+  const theirs = [...recorded, ...await python];
+  if (args.out) {
+    await Deno.writeTextFile(args.out, theirs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  }
+  console.log(`\n${args.seeds} seeds × ${args.trials} trials, median best\n`);
+  console.log(table(problems, ours, theirs));
+}
+
+await main();
