@@ -31,7 +31,7 @@ import { optunaPlugin, resumeStudy } from "../../lib/plugins/optuna/mod.ts";
 import { runtimeName } from "../../lib/runtime/mod.ts";
 import { seededStudyTrials } from "./seeded_study.ts";
 
-type Check = readonly [name: string, run: () => Promise<void>];
+type Check = readonly [name: string, run: () => Promise<void> | void];
 
 async function withTempDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "hyperion-portable-"));
@@ -59,7 +59,7 @@ const line: Model<{ w: number }, ReadonlyArray<[number, number]>> = {
 };
 
 const checks: ReadonlyArray<Check> = [
-  ["the runtime adapter names this runtime", async () => {
+  ["the runtime adapter names this runtime", () => {
     const expected = argValue("--runtime");
     if (expected !== undefined) assert.equal(runtimeName(), expected);
     else assert.notEqual(runtimeName(), "unknown");
