@@ -83,9 +83,7 @@ export const NODE_SQLITE_RUNTIMES =
  */
 export async function importNodeSqlite(): Promise<Either<string, NodeSqliteModule>> {
   try {
-    const specifier = "node:sqlite";
-    const mod = (await import(specifier)) as NodeSqliteModule;
-    return right(mod);
+    return right((await import("node:sqlite")) as unknown as NodeSqliteModule);
   } catch (e) {
     return left(
       `the runtime has no built-in 'node:sqlite' (${errorMessage(e)}); SQLite storage needs ` +
