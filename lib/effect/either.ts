@@ -4,8 +4,6 @@
  *
  * @module
  */
-import * as E from "fp-ts/lib/Either.js";
-
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
@@ -74,7 +72,7 @@ export function right<A, E = never>(a: A): Either<E, A> {
  * @category queries
  */
 export function isLeft<E, A>(ea: Either<E, A>): ea is Left<E> {
-  return E.isLeft(ea);
+  return ea._tag === "Left";
 }
 
 /**
@@ -83,7 +81,7 @@ export function isLeft<E, A>(ea: Either<E, A>): ea is Left<E> {
  * @category queries
  */
 export function isRight<E, A>(ea: Either<E, A>): ea is Right<A> {
-  return E.isRight(ea);
+  return ea._tag === "Right";
 }
 
 // -------------------------------------------------------------------------------------

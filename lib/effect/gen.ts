@@ -79,8 +79,12 @@ export type StepError<S> = S extends Step<infer E, unknown> ? E : never;
  */
 class StepOf<E, A> implements Step<E, A>, Iterator<Step<E, A>, A, unknown> {
   private yielded = false;
+  readonly step: TaskEither<E, A> | Either<E, A>;
 
-  constructor(readonly step: TaskEither<E, A> | Either<E, A>) {}
+  // a plain field, not a parameter property: Node's type stripping refuses those
+  constructor(step: TaskEither<E, A> | Either<E, A>) {
+    this.step = step;
+  }
 
   [Symbol.iterator](): Iterator<Step<E, A>, A, unknown> {
     return this;

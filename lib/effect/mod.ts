@@ -7,8 +7,8 @@
  * @example Compose with fp-ts's `pipe`
  * ```ts
  * import { right, succeed } from "@hyperion/tune";
- * import { pipe } from "fp-ts/lib/function.js";
- * import * as TE from "fp-ts/lib/TaskEither.js";
+ * import { pipe } from "npm:fp-ts@2.16.11/lib/function.js";
+ * import * as TE from "npm:fp-ts@2.16.11/lib/TaskEither.js";
  * import assert from "node:assert/strict";
  *
  * const program = pipe(succeed(20), TE.map((n) => n + 1), TE.flatMap((n) => succeed(n * 2)));

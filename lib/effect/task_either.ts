@@ -4,7 +4,9 @@
  *
  * Every public function that does I/O returns a {@link TaskEither}: a lazy computation that,
  * when run, resolves to a {@link Either}. Nothing throws across the public API. The twins are
- * assignable to and from fp-ts's types, so `fp-ts/lib/TaskEither.js` combinators apply.
+ * assignable to and from fp-ts's types, so `fp-ts/lib/TaskEither.js` combinators apply. The
+ * library itself does not import fp-ts (tests/effect/effect_test.ts proves the assignability
+ * against fp-ts 2.16); these combinators behave as fp-ts's of the same names.
  *
  * @example Run an effect and inspect its result
  * ```ts
@@ -18,7 +20,6 @@
  *
  * @module
  */
-import * as TE from "fp-ts/lib/TaskEither.js";
 import { type Either, getOrThrow, left, right } from "./either.ts";
 
 // -------------------------------------------------------------------------------------
@@ -84,7 +85,13 @@ export function tryCatch<E, A>(
   run: () => Promise<A> | A,
   onError: (reason: unknown) => E,
 ): TaskEither<E, A> {
-  return TE.tryCatch(async () => await run(), onError);
+  return async () => {
+    try {
+      return right(await run());
+    } catch (reason) {
+      return left(onError(reason));
+    }
+  };
 }
 
 /**
@@ -116,7 +123,10 @@ export function fromAsync<E, A>(
  * @category combinators
  */
 export function map<E, A, B>(fa: TaskEither<E, A>, f: (a: A) => B): TaskEither<E, B> {
-  return TE.map(f)(fa);
+  return async () => {
+    const ea = await fa();
+    return ea._tag === "Left" ? ea : right(f(ea.right));
+  };
 }
 
 /**
@@ -128,7 +138,10 @@ export function flatMap<E1, A, E2, B>(
   fa: TaskEither<E1, A>,
   f: (a: A) => TaskEither<E2, B>,
 ): TaskEither<E1 | E2, B> {
-  return TE.flatMap(fa, f);
+  return async () => {
+    const ea = await fa();
+    return ea._tag === "Left" ? ea : await f(ea.right)();
+  };
 }
 
 /**
@@ -137,7 +150,10 @@ export function flatMap<E1, A, E2, B>(
  * @category combinators
  */
 export function mapError<E, A, F>(fa: TaskEither<E, A>, f: (e: E) => F): TaskEither<F, A> {
-  return TE.mapLeft(f)(fa);
+  return async () => {
+    const ea = await fa();
+    return ea._tag === "Left" ? left(f(ea.left)) : ea;
+  };
 }
 
 /**
@@ -149,7 +165,10 @@ export function orElse<E1, A, E2, B>(
   fa: TaskEither<E1, A>,
   f: (e: E1) => TaskEither<E2, B>,
 ): TaskEither<E2, A | B> {
-  return TE.orElseW(f)(fa);
+  return async () => {
+    const ea = await fa();
+    return ea._tag === "Left" ? await f(ea.left)() : ea;
+  };
 }
 
 /**
@@ -161,7 +180,12 @@ export function tap<E1, A, E2>(
   fa: TaskEither<E1, A>,
   f: (a: A) => TaskEither<E2, unknown>,
 ): TaskEither<E1 | E2, A> {
-  return TE.tap(fa, f);
+  return async () => {
+    const ea = await fa();
+    if (ea._tag === "Left") return ea;
+    const eb = await f(ea.right)();
+    return eb._tag === "Left" ? eb : ea;
+  };
 }
 
 /**
@@ -172,7 +196,15 @@ export function tap<E1, A, E2>(
 export function sequence<E, A>(
   tasks: ReadonlyArray<TaskEither<E, A>>,
 ): TaskEither<E, ReadonlyArray<A>> {
-  return TE.sequenceSeqArray(tasks);
+  return async () => {
+    const values: A[] = [];
+    for (const task of tasks) {
+      const ea = await task();
+      if (ea._tag === "Left") return ea;
+      values.push(ea.right);
+    }
+    return right(values);
+  };
 }
 
 // -------------------------------------------------------------------------------------

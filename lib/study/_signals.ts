@@ -11,19 +11,12 @@
  * @module
  */
 
-/** A signal `optimize` handles. */
-export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGBREAK";
+import { type InterruptSignal, type SignalRuntime, signalRuntime } from "../runtime/mod.ts";
+
+export type { InterruptSignal, SignalRuntime };
 
 /** A cleanup run on the first signal (it must not throw; rejections are ignored). */
 export type InterruptCleanup = (signal: InterruptSignal) => Promise<void>;
-
-/** The runtime's signal and exit functions (Deno or Node), or nothing where unsupported. */
-export interface SignalRuntime {
-  readonly add: (signal: InterruptSignal, listener: () => void) => boolean;
-  readonly remove: (signal: InterruptSignal, listener: () => void) => void;
-  readonly exit: (code: number) => void;
-  readonly windows: boolean;
-}
 
 /** The process-wide registry. */
 export interface InterruptRegistry {
@@ -53,62 +46,9 @@ export function exitCode(signal: InterruptSignal): number {
   return EXIT_CODES[signal];
 }
 
-interface DenoSignals {
-  readonly addSignalListener?: (signal: string, listener: () => void) => void;
-  readonly removeSignalListener?: (signal: string, listener: () => void) => void;
-  readonly exit?: (code: number) => never;
-  readonly build?: { readonly os?: string };
-}
-
-interface NodeProcess {
-  readonly on?: (event: string, listener: () => void) => unknown;
-  readonly off?: (event: string, listener: () => void) => unknown;
-  readonly exit?: (code: number) => never;
-  readonly platform?: string;
-}
-
 /** The current runtime's signal functions, or `undefined` (then nothing is handled). */
 export function currentRuntime(): SignalRuntime | undefined {
-  const g = globalThis as { Deno?: DenoSignals; process?: NodeProcess };
-  const deno = g.Deno;
-  if (deno?.addSignalListener && deno.removeSignalListener && deno.exit) {
-    const { addSignalListener, removeSignalListener, exit } = deno;
-    return {
-      add: (signal, listener) => {
-        try {
-          addSignalListener(signal, listener);
-          return true;
-        } catch {
-          return false; // unsupported here (SIGTERM on Windows, SIGBREAK elsewhere)
-        }
-      },
-      remove: (signal, listener) => {
-        try {
-          removeSignalListener(signal, listener);
-        } catch { /* was not installed */ }
-      },
-      exit: (code) => exit(code),
-      windows: deno.build?.os === "windows",
-    };
-  }
-  const node = g.process;
-  if (node?.on && node.off && node.exit) {
-    const { exit } = node;
-    return {
-      add: (signal, listener) => {
-        try {
-          node.on!(signal, listener);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      remove: (signal, listener) => void node.off!(signal, listener),
-      exit: (code) => exit.call(node, code),
-      windows: node.platform === "win32",
-    };
-  }
-  return undefined;
+  return signalRuntime();
 }
 
 function signalsOf(runtime: SignalRuntime): ReadonlyArray<InterruptSignal> {

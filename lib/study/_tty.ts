@@ -4,38 +4,13 @@
  * @module
  */
 
+import { type StderrSink, stderrSink } from "../runtime/mod.ts";
+
 /** A sink for progress lines. */
-export interface ProgressSink {
-  readonly isTerminal: boolean;
-  readonly write: (text: string) => void;
-}
+export type ProgressSink = StderrSink;
 
-interface DenoLike {
-  readonly stderr?: {
-    readonly isTerminal?: () => boolean;
-    readonly writeSync?: (p: Uint8Array) => number;
-  };
-}
-
-/** Standard error when it is a terminal (Deno or Node), else a sink that writes nothing. */
-export function stderrSink(): ProgressSink {
-  const g = globalThis as {
-    Deno?: DenoLike;
-    process?: { stderr?: { isTTY?: boolean; write?: (s: string) => void } };
-  };
-  const encoder = new TextEncoder();
-  const deno = g.Deno?.stderr;
-  if (deno?.isTerminal && deno.writeSync) {
-    const write = deno.writeSync.bind(deno);
-    return { isTerminal: deno.isTerminal(), write: (text) => void write(encoder.encode(text)) };
-  }
-  const node = g.process?.stderr;
-  if (node?.write) {
-    const write = node.write.bind(node);
-    return { isTerminal: node.isTTY === true, write: (text) => void write(text) };
-  }
-  return { isTerminal: false, write: () => {} };
-}
+/** Standard error when it is a terminal (Deno, Node or Bun), else a sink that writes nothing. */
+export { stderrSink };
 
 /**
  * A progress display on a sink. On a terminal, one line redrawn in place with `\r`, padded with

@@ -8,6 +8,7 @@
  */
 import { appendFile, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { stderrSink } from "../runtime/mod.ts";
 import { type Either, left, right } from "../effect/mod.ts";
 import { describeCause, type HyperionError } from "../errors.ts";
 import { invalidTrainerConfig } from "./errors.ts";
@@ -153,14 +154,15 @@ export function progressSink(
   setting: boolean | ((line: string) => void),
 ): ProgressSink | undefined {
   if (typeof setting === "function") return (line) => setting(line);
-  if (setting !== true || !Deno.stderr.isTerminal()) return undefined;
-  const encoder = new TextEncoder();
+  if (setting !== true) return undefined;
+  const stderr = stderrSink();
+  if (!stderr.isTerminal) return undefined;
   const shown = { at: -Infinity };
   return (line, final) => {
     const now = performance.now();
     if (!final && now - shown.at < 100) return;
     shown.at = now;
-    Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${line}${final ? "\n" : ""}`));
+    stderr.write(`\r\x1b[2K${line}${final ? "\n" : ""}`);
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as FTE from "fp-ts/lib/TaskEither.js";
+import * as FTE from "npm:fp-ts@2.16.11/lib/TaskEither.js";
 import {
   type Either,
   fail,

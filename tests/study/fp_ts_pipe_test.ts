@@ -1,7 +1,7 @@
 /** Hyperion's study functions compose with fp-ts's `pipe` and `TaskEither` combinators. */
 import assert from "node:assert/strict";
-import { pipe } from "fp-ts/lib/function.js";
-import * as TE from "fp-ts/lib/TaskEither.js";
+import { pipe } from "npm:fp-ts@2.16.11/lib/function.js";
+import * as TE from "npm:fp-ts@2.16.11/lib/TaskEither.js";
 import {
   ask,
   createStudy,

@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { importNodeSqlite } from "../../storage/rdb/sqlite_driver.ts";
 import {
   bracket,
   fromTask,
@@ -45,9 +45,13 @@ function escapeRegExp(s: string): string {
 /** `VACUUM INTO tmp` on a read-only handle on `path`, closed whatever happens. */
 function vacuumInto(path: string, tmp: string): TaskEither<unknown, void> {
   return bracket(
-    tryCatch(() => new DatabaseSync(path, { readOnly: true, timeout: 5000 }), (e) => e),
+    tryCatch(async () => {
+      const sqlite = await importNodeSqlite();
+      if (sqlite._tag === "Left") throw new Error(sqlite.left);
+      return new sqlite.right.DatabaseSync(path, { readOnly: true, timeout: 5000 });
+    }, (e) => e),
     (db) => tryCatch(() => void db.prepare("VACUUM INTO ?").run(tmp), (e) => e),
-    (db) => tryCatch(() => db.close(), (e) => e),
+    (db) => tryCatch(() => void db.close(), (e) => e),
   );
 }
 

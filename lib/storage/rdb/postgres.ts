@@ -250,7 +250,11 @@ async function open(
   const target = parsed.right;
   const settings = checkOptions(options);
   if (settings._tag === "Left") return settings;
-  const pool = openPool(target, settings.right);
+  const opened = await openPool(target, settings.right);
+  if (opened._tag === "Left") {
+    return left(storageError(`open the ${describeTarget(target)}`, opened.left));
+  }
+  const pool = opened.right;
   const ready = await prepareDatabase(pool, target);
   if (ready._tag === "Left") {
     await endPool(pool);

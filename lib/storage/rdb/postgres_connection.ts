@@ -6,7 +6,8 @@
  *
  * @module
  */
-import postgres from "postgres";
+import type postgres from "postgres";
+import { envVar } from "../../runtime/mod.ts";
 import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 
@@ -83,13 +84,7 @@ export function parsePostgresUrl(url: unknown): Either<HyperionError, PgTarget> 
   } catch {
     return bad("a well-formed URL such as 'postgresql://user:password@host:5432/database'");
   }
-  const env = (name: string): string | undefined => {
-    try {
-      return globalThis.Deno?.env.get(name);
-    } catch {
-      return undefined; // no --allow-env: the driver sees no variable either
-    }
-  };
+  const env = envVar; // without --allow-env the driver sees no variable either
   const decode = (s: string) => {
     try {
       return decodeURIComponent(s);
@@ -114,9 +109,22 @@ export function parsePostgresUrl(url: unknown): Either<HyperionError, PgTarget> 
   });
 }
 
-/** Opens a pool that connects lazily (nothing happens until the first query). */
-export function openPool(target: PgTarget, settings: PoolSettings): PgPool {
-  return postgres(target.driverUrl, {
+/**
+ * Opens a pool that connects lazily (nothing happens until the first query). The driver
+ * (`npm:postgres`) is imported here, on the first PostgreSQL open, so SQLite users never load
+ * it; a runtime that cannot load it gets a `Left` with the reason.
+ */
+export async function openPool(
+  target: PgTarget,
+  settings: PoolSettings,
+): Promise<Either<string, PgPool>> {
+  let driver: typeof postgres;
+  try {
+    driver = (await import("postgres")).default;
+  } catch (e) {
+    return left(`cannot load the PostgreSQL driver 'postgres' (postgres.js): ${String(e)}`);
+  }
+  return right(driver(target.driverUrl, {
     max: settings.max,
     idle_timeout: settings.idleTimeoutMs / 1000,
     connect_timeout: settings.connectTimeoutMs / 1000,
@@ -125,7 +133,7 @@ export function openPool(target: PgTarget, settings: PoolSettings): PgPool {
     fetch_types: false,
     onnotice: () => {},
     connection: { application_name: settings.applicationName },
-  });
+  }));
 }
 
 /** A {@link PgQuery} on a pool or a transaction (statements are prepared and cached). */

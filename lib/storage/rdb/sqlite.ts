@@ -50,7 +50,7 @@ import { type Either, left, right, type TaskEither } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument, schemaMismatch, storageError } from "../../errors.ts";
 import {
   isBusyError,
-  nodeSqliteOpen,
+  nodeSqliteOpener,
   type SqliteDriver,
   type SqliteOpen,
 } from "./sqlite_driver.ts";
@@ -262,9 +262,11 @@ async function open(
   if (fileProblem !== undefined) return left(storageError(opening, fileProblem));
   const url = `sqlite:///${path}`;
   const retries = options.retries ?? 5;
+  const opener = options.driver === undefined ? await nodeSqliteOpener() : right(options.driver);
+  if (opener._tag === "Left") return left(storageError(opening, opener.left));
   let db: SqliteDriver;
   try {
-    db = (options.driver ?? nodeSqliteOpen)(path);
+    db = opener.right(path);
   } catch (e) {
     return left(storageError(opening, e));
   }

@@ -1,12 +1,14 @@
 /**
  * The small SQLite driver interface the SQLite storage runs on (`exec`, `prepare` → `run` /
- * `get` / `all`, `close`), the default binding on the runtime's built-in `node:sqlite`, and the
- * classification of "database is locked" errors. Private to the library; the public types are
+ * `get` / `all`, `close`), the default binding on the runtime's built-in `node:sqlite` (imported
+ * lazily, on the first SQLite open, so that PostgreSQL users and runtimes without it, such as
+ * Node 20, can import the storage entry points), and the classification of "database is
+ * locked" errors. Private to the library; the public types are
  * re-exported from `lib/storage/rdb/sqlite.ts`.
  *
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
+import { type Either, left, right } from "../../effect/either.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -60,14 +62,47 @@ export type SqliteOpen = (path: string) => SqliteDriver;
 // constructors
 // -------------------------------------------------------------------------------------
 
+/** The part of `node:sqlite` the library uses. */
+export interface NodeSqliteModule {
+  /** `DatabaseSync`: a synchronous connection. */
+  readonly DatabaseSync: new (
+    path: string,
+    options?: { readonly readOnly?: boolean; readonly timeout?: number },
+  ) => SqliteDriver;
+}
+
+/** Which runtimes ship `node:sqlite`, for the message when it is missing. */
+export const NODE_SQLITE_RUNTIMES =
+  "Deno >= 2.2, Node >= 22.13 (22.5 with --experimental-sqlite) or Bun >= 1.2";
+
 /**
- * Opens a connection with the runtime's built-in `node:sqlite` (`DatabaseSync`).
+ * Imports the runtime's built-in `node:sqlite`, or says why it cannot (a `Left` with the
+ * runtime's reason and the runtimes that have it).
  *
  * @category constructors
  */
-export function nodeSqliteOpen(path: string): SqliteDriver {
+export async function importNodeSqlite(): Promise<Either<string, NodeSqliteModule>> {
+  try {
+    return right((await import("node:sqlite")) as unknown as NodeSqliteModule);
+  } catch (e) {
+    return left(
+      `the runtime has no built-in 'node:sqlite' (${errorMessage(e)}); SQLite storage needs ` +
+        `${NODE_SQLITE_RUNTIMES}, or a driver of your own in the 'driver' option`,
+    );
+  }
+}
+
+/**
+ * The opener on the runtime's built-in `node:sqlite` (`DatabaseSync`), imported on first use.
+ *
+ * @category constructors
+ */
+export async function nodeSqliteOpener(): Promise<Either<string, SqliteOpen>> {
+  const mod = await importNodeSqlite();
+  if (mod._tag === "Left") return mod;
+  const { DatabaseSync } = mod.right;
   // DatabaseSync and StatementSync already have the driver's shape
-  return new DatabaseSync(path);
+  return right((path) => new DatabaseSync(path));
 }
 
 // -------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@
  * reason printed.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -33,13 +32,12 @@ import { openStorage } from "../../../lib/storage/open.ts";
 import { LIBRARY_VERSION } from "../../../lib/storage/rdb/codec.ts";
 import { storageConformance } from "../../_helpers/storage_conformance.ts";
 import { expectLeft } from "../../_helpers/study.ts";
+import { findOptunaPython } from "../../_helpers/python_optuna.ts";
 import { admin, createDatabase, ensurePostgres } from "../../fixtures/postgres/server.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "fixtures", "postgres");
 const WORKER = join(ROOT, "tests", "fixtures", "optimize_worker.ts");
-const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");
-const WHEEL_STORES = ["/opt/pypi/files", "/opt/pypi-more/files"];
 
 const pg = await ensurePostgres(54331);
 if (!pg.ok) console.log(`%cSKIPPED the PostgreSQL tests: ${pg.reason}`, "color: yellow");
@@ -88,44 +86,10 @@ if (pg.ok) {
 // Python Optuna 5.0 (with psycopg2)
 // -------------------------------------------------------------------------------------
 
-async function pythonHas(modules: string): Promise<boolean> {
-  if (!existsSync(PYTHON)) return false;
-  const out = await new Deno.Command(PYTHON, {
-    args: ["-c", `import ${modules}`],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.success;
-}
-
-/** Python Optuna 5.0 with psycopg2 from `.venv-optuna`, installing psycopg2 when missing. */
+/** Python Optuna 5.0 with psycopg2 from `.venv-optuna` (tests/_helpers/python_optuna.ts). */
 async function findPython(): Promise<string | { readonly skip: string }> {
-  if (!existsSync(PYTHON)) return { skip: `no Python Optuna venv at ${PYTHON}` };
-  if (!(await pythonHas("optuna"))) return { skip: `no optuna in ${PYTHON}` };
-  if (!(await pythonHas("psycopg2"))) {
-    const stores = WHEEL_STORES.filter((s) =>
-      existsSync(s) && readdirSync(s).some((f) => f.startsWith("psycopg2_binary-"))
-    );
-    if (stores.length > 0) {
-      await new Deno.Command(PYTHON, {
-        args: [
-          "-m",
-          "pip",
-          "install",
-          "-q",
-          "--no-index",
-          ...stores.flatMap((s) => ["--find-links", s]),
-          "psycopg2-binary",
-        ],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-    }
-    if (!(await pythonHas("psycopg2"))) {
-      return { skip: "psycopg2 is not installed in the Optuna venv and no wheel was found" };
-    }
-  }
-  return PYTHON;
+  const found = await findOptunaPython({ psycopg2: true });
+  return "python" in found ? found.python : { skip: found.why };
 }
 
 const python = pg.ok ? await findPython() : { skip: "no PostgreSQL" };

@@ -6,7 +6,6 @@
  * printed) only when neither works.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DatabaseSync } from "node:sqlite";
@@ -36,74 +35,12 @@ import { categoricalDistribution, floatDistribution } from "../../../lib/core/di
 import { distributionToJson } from "../../../lib/core/distribution_json.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 import type { Storage } from "../../../lib/storage/storage.ts";
+import { findOptunaPython } from "../../_helpers/python_optuna.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "fixtures", "sqlite");
-const VENV = join(ROOT, ".venv-optuna");
-const WHEEL_STORES = ["/opt/pypi/files", "/opt/pypi-more/files"];
 
-// -------------------------------------------------------------------------------------
-// locating Python Optuna 5.0
-// -------------------------------------------------------------------------------------
-
-async function optunaVersion(python: string): Promise<string | undefined> {
-  if (!existsSync(python)) return undefined;
-  try {
-    const out = await new Deno.Command(python, {
-      args: ["-c", "import optuna; print(optuna.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function setUpVenv(): Promise<string | undefined> {
-  const store = WHEEL_STORES.find((s) =>
-    existsSync(s) && readdirSync(s).some((f) => f.startsWith("optuna-5.0.0-"))
-  );
-  if (store === undefined) return `no optuna-5.0.0 wheel in ${WHEEL_STORES.join(" or ")}`;
-  const steps: ReadonlyArray<[string, ReadonlyArray<string>]> = [
-    ["python3", ["-m", "venv", VENV]],
-    [join(VENV, "bin", "pip"), [
-      "install",
-      "-q",
-      "--no-index",
-      ...WHEEL_STORES.filter(existsSync).flatMap((s) => ["--find-links", s]),
-      "optuna==5.0.0",
-    ]],
-  ];
-  for (const [cmd, args] of steps) {
-    try {
-      const out = await new Deno.Command(cmd, { args: [...args], stdout: "null", stderr: "piped" })
-        .output();
-      if (!out.success) {
-        return `'${cmd} ${args.join(" ")}' failed: ${new TextDecoder().decode(out.stderr).trim()}`;
-      }
-    } catch (e) {
-      return `cannot run '${cmd}': ${(e as Error).message}`;
-    }
-  }
-  return undefined;
-}
-
-async function findPython(): Promise<{ python: string } | { why: string }> {
-  const python = join(VENV, "bin", "python");
-  let version = await optunaVersion(python);
-  if (version === undefined) {
-    const failed = await setUpVenv();
-    version = await optunaVersion(python);
-    if (version === undefined) {
-      return { why: failed ?? `${python} cannot import optuna after setting it up` };
-    }
-  }
-  if (version !== "5.0.0") return { why: `${python} has Optuna ${version}, not 5.0.0` };
-  return { python };
-}
-
-const found = await findPython();
+const found = await findOptunaPython();
 const PYTHON = "python" in found ? found.python : undefined;
 if (PYTHON === undefined) {
   console.log(

@@ -3,7 +3,6 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join, relative } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { type SqliteOpen, sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
-import { nodeSqliteOpen } from "../../../lib/storage/rdb/sqlite_driver.ts";
 import { LIBRARY_VERSION, SCHEMA_TABLES } from "../../../lib/storage/rdb/sqlite_schema.ts";
 import { formatDatetime, parseDatetime } from "../../../lib/storage/rdb/codec.ts";
 import { getOrThrow, runOrThrow } from "../../../lib/effect/mod.ts";
@@ -283,7 +282,7 @@ Deno.test("a database holding other tables gets Optuna's tables beside them", as
 /** The node:sqlite driver with `beforeRun(sql)` called before every statement's `run` (to inject faults). */
 function hookedDriver(beforeRun: (sql: string) => void): SqliteOpen {
   return (path) => {
-    const db = nodeSqliteOpen(path);
+    const db = new DatabaseSync(path);
     return {
       exec: (sql) => db.exec(sql),
       close: () => db.close(),

@@ -1,0 +1,62 @@
+/**
+ * The shared headless-Chromium launcher for browser tests (Debian's `chromium`, driven by
+ * `playwright-core`): a fresh profile folder, the flags that keep Chromium off the network, and
+ * one rule for a missing browser: skip with a clear message on a developer's machine, fail in
+ * CI (`CI=true`), where `.ci/run` installs it.
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium } from "playwright-core";
+
+/** Where Debian's `chromium` package puts the browser. */
+export const CHROMIUM_PATH = Deno.env.get("HYPERION_CHROMIUM") ?? "/usr/bin/chromium";
+
+/** The flags every browser test launches Chromium with (no sandbox as root, no network). */
+export const CHROMIUM_FLAGS: ReadonlyArray<string> = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** True when CI runs the tests (`CI=true`): a missing browser is then a failure. */
+export function inCi(): boolean {
+  return Deno.env.get("CI") === "true";
+}
+
+/**
+ * Whether Chromium is here. When it is not: in CI a failure (thrown), elsewhere `false` after
+ * printing why the browser tests are skipped.
+ */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true;
+  const why = `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`;
+  if (inCi()) throw new Error(`${why}: CI must run the browser tests`);
+  console.log(`browser tests skipped: ${why}`);
+  return false;
+}
+
+/** Runs `use` with a fresh headless Chromium context (own profile folder), closed afterwards. */
+export async function withChromium<T>(use: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const profile = await mkdtemp(join(tmpdir(), "hyperion-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS],
+    timeout: 60_000,
+  });
+  try {
+    return await use(context);
+  } finally {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+}
