@@ -79,3 +79,20 @@ export interface MarginState {
   /** The scale of every coordinate (1 for continuous ones). */
   readonly A: ReadonlyArray<number>;
 }
+
+/** Restart bookkeeping (IPOP/BIPOP). */
+export interface RestartState {
+  readonly n: number;
+  readonly popsize: number;
+  readonly poptype: "small" | "large";
+  readonly smallNEval: number;
+  readonly largeNEval: number;
+  readonly nLarge: number;
+}
+
+/** What is stored per generation: the optimizer, its parameters and the restarts. */
+export interface Stored {
+  readonly names: ReadonlyArray<string>;
+  readonly cma: CmaState;
+  readonly restart: RestartState;
+}

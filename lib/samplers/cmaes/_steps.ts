@@ -27,35 +27,18 @@ import {
   tellMargin,
 } from "./_margin.ts";
 import type { CmaOptions } from "./_options.ts";
+import type { Decomposition, RestartState, Stored } from "./_model.ts";
+
+export type { RestartState, Stored } from "./_model.ts";
+import type { CmaWorkspace, Finished } from "./_workspace.ts";
+
+export type { Finished } from "./_workspace.ts";
 import { type SpaceTransform, transformParams } from "./_transform.ts";
 import { warmStartMgd } from "./_warm_start.ts";
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
-
-/** A finished trial as the sampler uses it: the trial and its value to minimise. */
-export interface Finished {
-  readonly trial: FrozenTrial;
-  readonly value: number;
-}
-
-/** Restart bookkeeping (IPOP/BIPOP). */
-export interface RestartState {
-  readonly n: number;
-  readonly popsize: number;
-  readonly poptype: "small" | "large";
-  readonly smallNEval: number;
-  readonly largeNEval: number;
-  readonly nLarge: number;
-}
-
-/** What is stored per generation: the optimizer, its parameters and the restarts. */
-export interface Stored {
-  readonly names: ReadonlyArray<string>;
-  readonly cma: CmaState;
-  readonly restart: RestartState;
-}
 
 /** Attribute values are at most this long in Optuna's RDB schema; longer JSON is chunked. */
 const ATTR_MAX = 2045;
@@ -86,60 +69,120 @@ function stateKey(o: CmaOptions, i: number): string {
 // queries
 // -------------------------------------------------------------------------------------
 
-/** Optuna's `_get_trials`: COMPLETE trials, and PRUNED ones with their last report if asked. */
+/** The finished trial `t` as the sampler uses it, or undefined (Optuna's `_get_trials` rule). */
+function finishedOf(t: FrozenTrial, o: CmaOptions, sign: number): Finished | undefined {
+  if (t.state === "COMPLETE" && t.values !== null) return { trial: t, value: sign * t.values[0]! };
+  if (t.state !== "PRUNED" || !o.considerPrunedTrials) return undefined;
+  const steps = Object.keys(t.intermediateValues).map(Number);
+  if (steps.length === 0) return undefined;
+  const v = t.intermediateValues[Math.max(...steps)];
+  return v === undefined ? undefined : { trial: t, value: sign * v };
+}
+
+/**
+ * Optuna's `_get_trials`: COMPLETE trials, and PRUNED ones with their last report if asked;
+ * the prefix of trials that were all finished when last seen is memoised in `ws`.
+ */
 export function finishedTrials(
   trials: ReadonlyArray<FrozenTrial>,
   o: CmaOptions,
   direction: Direction,
+  ws: CmaWorkspace,
 ): Finished[] {
   const sign = direction === "minimize" ? 1 : -1;
-  const out: Finished[] = [];
-  for (const t of trials) {
-    if (t.state === "COMPLETE" && t.values !== null) {
-      out.push({ trial: t, value: sign * t.values[0]! });
-    } else if (t.state === "PRUNED" && o.considerPrunedTrials) {
-      const steps = Object.keys(t.intermediateValues).map(Number);
-      if (steps.length === 0) continue;
-      const v = t.intermediateValues[Math.max(...steps)];
-      if (v !== undefined) out.push({ trial: t, value: sign * v });
-    }
+  const key = `${sign}`;
+  const stale = ws.finFor !== o || ws.finCursor > trials.length ||
+    ws.finPrefix.length > 0 && key !== ws.finKey ||
+    (ws.finCursor > 0 && trials[ws.finCursor - 1]!.trialId !== ws.finCursorTrialId);
+  if (stale) {
+    ws.finCursor = 0;
+    ws.finPrefix = [];
+    ws.generations = new Map();
   }
-  return out;
+  ws.finFor = o;
+  ws.finKey = key;
+  const tail: Finished[] = [];
+  let open = false;
+  for (let i = ws.finCursor; i < trials.length; i++) {
+    const t = trials[i]!;
+    const f = finishedOf(t, o, sign);
+    if (t.state === "RUNNING" || t.state === "WAITING") open = true;
+    if (!open) {
+      if (f) {
+        ws.finPrefix.push(f);
+        indexGenerations(ws, f);
+      }
+      ws.finCursor = i + 1;
+      ws.finCursorTrialId = t.trialId;
+    } else if (f) tail.push(f);
+  }
+  ws.finPrefixCount = ws.finPrefix.length;
+  return tail.length === 0 ? ws.finPrefix : ws.finPrefix.concat(tail);
 }
 
-/** JSON with ±Infinity and NaN kept (as strings). */
-function stringify(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_k, v) => typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
-  );
+/** Files `f` under each generation attribute it carries (`…generation` keys). */
+function indexGenerations(ws: CmaWorkspace, f: Finished): void {
+  for (const [k, v] of Object.entries(f.trial.systemAttrs)) {
+    if (typeof v !== "number" || !k.endsWith("generation")) continue;
+    let byGen = ws.generations.get(k);
+    if (!byGen) ws.generations.set(k, byGen = new Map());
+    const list = byGen.get(v);
+    if (list) list.push(f);
+    else byGen.set(v, [f]);
+  }
 }
 
-function parse(text: string): unknown {
-  return JSON.parse(
-    text,
-    (_k, v) => v === "Infinity" || v === "-Infinity" || v === "NaN" ? Number(v) : v,
-  );
+/** JSON text of `s`; the function values of `funhist` may be ±Infinity or NaN (kept as strings). */
+function stringify(s: Stored): string {
+  const funhist = s.cma.funhist.map((v) => Number.isFinite(v) ? v : String(v));
+  return JSON.stringify({ ...s, cma: { ...s.cma, funhist } });
+}
+
+function parse(text: string): Stored {
+  const s = JSON.parse(text) as Stored;
+  return { ...s, cma: { ...s.cma, funhist: s.cma.funhist.map(Number) } };
 }
 
 /** The stored optimizer of the newest finished trial that holds one. */
 export function restoreStored(
   finished: ReadonlyArray<Finished>,
   o: CmaOptions,
+  ws: CmaWorkspace,
 ): Stored | undefined {
   const first = stateKey(o, 0);
   for (let k = finished.length - 1; k >= 0; k--) {
     const attrs = finished[k]!.trial.systemAttrs;
     if (typeof attrs[first] !== "string") continue;
+    if (finished[k]!.trial.trialId === ws.storedTrialId && ws.stored) return ws.stored;
     let text = "";
     for (let i = 0; typeof attrs[stateKey(o, i)] === "string"; i++) text += attrs[stateKey(o, i)];
     try {
-      return parse(text) as Stored;
+      return remember(ws, finished[k]!.trial.trialId, parse(text));
     } catch {
       continue;
     }
   }
   return undefined;
+}
+
+/** `s` after the JSON round trip of the trial attributes (`-0` becomes `0`). */
+export function roundTrip(s: Stored): Stored {
+  return parse(stringify(s));
+}
+
+/** Memoises `s` as the optimizer stored on trial `trialId`; returns it. */
+export function remember(ws: CmaWorkspace, trialId: number, s: Stored): Stored {
+  ws.storedTrialId = trialId;
+  ws.stored = s;
+  ws.dec = undefined;
+  return s;
+}
+
+/** The eigendecomposition of the memoised optimizer `s` (or of `s`, when not memoised). */
+export function decompositionOf(ws: CmaWorkspace, s: Stored): Decomposition {
+  if (ws.stored !== s) return decompose(s.cma);
+  ws.dec ??= decompose(s.cma);
+  return ws.dec;
 }
 
 /** The attributes that store `s`, chunked. */
@@ -227,9 +270,15 @@ export function generationSolutions(
   finished: ReadonlyArray<Finished>,
   o: CmaOptions,
   trans: SpaceTransform,
+  ws: CmaWorkspace,
 ): Solution[] | undefined {
   const key = generationKey(o, s.restart.n);
-  const members = finished.filter((f) => f.trial.systemAttrs[key] === s.cma.g);
+  const g = s.cma.g;
+  // the finished prefix is indexed by generation; the few trials after it are scanned
+  const members = [...(ws.generations.get(key)?.get(g) ?? [])];
+  for (let i = ws.finPrefixCount; i < finished.length; i++) {
+    if (finished[i]!.trial.systemAttrs[key] === g) members.push(finished[i]!);
+  }
   if (members.length < s.cma.popsize) return undefined;
   return members.slice(0, s.cma.popsize).map(({ trial, value }): Solution => {
     const forTell = trial.systemAttrs["x_for_tell"];
@@ -284,11 +333,11 @@ function nextRestart(r: RestartState, cma: CmaState, o: CmaOptions, rng: Rng): R
 /** The trial's sample in [0, 1]ⁿ (and, with margin, the raw point to tell later). */
 export function askSample(
   cma: CmaState,
+  dec: Decomposition,
   seed: number,
   trialNumber: number,
 ): { readonly x: number[]; readonly forTell: number[] | null } {
   const rng = rngFor(seed, trialNumber, "relative");
-  const dec = decompose(cma);
   const draw = () => normal(rng);
   if (!cma.margin) return { x: askCma(cma, dec, draw), forTell: null };
   const plain: CmaState = {

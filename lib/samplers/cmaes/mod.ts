@@ -8,7 +8,6 @@ import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../../errors.ts";
 import type { Distribution } from "../../core/distributions.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
-import { intersectionSearchSpace } from "../../core/search_space.ts";
 import { isPlainObject, seedOrEntropy, uncheckedJson } from "../_utils.ts";
 import type {
   Sampled,
@@ -25,10 +24,13 @@ import {
 } from "./_options.ts";
 import {
   askSample,
+  decompositionOf,
   finishedTrials,
   generationSolutions,
   initOptimizer,
+  remember,
   restoreStored,
+  roundTrip,
   sampleAttrs,
   type Stored,
   storedAttrs,
@@ -36,6 +38,12 @@ import {
 } from "./_steps.ts";
 import { type NumericDistribution, spaceTransform, untransform } from "./_transform.ts";
 import { defaultPopsize } from "./_cma.ts";
+import {
+  type CmaWorkspace,
+  cmaWorkspaceOf,
+  createCmaWorkspace,
+  intersectionOf,
+} from "./_workspace.ts";
 
 export type { CmaEsSourceTrial } from "./_options.ts";
 
@@ -170,13 +178,28 @@ function validate(sampler: Sampler): Either<HyperionError, Sampler> {
   return right({ kind: "cmaEs", options: encodeCmaOptions(o.right), state: {} });
 }
 
-function inferRelativeSearchSpace(_sampler: Sampler, ctx: SamplerContext): SearchSpace {
+function inferRelativeSearchSpace(
+  _sampler: Sampler,
+  ctx: SamplerContext,
+  workspace?: unknown,
+): SearchSpace {
   const out: Record<string, Distribution> = {};
-  for (const [name, d] of Object.entries(intersectionSearchSpace(ctx.trials))) {
+  for (const [name, d] of Object.entries(intersectionOf(cmaWorkspaceOf(workspace), ctx.trials))) {
     if (d._tag === "CategoricalDistribution" || d.low === d.high) continue;
     out[name] = d;
   }
   return out;
+}
+
+/** The decoded options, memoised by the options record's identity. */
+function optionsOf(sampler: Sampler, ws: CmaWorkspace): Either<HyperionError, CmaOptions> {
+  if (ws.options && ws.optionsJson === sampler.options) return right(ws.options);
+  const o = decodeCmaOptions(sampler.options);
+  if (o._tag === "Right") {
+    ws.optionsJson = sampler.options;
+    ws.options = o.right;
+  }
+  return o;
 }
 
 function singleObjective(ctx: SamplerContext): Either<HyperionError, void> {
@@ -193,12 +216,13 @@ function currentOptimizer(
   o: CmaOptions,
   ctx: SamplerContext,
   space: Readonly<Record<string, NumericDistribution>>,
+  ws: CmaWorkspace,
 ): { readonly stored: Stored; readonly told: boolean } | undefined {
   const direction = ctx.directions[0]!;
-  const finished = finishedTrials(ctx.trials, o, direction);
+  const finished = finishedTrials(ctx.trials, o, direction, ws);
   if (finished.length < o.nStartupTrials) return undefined;
   const trans = spaceTransform(space, !o.withMargin);
-  let s = restoreStored(finished, o);
+  let s = restoreStored(finished, o, ws);
   const replay = s === undefined;
   if (s === undefined) {
     const cma = initOptimizer(o, trans, direction, o.popsize, null);
@@ -219,13 +243,15 @@ function currentOptimizer(
   let told = false;
   // one update per trial, as Optuna; without a stored optimizer, replay every complete generation
   for (
-    let solutions = generationSolutions(s, finished, o, trans);
+    let solutions = generationSolutions(s, finished, o, trans, ws);
     solutions;
-    solutions = replay ? generationSolutions(s, finished, o, trans) : undefined
+    solutions = replay ? generationSolutions(s, finished, o, trans, ws) : undefined
   ) {
     s = tellAndRestart(s, solutions, o, trans, direction, ctx.trial.number);
     told = true;
   }
+  // memoised as a later trial will read it back from the attributes (a JSON round trip)
+  if (told) s = remember(ws, ctx.trial.trialId, roundTrip(s));
   return { stored: s, told };
 }
 
@@ -233,17 +259,20 @@ function sampleRelative(
   sampler: Sampler,
   ctx: SamplerContext,
   space: SearchSpace,
+  workspace?: unknown,
 ): Either<HyperionError, Sampled<Readonly<Record<string, number>>>> {
+  const ws = cmaWorkspaceOf(workspace);
   const checked = singleObjective(ctx);
   if (checked._tag === "Left") return checked;
   if (Object.keys(space).length === 0) return right({ value: {}, state: sampler.state });
-  const o = decodeCmaOptions(sampler.options);
+  const o = optionsOf(sampler, ws);
   if (o._tag === "Left") return o;
   const numeric = space as Readonly<Record<string, NumericDistribution>>;
-  const current = currentOptimizer(o.right, ctx, numeric);
+  const current = currentOptimizer(o.right, ctx, numeric, ws);
   if (current === undefined) return right({ value: {}, state: sampler.state });
   const { stored, told } = current;
-  const { x, forTell } = askSample(stored.cma, o.right.seed, ctx.trial.number);
+  const dec = decompositionOf(ws, stored);
+  const { x, forTell } = askSample(stored.cma, dec, o.right.seed, ctx.trial.number);
   const trans = spaceTransform(numeric, !o.right.withMargin);
   const attrs = sampleAttrs(stored, o.right, forTell, told ? storedAttrs(stored, o.right) : null);
   return right({ value: untransform(trans, x), state: sampler.state, trialSystemAttrs: attrs });
@@ -253,10 +282,11 @@ function sampleIndependent(
   sampler: Sampler,
   ctx: SamplerContext,
   param: { readonly name: string; readonly distribution: Distribution },
+  workspace?: unknown,
 ): Either<HyperionError, Sampled<number>> {
   const checked = singleObjective(ctx);
   if (checked._tag === "Left") return checked;
-  const o = decodeCmaOptions(sampler.options);
+  const o = optionsOf(sampler, cmaWorkspaceOf(workspace));
   if (o._tag === "Left") return o;
   const r = o.right.independentImpl.sampleIndependent(o.right.independentSampler, ctx, param);
   return r._tag === "Left" ? r : right({ value: r.right.value, state: sampler.state });
@@ -265,8 +295,9 @@ function sampleIndependent(
 function beforeTrial(
   sampler: Sampler,
   ctx: SamplerContext,
+  workspace?: unknown,
 ): Either<HyperionError, SamplerHookResult> {
-  const o = decodeCmaOptions(sampler.options);
+  const o = optionsOf(sampler, cmaWorkspaceOf(workspace));
   if (o._tag === "Left") return o;
   const hook = o.right.independentImpl.beforeTrial;
   if (!hook) return right({ state: sampler.state });
@@ -282,6 +313,7 @@ function beforeTrial(
 export const cmaEsSamplerImpl: SamplerImpl = Object.freeze({
   kind: "cmaEs",
   needsHistory: true,
+  createWorkspace: createCmaWorkspace,
   validate,
   beforeTrial,
   inferRelativeSearchSpace,
