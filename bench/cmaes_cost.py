@@ -61,7 +61,9 @@ def main():
     out = {"optuna": optuna.__version__, "cmaes": getattr(cmaes, "__version__", "?")}
     if cfg.get("trials"):
         n, dims = cfg["trials"], cfg["dims"]
-        study = optuna.create_study(sampler=optuna.samplers.CmaEsSampler(seed=0))
+        sampler = (optuna.samplers.RandomSampler(seed=0) if cfg.get("sampler") == "random"
+                   else optuna.samplers.CmaEsSampler(seed=0))
+        study = optuna.create_study(sampler=sampler)
         stamps = []
         t0 = time.perf_counter()
         study.optimize(lambda t: cost_objective(t, dims), n_trials=n,

@@ -20,6 +20,7 @@ import {
   getTrials,
   optimize,
   type ParamValue,
+  randomSampler,
   runOrThrow,
   suggestFloat,
   type Trial,
@@ -51,10 +52,11 @@ async function costObjective(trial: Trial): Promise<number> {
   return s;
 }
 
-async function hyperionCost(): Promise<
+async function hyperionCost(random = false): Promise<
   { ms_per_trial: number; last100_ms_per_trial: number; best: number }
 > {
-  const study = await runOrThrow(createStudy({ sampler: cmaEsSampler({ seed: 0 }) }));
+  const sampler = random ? randomSampler({ seed: 0 }) : cmaEsSampler({ seed: 0 });
+  const study = await runOrThrow(createStudy({ sampler }));
   const t0 = performance.now();
   await runOrThrow(
     optimize(
@@ -157,6 +159,18 @@ for (let r = 0; r < reps; r++) {
     theirs.push((py.cost as { last100_ms_per_trial: number }).last100_ms_per_trial);
   }
 }
+// the runtime's own cost per trial (random search reads no history), on both sides
+const floorOurs: number[] = [], floorTheirs: number[] = [];
+for (let r = 0; r < reps; r++) {
+  const h = await hyperionCost(true);
+  console.log(JSON.stringify({ side: "hyperion", sampler: "random", rep: r, ...h }));
+  floorOurs.push(h.last100_ms_per_trial);
+  const py = await python({ dims, trials: nTrials, sampler: "random" });
+  if (py) {
+    console.log(JSON.stringify({ side: "optuna", sampler: "random", rep: r, ...py }));
+    floorTheirs.push((py.cost as { last100_ms_per_trial: number }).last100_ms_per_trial);
+  }
+}
 const quality: Record<string, unknown> = {};
 for (const p of problems) quality[p.name] = await hyperionQuality(p);
 const pyQuality = await python({ problems, seeds, qualityTrials });
@@ -171,6 +185,13 @@ console.log(
   `  hyperion ${best(ours).toFixed(3)}   optuna ${best(theirs).toFixed(3)}   ratio ${
     (best(theirs) / best(ours)).toFixed(1)
   }×`,
+);
+console.log(
+  `  (random search, the runtime's floor: hyperion ${best(floorOurs).toFixed(3)}   optuna ${
+    best(floorTheirs).toFixed(3)
+  }; CMA-ES above it: hyperion ${(best(ours) - best(floorOurs)).toFixed(3)}   optuna ${
+    (best(theirs) - best(floorTheirs)).toFixed(3)
+  })`,
 );
 console.log(`CMA-ES quality, median best of ${seeds} seeds at ${qualityTrials} trials:`);
 for (const p of problems) {

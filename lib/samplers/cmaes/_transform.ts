@@ -25,6 +25,8 @@ export interface SpaceTransform {
   readonly dists: ReadonlyArray<NumericDistribution>;
   readonly low: ReadonlyArray<number>;
   readonly high: ReadonlyArray<number>;
+  /** The largest double below each distribution's `high` (the clip of continuous floats). */
+  readonly below: ReadonlyArray<number>;
 }
 
 // -------------------------------------------------------------------------------------
@@ -43,13 +45,18 @@ export function spaceTransform(
   const names = Object.keys(space);
   const dists = names.map((n) => space[n]!);
   const bounds = dists.map((d): readonly [number, number] => {
-    const step = d._tag === "IntDistribution" ? d.step : d.step;
-    const half = step !== null && transformStep ? 0.5 * step : 0;
+    const half = d.step !== null && transformStep ? 0.5 * d.step : 0;
     if (d._tag === "FloatDistribution" && d.step === null) return [raw(d.low, d), raw(d.high, d)];
     if (d._tag === "IntDistribution" && d.log) return [raw(d.low - half, d), raw(d.high + half, d)];
     return [raw(d.low, d) - half, raw(d.high, d) + half];
   });
-  return { names, dists, low: bounds.map((b) => b[0]), high: bounds.map((b) => b[1]) };
+  return {
+    names,
+    dists,
+    low: bounds.map((b) => b[0]),
+    high: bounds.map((b) => b[1]),
+    below: dists.map((d) => previousDouble(d.high)),
+  };
 }
 
 // -------------------------------------------------------------------------------------
@@ -73,18 +80,18 @@ export function untransform(t: SpaceTransform, x: ReadonlyArray<number>): Record
   const out: Record<string, number> = {};
   t.dists.forEach((d, i) => {
     const v = t.low[i]! + x[i]! * (t.high[i]! - t.low[i]!);
-    out[t.names[i]!] = untransformOne(v, d);
+    out[t.names[i]!] = untransformOne(v, d, t.below[i]!);
   });
   return out;
 }
 
 /** `_untransform_numerical_param` with `transform_log=True`. */
-function untransformOne(v: number, d: NumericDistribution): number {
+function untransformOne(v: number, d: NumericDistribution, below: number): number {
   const single = d.low === d.high;
   if (d._tag === "FloatDistribution") {
     if (d.log) {
       const p = Math.exp(v);
-      return single ? p : Math.min(Math.max(p, d.low), previousDouble(d.high));
+      return single ? p : Math.min(Math.max(p, d.low), below);
     }
     if (d.step !== null) {
       return Math.min(
@@ -92,7 +99,7 @@ function untransformOne(v: number, d: NumericDistribution): number {
         d.high,
       );
     }
-    return single ? v : Math.min(v, previousDouble(d.high));
+    return single ? v : Math.min(v, below);
   }
   if (d.log) return Math.min(Math.max(roundHalfEven(Math.exp(v)), d.low), d.high);
   const p = Math.floor((v - d.low) / d.step + 0.5) * d.step + d.low;

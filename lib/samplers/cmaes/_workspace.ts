@@ -12,6 +12,7 @@ import type { JsonValue } from "../../core/json.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { FrozenTrial } from "../../core/trial.ts";
 import { isPlainObject } from "../_utils.ts";
+import { type NumericDistribution, type SpaceTransform, spaceTransform } from "./_transform.ts";
 import type { Decomposition, Stored } from "./_model.ts";
 import type { CmaOptions } from "./_options.ts";
 
@@ -46,6 +47,9 @@ export interface CmaWorkspace {
   finPrefixCount: number;
   /** Generation attribute → generation → the prefix's finished trials of that generation. */
   generations: Map<string, Map<number, Finished[]>>;
+  /** The last transform built, for its space and `transformStep`. */
+  trans: SpaceTransform | undefined;
+  transStep: boolean;
 }
 
 /** A finished trial as the sampler uses it: the trial and its value to minimise. */
@@ -77,6 +81,8 @@ export function createCmaWorkspace(): CmaWorkspace {
     finKey: "",
     finPrefixCount: 0,
     generations: new Map(),
+    trans: undefined,
+    transStep: false,
   };
 }
 
@@ -122,4 +128,21 @@ export function intersectionOf(ws: CmaWorkspace, trials: ReadonlyArray<FrozenTri
   if (ws.space === undefined) return out;
   for (const name of [...ws.space.keys()].sort()) out[name] = ws.space.get(name)!;
   return out;
+}
+
+/** `spaceTransform(space, transformStep)`, reused while the space stays the same. */
+export function transformOf(
+  ws: CmaWorkspace,
+  space: Readonly<Record<string, NumericDistribution>>,
+  transformStep: boolean,
+): SpaceTransform {
+  const t = ws.trans;
+  const names = Object.keys(space);
+  const same = t !== undefined && ws.transStep === transformStep &&
+    t.names.length === names.length &&
+    names.every((n, i) => t.names[i] === n && distributionEquals(t.dists[i]!, space[n]!));
+  if (same) return t;
+  ws.trans = spaceTransform(space, transformStep);
+  ws.transStep = transformStep;
+  return ws.trans;
 }

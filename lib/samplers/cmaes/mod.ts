@@ -36,13 +36,14 @@ import {
   storedAttrs,
   tellAndRestart,
 } from "./_steps.ts";
-import { type NumericDistribution, spaceTransform, untransform } from "./_transform.ts";
+import { type NumericDistribution, untransform } from "./_transform.ts";
 import { defaultPopsize } from "./_cma.ts";
 import {
   type CmaWorkspace,
   cmaWorkspaceOf,
   createCmaWorkspace,
   intersectionOf,
+  transformOf,
 } from "./_workspace.ts";
 
 export type { CmaEsSourceTrial } from "./_options.ts";
@@ -221,7 +222,7 @@ function currentOptimizer(
   const direction = ctx.directions[0]!;
   const finished = finishedTrials(ctx.trials, o, direction, ws);
   if (finished.length < o.nStartupTrials) return undefined;
-  const trans = spaceTransform(space, !o.withMargin);
+  const trans = transformOf(ws, space, !o.withMargin);
   let s = restoreStored(finished, o, ws);
   const replay = s === undefined;
   if (s === undefined) {
@@ -273,7 +274,7 @@ function sampleRelative(
   const { stored, told } = current;
   const dec = decompositionOf(ws, stored);
   const { x, forTell } = askSample(stored.cma, dec, o.right.seed, ctx.trial.number);
-  const trans = spaceTransform(numeric, !o.right.withMargin);
+  const trans = transformOf(ws, numeric, !o.right.withMargin);
   const attrs = sampleAttrs(stored, o.right, forTell, told ? storedAttrs(stored, o.right) : null);
   return right({ value: untransform(trans, x), state: sampler.state, trialSystemAttrs: attrs });
 }
