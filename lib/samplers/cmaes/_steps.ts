@@ -153,11 +153,11 @@ export function restoreStored(
   for (let k = finished.length - 1; k >= 0; k--) {
     const attrs = finished[k]!.trial.systemAttrs;
     if (typeof attrs[first] !== "string") continue;
-    if (finished[k]!.trial.trialId === ws.storedTrialId && ws.stored) return ws.stored;
     let text = "";
     for (let i = 0; typeof attrs[stateKey(o, i)] === "string"; i++) text += attrs[stateKey(o, i)];
+    if (text === ws.storedText && ws.stored) return ws.stored;
     try {
-      return remember(ws, finished[k]!.trial.trialId, parse(text));
+      return remember(ws, text);
     } catch {
       continue;
     }
@@ -165,14 +165,15 @@ export function restoreStored(
   return undefined;
 }
 
-/** `s` after the JSON round trip of the trial attributes (`-0` becomes `0`). */
-export function roundTrip(s: Stored): Stored {
-  return parse(stringify(s));
+/** The JSON text that stores `s` in trial attributes. */
+export function storedText(s: Stored): string {
+  return stringify(s);
 }
 
-/** Memoises `s` as the optimizer stored on trial `trialId`; returns it. */
-export function remember(ws: CmaWorkspace, trialId: number, s: Stored): Stored {
-  ws.storedTrialId = trialId;
+/** The optimizer stored as `text` (parsed), memoised in `ws` with its text. */
+export function remember(ws: CmaWorkspace, text: string): Stored {
+  const s = parse(text);
+  ws.storedText = text;
   ws.stored = s;
   ws.dec = undefined;
   return s;
@@ -185,9 +186,8 @@ export function decompositionOf(ws: CmaWorkspace, s: Stored): Decomposition {
   return ws.dec;
 }
 
-/** The attributes that store `s`, chunked. */
-export function storedAttrs(s: Stored, o: CmaOptions): Record<string, string> {
-  const text = stringify(s);
+/** The attributes that store the optimizer's JSON `text`, chunked. */
+export function storedAttrs(text: string, o: CmaOptions): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i * ATTR_MAX < text.length; i++) {
     out[stateKey(o, i)] = text.slice(i * ATTR_MAX, (i + 1) * ATTR_MAX);

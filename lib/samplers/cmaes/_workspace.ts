@@ -32,8 +32,8 @@ export interface CmaWorkspace {
   /** The options record last decoded, and its decoding. */
   optionsJson: JsonValue | undefined;
   options: CmaOptions | undefined;
-  /** The id of the trial whose stored optimizer is memoised. */
-  storedTrialId: number;
+  /** The JSON text of the memoised optimizer. */
+  storedText: string;
   stored: Stored | undefined;
   dec: Decomposition | undefined;
   /** Finished trials before index `finCursor` (all finished when seen), as `finishedTrials`. */
@@ -71,7 +71,7 @@ export function createCmaWorkspace(): CmaWorkspace {
     space: undefined,
     optionsJson: undefined,
     options: undefined,
-    storedTrialId: -1,
+    storedText: "",
     stored: undefined,
     dec: undefined,
     finCursor: 0,

@@ -30,10 +30,10 @@ import {
   initOptimizer,
   remember,
   restoreStored,
-  roundTrip,
   sampleAttrs,
   type Stored,
   storedAttrs,
+  storedText,
   tellAndRestart,
 } from "./_steps.ts";
 import { type NumericDistribution, untransform } from "./_transform.ts";
@@ -218,7 +218,7 @@ function currentOptimizer(
   ctx: SamplerContext,
   space: Readonly<Record<string, NumericDistribution>>,
   ws: CmaWorkspace,
-): { readonly stored: Stored; readonly told: boolean } | undefined {
+): { readonly stored: Stored; readonly text: string | null } | undefined {
   const direction = ctx.directions[0]!;
   const finished = finishedTrials(ctx.trials, o, direction, ws);
   if (finished.length < o.nStartupTrials) return undefined;
@@ -252,8 +252,9 @@ function currentOptimizer(
     told = true;
   }
   // memoised as a later trial will read it back from the attributes (a JSON round trip)
-  if (told) s = remember(ws, ctx.trial.trialId, roundTrip(s));
-  return { stored: s, told };
+  if (!told) return { stored: s, text: null };
+  const text = storedText(s);
+  return { stored: remember(ws, text), text };
 }
 
 function sampleRelative(
@@ -271,11 +272,16 @@ function sampleRelative(
   const numeric = space as Readonly<Record<string, NumericDistribution>>;
   const current = currentOptimizer(o.right, ctx, numeric, ws);
   if (current === undefined) return right({ value: {}, state: sampler.state });
-  const { stored, told } = current;
+  const { stored, text } = current;
   const dec = decompositionOf(ws, stored);
   const { x, forTell } = askSample(stored.cma, dec, o.right.seed, ctx.trial.number);
   const trans = transformOf(ws, numeric, !o.right.withMargin);
-  const attrs = sampleAttrs(stored, o.right, forTell, told ? storedAttrs(stored, o.right) : null);
+  const attrs = sampleAttrs(
+    stored,
+    o.right,
+    forTell,
+    text === null ? null : storedAttrs(text, o.right),
+  );
   return right({ value: untransform(trans, x), state: sampler.state, trialSystemAttrs: attrs });
 }
 

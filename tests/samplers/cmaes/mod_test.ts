@@ -274,3 +274,35 @@ Deno.test("cmaEsSampler: multiple objectives are refused", async () => {
   })();
   assert.equal(r._tag, "Left");
 });
+
+Deno.test("cmaEsSampler: the workspace never changes a sample, with trials finishing out of order", async () => {
+  const trials = await run({ seed: 21, popsize: 4 }, 60);
+  const sampler = cmaEsSampler({ seed: 21, popsize: 4 });
+  const lag = trials.map((t) => (t.number * 7919) % 5);
+  const ws = cmaEsSamplerImpl.createWorkspace!();
+  for (let k = 2; k < trials.length; k++) {
+    // at time k, trial j < k has finished when j + lag(j) < k; the others are still running
+    const history = trials.slice(0, k).map((t): FrozenTrial =>
+      t.number + lag[t.number]! < k ? t : { ...t, state: "RUNNING", values: null }
+    );
+    const next: FrozenTrial = {
+      ...trials[k]!,
+      state: "RUNNING",
+      values: null,
+      params: {},
+      systemAttrs: {},
+    };
+    const ctx = {
+      study: {} as StudyRecord,
+      directions: ["minimize"] as const,
+      trials: [...history, next],
+      trial: next,
+    };
+    const fresh = cmaEsSamplerImpl.createWorkspace!();
+    const space = cmaEsSamplerImpl.inferRelativeSearchSpace!(sampler, ctx, ws);
+    assert.deepStrictEqual(space, cmaEsSamplerImpl.inferRelativeSearchSpace!(sampler, ctx, fresh));
+    const a = cmaEsSamplerImpl.sampleRelative!(sampler, ctx, space, ws);
+    const b = cmaEsSamplerImpl.sampleRelative!(sampler, ctx, space, fresh);
+    assert.deepStrictEqual(a, b, `trial ${k}`);
+  }
+});
