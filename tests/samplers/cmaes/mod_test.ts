@@ -16,6 +16,7 @@ import {
   suggestCategorical,
   suggestFloat,
   suggestInt,
+  tpeSampler,
   type Trial,
 } from "../../../mod.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
@@ -305,4 +306,30 @@ Deno.test("cmaEsSampler: the workspace never changes a sample, with trials finis
     const b = cmaEsSamplerImpl.sampleRelative!(sampler, ctx, space, fresh);
     assert.deepStrictEqual(a, b, `trial ${k}`);
   }
+});
+
+Deno.test("cmaEsSampler: x0 and sigma0 set the first distribution; a TPE independent sampler draws categoricals", async () => {
+  const objective = (t: Trial) =>
+    flatMap(
+      suggestCategorical(t, "opt", ["adam", "sgd"] as const),
+      (o) =>
+        flatMap(suggestFloat(t, "x", -10, 10), (x) =>
+          map(suggestFloat(t, "lr", 1e-5, 1, { log: true }), (lr) =>
+            x * x + lr + (o === "sgd" ? 1 : 0))),
+    );
+  const trials = await run(
+    {
+      seed: 4,
+      x0: { x: 7, lr: 1e-3 },
+      sigma0: 1e-4,
+      independentSampler: tpeSampler({ seed: 4, nStartupTrials: 2 }),
+    },
+    12,
+    objective,
+  );
+  for (const t of trials.slice(1, 7)) {
+    assert.ok(Math.abs((t.params.x as number) - 7) < 0.05, `x=${t.params.x}`);
+    assert.ok(Math.abs(Math.log((t.params.lr as number) / 1e-3)) < 0.05, `lr=${t.params.lr}`);
+  }
+  assert.ok(trials.every((t) => t.params.opt === "adam" || t.params.opt === "sgd"));
 });
