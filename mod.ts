@@ -239,6 +239,11 @@ export type { ObservationWeights } from "./lib/samplers/tpe/parzen_estimator.ts"
 export { tpeSampler } from "./lib/samplers/tpe/mod.ts";
 export { gridSampler, type GridSamplerOptions, type GridSpace } from "./lib/samplers/grid.ts";
 export { qmcSampler, type QmcSamplerOptions } from "./lib/samplers/qmc/mod.ts";
+export {
+  cmaEsSampler,
+  type CmaEsSamplerOptions,
+  type CmaEsSourceTrial,
+} from "./lib/samplers/cmaes/mod.ts";
 export { bruteForceSampler, type BruteForceSamplerOptions } from "./lib/samplers/brute_force.ts";
 
 // pruners

@@ -10,6 +10,7 @@ import {
   ask,
   categorical,
   categoricalDistribution,
+  cmaEsSampler,
   copyStudy,
   createStudy,
   deleteStudy,
@@ -912,6 +913,12 @@ const ROWS: ReadonlyArray<Row> = [
     call: (e) => createStudy({ storage: e.storage, sampler: tpeSampler({ nStartupTrials: -1 }) }),
     tag: ["InvalidArgument", "InvalidStudyArgs"],
     message: ["nStartupTrials", "-1"],
+  },
+  {
+    name: "cmaEsSampler({ popsize: 1 })",
+    call: (e) => createStudy({ storage: e.storage, sampler: cmaEsSampler({ popsize: 1 }) }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["popsize", "1"],
   },
   {
     name: "medianPruner({ nStartupTrials: -1 })",

@@ -13,6 +13,7 @@ import { gridSamplerImpl } from "./grid.ts";
 import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
 import { tpeSamplerImpl } from "./tpe/mod.ts";
+import { cmaEsSamplerImpl } from "./cmaes/mod.ts";
 import type { Sampler, SamplerImpl, SamplerKinds } from "./sampler.ts";
 import { isPlainObject, uncheckedJson } from "./_utils.ts";
 
@@ -39,7 +40,7 @@ export interface SamplerFromSnapshotOptions {
 // -------------------------------------------------------------------------------------
 
 /**
- * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc` and `bruteForce`.
+ * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce` and `cmaEs`.
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -68,6 +69,7 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   grid: gridSamplerImpl,
   qmc: qmcSamplerImpl,
   bruteForce: bruteForceSamplerImpl,
+  cmaEs: cmaEsSamplerImpl,
 });
 
 // -------------------------------------------------------------------------------------

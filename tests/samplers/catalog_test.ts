@@ -47,6 +47,7 @@ const withLowest: SamplerKinds = { ...BUILTIN_SAMPLERS, lowest };
 Deno.test("the built-in sampler kinds are a value: random, tpe, grid, qmc and bruteForce", () => {
   assert.deepEqual(Object.keys(BUILTIN_SAMPLERS).sort(), [
     "bruteForce",
+    "cmaEs",
     "grid",
     "qmc",
     "random",
