@@ -239,6 +239,14 @@ export { tpeSampler } from "./lib/samplers/tpe/mod.ts";
 export { gridSampler, type GridSamplerOptions, type GridSpace } from "./lib/samplers/grid.ts";
 export { qmcSampler, type QmcSamplerOptions } from "./lib/samplers/qmc/mod.ts";
 export { bruteForceSampler, type BruteForceSamplerOptions } from "./lib/samplers/brute_force.ts";
+export {
+  type NsgaCrossover,
+  nsgaIIISampler,
+  type NsgaIIISamplerOptions,
+  nsgaIISampler,
+  type NsgaIISamplerOptions,
+  type NsgaMutation,
+} from "./lib/samplers/nsga/mod.ts";
 
 // pruners
 export { type PruneDecision, type Pruner, type PrunerContext } from "./lib/pruners/pruner.ts";

@@ -10,6 +10,7 @@ import { type HyperionError, invalidArgument, unknownSamplerKind } from "../erro
 import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";
 import { gridSamplerImpl } from "./grid.ts";
+import { nsgaIIISamplerImpl, nsgaIISamplerImpl } from "./nsga/mod.ts";
 import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
 import { tpeSamplerImpl } from "./tpe/mod.ts";
@@ -39,7 +40,8 @@ export interface SamplerFromSnapshotOptions {
 // -------------------------------------------------------------------------------------
 
 /**
- * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc` and `bruteForce`.
+ * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce`, `nsgaII` and
+ * `nsgaIII`.
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -68,6 +70,8 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   grid: gridSamplerImpl,
   qmc: qmcSamplerImpl,
   bruteForce: bruteForceSamplerImpl,
+  nsgaII: nsgaIISamplerImpl,
+  nsgaIII: nsgaIIISamplerImpl,
 });
 
 // -------------------------------------------------------------------------------------

@@ -1,0 +1,227 @@
+/**
+ * The generations of Optuna 5.0's genetic samplers (`BaseGASampler`), and the sampler functions
+ * NSGA-II and NSGA-III share. A trial's generation is recorded in its system attribute
+ * `<Sampler>:generation`, a generation's parents (trial ids) in the study's system attribute
+ * `<Sampler>:parent:<generation>`, with Optuna's keys, so that Python Optuna continues a study
+ * of ours and the other way round. Private to `lib/samplers/nsga/`.
+ *
+ * @module
+ */
+import { type Either, right } from "../../effect/mod.ts";
+import type { HyperionError } from "../../errors.ts";
+import type { Distribution } from "../../core/distributions.ts";
+import { isSingle } from "../../core/distributions.ts";
+import type { JsonValue } from "../../core/json.ts";
+import { intersectionSearchSpace, type SearchSpace } from "../../core/search_space.ts";
+import type { Direction } from "../../core/study.ts";
+import type { Attrs, FrozenTrial } from "../../core/trial.ts";
+import { rngFor } from "../../random/rng.ts";
+import { paramKey } from "../_utils.ts";
+import { sampleUniformInternal } from "../random.ts";
+import type {
+  Sampled,
+  Sampler,
+  SamplerContext,
+  SamplerHookResult,
+  SamplerImpl,
+} from "../sampler.ts";
+import { generateChild } from "./_child.ts";
+import { decodeNsgaOptions, encodeNsgaOptions, type NsgaOptions } from "./_options.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Chooses the survivors of a generation's candidates (COMPLETE trials). */
+export type SelectElite = (
+  o: NsgaOptions,
+  candidates: ReadonlyArray<FrozenTrial>,
+  directions: ReadonlyArray<Direction>,
+  generation: number,
+) => Either<HyperionError, FrozenTrial[]>;
+
+/** What distinguishes NSGA-II from NSGA-III. */
+export interface GaKind {
+  /** The sampler kind (`"nsgaII"`, `"nsgaIII"`). */
+  readonly kind: string;
+  /** Optuna's class name, the prefix of the attribute keys (`"NSGAIISampler"`). */
+  readonly className: string;
+  /** The elite selection. */
+  readonly select: SelectElite;
+  /** The options record holds reference points. */
+  readonly nsga3: boolean;
+}
+
+/** The trials and keys one lookup needs. */
+interface GaView {
+  readonly ga: GaKind;
+  readonly o: NsgaOptions;
+  readonly ctx: SamplerContext;
+  readonly complete: ReadonlyArray<FrozenTrial>;
+  /** Parent caches of the study, and those computed now. */
+  readonly cache: Map<number, ReadonlyArray<number>>;
+  readonly computed: Record<string, JsonValue>;
+}
+
+// -------------------------------------------------------------------------------------
+// generations
+// -------------------------------------------------------------------------------------
+
+const generationKey = (ga: GaKind): string => `${ga.className}:generation`;
+const parentKey = (ga: GaKind, g: number): string => `${ga.className}:parent:${g}`;
+
+/** The recorded generation of a trial, or -1. */
+function generationOf(ga: GaKind, t: FrozenTrial): number {
+  const g = t.systemAttrs[generationKey(ga)];
+  return typeof g === "number" ? g : -1;
+}
+
+/**
+ * Optuna's `get_trial_generation`: the newest generation while it has fewer than
+ * `populationSize` COMPLETE trials, else the next one.
+ */
+function trialGeneration(v: GaView): number {
+  const own = generationOf(v.ga, v.ctx.trial);
+  if (own >= 0) return own;
+  let max = 0, count = 0;
+  for (const t of v.complete) {
+    const g = generationOf(v.ga, t);
+    if (g > max) [max, count] = [g, 1];
+    else if (g === max) count++;
+  }
+  return count < v.o.populationSize ? max : max + 1;
+}
+
+/** The COMPLETE trials of generation `g`, in trial order. */
+function population(v: GaView, g: number): FrozenTrial[] {
+  return v.complete.filter((t) => generationOf(v.ga, t) === g);
+}
+
+/**
+ * Optuna's `get_parent_population`: the cached parents of generation `g` (in trial order), or
+ * the elite of generation `g - 1` and its parents, cached in `v.computed`.
+ */
+function parentPopulation(v: GaView, g: number): Either<HyperionError, FrozenTrial[]> {
+  if (g <= 0) return right([]);
+  const ids = v.cache.get(g);
+  if (ids !== undefined) {
+    const set = new Set(ids);
+    return right(v.ctx.trials.filter((t) => set.has(t.trialId)));
+  }
+  const before = parentPopulation(v, g - 1);
+  if (before._tag === "Left") return before;
+  const candidates = [...population(v, g - 1), ...before.right];
+  const elite = v.ga.select(v.o, candidates, v.ctx.directions, g);
+  if (elite._tag === "Left") return elite;
+  const chosen = elite.right.map((t) => t.trialId);
+  v.cache.set(g, chosen);
+  v.computed[parentKey(v.ga, g)] = chosen;
+  const set = new Set(chosen);
+  return right(v.ctx.trials.filter((t) => set.has(t.trialId)));
+}
+
+/** The view of a context: its COMPLETE trials and the study's parent caches. */
+function viewOf(ga: GaKind, o: NsgaOptions, ctx: SamplerContext): GaView {
+  const cache = new Map<number, ReadonlyArray<number>>();
+  const prefix = `${ga.className}:parent:`;
+  for (const [key, value] of Object.entries(ctx.study.systemAttrs)) {
+    if (!key.startsWith(prefix) || !Array.isArray(value)) continue;
+    const g = Number(key.slice(prefix.length));
+    if (Number.isSafeInteger(g)) cache.set(g, value.filter((x) => typeof x === "number"));
+  }
+  const complete = ctx.trials.filter((t) => t.state === "COMPLETE");
+  return { ga, o, ctx, complete, cache, computed: {} };
+}
+
+// -------------------------------------------------------------------------------------
+// sampler functions
+// -------------------------------------------------------------------------------------
+
+function validate(ga: GaKind, sampler: Sampler): Either<HyperionError, Sampler> {
+  const o = decodeNsgaOptions(sampler.options, ga.kind);
+  if (o._tag === "Left") return o;
+  return right({ kind: ga.kind, options: encodeNsgaOptions(o.right, ga.nsga3), state: {} });
+}
+
+/** Records the trial's generation and caches its generation's parents (Optuna's keys). */
+function beforeTrial(
+  ga: GaKind,
+  sampler: Sampler,
+  ctx: SamplerContext,
+): Either<HyperionError, SamplerHookResult> {
+  const o = decodeNsgaOptions(sampler.options, ga.kind);
+  if (o._tag === "Left") return o;
+  const v = viewOf(ga, o.right, ctx);
+  const g = trialGeneration(v);
+  const parents = parentPopulation(v, g);
+  if (parents._tag === "Left") return parents;
+  const trialSystemAttrs: Attrs = generationOf(ga, ctx.trial) === g
+    ? {}
+    : { [generationKey(ga)]: g };
+  return right({ state: sampler.state, trialSystemAttrs, studySystemAttrs: v.computed });
+}
+
+/** The intersection of the COMPLETE trials' spaces, single-valued parameters left out. */
+function inferRelativeSearchSpace(_sampler: Sampler, ctx: SamplerContext): SearchSpace {
+  const space = intersectionSearchSpace(ctx.trials);
+  const out: Record<string, Distribution> = {};
+  for (const [name, d] of Object.entries(space)) if (!isSingle(d)) out[name] = d;
+  return out;
+}
+
+/** A child of the trial's generation's parents (none in generation 0). */
+function sampleRelative(
+  ga: GaKind,
+  sampler: Sampler,
+  ctx: SamplerContext,
+  space: SearchSpace,
+): Either<HyperionError, Sampled<Readonly<Record<string, number>>>> {
+  const o = decodeNsgaOptions(sampler.options, ga.kind);
+  if (o._tag === "Left") return o;
+  const v = viewOf(ga, o.right, ctx);
+  const parents = parentPopulation(v, trialGeneration(v));
+  if (parents._tag === "Left") return parents;
+  if (parents.right.length === 0) return right({ value: {}, state: sampler.state });
+  const value = generateChild({
+    options: o.right,
+    space,
+    parents: parents.right,
+    directions: ctx.directions,
+    rng: rngFor(o.right.seed, ctx.trial.number, "relative"),
+  });
+  return right({ value, state: sampler.state });
+}
+
+/** A parameter of the first generation, a mutated one, or one outside the relative space. */
+function sampleIndependent(
+  ga: GaKind,
+  sampler: Sampler,
+  ctx: SamplerContext,
+  param: { readonly name: string; readonly distribution: Distribution },
+): Either<HyperionError, Sampled<number>> {
+  const seed = (sampler.options as { seed?: unknown } | null)?.seed;
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
+    const o = decodeNsgaOptions(sampler.options, ga.kind);
+    if (o._tag === "Left") return o;
+  }
+  const rng = rngFor(seed as number, ctx.trial.number, paramKey(param.name));
+  return right({ value: sampleUniformInternal(rng, param.distribution), state: sampler.state });
+}
+
+/** The sampler functions of a genetic sampler kind. */
+export function gaSamplerImpl(ga: GaKind): SamplerImpl {
+  return Object.freeze({
+    kind: ga.kind,
+    needsHistory: true,
+    validate: (s: Sampler) => validate(ga, s),
+    beforeTrial: (s: Sampler, ctx: SamplerContext) => beforeTrial(ga, s, ctx),
+    inferRelativeSearchSpace,
+    sampleRelative: (s: Sampler, ctx: SamplerContext, space: SearchSpace) =>
+      sampleRelative(ga, s, ctx, space),
+    sampleIndependent: (
+      s: Sampler,
+      ctx: SamplerContext,
+      p: Parameters<SamplerImpl["sampleIndependent"]>[2],
+    ) => sampleIndependent(ga, s, ctx, p),
+  });
+}
