@@ -247,6 +247,7 @@ export {
   type NsgaIISamplerOptions,
   type NsgaMutation,
 } from "./lib/samplers/nsga/mod.ts";
+export { makePartialFixedSamplerImpl, partialFixedSampler } from "./lib/samplers/partial_fixed.ts";
 
 // pruners
 export { type PruneDecision, type Pruner, type PrunerContext } from "./lib/pruners/pruner.ts";

@@ -11,6 +11,7 @@ import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";
 import { gridSamplerImpl } from "./grid.ts";
 import { nsgaIIISamplerImpl, nsgaIISamplerImpl } from "./nsga/mod.ts";
+import { makePartialFixedSamplerImpl } from "./partial_fixed.ts";
 import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
 import { tpeSamplerImpl } from "./tpe/mod.ts";
@@ -40,8 +41,8 @@ export interface SamplerFromSnapshotOptions {
 // -------------------------------------------------------------------------------------
 
 /**
- * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce`, `nsgaII` and
- * `nsgaIII`.
+ * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce`, `nsgaII`, `nsgaIII`
+ * and `partialFixed` (whose base sampler is one of these kinds).
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -72,6 +73,7 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   bruteForce: bruteForceSamplerImpl,
   nsgaII: nsgaIISamplerImpl,
   nsgaIII: nsgaIIISamplerImpl,
+  partialFixed: makePartialFixedSamplerImpl(() => BUILTIN_SAMPLERS),
 });
 
 // -------------------------------------------------------------------------------------
