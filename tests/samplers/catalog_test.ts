@@ -48,6 +48,9 @@ Deno.test("the built-in sampler kinds are a value: random, tpe, grid, qmc and br
   assert.deepEqual(Object.keys(BUILTIN_SAMPLERS).sort(), [
     "bruteForce",
     "grid",
+    "nsgaII",
+    "nsgaIII",
+    "partialFixed",
     "qmc",
     "random",
     "tpe",
