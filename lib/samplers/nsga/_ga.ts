@@ -10,9 +10,9 @@
 import { type Either, right } from "../../effect/mod.ts";
 import type { HyperionError } from "../../errors.ts";
 import type { Distribution } from "../../core/distributions.ts";
-import { isSingle } from "../../core/distributions.ts";
+import { distributionEquals, isSingle } from "../../core/distributions.ts";
 import type { JsonValue } from "../../core/json.ts";
-import { intersectionSearchSpace, type SearchSpace } from "../../core/search_space.ts";
+import type { SearchSpace } from "../../core/search_space.ts";
 import type { Direction } from "../../core/study.ts";
 import type { Attrs, FrozenTrial } from "../../core/trial.ts";
 import { rngFor } from "../../random/rng.ts";
@@ -52,15 +52,49 @@ export interface GaKind {
   readonly nsga3: boolean;
 }
 
+/**
+ * What the sampler keeps between calls for one study, for speed only: the intersection search
+ * space of the COMPLETE trials counted so far (rebuilt when a history lacks one of them) and
+ * the generations of COMPLETE trials.
+ */
+export interface GaWorkspace {
+  space: Map<string, Distribution> | undefined;
+  readonly counted: Set<number>;
+  readonly generations: Map<number, number>;
+  /** Per generation: its parents' ids, the trials and where they stand in the history. */
+  readonly parents: Map<number, ParentsMemo>;
+}
+
+/** The parents of one generation, found in a history. */
+interface ParentsMemo {
+  readonly ids: ReadonlyArray<number>;
+  readonly trials: FrozenTrial[];
+  readonly at: ReadonlyArray<number>;
+}
+
+/** An empty {@link GaWorkspace}. */
+export function newGaWorkspace(): GaWorkspace {
+  return { space: undefined, counted: new Set(), generations: new Map(), parents: new Map() };
+}
+
+/** The workspace given, or a fresh one (hooks called without one work the same). */
+function workspaceOf(w: unknown): GaWorkspace {
+  return w !== null && typeof w === "object" && (w as GaWorkspace).counted instanceof Set
+    ? w as GaWorkspace
+    : newGaWorkspace();
+}
+
 /** The trials and keys one lookup needs. */
 interface GaView {
   readonly ga: GaKind;
   readonly o: NsgaOptions;
   readonly ctx: SamplerContext;
-  readonly complete: ReadonlyArray<FrozenTrial>;
+  /** The COMPLETE trials (computed on first use). */
+  readonly complete: () => ReadonlyArray<FrozenTrial>;
   /** Parent caches of the study, and those computed now. */
   readonly cache: Map<number, ReadonlyArray<number>>;
   readonly computed: Record<string, JsonValue>;
+  readonly ws: GaWorkspace;
 }
 
 // -------------------------------------------------------------------------------------
@@ -76,6 +110,16 @@ function generationOf(ga: GaKind, t: FrozenTrial): number {
   return typeof g === "number" ? g : -1;
 }
 
+/** The generation of a COMPLETE trial, memoised. */
+function completeGeneration(v: GaView, t: FrozenTrial): number {
+  let g = v.ws.generations.get(t.trialId);
+  if (g === undefined) {
+    g = generationOf(v.ga, t);
+    v.ws.generations.set(t.trialId, g);
+  }
+  return g;
+}
+
 /**
  * Optuna's `get_trial_generation`: the newest generation while it has fewer than
  * `populationSize` COMPLETE trials, else the next one.
@@ -84,8 +128,8 @@ function trialGeneration(v: GaView): number {
   const own = generationOf(v.ga, v.ctx.trial);
   if (own >= 0) return own;
   let max = 0, count = 0;
-  for (const t of v.complete) {
-    const g = generationOf(v.ga, t);
+  for (const t of v.complete()) {
+    const g = completeGeneration(v, t);
     if (g > max) [max, count] = [g, 1];
     else if (g === max) count++;
   }
@@ -94,7 +138,7 @@ function trialGeneration(v: GaView): number {
 
 /** The COMPLETE trials of generation `g`, in trial order. */
 function population(v: GaView, g: number): FrozenTrial[] {
-  return v.complete.filter((t) => generationOf(v.ga, t) === g);
+  return v.complete().filter((t) => completeGeneration(v, t) === g);
 }
 
 /**
@@ -104,10 +148,7 @@ function population(v: GaView, g: number): FrozenTrial[] {
 function parentPopulation(v: GaView, g: number): Either<HyperionError, FrozenTrial[]> {
   if (g <= 0) return right([]);
   const ids = v.cache.get(g);
-  if (ids !== undefined) {
-    const set = new Set(ids);
-    return right(v.ctx.trials.filter((t) => set.has(t.trialId)));
-  }
+  if (ids !== undefined) return right(trialsOf(v, g, ids));
   const before = parentPopulation(v, g - 1);
   if (before._tag === "Left") return before;
   const candidates = [...population(v, g - 1), ...before.right];
@@ -116,12 +157,29 @@ function parentPopulation(v: GaView, g: number): Either<HyperionError, FrozenTri
   const chosen = elite.right.map((t) => t.trialId);
   v.cache.set(g, chosen);
   v.computed[parentKey(v.ga, g)] = chosen;
-  const set = new Set(chosen);
-  return right(v.ctx.trials.filter((t) => set.has(t.trialId)));
+  return right(trialsOf(v, g, chosen));
+}
+
+/** The trials of `ids` in trial order (memoised per generation: finished trials never change). */
+function trialsOf(v: GaView, g: number, ids: ReadonlyArray<number>): FrozenTrial[] {
+  const hit = v.ws.parents.get(g), all = v.ctx.trials;
+  if (
+    hit && hit.ids.length === ids.length && hit.ids.every((id, i) => id === ids[i]) &&
+    hit.at.every((k, i) => all[k]?.trialId === hit.trials[i]!.trialId)
+  ) return hit.trials;
+  const set = new Set(ids);
+  const trials: FrozenTrial[] = [], at: number[] = [];
+  all.forEach((t, k) => {
+    if (!set.has(t.trialId)) return;
+    trials.push(t);
+    at.push(k);
+  });
+  if (trials.every((t) => t.state === "COMPLETE")) v.ws.parents.set(g, { ids, trials, at });
+  return trials;
 }
 
 /** The view of a context: its COMPLETE trials and the study's parent caches. */
-function viewOf(ga: GaKind, o: NsgaOptions, ctx: SamplerContext): GaView {
+function viewOf(ga: GaKind, o: NsgaOptions, ctx: SamplerContext, ws: GaWorkspace): GaView {
   const cache = new Map<number, ReadonlyArray<number>>();
   const prefix = `${ga.className}:parent:`;
   for (const [key, value] of Object.entries(ctx.study.systemAttrs)) {
@@ -129,8 +187,9 @@ function viewOf(ga: GaKind, o: NsgaOptions, ctx: SamplerContext): GaView {
     const g = Number(key.slice(prefix.length));
     if (Number.isSafeInteger(g)) cache.set(g, value.filter((x) => typeof x === "number"));
   }
-  const complete = ctx.trials.filter((t) => t.state === "COMPLETE");
-  return { ga, o, ctx, complete, cache, computed: {} };
+  let complete: ReadonlyArray<FrozenTrial> | undefined;
+  const completeTrials = () => complete ??= ctx.trials.filter((t) => t.state === "COMPLETE");
+  return { ga, o, ctx, complete: completeTrials, cache, computed: {}, ws };
 }
 
 // -------------------------------------------------------------------------------------
@@ -148,10 +207,11 @@ function beforeTrial(
   ga: GaKind,
   sampler: Sampler,
   ctx: SamplerContext,
+  ws: GaWorkspace,
 ): Either<HyperionError, SamplerHookResult> {
   const o = decodeNsgaOptions(sampler.options, ga.kind);
   if (o._tag === "Left") return o;
-  const v = viewOf(ga, o.right, ctx);
+  const v = viewOf(ga, o.right, ctx, ws);
   const g = trialGeneration(v);
   const parents = parentPopulation(v, g);
   if (parents._tag === "Left") return parents;
@@ -161,11 +221,40 @@ function beforeTrial(
   return right({ state: sampler.state, trialSystemAttrs, studySystemAttrs: v.computed });
 }
 
-/** The intersection of the COMPLETE trials' spaces, single-valued parameters left out. */
-function inferRelativeSearchSpace(_sampler: Sampler, ctx: SamplerContext): SearchSpace {
-  const space = intersectionSearchSpace(ctx.trials);
+/**
+ * The intersection of the COMPLETE trials' spaces (`intersectionSearchSpace`, kept up to date
+ * in the workspace), single-valued parameters left out, in name order.
+ */
+function inferRelativeSearchSpace(ctx: SamplerContext, ws: GaWorkspace): SearchSpace {
+  let known = 0;
+  const fresh: FrozenTrial[] = [];
+  for (const t of ctx.trials) {
+    if (t.state !== "COMPLETE") continue;
+    if (ws.counted.has(t.trialId)) known++;
+    else fresh.push(t);
+  }
+  if (known !== ws.counted.size) {
+    // another history (a pruner's bracket): start over
+    ws.counted.clear();
+    ws.space = undefined;
+    return inferRelativeSearchSpace(ctx, ws);
+  }
+  for (const t of fresh) {
+    ws.counted.add(t.trialId);
+    if (ws.space === undefined) ws.space = new Map(Object.entries(t.distributions));
+    else {
+      for (const [name, d] of ws.space) {
+        const other = t.distributions[name];
+        if (other === undefined || !distributionEquals(d, other)) ws.space.delete(name);
+      }
+    }
+  }
   const out: Record<string, Distribution> = {};
-  for (const [name, d] of Object.entries(space)) if (!isSingle(d)) out[name] = d;
+  if (ws.space === undefined) return out;
+  for (const name of [...ws.space.keys()].sort()) {
+    const d = ws.space.get(name)!;
+    if (!isSingle(d)) out[name] = d;
+  }
   return out;
 }
 
@@ -175,10 +264,11 @@ function sampleRelative(
   sampler: Sampler,
   ctx: SamplerContext,
   space: SearchSpace,
+  ws: GaWorkspace,
 ): Either<HyperionError, Sampled<Readonly<Record<string, number>>>> {
   const o = decodeNsgaOptions(sampler.options, ga.kind);
   if (o._tag === "Left") return o;
-  const v = viewOf(ga, o.right, ctx);
+  const v = viewOf(ga, o.right, ctx, ws);
   const parents = parentPopulation(v, trialGeneration(v));
   if (parents._tag === "Left") return parents;
   if (parents.right.length === 0) return right({ value: {}, state: sampler.state });
@@ -213,11 +303,14 @@ export function gaSamplerImpl(ga: GaKind): SamplerImpl {
   return Object.freeze({
     kind: ga.kind,
     needsHistory: true,
+    createWorkspace: newGaWorkspace,
     validate: (s: Sampler) => validate(ga, s),
-    beforeTrial: (s: Sampler, ctx: SamplerContext) => beforeTrial(ga, s, ctx),
-    inferRelativeSearchSpace,
-    sampleRelative: (s: Sampler, ctx: SamplerContext, space: SearchSpace) =>
-      sampleRelative(ga, s, ctx, space),
+    beforeTrial: (s: Sampler, ctx: SamplerContext, w?: unknown) =>
+      beforeTrial(ga, s, ctx, workspaceOf(w)),
+    inferRelativeSearchSpace: (_s: Sampler, ctx: SamplerContext, w?: unknown) =>
+      inferRelativeSearchSpace(ctx, workspaceOf(w)),
+    sampleRelative: (s: Sampler, ctx: SamplerContext, space: SearchSpace, w?: unknown) =>
+      sampleRelative(ga, s, ctx, space, workspaceOf(w)),
     sampleIndependent: (
       s: Sampler,
       ctx: SamplerContext,
