@@ -10,7 +10,7 @@
 import { type Either, right } from "../../effect/mod.ts";
 import type { HyperionError } from "../../errors.ts";
 import type { Distribution } from "../../core/distributions.ts";
-import { distributionEquals, isSingle } from "../../core/distributions.ts";
+import { isSingle } from "../../core/distributions.ts";
 import type { JsonValue } from "../../core/json.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { Direction } from "../../core/study.ts";
@@ -26,6 +26,13 @@ import type {
   SamplerImpl,
 } from "../sampler.ts";
 import { generateChild } from "./_child.ts";
+import {
+  generationCounts,
+  type HistoryMemo,
+  intersectionOf,
+  newHistoryMemo,
+  scanHistory,
+} from "./_history.ts";
 import { decodeNsgaOptions, encodeNsgaOptions, type NsgaOptions } from "./_options.ts";
 
 // -------------------------------------------------------------------------------------
@@ -53,13 +60,12 @@ export interface GaKind {
 }
 
 /**
- * What the sampler keeps between calls for one study, for speed only: the intersection search
- * space of the COMPLETE trials counted so far (rebuilt when a history lacks one of them) and
- * the generations of COMPLETE trials.
+ * What the sampler keeps between calls for one study, for speed only: the memo of the
+ * history's finished prefix (intersection space, generation sizes), the generations of
+ * COMPLETE trials and the parent lists found per generation.
  */
 export interface GaWorkspace {
-  space: Map<string, Distribution> | undefined;
-  readonly counted: Set<number>;
+  readonly history: HistoryMemo;
   readonly generations: Map<number, number>;
   /** Per generation: its parents' ids, the trials and where they stand in the history. */
   readonly parents: Map<number, ParentsMemo>;
@@ -74,12 +80,12 @@ interface ParentsMemo {
 
 /** An empty {@link GaWorkspace}. */
 export function newGaWorkspace(): GaWorkspace {
-  return { space: undefined, counted: new Set(), generations: new Map(), parents: new Map() };
+  return { history: newHistoryMemo(), generations: new Map(), parents: new Map() };
 }
 
 /** The workspace given, or a fresh one (hooks called without one work the same). */
 function workspaceOf(w: unknown): GaWorkspace {
-  return w !== null && typeof w === "object" && (w as GaWorkspace).counted instanceof Set
+  return w !== null && typeof w === "object" && (w as GaWorkspace).parents instanceof Map
     ? w as GaWorkspace
     : newGaWorkspace();
 }
@@ -91,7 +97,7 @@ interface GaView {
   readonly ctx: SamplerContext;
   /** The COMPLETE trials (computed on first use). */
   readonly complete: () => ReadonlyArray<FrozenTrial>;
-  /** Parent caches of the study, and those computed now. */
+  /** Parent caches computed now. */
   readonly cache: Map<number, ReadonlyArray<number>>;
   readonly computed: Record<string, JsonValue>;
   readonly ws: GaWorkspace;
@@ -127,11 +133,12 @@ function completeGeneration(v: GaView, t: FrozenTrial): number {
 function trialGeneration(v: GaView): number {
   const own = generationOf(v.ga, v.ctx.trial);
   if (own >= 0) return own;
+  const key = generationKey(v.ga);
+  const tail = scanHistory(v.ws.history, v.ctx.trials, key);
   let max = 0, count = 0;
-  for (const t of v.complete()) {
-    const g = completeGeneration(v, t);
-    if (g > max) [max, count] = [g, 1];
-    else if (g === max) count++;
+  for (const [g, c] of generationCounts(v.ws.history, tail, key)) {
+    if (g > max) [max, count] = [g, c];
+    else if (g === max) count = c;
   }
   return count < v.o.populationSize ? max : max + 1;
 }
@@ -147,7 +154,7 @@ function population(v: GaView, g: number): FrozenTrial[] {
  */
 function parentPopulation(v: GaView, g: number): Either<HyperionError, FrozenTrial[]> {
   if (g <= 0) return right([]);
-  const ids = v.cache.get(g);
+  const ids = cachedParents(v, g);
   if (ids !== undefined) return right(trialsOf(v, g, ids));
   const before = parentPopulation(v, g - 1);
   if (before._tag === "Left") return before;
@@ -178,18 +185,19 @@ function trialsOf(v: GaView, g: number, ids: ReadonlyArray<number>): FrozenTrial
   return trials;
 }
 
-/** The view of a context: its COMPLETE trials and the study's parent caches. */
+/** The view of a context (its COMPLETE trials listed on first use). */
 function viewOf(ga: GaKind, o: NsgaOptions, ctx: SamplerContext, ws: GaWorkspace): GaView {
-  const cache = new Map<number, ReadonlyArray<number>>();
-  const prefix = `${ga.className}:parent:`;
-  for (const [key, value] of Object.entries(ctx.study.systemAttrs)) {
-    if (!key.startsWith(prefix) || !Array.isArray(value)) continue;
-    const g = Number(key.slice(prefix.length));
-    if (Number.isSafeInteger(g)) cache.set(g, value.filter((x) => typeof x === "number"));
-  }
   let complete: ReadonlyArray<FrozenTrial> | undefined;
   const completeTrials = () => complete ??= ctx.trials.filter((t) => t.state === "COMPLETE");
-  return { ga, o, ctx, complete: completeTrials, cache, computed: {}, ws };
+  return { ga, o, ctx, complete: completeTrials, cache: new Map(), computed: {}, ws };
+}
+
+/** The cached parent ids of generation `g`: computed now, or the study's attribute. */
+function cachedParents(v: GaView, g: number): ReadonlyArray<number> | undefined {
+  const now = v.cache.get(g);
+  if (now !== undefined) return now;
+  const value = v.ctx.study.systemAttrs[parentKey(v.ga, g)];
+  return Array.isArray(value) ? value.filter((x) => typeof x === "number") : undefined;
 }
 
 // -------------------------------------------------------------------------------------
@@ -222,37 +230,16 @@ function beforeTrial(
 }
 
 /**
- * The intersection of the COMPLETE trials' spaces (`intersectionSearchSpace`, kept up to date
- * in the workspace), single-valued parameters left out, in name order.
+ * The intersection of the COMPLETE trials' spaces (as `intersectionSearchSpace`, from the
+ * workspace's memo), single-valued parameters left out, in name order.
  */
-function inferRelativeSearchSpace(ctx: SamplerContext, ws: GaWorkspace): SearchSpace {
-  let known = 0;
-  const fresh: FrozenTrial[] = [];
-  for (const t of ctx.trials) {
-    if (t.state !== "COMPLETE") continue;
-    if (ws.counted.has(t.trialId)) known++;
-    else fresh.push(t);
-  }
-  if (known !== ws.counted.size) {
-    // another history (a pruner's bracket): start over
-    ws.counted.clear();
-    ws.space = undefined;
-    return inferRelativeSearchSpace(ctx, ws);
-  }
-  for (const t of fresh) {
-    ws.counted.add(t.trialId);
-    if (ws.space === undefined) ws.space = new Map(Object.entries(t.distributions));
-    else {
-      for (const [name, d] of ws.space) {
-        const other = t.distributions[name];
-        if (other === undefined || !distributionEquals(d, other)) ws.space.delete(name);
-      }
-    }
-  }
+function inferRelativeSearchSpace(ga: GaKind, ctx: SamplerContext, ws: GaWorkspace): SearchSpace {
+  const key = generationKey(ga);
+  const space = intersectionOf(ws.history, scanHistory(ws.history, ctx.trials, key));
   const out: Record<string, Distribution> = {};
-  if (ws.space === undefined) return out;
-  for (const name of [...ws.space.keys()].sort()) {
-    const d = ws.space.get(name)!;
+  if (space === undefined) return out;
+  for (const name of [...space.keys()].sort()) {
+    const d = space.get(name)!;
     if (!isSingle(d)) out[name] = d;
   }
   return out;
@@ -308,7 +295,7 @@ export function gaSamplerImpl(ga: GaKind): SamplerImpl {
     beforeTrial: (s: Sampler, ctx: SamplerContext, w?: unknown) =>
       beforeTrial(ga, s, ctx, workspaceOf(w)),
     inferRelativeSearchSpace: (_s: Sampler, ctx: SamplerContext, w?: unknown) =>
-      inferRelativeSearchSpace(ctx, workspaceOf(w)),
+      inferRelativeSearchSpace(ga, ctx, workspaceOf(w)),
     sampleRelative: (s: Sampler, ctx: SamplerContext, space: SearchSpace, w?: unknown) =>
       sampleRelative(ga, s, ctx, space, workspaceOf(w)),
     sampleIndependent: (
