@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  BUILTIN_SAMPLERS,
   createStudy,
   type Direction,
   flatMap,
@@ -312,4 +313,44 @@ Deno.test("createStudy() with bad NSGA options fails and stores nothing", async 
   assert.equal(r._tag, "Left");
   assert.match(JSON.stringify(r), /nsgaII\.options\.populationSize/);
   assert.deepEqual(await runOrThrow(storage.listStudies()), []);
+});
+
+Deno.test("nsgaIISampler() functions give the same with their workspace, a fresh one or none", async () => {
+  const sampler = nsgaIISampler({ seed: 12, populationSize: 5, crossover: "vsbx" });
+  const { study, trials } = await run(sampler, 23);
+  const impl = BUILTIN_SAMPLERS.nsgaII!;
+  const record = await runOrThrow(() => study.storage.getStudyById(study.studyId)());
+  const used = impl.createWorkspace!();
+  // the used workspace sees longer and longer histories, then a shorter one again
+  for (const n of [7, 15, 23, 10]) {
+    const live = {
+      ...trials[n - 1]!,
+      number: 100 + n,
+      trialId: 100 + n,
+      state: "RUNNING" as const,
+      systemAttrs: {},
+    };
+    const ctx = {
+      study: record,
+      directions: study.directions,
+      trials: [...trials.slice(0, n), live],
+      trial: live,
+    };
+    const results = [used, impl.createWorkspace!(), undefined].map((w) => {
+      const before = getOrThrow(impl.beforeTrial!(sampler, ctx, w));
+      const ctx2 = {
+        ...ctx,
+        trial: { ...live, systemAttrs: { ...live.systemAttrs, ...before.trialSystemAttrs } },
+        study: { ...record, systemAttrs: { ...record.systemAttrs, ...before.studySystemAttrs } },
+      };
+      const space = impl.inferRelativeSearchSpace!(sampler, ctx2, w);
+      return {
+        before,
+        space,
+        child: getOrThrow(impl.sampleRelative!(sampler, ctx2, space, w)).value,
+      };
+    });
+    assert.deepEqual(results[0], results[1], `n=${n}`);
+    assert.deepEqual(results[0], results[2], `n=${n}`);
+  }
 });
