@@ -5,7 +5,8 @@
  * reference points, normalisation and association.
  */
 import assert from "node:assert/strict";
-import type { Direction, FrozenTrial } from "../../../mod.ts";
+import type { Direction } from "../../../mod.ts";
+import { trialOf } from "./_helpers.ts";
 import {
   crossover,
   type CrossoverSpec,
@@ -56,23 +57,6 @@ const fx: Fixture = JSON.parse(
 );
 
 const num = (v: Num): number => v === "inf" ? Infinity : v === "-inf" ? -Infinity : v;
-
-/** A COMPLETE trial with the given values (and the older `constraints` list attribute). */
-export function trialOf(n: number, values: number[], constraints?: number[] | null): FrozenTrial {
-  return {
-    number: n,
-    trialId: n,
-    state: "COMPLETE",
-    values,
-    params: {},
-    distributions: {},
-    intermediateValues: {},
-    userAttrs: {},
-    systemAttrs: constraints ? { constraints } : {},
-    datetimeStart: null,
-    datetimeComplete: null,
-  };
-}
 
 function close(a: number, b: number, tol = 1e-12): boolean {
   return a === b || Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
