@@ -9,7 +9,8 @@
  *                                    [--dim=30] [--seeds=5] [--reps=2] [--no-python]
  *
  * Cost: the mean time per trial over the whole run and over its last 100 trials, best of
- * `--reps` runs alternating the two (noise only adds time). Quality: the median over `--seeds`
+ * `--reps` runs alternating the two (noise only adds time); the same for both random samplers,
+ * the floor that the study runtime costs whatever the sampler. Quality: the median over `--seeds`
  * seeds of the hypervolume of the first 100 and 300 trials (reference point ZDT1 (1.1, 11),
  * DTLZ2 (3.5, 3.5, 3.5), minimised objectives). Prints JSON lines and two tables.
  *
@@ -21,6 +22,7 @@ import {
   getTrials,
   nsgaIISampler,
   optimize,
+  randomSampler,
   runOrThrow,
   suggestFloat,
   type Trial,
@@ -82,9 +84,19 @@ interface RunResult {
   readonly values: number[][];
 }
 
-async function ours(problem: Problem, dim: number, n: number, seed: number): Promise<RunResult> {
+type Which = "nsga2" | "random";
+
+async function ours(
+  problem: Problem,
+  dim: number,
+  n: number,
+  seed: number,
+  which: Which = "nsga2",
+): Promise<RunResult> {
   const study = await runOrThrow(createStudy({
-    sampler: nsgaIISampler({ seed, populationSize: POPULATION }),
+    sampler: which === "random"
+      ? randomSampler({ seed })
+      : nsgaIISampler({ seed, populationSize: POPULATION }),
     directions: Array(N_OBJ[problem]).fill("minimize"),
   }));
   const objective = objectiveOf(problem, dim);
@@ -106,9 +118,18 @@ async function theirs(
   dim: number,
   n: number,
   seed: number,
+  which: Which = "nsga2",
 ): Promise<RunResult | undefined> {
   if (args["no-python"]) return undefined;
-  const cfg = { problem, dim, n, seed, population: POPULATION, timed_last: TIMED_LAST };
+  const cfg = {
+    problem,
+    dim,
+    n,
+    seed,
+    population: POPULATION,
+    timed_last: TIMED_LAST,
+    sampler: which,
+  };
   try {
     const child = new Deno.Command(args.python!, {
       args: [new URL("./nsga_optuna.py", import.meta.url).pathname],
@@ -142,23 +163,26 @@ const median = (xs: number[]) => {
 const best = (xs: number[]) => xs.length === 0 ? undefined : Math.min(...xs);
 const fmt = (x: number | undefined, d = 3) => x === undefined ? "—" : x.toFixed(d);
 
-async function cost(): Promise<string[]> {
+async function cost(which: Which): Promise<string[]> {
   const n = Number(args.trials), dim = Number(args.dim);
   const o: RunResult[] = [], t: RunResult[] = [];
   for (let r = 0; r < Number(args.reps); r++) {
-    o.push(await ours("zdt1", dim, n, r));
-    const p = await theirs("zdt1", dim, n, r);
+    o.push(await ours("zdt1", dim, n, r, which));
+    const p = await theirs("zdt1", dim, n, r, which);
     if (p) t.push(p);
   }
   const row = (what: "all" | "last") => {
     const a = best(o.map((x) => x[what]))!, b = best(t.map((x) => x[what]));
     const label = what === "all" ? `all ${n}` : `last ${TIMED_LAST}`;
-    return `| ZDT1, ${dim} params | ${label} | ${fmt(a)} | ${fmt(b)} | ${
+    return `| ${
+      which === "random" ? "random (floor)" : "NSGA-II"
+    } | ZDT1, ${dim} params | ${label} | ${fmt(a)} | ${fmt(b)} | ${
       b === undefined ? "—" : (b / a).toFixed(1) + "×"
     } |`;
   };
   console.log(JSON.stringify({
     bench: "nsga_cost",
+    sampler: which,
     hyperion_ms_all: o.map((x) => +x.all.toFixed(4)),
     hyperion_ms_last: o.map((x) => +x.last.toFixed(4)),
     optuna_ms_all: t.map((x) => +x.all.toFixed(4)),
@@ -193,10 +217,12 @@ async function quality(): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const costRows = await cost();
+  const costRows = [...await cost("nsga2"), ...await cost("random")];
   const qualityRows = await quality();
-  console.log(`\n| problem | trials timed | Hyperion ms/trial | Optuna 5.0 ms/trial | ratio |`);
-  console.log("|---|---|---|---|---|");
+  console.log(
+    `\n| sampler | problem | trials timed | Hyperion ms/trial | Optuna 5.0 ms/trial | ratio |`,
+  );
+  console.log("|---|---|---|---|---|---|");
   for (const r of costRows) console.log(r);
   console.log(
     `\n| problem | Hyperion HV @100 | Optuna HV @100 | Hyperion HV @300 | Optuna HV @300 |`,

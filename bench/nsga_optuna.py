@@ -1,7 +1,7 @@
 """Python Optuna 5.0's NSGAIISampler on ZDT1/DTLZ2, driven by bench/nsga_cost.ts.
 
 Reads one JSON config on stdin: {"problem": "zdt1"|"dtlz2", "dim": int, "n": int,
-"seed": int, "population": int, "timed_last": int}. Runs n - timed_last trials, then times the
+"seed": int, "population": int, "timed_last": int, "sampler": "nsga2"|"random"}. Runs n - timed_last trials, then times the
 last timed_last trials; prints one JSON line {"ms_per_trial_all", "ms_per_trial_last", "values"}.
 """
 
@@ -37,7 +37,10 @@ def main():
     def objective(trial):
         return f([trial.suggest_float(f"x{i}", 0, 1) for i in range(cfg["dim"])])
 
-    sampler = optuna.samplers.NSGAIISampler(population_size=cfg["population"], seed=cfg["seed"])
+    if cfg.get("sampler") == "random":
+        sampler = optuna.samplers.RandomSampler(seed=cfg["seed"])
+    else:
+        sampler = optuna.samplers.NSGAIISampler(population_size=cfg["population"], seed=cfg["seed"])
     study = optuna.create_study(directions=["minimize"] * n_obj, sampler=sampler)
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=cfg["n"] - cfg["timed_last"])
