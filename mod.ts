@@ -245,6 +245,15 @@ export {
   type CmaEsSourceTrial,
 } from "./lib/samplers/cmaes/mod.ts";
 export { bruteForceSampler, type BruteForceSamplerOptions } from "./lib/samplers/brute_force.ts";
+export {
+  type NsgaCrossover,
+  nsgaIIISampler,
+  type NsgaIIISamplerOptions,
+  nsgaIISampler,
+  type NsgaIISamplerOptions,
+  type NsgaMutation,
+} from "./lib/samplers/nsga/mod.ts";
+export { makePartialFixedSamplerImpl, partialFixedSampler } from "./lib/samplers/partial_fixed.ts";
 
 // pruners
 export { type PruneDecision, type Pruner, type PrunerContext } from "./lib/pruners/pruner.ts";

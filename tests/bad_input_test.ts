@@ -28,7 +28,10 @@ import {
   loadStudy,
   medianPruner,
   memoryStorage,
+  nsgaIIISampler,
+  nsgaIISampler,
   optimize,
+  partialFixedSampler,
   randomSampler,
   report,
   runOrThrow,
@@ -919,6 +922,29 @@ const ROWS: ReadonlyArray<Row> = [
     call: (e) => createStudy({ storage: e.storage, sampler: cmaEsSampler({ popsize: 1 }) }),
     tag: ["InvalidArgument", "InvalidStudyArgs"],
     message: ["popsize", "1"],
+  },
+  {
+    name: "nsgaIISampler({ populationSize: 1 })",
+    call: (e) => createStudy({ storage: e.storage, sampler: nsgaIISampler({ populationSize: 1 }) }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["populationSize", "1"],
+  },
+  {
+    name: "nsgaIIISampler({ dividingParameter: 0 })",
+    call: (e) =>
+      createStudy({ storage: e.storage, sampler: nsgaIIISampler({ dividingParameter: 0 }) }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["dividingParameter", "0"],
+  },
+  {
+    name: "partialFixedSampler({ x: [] }, randomSampler())",
+    call: (e) =>
+      createStudy({
+        storage: e.storage,
+        sampler: partialFixedSampler(bad({ x: [] }), randomSampler()),
+      }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["fixedParams.x"],
   },
   {
     name: "medianPruner({ nStartupTrials: -1 })",

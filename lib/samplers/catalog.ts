@@ -10,6 +10,8 @@ import { type HyperionError, invalidArgument, unknownSamplerKind } from "../erro
 import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";
 import { gridSamplerImpl } from "./grid.ts";
+import { nsgaIIISamplerImpl, nsgaIISamplerImpl } from "./nsga/mod.ts";
+import { makePartialFixedSamplerImpl } from "./partial_fixed.ts";
 import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
 import { tpeSamplerImpl } from "./tpe/mod.ts";
@@ -40,7 +42,8 @@ export interface SamplerFromSnapshotOptions {
 // -------------------------------------------------------------------------------------
 
 /**
- * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce` and `cmaEs`.
+ * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce`, `cmaEs`, `nsgaII`,
+ * `nsgaIII` and `partialFixed` (whose base sampler is one of these kinds).
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -70,6 +73,9 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   qmc: qmcSamplerImpl,
   bruteForce: bruteForceSamplerImpl,
   cmaEs: cmaEsSamplerImpl,
+  nsgaII: nsgaIISamplerImpl,
+  nsgaIII: nsgaIIISamplerImpl,
+  partialFixed: makePartialFixedSamplerImpl(() => BUILTIN_SAMPLERS),
 });
 
 // -------------------------------------------------------------------------------------

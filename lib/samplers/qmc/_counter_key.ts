@@ -52,12 +52,18 @@ function pyJsonString(s: string): string {
 /** The study system attribute holding the sequence counter (Optuna's key). */
 export function qmcCounterKey(
   space: SearchSpace,
-  options: { readonly seed: number; readonly scramble: boolean },
+  options: {
+    readonly seed: number;
+    readonly scramble: boolean;
+    readonly qmcType?: "sobol" | "halton";
+  },
 ): string {
   const entries = Object.keys(space).sort().map((name) =>
     `${pyJsonString(name)}: ${pyJsonString(pythonDistributionRepr(space[name]!))}`
   );
-  let json = `{"qmc_type": "sobol", "search_space": {${entries.join(", ")}}, `;
+  let json = `{"qmc_type": "${options.qmcType ?? "sobol"}", "search_space": {${
+    entries.join(", ")
+  }}, `;
   json += options.scramble ? `"scramble": true, "seed": ${options.seed}}` : `"scramble": false}`;
   return `qmc:${sha256Hex(json)}`;
 }

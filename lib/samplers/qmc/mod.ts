@@ -1,5 +1,5 @@
 /**
- * Quasi-Monte Carlo sampling with Sobol' sequences, as Optuna 5.0's `QMCSampler`: trial after
+ * Quasi-Monte Carlo sampling with Sobol' or Halton sequences, as Optuna 5.0's `QMCSampler`: trial after
  * trial, the points of one low-discrepancy sequence over the whole search space, so that the
  * space is covered more evenly than by random search.
  *
@@ -30,6 +30,7 @@ import {
   SOBOL_MAX_DIM,
   sobolPoint,
 } from "./_sobol.ts";
+import { firstPrimes, haltonPermutations, haltonPoint } from "./_halton.ts";
 import { sampleUniformInternal } from "../random.ts";
 import {
   checkSeed,
@@ -70,18 +71,19 @@ export interface QmcSamplerOptions {
    */
   readonly scramble?: boolean;
   /**
-   * The low-discrepancy sequence; only Sobol' is implemented.
+   * The low-discrepancy sequence: `"sobol"` (scipy's `qmc.Sobol`) or `"halton"` (scipy's
+   * `qmc.Halton`: radical inverses in the first primes; scrambled, random digit permutations).
    *
    * @default {"sobol"}
    */
-  readonly qmcType?: "sobol";
+  readonly qmcType?: "sobol" | "halton";
 }
 
 /** The options of a QMC sampler record, decoded. */
 interface QmcOptions {
   readonly seed: number;
   readonly scramble: boolean;
-  readonly qmcType: "sobol";
+  readonly qmcType: "sobol" | "halton";
 }
 
 /**
@@ -97,6 +99,18 @@ export interface SobolEngine {
 }
 
 /**
+ * The bases (and digit permutations, when scrambled) of a Halton sequence.
+ *
+ * @category model
+ */
+export interface HaltonEngine {
+  /** The prime base of each dimension. */
+  readonly bases: ReadonlyArray<number>;
+  /** Per dimension, the digit permutations of a scrambled sequence. */
+  readonly perms: ReadonlyArray<ReadonlyArray<ReadonlyArray<number>>> | undefined;
+}
+
+/**
  * The Sobol' engines a QMC sampler's functions built, by dimension and scrambling seed (a
  * bounded memo: the most recently used {@link QMC_MEMO_LIMIT} are kept): a study's workspace,
  * or the `memo` of the {@link QmcSamplerImpl} value for calls given none. A fresh one gives the
@@ -105,8 +119,8 @@ export interface SobolEngine {
  * @category model
  */
 export interface QmcMemo {
-  /** `<dimension>|<seed or ->` → the engine. */
-  readonly engines: Map<string, SobolEngine>;
+  /** `<type>|<dimension>|<seed or ->` → the engine. */
+  readonly engines: Map<string, SobolEngine | HaltonEngine>;
 }
 
 /**
@@ -142,25 +156,28 @@ const SAMPLE_ID_KEY = "qmc:sample_id";
 // -------------------------------------------------------------------------------------
 
 /**
- * A quasi-Monte Carlo (Sobol') sampler.
+ * A quasi-Monte Carlo (Sobol' or Halton) sampler.
  *
  * **When to use**: space-filling exploration with a fixed budget, a better-spread replacement
  * for random search (initial designs, sensitivity studies, very parallel runs), up to
- * 1024 parameters.
+ * 1024 parameters with Sobol' (any number with Halton).
  *
  * **What it does**: the first trial is random; its parameters define the search space. Every
- * later trial takes the next point of the Sobol' sequence, mapped to the parameters like
+ * later trial takes the next point of the sequence, mapped to the parameters like
  * Optuna 5.0 does (log scale for log domains, grid rounding for stepped ones, one coordinate
  * per categorical split into equal bins). The position in the sequence is a counter in the
  * study's system attributes (`qmc:<sha256 of the space and settings>`, the key Optuna uses),
  * so several workers sharing the study continue one sequence; the index a trial takes is
- * recorded in its system attribute `qmc:sample_id`, so the sampler's own state never changes. Unscrambled points equal
- * scipy's `qmc.Sobol(d, scramble=False)`.
+ * recorded in its system attribute `qmc:sample_id`, so the sampler's own state never changes.
+ * Unscrambled points equal scipy's `qmc.Sobol(d, scramble=False)` and
+ * `qmc.Halton(d, scramble=False)`; scrambled Halton points permute the digits of each base as
+ * scipy does (Owen's randomised Halton), with permutations drawn from our generator.
  *
  * **Gotchas**: parameters not in the first trial (conditional ones), or whose range changes,
  * are sampled at random. Sobol' points are balanced in blocks of powers of two: budgets like
- * 64 or 128 trials are best. Scrambled points depend on our generator and differ from
- * scipy's scrambled points.
+ * 64 or 128 trials are best. Halton coordinates in high dimensions (large prime bases)
+ * correlate unless scrambled. Scrambled points depend on our generator and differ from
+ * scipy's scrambled points for the same seed.
  *
  * @example Cover a 2-D space evenly
  * ```ts
@@ -216,15 +233,39 @@ export function newQmcMemo(): QmcMemo {
 
 /** The engine of `dim` dimensions, from `memo` or built (and remembered). */
 function engineOf(memo: QmcMemo, dim: number, o: QmcOptions): SobolEngine {
-  const key = `${dim}|${o.scramble ? o.seed : "-"}`;
+  const key = `sobol|${dim}|${o.scramble ? o.seed : "-"}`;
   const hit = memo.engines.get(key);
-  if (hit) return hit;
+  if (hit) return hit as SobolEngine;
   const v = directionNumbers(dim);
   const engine = o.scramble
     ? scrambleDirections(v, dim, rngFromSeed(`qmc:${o.seed}`))
     : { v, shift: undefined };
   remember(memo.engines, key, engine, QMC_MEMO_LIMIT);
   return engine;
+}
+
+/** The Halton engine of `dim` dimensions, from `memo` or built (and remembered). */
+function haltonEngineOf(memo: QmcMemo, dim: number, o: QmcOptions): HaltonEngine {
+  const key = `halton|${dim}|${o.scramble ? o.seed : "-"}`;
+  const hit = memo.engines.get(key);
+  if (hit) return hit as HaltonEngine;
+  const bases = firstPrimes(dim);
+  const perms = o.scramble
+    ? haltonPermutations(bases, rngFromSeed(`qmc:halton:${o.seed}`))
+    : undefined;
+  const engine = { bases, perms };
+  remember(memo.engines, key, engine, QMC_MEMO_LIMIT);
+  return engine;
+}
+
+/** Point `id` of the sampler's sequence in `dim` dimensions. */
+function pointOf(memo: QmcMemo, o: QmcOptions, dim: number, id: number): ArrayLike<number> {
+  if (o.qmcType === "halton") {
+    const h = haltonEngineOf(memo, dim, o);
+    return haltonPoint(h.bases, h.perms, id);
+  }
+  const engine = engineOf(memo, dim, o);
+  return sobolPoint(engine.v, engine.shift, dim, id);
 }
 
 /** Maps a coordinate in [0, 1) to a parameter's internal value (Optuna 5.0's transform). */
@@ -278,11 +319,11 @@ function decodeQmcOptions(options: JsonValue): Either<HyperionError, QmcOptions>
       ));
     }
     const scramble = yield* _(booleanField(o, "scramble", "qmc.options"));
-    if (o.qmcType !== "sobol") {
+    if (o.qmcType !== "sobol" && o.qmcType !== "halton") {
       return yield* _(left(invalidArgument({
         field: "qmc.options.qmcType",
         value: o.qmcType,
-        expected: "'sobol' (Halton sequences are not implemented)",
+        expected: "'sobol' or 'halton'",
       })));
     }
     return { seed, scramble, qmcType: o.qmcType };
@@ -355,7 +396,7 @@ function sampleRelative(
 ): Either<HyperionError, Sampled<Readonly<Record<string, number>>>> {
   const names = Object.keys(space);
   if (names.length === 0) return right({ value: {}, state: sampler.state });
-  if (names.length > SOBOL_MAX_DIM) {
+  if (names.length > SOBOL_MAX_DIM && !isHalton(sampler.options)) {
     return left(invalidArgument({
       field: "qmc.searchSpace",
       value: names.length,
@@ -384,11 +425,15 @@ function sobolValue(
     const prev = ctx.study.systemAttrs[qmcCounterKey(space, o)];
     id = (typeof prev === "number" ? prev : -1) + 1;
   }
-  const engine = engineOf(memo, names.length, o);
-  const point = sobolPoint(engine.v, engine.shift, names.length, id);
+  const point = pointOf(memo, o, names.length, id);
   const value: Record<string, number> = {};
   names.forEach((name, d) => value[name] = fromUnit(point[d]!, space[name]!));
   return value;
+}
+
+/** True when the options ask for a Halton sequence (no dimension limit). */
+function isHalton(options: JsonValue): boolean {
+  return isPlainObject(options) && options.qmcType === "halton";
 }
 
 function sampleIndependent(

@@ -180,7 +180,7 @@ Deno.test("qmcSampler() records its seed so that workers share one sequence", ()
   assert.equal(typeof (a.options as { seed: unknown }).seed, "number");
   assert.equal(samplerFromSnapshot(JSON.stringify(a))._tag, "Right");
   expectLeft(
-    samplerFromSnapshot({ ...a, options: { ...(a.options as object), qmcType: "halton" } }),
+    samplerFromSnapshot({ ...a, options: { ...(a.options as object), qmcType: "lhs" } }),
     "InvalidArgument",
   );
 });
