@@ -422,16 +422,16 @@ const ROWS: ReadonlyArray<Row> = [
     message: ["'study'", "null"],
   },
   {
-    name: "enqueueTrial NaN",
-    call: (e) => enqueueTrial(e.study, { x: NaN }),
+    name: "enqueueTrial array value",
+    call: (e) => enqueueTrial(e.study, { x: bad([1]) }),
     tag: "InvalidArgument",
-    message: ["'params.x'", "NaN"],
+    message: ["'params.x'", "[1]"],
   },
   {
-    name: "enqueueTrial Infinity",
-    call: (e) => enqueueTrial(e.study, { x: Infinity }),
+    name: "enqueueTrial undefined value",
+    call: (e) => enqueueTrial(e.study, { x: bad(undefined) }),
     tag: "InvalidArgument",
-    message: ["'params.x'", "Infinity"],
+    message: ["'params.x'", "undefined"],
   },
   {
     name: "enqueueTrial params null",
