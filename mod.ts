@@ -124,9 +124,11 @@ export {
 export {
   bestTrial,
   type Direction,
+  isFeasible,
   paretoFront,
   type StudyRecord,
   type StudySummary,
+  trialConstraints,
 } from "./lib/core/study.ts";
 export type { SearchSpace } from "./lib/core/search_space.ts";
 

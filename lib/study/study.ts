@@ -41,7 +41,13 @@ import {
   show,
 } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
-import { bestTrial, type Direction, paretoFront, type StudyRecord } from "../core/study.ts";
+import {
+  bestTrial,
+  type Direction,
+  isFeasible,
+  paretoFront,
+  type StudyRecord,
+} from "../core/study.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import { checkAttr, checkDirections, checkStudyName, checkTrialQuery } from "../storage/rules.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -370,8 +376,10 @@ export function getTrials(
 }
 
 /**
- * The best COMPLETE trial (earliest on ties); `NoCompletedTrials` when none is complete,
- * `NotSupported` for multi-objective studies (use {@link getBestTrials}).
+ * The best feasible COMPLETE trial (earliest on ties): trials whose constraints are violated
+ * (system attributes `constraints`, `constraints:<key>` above 0) are skipped, as Optuna does.
+ * `NoCompletedTrials` when none is complete, or none complete is feasible ("no feasible trials
+ * are completed yet"); `NotSupported` for multi-objective studies (use {@link getBestTrials}).
  *
  * @category queries
  */
@@ -392,12 +400,23 @@ function bestOf(study: Study): TaskEither<HyperionError, FrozenTrial> {
     }
     const trials = yield* _(study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] }));
     const best = bestTrial(trials, study.directions);
-    return yield* _(best ? right(best) : left(noCompletedTrials(study.studyName)));
+    if (best) return best;
+    // Optuna: "No feasible trials are completed yet." when every COMPLETE trial is infeasible
+    const infeasible = trials.some((t) => !isFeasible(t));
+    return yield* _(left(noCompletedTrials(
+      study.studyName,
+      infeasible
+        ? `Cannot find a best trial in study ${
+          show(study.studyName)
+        }: no feasible trials are completed yet (every COMPLETE trial violates a constraint)`
+        : undefined,
+    )));
   });
 }
 
 /**
- * The Pareto-optimal COMPLETE trials (for one objective: every trial tied at the best value).
+ * The Pareto-optimal feasible COMPLETE trials (for one objective: every trial tied at the best
+ * value); empty when none is complete or feasible, as Optuna's `study.best_trials`.
  *
  * @category queries
  */
