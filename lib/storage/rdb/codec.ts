@@ -11,7 +11,7 @@ import { allowsNonFinite, setOwn } from "../rules.ts";
 import { type Distribution, toExternal } from "../../core/distributions.ts";
 import { distributionFromJson } from "../../core/distribution_json.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
-import { pythonJson } from "../../core/json.ts";
+import { parsePythonJson, pythonJson } from "../../core/json.ts";
 import type { Direction } from "../../core/study.ts";
 import type { Attrs, FrozenTrial, TrialState } from "../../core/trial.ts";
 
@@ -190,12 +190,6 @@ export function encodeJson(value: JsonValue): string {
 }
 
 const NON_FINITE = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
-const MARK = "\uE000hyperion-non-finite:";
-const TOKENS: Readonly<Record<string, number>> = {
-  NaN: NaN,
-  Infinity: Infinity,
-  "-Infinity": -Infinity,
-};
 
 /**
  * Parses `value_json`; Python may have written the bare tokens `NaN`, `Infinity` and
@@ -204,18 +198,11 @@ const TOKENS: Readonly<Record<string, number>> = {
  */
 export function decodeJson(text: unknown, keepNonFinite = false): JsonValue {
   const s = String(text);
+  if (keepNonFinite) return parsePythonJson(s) as JsonValue;
   try {
     return JSON.parse(s) as JsonValue;
   } catch {
-    if (!keepNonFinite) {
-      return JSON.parse(s.replace(NON_FINITE, (m) => m.startsWith('"') ? m : "null")) as JsonValue;
-    }
-    const marked = s.replace(NON_FINITE, (m) => m.startsWith('"') ? m : `"${MARK}${m}"`);
-    return JSON.parse(
-      marked,
-      (_key, v) =>
-        typeof v === "string" && v.startsWith(MARK) ? TOKENS[v.slice(MARK.length)] ?? v : v,
-    ) as JsonValue;
+    return JSON.parse(s.replace(NON_FINITE, (m) => m.startsWith('"') ? m : "null")) as JsonValue;
   }
 }
 
