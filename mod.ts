@@ -180,9 +180,16 @@ export {
   copyStudy,
   type CopyStudyArgs,
   deleteStudy,
+  getAllStudyNames,
   getAllStudySummaries,
+  type StudySummariesOptions,
 } from "./lib/study/studies.ts";
+export type { ConstraintsFunc } from "./lib/study/study_args.ts";
 export { type EnqueueOptions, enqueueTrial } from "./lib/study/enqueue.ts";
+export { addTrial, addTrials, createTrial, type CreateTrialArgs } from "./lib/study/add_trial.ts";
+export { fixedTrial, type FixedTrialOptions } from "./lib/study/fixed_trial.ts";
+export { getMetricNames, setMetricNames } from "./lib/study/metric_names.ts";
+export { maxTrialsCallback, type MaxTrialsOptions } from "./lib/study/callbacks.ts";
 export { report, setUserAttr, shouldPrune, type Trial, trialSnapshot } from "./lib/study/trial.ts";
 export { ask } from "./lib/study/ask.ts";
 export { suggestCategorical, suggestFloat, suggestInt } from "./lib/study/suggest.ts";

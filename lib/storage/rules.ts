@@ -87,10 +87,11 @@ export function checkAttrWrite(
 /**
  * True for the system attributes whose numbers may be NaN or infinite, as Optuna's are:
  * `fixed_params` holds enqueued parameter values (`enqueueTrial(study, { x: NaN })`), which
- * Python's `json.dumps` writes with its `NaN`/`Infinity` tokens.
+ * and `constraints` holds constraint values (infinite ones allowed), which Python's
+ * `json.dumps` writes with its `NaN`/`Infinity` tokens.
  */
 export function allowsNonFinite(key: unknown): boolean {
-  return key === "fixed_params";
+  return key === "fixed_params" || key === "constraints";
 }
 
 /** Checks an attribute key and JSON value. */

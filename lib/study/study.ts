@@ -29,7 +29,6 @@ import {
   left,
   map,
   orElse,
-  right,
   type TaskEither,
 } from "../effect/mod.ts";
 import {
@@ -65,8 +64,10 @@ import {
   workspaceFor,
 } from "./_live.ts";
 import { checkPruner, checkSampler, checkStorage } from "./_checks.ts";
+import type { ConstraintsFunc, LoadStudyArgs, StudyArgs } from "./study_args.ts";
 
 export type { StudyRuntime, TrialLive } from "./_live.ts";
+export type { ConstraintsFunc, LoadStudyArgs, StudyArgs } from "./study_args.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -95,98 +96,8 @@ export interface Study {
    * study function with `InvalidArgument`.
    */
   readonly runtime: StudyRuntime;
-}
-
-/**
- * Arguments of {@link createStudy}.
- *
- * @category model
- */
-export interface StudyArgs {
-  /**
-   * Where the study lives.
-   *
-   * @default {memoryStorage()}
-   */
-  readonly storage?: Storage;
-  /**
-   * The sampler.
-   *
-   * @default {tpeSampler()}
-   */
-  readonly sampler?: Sampler;
-  /**
-   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
-   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
-   *
-   * @default {BUILTIN_SAMPLERS}
-   */
-  readonly samplerKinds?: SamplerKinds;
-  /**
-   * The pruner.
-   *
-   * @default {medianPruner()}
-   */
-  readonly pruner?: Pruner;
-  /**
-   * The study's name.
-   *
-   * @default {"no-name-<uuid>"}
-   */
-  readonly studyName?: string;
-  /**
-   * Direction of a single objective (exclusive with `directions`).
-   *
-   * @default {"minimize"}
-   */
-  readonly direction?: Direction;
-  /**
-   * Directions of several objectives (exclusive with `direction`).
-   *
-   * @default {undefined}
-   */
-  readonly directions?: ReadonlyArray<Direction>;
-  /**
-   * Load the study when one with the same name exists (its directions win).
-   *
-   * @default {false}
-   */
-  readonly loadIfExists?: boolean;
-}
-
-/**
- * Arguments of {@link loadStudy}.
- *
- * @category model
- */
-export interface LoadStudyArgs {
-  /**
-   * The study's name; may be omitted when the storage holds exactly one study.
-   *
-   * @default {undefined}
-   */
-  readonly studyName?: string;
-  /** Where the study lives. */
-  readonly storage: Storage;
-  /**
-   * The sampler.
-   *
-   * @default {tpeSampler()}
-   */
-  readonly sampler?: Sampler;
-  /**
-   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
-   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
-   *
-   * @default {BUILTIN_SAMPLERS}
-   */
-  readonly samplerKinds?: SamplerKinds;
-  /**
-   * The pruner.
-   *
-   * @default {medianPruner()}
-   */
-  readonly pruner?: Pruner;
+  /** The constraints function of `createStudy`/`loadStudy`, when given (see `ConstraintsFunc`). */
+  readonly constraintsFunc?: ConstraintsFunc;
 }
 
 // -------------------------------------------------------------------------------------
@@ -198,9 +109,11 @@ interface Parts {
   readonly sampler: Sampler;
   readonly samplerKinds: SamplerKinds;
   readonly pruner: Pruner;
+  readonly constraintsFunc: ConstraintsFunc | undefined;
 }
 
-function handle(record: StudyRecord, { storage, sampler, samplerKinds, pruner }: Parts): Study {
+function handle(record: StudyRecord, parts: Parts): Study {
+  const { storage, sampler, samplerKinds, pruner, constraintsFunc } = parts;
   return {
     studyId: record.studyId,
     studyName: record.studyName,
@@ -208,6 +121,7 @@ function handle(record: StudyRecord, { storage, sampler, samplerKinds, pruner }:
     storage,
     pruner,
     runtime: studyRuntime(sampler, samplerKinds),
+    ...(constraintsFunc === undefined ? {} : { constraintsFunc }),
   };
 }
 
@@ -218,6 +132,7 @@ function checkParts(
     readonly sampler?: Sampler;
     readonly samplerKinds?: SamplerKinds;
     readonly pruner?: Pruner;
+    readonly constraintsFunc?: ConstraintsFunc;
   },
   defaultStorage: () => unknown,
 ): Either<HyperionError, Parts> {
@@ -230,7 +145,14 @@ function checkParts(
       checkSampler(args.sampler === undefined ? tpeSampler() : args.sampler, samplerKinds),
     );
     const pruner = yield* _(checkPruner(args.pruner === undefined ? medianPruner() : args.pruner));
-    return { storage, sampler, samplerKinds, pruner };
+    const constraintsFunc = args.constraintsFunc;
+    if (constraintsFunc !== undefined && typeof constraintsFunc !== "function") {
+      return yield* _(left(invalidStudyArgs(
+        "constraintsFunc",
+        `Invalid 'constraintsFunc': expected a function of a trial, got ${show(constraintsFunc)}`,
+      )));
+    }
+    return { storage, sampler, samplerKinds, pruner, constraintsFunc };
   });
 }
 
