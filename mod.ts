@@ -190,6 +190,14 @@ export { addTrial, addTrials, createTrial, type CreateTrialArgs } from "./lib/st
 export { fixedTrial, type FixedTrialOptions } from "./lib/study/fixed_trial.ts";
 export { getMetricNames, setMetricNames } from "./lib/study/metric_names.ts";
 export { maxTrialsCallback, type MaxTrialsOptions } from "./lib/study/callbacks.ts";
+export {
+  type ArtifactMeta,
+  downloadArtifact,
+  getArtifactMetas,
+  uploadArtifact,
+  type UploadArtifactArgs,
+} from "./lib/study/artifacts.ts";
+export { type ArtifactStore, fileSystemArtifactStore } from "./lib/fs/artifact_store.ts";
 export { report, setUserAttr, shouldPrune, type Trial, trialSnapshot } from "./lib/study/trial.ts";
 export { ask } from "./lib/study/ask.ts";
 export { suggestCategorical, suggestFloat, suggestInt } from "./lib/study/suggest.ts";

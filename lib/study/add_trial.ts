@@ -247,6 +247,19 @@ export function createTrial(args: CreateTrialArgs = {}): Either<HyperionError, F
  * per objective of this study). Returns the stored trial, numbered in this study. Nothing is
  * stored when it is invalid.
  *
+ * @example Copy the best trial of one study into another
+ * ```ts
+ * import { addTrial, createStudy, createTrial, getBestTrial, getOrThrow, runOrThrow } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const a = await runOrThrow(createStudy());
+ * await runOrThrow(addTrial(a, getOrThrow(createTrial({ value: 0.5 }))));
+ * const b = await runOrThrow(createStudy());
+ * const copy = await runOrThrow(addTrial(b, await runOrThrow(getBestTrial(a))));
+ * assert.deepEqual([copy.number, copy.values], [0, [0.5]]);
+ * assert.equal((await addTrial(b, getOrThrow(createTrial({ values: [1, 2] })))())._tag, "Left");
+ * ```
+ *
  * @category combinators
  */
 export function addTrial(study: Study, trial: FrozenTrial): TaskEither<HyperionError, FrozenTrial> {
@@ -260,6 +273,18 @@ export function addTrial(study: Study, trial: FrozenTrial): TaskEither<HyperionE
 /**
  * Adds several trials (see {@link addTrial}) in order; every trial is validated before any is
  * stored, so a bad one leaves the study unchanged.
+ *
+ * @example All or nothing
+ * ```ts
+ * import { addTrials, createStudy, createTrial, getOrThrow, getTrials, runOrThrow } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const study = await runOrThrow(createStudy());
+ * const good = getOrThrow(createTrial({ value: 1 }));
+ * const bad = { ...good, values: null };
+ * assert.equal((await addTrials(study, [good, bad])())._tag, "Left");
+ * assert.equal((await runOrThrow(getTrials(study))).length, 0);
+ * ```
  *
  * @category combinators
  */

@@ -72,6 +72,17 @@ export function setMetricNames(
  * The study's metric names (see {@link setMetricNames}), or `undefined` when none were set
  * (Optuna's `study.metric_names`).
  *
+ * @example Before and after naming
+ * ```ts
+ * import { createStudy, getMetricNames, runOrThrow, setMetricNames } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const study = await runOrThrow(createStudy());
+ * assert.equal(await runOrThrow(getMetricNames(study)), undefined);
+ * await runOrThrow(setMetricNames(study, ["rmse"]));
+ * assert.deepEqual(await runOrThrow(getMetricNames(study)), ["rmse"]);
+ * ```
+ *
  * @category queries
  */
 export function getMetricNames(
