@@ -281,7 +281,9 @@ async function tellNow(
   const decision = decideTell(frozen, outcome, study.directions.length);
   if (decision._tag === "Left") return decision;
   const { state, values } = decision.right;
-  const constrained = await applyConstraints(study, frozen, state, values);
+  const constrained = study.constraintsFunc === undefined
+    ? right({ frozen, error: undefined })
+    : await applyConstraints(study, frozen, state, values);
   if (constrained._tag === "Left") return constrained;
   const seen = { frozen: constrained.right.frozen, l };
   const hook = await afterTrial(study, runtime.right, trialOrNumber, seen, decision.right);
