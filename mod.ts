@@ -124,9 +124,11 @@ export {
 export {
   bestTrial,
   type Direction,
+  isFeasible,
   paretoFront,
   type StudyRecord,
   type StudySummary,
+  trialConstraints,
 } from "./lib/core/study.ts";
 export type { SearchSpace } from "./lib/core/search_space.ts";
 
@@ -178,9 +180,24 @@ export {
   copyStudy,
   type CopyStudyArgs,
   deleteStudy,
+  getAllStudyNames,
   getAllStudySummaries,
+  type StudySummariesOptions,
 } from "./lib/study/studies.ts";
+export type { ConstraintsFunc } from "./lib/study/study_args.ts";
 export { type EnqueueOptions, enqueueTrial } from "./lib/study/enqueue.ts";
+export { addTrial, addTrials, createTrial, type CreateTrialArgs } from "./lib/study/add_trial.ts";
+export { fixedTrial, type FixedTrialOptions } from "./lib/study/fixed_trial.ts";
+export { getMetricNames, setMetricNames } from "./lib/study/metric_names.ts";
+export { maxTrialsCallback, type MaxTrialsOptions } from "./lib/study/callbacks.ts";
+export {
+  type ArtifactMeta,
+  downloadArtifact,
+  getArtifactMetas,
+  uploadArtifact,
+  type UploadArtifactArgs,
+} from "./lib/study/artifacts.ts";
+export { type ArtifactStore, fileSystemArtifactStore } from "./lib/fs/artifact_store.ts";
 export { report, setUserAttr, shouldPrune, type Trial, trialSnapshot } from "./lib/study/trial.ts";
 export { setConstraint } from "./lib/study/constraint.ts";
 export { ask } from "./lib/study/ask.ts";

@@ -7,18 +7,26 @@
  */
 import assert from "node:assert/strict";
 import {
+  addTrial,
+  addTrials,
   ask,
   categorical,
   categoricalDistribution,
   cmaEsSampler,
   copyStudy,
   createStudy,
+  createTrial,
   deleteStudy,
   type Distribution,
+  downloadArtifact,
   type Either,
   enqueueTrial,
+  fileSystemArtifactStore,
+  fixedTrial,
+  flatMap,
   float,
   floatDistribution,
+  getAllStudyNames,
   getAllStudySummaries,
   getBestTrial,
   getBestTrials,
@@ -26,6 +34,7 @@ import {
   gridSampler,
   intDistribution,
   loadStudy,
+  maxTrialsCallback,
   medianPruner,
   memoryStorage,
   nsgaIIISampler,
@@ -36,6 +45,7 @@ import {
   report,
   runOrThrow,
   samplerFromSnapshot,
+  setMetricNames,
   setStudySampler,
   setStudyUserAttr,
   setUserAttr,
@@ -51,6 +61,7 @@ import {
   tpeSampler,
   type Trial,
   trialSnapshot,
+  uploadArtifact,
 } from "@hyperion/tune";
 import { checkDistribution } from "../lib/core/distributions.ts";
 import { suggestDistribution } from "../lib/study/suggest.ts";
@@ -163,6 +174,20 @@ const floatD = (low: number, high: number, more: Partial<Distribution> = {}) =>
   ({ _tag: "FloatDistribution", low, high, log: false, step: null, ...more }) as Distribution;
 const objective = () => () => Promise.resolve({ _tag: "Right" as const, right: 1 });
 const bad = (x: unknown): never => x as never;
+/** A trial record that addTrial accepts as it is (one objective, no parameters). */
+const frozenLike = {
+  number: -1,
+  trialId: -1,
+  state: "COMPLETE",
+  values: [1],
+  params: {},
+  distributions: {},
+  intermediateValues: {},
+  userAttrs: {},
+  systemAttrs: {},
+  datetimeStart: 0,
+  datetimeComplete: 0,
+};
 
 const ROWS: ReadonlyArray<Row> = [
   // ---- mod.ts: studies ----
@@ -426,16 +451,16 @@ const ROWS: ReadonlyArray<Row> = [
     message: ["'study'", "null"],
   },
   {
-    name: "enqueueTrial NaN",
-    call: (e) => enqueueTrial(e.study, { x: NaN }),
+    name: "enqueueTrial array value",
+    call: (e) => enqueueTrial(e.study, { x: bad([1]) }),
     tag: "InvalidArgument",
-    message: ["'params.x'", "NaN"],
+    message: ["'params.x'", "[1]"],
   },
   {
-    name: "enqueueTrial Infinity",
-    call: (e) => enqueueTrial(e.study, { x: Infinity }),
+    name: "enqueueTrial undefined value",
+    call: (e) => enqueueTrial(e.study, { x: bad(undefined) }),
     tag: "InvalidArgument",
-    message: ["'params.x'", "Infinity"],
+    message: ["'params.x'", "undefined"],
   },
   {
     name: "enqueueTrial params null",
@@ -1364,6 +1389,155 @@ const ROWS: ReadonlyArray<Row> = [
     call: (e) => resumeStudy({ storage: e.storage, studyName: "main" }),
     tag: ["InvalidStudyArgs", "NotPersistentStorage"],
     message: ["loadIfExists", "undefined"],
+  },
+  // ---- mod.ts: issue 22's everyday API ----
+  {
+    name: "addTrial COMPLETE without values",
+    call: (e) => addTrial(e.study, bad({ ...frozenLike, values: null })),
+    tag: "InvalidArgument",
+    message: ["'values'", "null"],
+  },
+  {
+    name: "addTrial values per objective",
+    call: (e) => addTrial(e.study, bad({ ...frozenLike, values: [1, 2] })),
+    tag: "InvalidArgument",
+    message: ["'values'", "[1,2]"],
+  },
+  {
+    name: "addTrials one param outside its distribution",
+    call: (e) =>
+      addTrials(e.study, [
+        bad(frozenLike),
+        bad({ ...frozenLike, params: { x: 5 }, distributions: { x: floatD(-1, 1) } }),
+      ]),
+    tag: "InvalidArgument",
+    message: ["'params.x'", "5"],
+  },
+  {
+    name: "addTrial trial null",
+    call: (e) => addTrial(e.study, bad(null)),
+    tag: "InvalidArgument",
+    message: ["'trial'", "null"],
+  },
+  {
+    name: "createTrial NaN value",
+    call: () => createTrial({ value: NaN }),
+    tag: "InvalidArgument",
+    message: ["'values'", "NaN"],
+  },
+  {
+    name: "createTrial value and values",
+    call: () => createTrial({ value: 1, values: [1] }),
+    tag: "InvalidArgument",
+    message: ["'value'", "1"],
+  },
+  {
+    name: "fixedTrial params null",
+    call: () => fixedTrial(bad(null)),
+    tag: "InvalidArgument",
+    message: ["'params'", "null"],
+  },
+  {
+    name: "fixedTrial suggest a missing parameter",
+    call: () => flatMap(fixedTrial({ x: 0.5 }), (t) => suggestFloat(t, "y", 0, 1)),
+    tag: "InvalidArgument",
+    message: ["'y'", "x"],
+  },
+  {
+    name: "setMetricNames count differs from objectives",
+    call: (e) => setMetricNames(e.study, ["a", "b"]),
+    tag: "InvalidArgument",
+    message: ["'names'", "a"],
+  },
+  {
+    name: "setMetricNames not an array",
+    call: (e) => setMetricNames(e.study, bad(7)),
+    tag: "InvalidArgument",
+    message: ["'names'", "7"],
+  },
+  {
+    name: "tell skipIfFinished not a boolean",
+    call: (e) => tell(e.study, e.running, { values: 1, skipIfFinished: bad("yes") }),
+    tag: "InvalidArgument",
+    message: ["'skipIfFinished'", "yes"],
+  },
+  {
+    name: "getAllStudySummaries includeBestTrial not a boolean",
+    call: (e) => getAllStudySummaries(e.storage, { includeBestTrial: bad(1) }),
+    tag: "InvalidArgument",
+    message: ["'includeBestTrial'", "1"],
+  },
+  {
+    name: "getAllStudyNames storage null",
+    call: () => getAllStudyNames(bad(null)),
+    tag: "InvalidStudyArgs",
+    message: ["'storage'", "null"],
+  },
+  {
+    name: "maxTrialsCallback negative budget",
+    call: () => maxTrialsCallback(-1),
+    tag: "InvalidArgument",
+    message: ["'nTrials'", "-1"],
+  },
+  {
+    name: "maxTrialsCallback unknown state",
+    call: () => maxTrialsCallback(3, { states: bad(["DONE"]) }),
+    tag: "InvalidArgument",
+    message: ["'states'", "DONE"],
+  },
+  {
+    name: "createStudy constraintsFunc not a function",
+    call: (e) => createStudy({ storage: e.storage, studyName: "c", constraintsFunc: bad(3) }),
+    tag: "InvalidStudyArgs",
+    message: ["'constraintsFunc'", "3"],
+  },
+  {
+    name: "uploadArtifact filename with ..",
+    call: (e) =>
+      uploadArtifact({
+        store: fileSystemArtifactStore(`${e.dir}/artifacts`),
+        target: e.study,
+        data: new Uint8Array([1]),
+        filename: "../escape.txt",
+      }),
+    tag: "InvalidArgument",
+    message: ["'filename'", "../escape.txt"],
+  },
+  {
+    name: "uploadArtifact absolute filename",
+    call: (e) =>
+      uploadArtifact({
+        store: fileSystemArtifactStore(`${e.dir}/artifacts`),
+        target: e.running,
+        data: new Uint8Array([1]),
+        filename: "/etc/passwd",
+      }),
+    tag: "InvalidArgument",
+    message: ["'filename'", "/etc/passwd"],
+  },
+  {
+    name: "uploadArtifact data not bytes",
+    call: (e) =>
+      uploadArtifact({
+        store: fileSystemArtifactStore(`${e.dir}/artifacts`),
+        target: e.study,
+        data: bad("text"),
+        filename: "a.txt",
+      }),
+    tag: "InvalidArgument",
+    message: ["'data'", "text"],
+  },
+  {
+    name: "downloadArtifact id with ..",
+    call: (e) => downloadArtifact(fileSystemArtifactStore(`${e.dir}/artifacts`), "../bad.db"),
+    tag: "InvalidArgument",
+    message: ["'artifactId'", "../bad.db"],
+  },
+  {
+    name: "fileSystemArtifactStore write absolute id",
+    call: (e) => fileSystemArtifactStore(`${e.dir}/artifacts`).write("/tmp/x", new Uint8Array()),
+    tag: "InvalidArgument",
+    message: ["'artifactId'", "/tmp/x"],
   },
 ];
 

@@ -21,7 +21,13 @@ import { type Either, left } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import { show } from "../error_base.ts";
 import { invalidDistribution } from "./errors.ts";
-import { type JsonValue, type ParamValue, pythonFloat, pythonJson } from "./json.ts";
+import {
+  type JsonValue,
+  type ParamValue,
+  parsePythonJson,
+  pythonFloat,
+  pythonJson,
+} from "./json.ts";
 import {
   categoricalDistribution,
   type Distribution,
@@ -64,7 +70,8 @@ export function distributionToJson(d: Distribution): string {
 export function distributionFromJson(json: string): Either<HyperionError, Distribution> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json.replace(/\bNaN\b/g, "null"));
+    // Python's json.dumps writes infinite choices as Infinity/-Infinity (read as numbers)
+    parsed = parsePythonJson(json, null);
   } catch (e) {
     return left(invalidDistribution(
       `Cannot parse distribution JSON ${show(json)}: ${(e as Error).message}`,

@@ -62,6 +62,30 @@ function jsonCheck(value: unknown, ancestors: Set<object>): boolean {
 // utils
 // -------------------------------------------------------------------------------------
 
+const PY_TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+const PY_MARK = "\uE000hyperion-python-token:";
+
+/**
+ * Parses JSON written by Python's `json.dumps`, whose bare tokens `Infinity`, `-Infinity` and
+ * `NaN` (outside strings) become those numbers; `nan` gives `NaN` unless `nanAs` says otherwise.
+ * Throws `SyntaxError` on text that is not JSON even so, as `JSON.parse`.
+ *
+ * @category utils
+ */
+export function parsePythonJson(text: string, nanAs: null | number = NaN): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!/Infinity|NaN/.test(text)) throw e;
+  }
+  const marked = text.replace(PY_TOKENS, (m) => m.startsWith('"') ? m : `"${PY_MARK}${m}"`);
+  return JSON.parse(marked, (_key, v) => {
+    if (typeof v !== "string" || !v.startsWith(PY_MARK)) return v;
+    const token = v.slice(PY_MARK.length);
+    return token === "NaN" ? nanAs : token === "Infinity" ? Infinity : -Infinity;
+  });
+}
+
 /**
  * Renders a number as Python's `repr(float)` does (`1.0`, `1e-05`, `1e+16`, `inf`, `nan`), so
  * JSON written here reads the same as JSON written by Python Optuna.

@@ -55,8 +55,83 @@ export interface StudySummary {
 // -------------------------------------------------------------------------------------
 
 /**
- * The best COMPLETE trial of a single-objective study (the earliest wins ties), or
- * `undefined` when none is complete or the study is multi-objective.
+ * A trial's constraint values as Optuna 5.0's `trial.constraints` reads them: the list in the
+ * system attribute `constraints` (what a constraints function writes, keyed `"0"`, `"1"`, …)
+ * and each `constraints:<key>` attribute (Optuna's `trial.set_constraint`), the latter winning.
+ * A trial is feasible when every value is 0 or less.
+ *
+ * @example Read a trial's constraints
+ * ```ts
+ * import { trialConstraints, type FrozenTrial } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const t: FrozenTrial = {
+ *   number: 0, trialId: 0, state: "COMPLETE", values: [1], params: {}, distributions: {},
+ *   intermediateValues: {}, userAttrs: {}, datetimeStart: 0, datetimeComplete: 0,
+ *   systemAttrs: { constraints: [-1, 0.5], "constraints:memory": 0 },
+ * };
+ * assert.deepEqual(trialConstraints(t), { "0": -1, "1": 0.5, memory: 0 });
+ * ```
+ *
+ * @category queries
+ */
+export function trialConstraints(trial: FrozenTrial): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const attrs = trial.systemAttrs;
+  const list = attrs["constraints"];
+  if (Array.isArray(list)) {
+    list.forEach((c, i) => {
+      if (typeof c === "number") out[String(i)] = c;
+    });
+  }
+  for (const key in attrs) {
+    const value = attrs[key];
+    if (key.startsWith("constraints:") && typeof value === "number") {
+      out[key.slice("constraints:".length)] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * True when no constraint of the trial is violated (every value of
+ * {@link trialConstraints} is 0 or less; a trial without constraints is feasible).
+ *
+ * @example Feasible or not
+ * ```ts
+ * import { isFeasible, type FrozenTrial } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const t = (constraints: number[]): FrozenTrial => ({
+ *   number: 0, trialId: 0, state: "COMPLETE", values: [1], params: {}, distributions: {},
+ *   intermediateValues: {}, userAttrs: {}, systemAttrs: { constraints }, datetimeStart: 0,
+ *   datetimeComplete: 0,
+ * });
+ * assert.equal(isFeasible(t([-1, 0])), true);
+ * assert.equal(isFeasible(t([0.1])), false);
+ * ```
+ *
+ * @category queries
+ */
+export function isFeasible(trial: FrozenTrial): boolean {
+  const attrs = trial.systemAttrs;
+  const list = attrs["constraints"];
+  if (Array.isArray(list)) {
+    for (const c of list) if (typeof c === "number" && c > 0) return false;
+  }
+  for (const key in attrs) {
+    if (key.startsWith("constraints:")) {
+      const value = attrs[key];
+      if (typeof value === "number" && value > 0) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The best feasible COMPLETE trial of a single-objective study (the earliest wins ties), or
+ * `undefined` when none is complete and feasible (see {@link isFeasible}) or the study is
+ * multi-objective. As Optuna's `study.best_trial`, trials violating a constraint are skipped.
  *
  * @example Pick the best trial
  * ```ts
@@ -83,7 +158,7 @@ export function bestTrial(
   for (const t of trials) {
     if (t.state !== "COMPLETE" || t.values === null) continue;
     const v = sign * (t.values[0] as number);
-    if (Number.isNaN(v)) continue;
+    if (Number.isNaN(v) || !isFeasible(t)) continue;
     if (best === undefined || v < bestValue) {
       best = t;
       bestValue = v;
@@ -121,8 +196,9 @@ export function orientedValues(
 }
 
 /**
- * The COMPLETE trials no other COMPLETE trial dominates, in number order; duplicates of a front
- * point are all kept (as Optuna does).
+ * The feasible COMPLETE trials no other feasible COMPLETE trial dominates, in number order;
+ * duplicates of a front point are all kept, and trials violating a constraint (see
+ * {@link isFeasible}) are left out, as Optuna's `study.best_trials` does.
  *
  * @example Pareto front of two objectives
  * ```ts
@@ -144,7 +220,8 @@ export function paretoFront(
   directions: ReadonlyArray<Direction>,
 ): ReadonlyArray<FrozenTrial> {
   const complete = trials.filter((t) =>
-    t.state === "COMPLETE" && t.values !== null && t.values.length === directions.length
+    t.state === "COMPLETE" && t.values !== null && t.values.length === directions.length &&
+    isFeasible(t)
   );
   const points = complete.map((t) => orientedValues(t.values as ReadonlyArray<number>, directions));
   const front: FrozenTrial[] = [];

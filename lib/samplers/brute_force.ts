@@ -79,8 +79,10 @@ interface BruteForceOptions {
  * unexplored leaves" and "uniform over branches with unexplored leaves" half and half,
  * avoiding values being evaluated by running trials. When nothing is left, the study stops.
  *
- * **Gotchas**: a float parameter without `step` makes the space infinite: the suggestion
- * fails. Changing a parameter's range mid-study can leave parts of the space unexplored.
+ * **Gotchas**: it sees every trial even under `hyperbandPruner` (whose brackets hide other
+ * brackets' trials from other samplers), as Optuna does, so each point runs once. A float parameter
+ * without `step` makes the space infinite: the suggestion fails. Changing a parameter's range mid-
+ * study can leave parts of the space unexplored.
  *
  * @example Enumerate a conditional space
  * ```ts
@@ -413,6 +415,7 @@ function stopsStudy(
 export const bruteForceSamplerImpl: SamplerImpl = Object.freeze({
   kind: "bruteForce",
   needsHistory: true,
+  seesAllTrials: true,
   validate,
   sampleIndependent,
   afterTrial,

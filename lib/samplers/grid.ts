@@ -110,11 +110,13 @@ export const GRID_MEMO_LIMIT = 64;
  * first `n` trials, a random point not yet visited (and not running, when possible). When no
  * point is left, the study stops after the trial (`optimize` ends with reason `"sampler"`).
  *
- * **Gotchas**: the objective must suggest exactly the grid's parameters: a parameter
- * missing from the grid, or a grid value that is not one of a categorical's choices, fails the
- * trial; a numerical value outside the suggested range is used as is (Optuna warns). Enqueued
- * trials must give every parameter. An empty list of values for a parameter is rejected when
- * the study is created. With `concurrency > 1` the last points may be evaluated twice.
+ * **Gotchas**: it sees every trial even under `hyperbandPruner` (whose brackets hide other
+ * brackets' trials from other samplers), as Optuna does, so each point runs once. The objective
+ * must suggest exactly the grid's parameters: a parameter missing from the grid, or a grid value
+ * that is not one of a categorical's choices, fails the trial; a numerical value outside the
+ * suggested range is used as is (Optuna warns). Enqueued trials must give every parameter. An empty
+ * list of values for a parameter is rejected when the study is created. With `concurrency > 1` the
+ * last points may be evaluated twice.
  *
  * @example Try every combination once
  * ```ts
@@ -399,6 +401,7 @@ export function makeGridSamplerImpl(memo: GridMemo = newGridMemo()): GridSampler
   return Object.freeze({
     kind: "grid",
     needsHistory: true,
+    seesAllTrials: true,
     memo,
     createWorkspace: newGridMemo,
     validate,

@@ -112,6 +112,14 @@ export interface SamplerImpl {
    */
   readonly needsHistory: boolean;
   /**
+   * Whether the sampler sees every trial of the study even when the pruner hands samplers only
+   * some (`Pruner.samplerTrials`, Hyperband's brackets): grid and brute force must, to cover
+   * their space exactly once (Optuna's issue #2327).
+   *
+   * @default {false}
+   */
+  readonly seesAllTrials?: boolean;
+  /**
    * Validates options and state of a snapshot before it is used and returns the record to use
    * (a snapshot of an older shape may be normalised; the built-in kinds accept the former
    * xoshiro stream states in `state` and drop them).

@@ -81,11 +81,25 @@ export function checkAttrWrite(
       invalidArgument({ field: "kind", value: args.kind, expected: "'user' or 'system'" }),
     );
   }
-  return checkAttr(args.key, args.value);
+  return checkAttr(args.key, args.value, args.kind === "system" && allowsNonFinite(args.key));
+}
+
+/**
+ * True for the system attributes whose numbers may be NaN or infinite, as Optuna's are:
+ * `fixed_params` holds enqueued parameter values (`enqueueTrial(study, { x: NaN })`), which
+ * and `constraints` holds constraint values (infinite ones allowed), which Python's
+ * `json.dumps` writes with its `NaN`/`Infinity` tokens.
+ */
+export function allowsNonFinite(key: unknown): boolean {
+  return key === "fixed_params" || key === "constraints";
 }
 
 /** Checks an attribute key and JSON value. */
-export function checkAttr(key: unknown, value: unknown): Either<HyperionError, void> {
+export function checkAttr(
+  key: unknown,
+  value: unknown,
+  nonFinite = false,
+): Either<HyperionError, void> {
   if (typeof key !== "string" || key.length === 0 || key.length > 512) {
     return left(invalidArgument({
       field: "key",
@@ -93,7 +107,7 @@ export function checkAttr(key: unknown, value: unknown): Either<HyperionError, v
       expected: "a non-empty string of at most 512 characters",
     }));
   }
-  const problem = jsonProblem(value, key);
+  const problem = jsonProblem(value, key, nonFinite);
   if (problem !== undefined) {
     return left(invalidArgument({
       field: `attribute '${key}'`,
@@ -109,14 +123,23 @@ export function checkAttr(key: unknown, value: unknown): Either<HyperionError, v
  * What makes `value` not JSON, naming where (`a.b[2]`), or `undefined` when it is JSON: a
  * cycle, a non-finite number, a class instance, a function, `undefined`, a symbol, a bigint.
  */
-export function jsonProblem(value: unknown, path: string): string | undefined {
-  return problemAt(value, path, new Set());
+export function jsonProblem(
+  value: unknown,
+  path: string,
+  nonFinite = false,
+): string | undefined {
+  return problemAt(value, path, new Set(), nonFinite);
 }
 
-function problemAt(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+function problemAt(
+  value: unknown,
+  path: string,
+  ancestors: Set<object>,
+  nonFinite: boolean,
+): string | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
   if (typeof value === "number") {
-    return Number.isFinite(value) ? undefined : `${show(value)} at '${path}'`;
+    return nonFinite || Number.isFinite(value) ? undefined : `${show(value)} at '${path}'`;
   }
   if (typeof value !== "object") return `${show(value)} at '${path}'`;
   if (ancestors.has(value)) return `a cyclic object ('${path}' refers back to its parent)`;
@@ -128,7 +151,8 @@ function problemAt(value: unknown, path: string, ancestors: Set<object>): string
   }
   ancestors.add(value);
   for (const [k, v] of Object.entries(value)) {
-    const inner = problemAt(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, ancestors);
+    const at = Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`;
+    const inner = problemAt(v, at, ancestors, nonFinite);
     if (inner !== undefined) return inner;
   }
   ancestors.delete(value);
@@ -320,7 +344,7 @@ export function normaliseTemplate(
     ]] as const
   ) {
     for (const [key, value] of Object.entries(attrs)) {
-      const problem = jsonProblem(value, key);
+      const problem = jsonProblem(value, key, kind === "systemAttrs" && allowsNonFinite(key));
       if (problem !== undefined) {
         return left(invalidArgument({
           field: `${kind}.${key}`,

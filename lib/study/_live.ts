@@ -44,6 +44,11 @@ export interface StudyRuntime {
    */
   stopRequested: boolean;
   /**
+   * True while an `optimize` call runs on this handle (or a copy of it): a second call before
+   * it ends is refused, as Optuna refuses nested optimization.
+   */
+  optimizing: boolean;
+  /**
    * The logger of the `optimize` run the handle is in (the `suggest*` warnings go to it);
    * `undefined` outside a run.
    */
@@ -68,6 +73,7 @@ export function studyRuntime(sampler: Sampler, samplerKinds: SamplerKinds): Stud
     sampler,
     samplerKinds,
     stopRequested: false,
+    optimizing: false,
     logger: undefined,
     trials: new WeakMap(),
     workspace: workspaceFor(sampler, samplerKinds),
@@ -123,8 +129,10 @@ export interface TrialLive {
   frozen: FrozenTrial;
   /** The study record as of the trial's start (for samplers). */
   study: StudyRecord;
-  /** Parameters fixed by `enqueueTrial`. */
+  /** Parameters fixed by `enqueueTrial` (or `fixedTrial`). */
   readonly fixedParams: Readonly<Record<string, ParamValue>>;
+  /** A `fixedTrial`: a parameter missing from `fixedParams` is an error, never sampled. */
+  readonly fixedOnly?: boolean;
   /** The trials the sampler sees, fetched on first need. */
   history: ReadonlyArray<FrozenTrial> | undefined;
   /** The position of this trial in `history` (−1 when absent). */

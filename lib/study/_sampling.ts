@@ -8,18 +8,34 @@
 import { type Either, left, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { SamplerContext, SamplerHookResult } from "../samplers/sampler.ts";
+import { samplerImpl } from "../samplers/catalog.ts";
 import type { TrialLive } from "./_live.ts";
 import type { Trial } from "./trial.ts";
 
 // The functions here are awaited once per suggest: plain async functions with early returns,
 // and no await at all when nothing is asynchronous (no history to fetch, no attribute to write).
 
-/** The history of the trial's study, fetched once per trial and filtered by the pruner. */
+/**
+ * True when the study's sampler must see every trial whatever the pruner's `samplerTrials`
+ * (grid and brute force: Optuna's issue #2327, they read the storage directly).
+ */
+function seesAllTrials(trial: Trial): boolean {
+  const runtime = trial.study.runtime;
+  const impl = samplerImpl(runtime.sampler, runtime.samplerKinds);
+  return impl._tag === "Right" && impl.right.seesAllTrials === true;
+}
+
+/**
+ * The history of the trial's study, fetched once per trial and filtered by the pruner (unless
+ * the sampler sees every trial).
+ */
 async function fetchHistory(trial: Trial, l: TrialLive): Promise<Either<HyperionError, void>> {
   const study = trial.study;
   const trials = await study.storage.getAllTrials(study.studyId)();
   if (trials._tag === "Left") return trials;
-  const filter = study.pruner.samplerTrials;
+  const filter = study.pruner.samplerTrials !== undefined && !seesAllTrials(trial)
+    ? study.pruner.samplerTrials
+    : undefined;
   l.history = filter
     ? filter({
       studyName: study.studyName,

@@ -15,13 +15,25 @@ import {
   toExternal,
   toInternal,
 } from "../core/distributions.ts";
+import { distributionToJson } from "../core/distribution_json.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { SamplerImpl } from "../samplers/sampler.ts";
 import { samplerImpl } from "../samplers/catalog.ts";
 import { checkTrialHandle, type TrialLive, withParam } from "./_live.ts";
 import { applyHook, samplerContext } from "./_sampling.ts";
 import type { Trial } from "./trial.ts";
-import { warnIfRedefined } from "./logging.ts";
+import { log, studyLogger, warnIfRedefined } from "./logging.ts";
+
+/** Optuna's warning for a fixed (enqueued or `fixedTrial`) value outside its distribution. */
+function warnOutOfRange(trial: Trial, name: string, l: TrialLive, d: Distribution): void {
+  log(
+    studyLogger(trial.study),
+    "warning",
+    `Fixed parameter ${JSON.stringify(name)} with value ${
+      JSON.stringify(l.fixedParams[name])
+    } is out of range for distribution ${distributionToJson(d)}: it is used as it is.`,
+  );
+}
 
 // The per-suggest path: plain async functions with early returns (no generator, no closure per
 // step); a step that is synchronous (a check, the sampler's own functions) is not awaited.
@@ -114,7 +126,15 @@ function internalValue(
   if (Object.hasOwn(l.fixedParams, name)) {
     const fixed = toInternal(distribution, l.fixedParams[name], name);
     if (fixed._tag === "Left") return fixed;
+    if (!contains(distribution, fixed.right)) warnOutOfRange(trial, name, l, distribution);
     return right(distribution._tag === "IntDistribution" ? Math.trunc(fixed.right) : fixed.right);
+  }
+  if (l.fixedOnly === true) {
+    return left(invalidArgument({
+      field: name,
+      value: Object.keys(l.fixedParams),
+      expected: `a parameter given to fixedTrial: set '${name}' in its params`,
+    }));
   }
   if (isSingle(distribution)) {
     return right(distribution._tag === "CategoricalDistribution" ? 0 : distribution.low);

@@ -51,7 +51,9 @@ export interface EnqueueOptions {
 
 function repeats(next: ParamValue | undefined, old: unknown): boolean {
   if (typeof next === "number" && typeof old === "number") {
+    // numpy's isclose(next, old, atol=0, equal_nan=True), as Optuna's skip_if_exists
     if (Number.isNaN(next) || Number.isNaN(old)) return Number.isNaN(next) && Number.isNaN(old);
+    if (!Number.isFinite(next) || !Number.isFinite(old)) return next === old;
     return Math.abs(next - old) <= 1e-5 * Math.abs(old);
   }
   return Object.is(next, old);
@@ -100,13 +102,14 @@ function checkParams(params: Readonly<Record<string, ParamValue>>): Either<Hyper
     }));
   }
   for (const [name, value] of Object.entries(params)) {
+    // NaN and infinities are enqueued as Optuna does (stored with `json.dumps`'s tokens)
     const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
-      (typeof value === "number" && Number.isFinite(value));
+      typeof value === "number";
     if (!ok) {
       return left(invalidArgument({
         field: `params.${name}`,
         value,
-        expected: "a finite number, string, boolean or null",
+        expected: "a number, string, boolean or null",
       }));
     }
   }
@@ -133,7 +136,9 @@ function checkUserAttrs(userAttrs: Attrs): Either<HyperionError, void> {
 /**
  * Enqueues a trial with fixed parameters (a WAITING trial that the next `ask` claims). Names
  * not given are sampled as usual. Values outside the distribution later suggested are used as
- * given, as Optuna does.
+ * given, as Optuna does. `NaN` and infinities are enqueued too (stored as Python's `json.dumps`
+ * writes them, so Optuna reads them), and `skipIfExists` treats two NaNs, or two equal
+ * infinities, as the same value.
  *
  * @example Try a known configuration first
  * ```ts

@@ -17,3 +17,8 @@ export * from "./optimize_options.ts";
 export * from "./optimize.ts";
 export * from "./heartbeat.ts";
 export * from "./logging.ts";
+export * from "./add_trial.ts";
+export * from "./fixed_trial.ts";
+export * from "./metric_names.ts";
+export * from "./callbacks.ts";
+export * from "./artifacts.ts";

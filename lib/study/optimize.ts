@@ -32,7 +32,7 @@
  * @module
  */
 import { bracket, fromAsync, fromTask, gen, left, right, type TaskEither } from "../effect/mod.ts";
-import { type HyperionError, storageError } from "../errors.ts";
+import { type HyperionError, notSupported, show, storageError } from "../errors.ts";
 import { bestTrial } from "../core/study.ts";
 import { onInterrupt } from "./_signals.ts";
 import { finishProgress } from "./_tty.ts";
@@ -65,6 +65,7 @@ interface Acquired {
 function acquireRun(study: Study, options: OptimizeOptions): TaskEither<never, Acquired> {
   return fromTask(() => {
     study.runtime.stopRequested = false;
+    study.runtime.optimizing = true;
     const run = startRun(study, options);
     const restoreLogger = useStudyLogger(study, run.logger);
     const release = options.handleSignals === false
@@ -73,6 +74,7 @@ function acquireRun(study: Study, options: OptimizeOptions): TaskEither<never, A
     return Promise.resolve({
       run,
       restore: () => {
+        study.runtime.optimizing = false;
         release();
         restoreLogger();
         if (run.progress && !run.interrupted) finishProgress(run.progress);
@@ -125,7 +127,9 @@ function summary(run: Run): OptimizeSummary {
  * started has settled: a timeout, a callback's `"stop"`, `stopOptimize`, the `signal` option or
  * an uncaught failure stop new trials from starting and wait for the running ones, which are
  * then recorded. Nothing is left RUNNING by this call, whatever happens; on SIGINT/SIGTERM see
- * `handleSignals`.
+ * `handleSignals`. Calling `optimize` on a handle whose `optimize` is still running (from an
+ * objective or a callback, or twice at once) fails with `NotSupported` ("nested optimization
+ * is not supported", as Optuna); a handle from another `loadStudy` may run alongside.
  *
  * @category combinators
  */
@@ -137,6 +141,15 @@ export function optimize(
   return fromAsync(
     gen(function* (_) {
       yield* _(checkArguments(study, objective, options));
+      if (study.runtime.optimizing) {
+        return yield* _(left(notSupported(
+          "optimize",
+          `nested optimization is not supported: optimize is already running on study ${
+            show(study.studyName)
+          } (call optimize from an objective or a callback, or twice at once on one handle; ` +
+            "load the study again for a second concurrent run)",
+        )));
+      }
       const run = yield* _(bracket(
         acquireRun(study, options),
         ({ run }) => runWorkers(run, objective),

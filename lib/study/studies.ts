@@ -65,7 +65,26 @@ export interface CopyStudyArgs {
 // queries
 // -------------------------------------------------------------------------------------
 
-function summary(study: StudyRecord, trials: ReadonlyArray<FrozenTrial>): StudySummary {
+/**
+ * Options of {@link getAllStudySummaries}.
+ *
+ * @category model
+ */
+export interface StudySummariesOptions {
+  /**
+   * Find each study's best trial (Optuna's `include_best_trial`); `false` leaves `bestTrial`
+   * undefined and skips the search.
+   *
+   * @default {true}
+   */
+  readonly includeBestTrial?: boolean;
+}
+
+function summary(
+  study: StudyRecord,
+  trials: ReadonlyArray<FrozenTrial>,
+  includeBestTrial: boolean,
+): StudySummary {
   let start: number | null = null;
   for (const t of trials) {
     if (t.datetimeStart !== null && (start === null || t.datetimeStart < start)) {
@@ -75,27 +94,85 @@ function summary(study: StudyRecord, trials: ReadonlyArray<FrozenTrial>): StudyS
   return {
     study,
     nTrials: trials.length,
-    bestTrial: bestTrial(trials, study.directions),
+    bestTrial: includeBestTrial ? bestTrial(trials, study.directions) : undefined,
     datetimeStart: start,
   };
 }
 
 /**
- * A summary of every study in the storage, in creation order.
+ * A summary of every study in the storage, in creation order: its record, number of trials,
+ * earliest start and (unless `includeBestTrial` is false) best feasible trial.
+ *
+ * @example Summaries without the best trials
+ * ```ts
+ * import { createStudy, getAllStudySummaries, memoryStorage, runOrThrow } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const storage = memoryStorage();
+ * await runOrThrow(createStudy({ storage, studyName: "a" }));
+ * const [a] = await runOrThrow(getAllStudySummaries(storage, { includeBestTrial: false }));
+ * assert.equal(a?.study.studyName, "a");
+ * assert.equal(a?.bestTrial, undefined);
+ * ```
  *
  * @category queries
  */
 export function getAllStudySummaries(
   storage: Storage,
+  options: StudySummariesOptions = {},
 ): TaskEither<HyperionError, ReadonlyArray<StudySummary>> {
   return fromAsync(
     gen(function* (_) {
       yield* _(checkStorage(storage));
+      const include = yield* _(checkSummariesOptions(options));
       const out: StudySummary[] = [];
       for (const study of yield* _(storage.listStudies())) {
-        out.push(summary(study, yield* _(storage.getAllTrials(study.studyId))));
+        out.push(summary(study, yield* _(storage.getAllTrials(study.studyId)), include));
       }
       return out;
+    }),
+    (e) => invalidArgument({ field: "storage", value: String(e), expected: "a working storage" }),
+  );
+}
+
+function checkSummariesOptions(options: unknown): Either<HyperionError, boolean> {
+  const include = typeof options === "object" && options !== null
+    ? (options as StudySummariesOptions).includeBestTrial
+    : options;
+  if (include === undefined || typeof include === "boolean") return right(include !== false);
+  return left(invalidArgument({
+    field: typeof options === "object" && options !== null ? "includeBestTrial" : "options",
+    value: include,
+    expected: typeof options === "object" && options !== null
+      ? "a boolean"
+      : "an object such as { includeBestTrial: false }",
+  }));
+}
+
+/**
+ * The names of every study in the storage, in creation order (Optuna's
+ * `get_all_study_names`).
+ *
+ * @example List study names
+ * ```ts
+ * import { createStudy, getAllStudyNames, memoryStorage, runOrThrow } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const storage = memoryStorage();
+ * await runOrThrow(createStudy({ storage, studyName: "a" }));
+ * await runOrThrow(createStudy({ storage, studyName: "b" }));
+ * assert.deepEqual(await runOrThrow(getAllStudyNames(storage)), ["a", "b"]);
+ * ```
+ *
+ * @category queries
+ */
+export function getAllStudyNames(
+  storage: Storage,
+): TaskEither<HyperionError, ReadonlyArray<string>> {
+  return fromAsync(
+    gen(function* (_) {
+      yield* _(checkStorage(storage));
+      return (yield* _(storage.listStudies())).map((s) => s.studyName);
     }),
     (e) => invalidArgument({ field: "storage", value: String(e), expected: "a working storage" }),
   );

@@ -29,7 +29,6 @@ import {
   left,
   map,
   orElse,
-  right,
   type TaskEither,
 } from "../effect/mod.ts";
 import {
@@ -41,7 +40,13 @@ import {
   show,
 } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
-import { bestTrial, type Direction, paretoFront, type StudyRecord } from "../core/study.ts";
+import {
+  bestTrial,
+  type Direction,
+  isFeasible,
+  paretoFront,
+  type StudyRecord,
+} from "../core/study.ts";
 import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import { checkAttr, checkDirections, checkStudyName, checkTrialQuery } from "../storage/rules.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -59,8 +64,10 @@ import {
   workspaceFor,
 } from "./_live.ts";
 import { checkPruner, checkSampler, checkStorage } from "./_checks.ts";
+import type { ConstraintsFunc, LoadStudyArgs, StudyArgs } from "./study_args.ts";
 
 export type { StudyRuntime, TrialLive } from "./_live.ts";
+export type { ConstraintsFunc, LoadStudyArgs, StudyArgs } from "./study_args.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -89,98 +96,8 @@ export interface Study {
    * study function with `InvalidArgument`.
    */
   readonly runtime: StudyRuntime;
-}
-
-/**
- * Arguments of {@link createStudy}.
- *
- * @category model
- */
-export interface StudyArgs {
-  /**
-   * Where the study lives.
-   *
-   * @default {memoryStorage()}
-   */
-  readonly storage?: Storage;
-  /**
-   * The sampler.
-   *
-   * @default {tpeSampler()}
-   */
-  readonly sampler?: Sampler;
-  /**
-   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
-   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
-   *
-   * @default {BUILTIN_SAMPLERS}
-   */
-  readonly samplerKinds?: SamplerKinds;
-  /**
-   * The pruner.
-   *
-   * @default {medianPruner()}
-   */
-  readonly pruner?: Pruner;
-  /**
-   * The study's name.
-   *
-   * @default {"no-name-<uuid>"}
-   */
-  readonly studyName?: string;
-  /**
-   * Direction of a single objective (exclusive with `directions`).
-   *
-   * @default {"minimize"}
-   */
-  readonly direction?: Direction;
-  /**
-   * Directions of several objectives (exclusive with `direction`).
-   *
-   * @default {undefined}
-   */
-  readonly directions?: ReadonlyArray<Direction>;
-  /**
-   * Load the study when one with the same name exists (its directions win).
-   *
-   * @default {false}
-   */
-  readonly loadIfExists?: boolean;
-}
-
-/**
- * Arguments of {@link loadStudy}.
- *
- * @category model
- */
-export interface LoadStudyArgs {
-  /**
-   * The study's name; may be omitted when the storage holds exactly one study.
-   *
-   * @default {undefined}
-   */
-  readonly studyName?: string;
-  /** Where the study lives. */
-  readonly storage: Storage;
-  /**
-   * The sampler.
-   *
-   * @default {tpeSampler()}
-   */
-  readonly sampler?: Sampler;
-  /**
-   * The sampler kinds the study can run (`sampler`'s kind, and any given later with
-   * `setStudySampler`): add a kind of your own as `{ ...BUILTIN_SAMPLERS, [mine.kind]: mine }`.
-   *
-   * @default {BUILTIN_SAMPLERS}
-   */
-  readonly samplerKinds?: SamplerKinds;
-  /**
-   * The pruner.
-   *
-   * @default {medianPruner()}
-   */
-  readonly pruner?: Pruner;
+  /** The constraints function of `createStudy`/`loadStudy`, when given (see `ConstraintsFunc`). */
+  readonly constraintsFunc?: ConstraintsFunc;
 }
 
 // -------------------------------------------------------------------------------------
@@ -192,9 +109,11 @@ interface Parts {
   readonly sampler: Sampler;
   readonly samplerKinds: SamplerKinds;
   readonly pruner: Pruner;
+  readonly constraintsFunc: ConstraintsFunc | undefined;
 }
 
-function handle(record: StudyRecord, { storage, sampler, samplerKinds, pruner }: Parts): Study {
+function handle(record: StudyRecord, parts: Parts): Study {
+  const { storage, sampler, samplerKinds, pruner, constraintsFunc } = parts;
   return {
     studyId: record.studyId,
     studyName: record.studyName,
@@ -202,6 +121,7 @@ function handle(record: StudyRecord, { storage, sampler, samplerKinds, pruner }:
     storage,
     pruner,
     runtime: studyRuntime(sampler, samplerKinds),
+    ...(constraintsFunc === undefined ? {} : { constraintsFunc }),
   };
 }
 
@@ -212,6 +132,7 @@ function checkParts(
     readonly sampler?: Sampler;
     readonly samplerKinds?: SamplerKinds;
     readonly pruner?: Pruner;
+    readonly constraintsFunc?: ConstraintsFunc;
   },
   defaultStorage: () => unknown,
 ): Either<HyperionError, Parts> {
@@ -224,7 +145,14 @@ function checkParts(
       checkSampler(args.sampler === undefined ? tpeSampler() : args.sampler, samplerKinds),
     );
     const pruner = yield* _(checkPruner(args.pruner === undefined ? medianPruner() : args.pruner));
-    return { storage, sampler, samplerKinds, pruner };
+    const constraintsFunc = args.constraintsFunc;
+    if (constraintsFunc !== undefined && typeof constraintsFunc !== "function") {
+      return yield* _(left(invalidStudyArgs(
+        "constraintsFunc",
+        `Invalid 'constraintsFunc': expected a function of a trial, got ${show(constraintsFunc)}`,
+      )));
+    }
+    return { storage, sampler, samplerKinds, pruner, constraintsFunc };
   });
 }
 
@@ -370,8 +298,10 @@ export function getTrials(
 }
 
 /**
- * The best COMPLETE trial (earliest on ties); `NoCompletedTrials` when none is complete,
- * `NotSupported` for multi-objective studies (use {@link getBestTrials}).
+ * The best feasible COMPLETE trial (earliest on ties): trials whose constraints are violated
+ * (system attributes `constraints`, `constraints:<key>` above 0) are skipped, as Optuna does.
+ * `NoCompletedTrials` when none is complete, or none complete is feasible ("no feasible trials
+ * are completed yet"); `NotSupported` for multi-objective studies (use {@link getBestTrials}).
  *
  * @category queries
  */
@@ -392,12 +322,23 @@ function bestOf(study: Study): TaskEither<HyperionError, FrozenTrial> {
     }
     const trials = yield* _(study.storage.getAllTrials(study.studyId, { states: ["COMPLETE"] }));
     const best = bestTrial(trials, study.directions);
-    return yield* _(best ? right(best) : left(noCompletedTrials(study.studyName)));
+    if (best) return best;
+    // Optuna: "No feasible trials are completed yet." when every COMPLETE trial is infeasible
+    const infeasible = trials.some((t) => !isFeasible(t));
+    return yield* _(left(noCompletedTrials(
+      study.studyName,
+      infeasible
+        ? `Cannot find a best trial in study ${
+          show(study.studyName)
+        }: no feasible trials are completed yet (every COMPLETE trial violates a constraint)`
+        : undefined,
+    )));
   });
 }
 
 /**
- * The Pareto-optimal COMPLETE trials (for one objective: every trial tied at the best value).
+ * The Pareto-optimal feasible COMPLETE trials (for one objective: every trial tied at the best
+ * value); empty when none is complete or feasible, as Optuna's `study.best_trials`.
  *
  * @category queries
  */

@@ -27,7 +27,7 @@ import {
   trialNotUpdatable,
   trialOfAnotherStudy,
 } from "../errors.ts";
-import { type FrozenTrial, lastStep, type TrialState } from "../core/trial.ts";
+import { type FrozenTrial, isFinished, lastStep, type TrialState } from "../core/trial.ts";
 import { samplerImpl } from "../samplers/catalog.ts";
 import {
   checkStudyHandle,
@@ -38,6 +38,7 @@ import {
 } from "./_live.ts";
 import { checkObjectiveValues } from "./_objective_values.ts";
 import { applyHook, samplerContext } from "./_sampling.ts";
+import { applyConstraints } from "./_constraints.ts";
 import type { Study } from "./study.ts";
 import type { Trial } from "./trial.ts";
 
@@ -63,6 +64,13 @@ export interface TellOutcome {
    * @default {undefined}
    */
   readonly state?: TrialState;
+  /**
+   * When the trial is already finished (COMPLETE, PRUNED or FAIL), return it as it is instead
+   * of failing with `TrialNotUpdatable` (Optuna's `skip_if_finished`).
+   *
+   * @default {false}
+   */
+  readonly skipIfFinished?: boolean;
 }
 
 /**
@@ -257,9 +265,14 @@ async function tellNow(
       expected: "an object such as { values: [0.5] } or { state: 'PRUNED' }",
     }));
   }
+  const skip = outcome.skipIfFinished;
+  if (skip !== undefined && typeof skip !== "boolean") {
+    return left(invalidArgument({ field: "skipIfFinished", value: skip, expected: "a boolean" }));
+  }
   const found = await findTrial(study, trialOrNumber);
   if (found._tag === "Left") return found;
   const { frozen, l } = found.right;
+  if (skip === true && isFinished(frozen.state)) return right(frozen);
   if (frozen.state !== "RUNNING") {
     return left(
       trialNotUpdatable({ trialNumber: frozen.number, state: frozen.state, operation: "tell" }),
@@ -267,7 +280,13 @@ async function tellNow(
   }
   const decision = decideTell(frozen, outcome, study.directions.length);
   if (decision._tag === "Left") return decision;
-  const hook = await afterTrial(study, runtime.right, trialOrNumber, found.right, decision.right);
+  const { state, values } = decision.right;
+  const constrained = study.constraintsFunc === undefined
+    ? right({ frozen, error: undefined })
+    : await applyConstraints(study, frozen, state, values);
+  if (constrained._tag === "Left") return constrained;
+  const seen = { frozen: constrained.right.frozen, l };
+  const hook = await afterTrial(study, runtime.right, trialOrNumber, seen, decision.right);
   if (hook._tag === "Left") return hook;
   const written = await study.storage.setTrialStateValues({
     trialId: frozen.trialId,
@@ -275,6 +294,7 @@ async function tellNow(
   })();
   if (written._tag === "Left") return written;
   if (l) l.finished = true;
+  if (constrained.right.error) return left(constrained.right.error);
   if (hook.right) return left(hook.right);
   const stored = await study.storage.getTrial(frozen.trialId)();
   if (stored._tag === "Right" && l) l.frozen = stored.right;
@@ -290,6 +310,21 @@ async function tellNow(
  * (one number per objective, no NaN); with PRUNED the last intermediate value is kept as the
  * value; FAIL takes no values. Without `state`, invalid values make the trial FAIL. The sampler's
  * `afterTrial` runs before the state is written. `trialOrNumber` is a handle or a trial number.
+ * Telling a finished trial fails with `TrialNotUpdatable`, unless `skipIfFinished` is set: then
+ * the stored trial is returned unchanged.
+ *
+ * @example Tell twice with skipIfFinished
+ * ```ts
+ * import { ask, createStudy, runOrThrow, tell } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const study = await runOrThrow(createStudy());
+ * const trial = await runOrThrow(ask(study));
+ * await runOrThrow(tell(study, trial, { values: 1 }));
+ * const again = await runOrThrow(tell(study, trial, { values: 2, skipIfFinished: true }));
+ * assert.deepEqual(again.values, [1]);
+ * assert.equal((await tell(study, trial, { values: 2 })())._tag, "Left");
+ * ```
  *
  * @category combinators
  */

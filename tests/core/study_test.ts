@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { bestTrial, dominates, orientedValues, paretoFront } from "../../lib/core/study.ts";
+import {
+  bestTrial,
+  dominates,
+  isFeasible,
+  orientedValues,
+  paretoFront,
+  trialConstraints,
+} from "../../lib/core/study.ts";
 import type { FrozenTrial, TrialState } from "../../lib/core/trial.ts";
 
 const t = (
@@ -54,4 +61,40 @@ Deno.test("paretoFront(): no front trial is dominated and every other trial is",
       );
     },
   ));
+});
+
+const withConstraints = (trial: FrozenTrial, systemAttrs: FrozenTrial["systemAttrs"]) => ({
+  ...trial,
+  systemAttrs,
+});
+
+Deno.test("bestTrial() and paretoFront() skip trials that violate a constraint (old list and constraints:<key>)", () => {
+  const trials = [
+    withConstraints(t(0, [0]), { constraints: [0.5] }),
+    withConstraints(t(1, [1]), { "constraints:mem": 1 }),
+    withConstraints(t(2, [2]), { constraints: [0, -1], "constraints:mem": 0 }),
+    t(3, [3]),
+  ];
+  assert.equal(bestTrial(trials, ["minimize"])?.number, 2);
+  assert.equal(bestTrial(trials.slice(0, 2), ["minimize"]), undefined);
+  const two = [
+    withConstraints(t(0, [0, 0]), { constraints: [1] }),
+    t(1, [1, 2]),
+    t(2, [2, 1]),
+  ];
+  assert.deepEqual(paretoFront(two, ["minimize", "minimize"]).map((x) => x.number), [1, 2]);
+  assert.deepEqual(paretoFront(two.slice(0, 1), ["minimize", "minimize"]), []);
+});
+
+Deno.test("trialConstraints() reads both formats, the keyed one winning; isFeasible() is all <= 0", () => {
+  const trial = withConstraints(t(0, [0]), {
+    constraints: [-1, 2],
+    "constraints:1": 0,
+    "constraints:x": -3,
+    other: 5,
+  });
+  assert.deepEqual(trialConstraints(trial), { "0": -1, "1": 0, x: -3 });
+  assert.equal(isFeasible(t(0, [0])), true);
+  assert.equal(isFeasible(withConstraints(t(0, [0]), { constraints: [0, 0] })), true);
+  assert.equal(isFeasible(withConstraints(t(0, [0]), { constraints: [0, 1e-9] })), false);
 });

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import {
   createStudy,
+  type Either,
   fail,
   getTrials,
+  type HyperionError,
   left,
   type Logger,
   map,
@@ -429,4 +431,21 @@ Deno.test("optimize() rejects bad options, study and objective with a Left namin
     await runOrThrow(storage.close());
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("optimize() refuses nested optimization on the same handle with a Left, and runs again afterwards", async () => {
+  const study = await runOrThrow(createStudy());
+  let nested: Either<HyperionError, unknown> | undefined;
+  const summary = await runOrThrow(optimize(study, async () => {
+    nested ??= await optimize(study, () => 1, { nTrials: 1 })();
+    return 1;
+  }, { nTrials: 2 }));
+  assert.equal(summary.nTrials, 2);
+  assert.equal(nested?._tag, "Left");
+  assert.match(
+    (nested as { left: HyperionError }).left.message,
+    /nested optimization is not supported/,
+  );
+  assert.equal((await runOrThrow(optimize(study, () => 1, { nTrials: 1 }))).nTrials, 1);
+  assert.equal((await runOrThrow(getTrials(study))).length, 3);
 });

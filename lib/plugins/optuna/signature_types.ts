@@ -44,6 +44,7 @@ export type {
 } from "../../storage/storage.ts";
 export type { LogEntry, Logger, LogLevel, LogSeverity } from "../../study/logging.ts";
 export type { Study, StudyArgs, StudyRuntime } from "../../study/study.ts";
+export type { ConstraintsFunc } from "../../study/study_args.ts";
 export type { Trial } from "../../study/trial.ts";
 export type { Model, TrainStepResult, ValidationResult } from "../../trainer/model.ts";
 export type { ResolvedTrainerConfig, Trainer } from "../../trainer/trainer.ts";

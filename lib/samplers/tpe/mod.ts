@@ -76,7 +76,8 @@ export type { TpeGamma, TpeSamplerOptions } from "./options.ts";
  * brackets each candidate's score, then exactly for the few whose brackets overlap the best;
  * and candidates that cannot win are dropped early, the likely winner being scored first.
  * Constraints are read from the trials' `constraints` system attributes (Optuna 5.0's
- * `trial.constraints`); a constraints function cannot be part of a JSON sampler.
+ * `trial.constraints`); a constraints function cannot be part of a JSON sampler: give it to
+ * the study (`createStudy({ constraintsFunc })`), which writes that attribute for every sampler.
  *
  * @example Minimise a function with TPE
  * ```ts

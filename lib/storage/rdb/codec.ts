@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { setOwn } from "../rules.ts";
+import { allowsNonFinite, setOwn } from "../rules.ts";
 import { type Distribution, toExternal } from "../../core/distributions.ts";
 import { distributionFromJson } from "../../core/distribution_json.ts";
 import type { JsonValue, ParamValue } from "../../core/json.ts";
-import { pythonJson } from "../../core/json.ts";
+import { parsePythonJson, pythonJson } from "../../core/json.ts";
 import type { Direction } from "../../core/study.ts";
 import type { Attrs, FrozenTrial, TrialState } from "../../core/trial.ts";
 
@@ -193,10 +193,12 @@ const NON_FINITE = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
 
 /**
  * Parses `value_json`; Python may have written the bare tokens `NaN`, `Infinity` and
- * `-Infinity`, which become `null` (attribute values are finite JSON here).
+ * `-Infinity`: with `keepNonFinite` they become those numbers (the attributes that may hold
+ * them, such as `fixed_params`), else `null` (attribute values are finite JSON here).
  */
-export function decodeJson(text: unknown): JsonValue {
+export function decodeJson(text: unknown, keepNonFinite = false): JsonValue {
   const s = String(text);
+  if (keepNonFinite) return parsePythonJson(s) as JsonValue;
   try {
     return JSON.parse(s) as JsonValue;
   } catch {
@@ -204,10 +206,16 @@ export function decodeJson(text: unknown): JsonValue {
   }
 }
 
-/** Attribute rows → the attribute map (a later row wins on a repeated key). */
-export function decodeAttrs(rows: ReadonlyArray<Row>): Attrs {
+/**
+ * Attribute rows → the attribute map (a later row wins on a repeated key). System attributes
+ * that may hold NaN or infinities (`fixed_params`) keep them.
+ */
+export function decodeAttrs(rows: ReadonlyArray<Row>, system = false): Attrs {
   const out: Record<string, JsonValue> = {};
-  for (const r of rows) setOwn(out, String(r.key), decodeJson(r.value_json));
+  for (const r of rows) {
+    const key = String(r.key);
+    setOwn(out, key, decodeJson(r.value_json, system && allowsNonFinite(key)));
+  }
   return out;
 }
 
@@ -255,7 +263,7 @@ export function trialFromRows(
     distributions,
     intermediateValues,
     userAttrs: decodeAttrs(rows.userAttrs),
-    systemAttrs: decodeAttrs(rows.systemAttrs),
+    systemAttrs: decodeAttrs(rows.systemAttrs, true),
     datetimeStart: parseDatetime(row.datetime_start),
     datetimeComplete: parseDatetime(row.datetime_complete),
   };

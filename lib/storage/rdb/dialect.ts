@@ -74,7 +74,8 @@ export const SQLITE: Dialect = Object.freeze({
 
 /**
  * PostgreSQL: `$n` placeholders with casts to Optuna's enum types, guarded single-statement
- * writes, `SELECT … FOR UPDATE` row locks, `LOCALTIMESTAMP`.
+ * writes, `SELECT … FOR UPDATE` row locks, the server's clock in UTC whatever the session's
+ * time zone (Optuna's naive-UTC columns).
  *
  * @category instances
  */
@@ -85,7 +86,7 @@ export const POSTGRESQL: Dialect = Object.freeze({
     `SELECT ${values.join(", ")} WHERE ${guard}`,
   returningOk: " RETURNING 1 AS ok",
   forUpdate: " FOR UPDATE",
-  now: "LOCALTIMESTAMP",
+  now: "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')",
 });
 
 // -------------------------------------------------------------------------------------

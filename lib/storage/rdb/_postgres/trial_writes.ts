@@ -102,7 +102,7 @@ export function trialWriteOps(c: PgConnection): TrialWriteOps {
       run(c, "record the heartbeat", async (q) => {
         if (!isId(trialId)) return left(trialNotFound(trialId as number, "id"));
         const r = (await q(
-          "WITH t AS (SELECT trial_id, state FROM trials WHERE trial_id = $1), hb AS (INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT trial_id, COALESCE($2::timestamp, LOCALTIMESTAMP) FROM t WHERE state = 'RUNNING' ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat RETURNING 1) SELECT EXISTS (SELECT 1 FROM t) AS found",
+          "WITH t AS (SELECT trial_id, state FROM trials WHERE trial_id = $1), hb AS (INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT trial_id, COALESCE($2::text::timestamp, (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')) FROM t WHERE state = 'RUNNING' ON CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat RETURNING 1) SELECT EXISTS (SELECT 1 FROM t) AS found",
           [trialId, heartbeatTime(c)],
         ))[0];
         return r?.found === true ? right(undefined) : left(trialNotFound(trialId as number, "id"));
@@ -116,7 +116,7 @@ export function trialWriteOps(c: PgConnection): TrialWriteOps {
         // beyond ±31 years the interval would overflow; nothing is that old or that new
         const grace = Math.max(-1e12, Math.min(args.gracePeriodMs, 1e12));
         const r = (await q(
-          "WITH stale AS (UPDATE trials t SET state = 'FAIL', datetime_complete = $3::timestamp FROM trial_heartbeats h WHERE h.trial_id = t.trial_id AND t.study_id = $1 AND t.state = 'RUNNING' AND h.heartbeat < COALESCE($4::timestamp, LOCALTIMESTAMP) - make_interval(secs => $2::float8 / 1000) RETURNING t.trial_id) SELECT COALESCE((SELECT json_agg(trial_id) FROM stale), '[]') AS ids, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found",
+          "WITH stale AS (UPDATE trials t SET state = 'FAIL', datetime_complete = $3::text::timestamp FROM trial_heartbeats h WHERE h.trial_id = t.trial_id AND t.study_id = $1 AND t.state = 'RUNNING' AND h.heartbeat < COALESCE($4::text::timestamp, (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')) - make_interval(secs => $2::float8 / 1000) RETURNING t.trial_id) SELECT COALESCE((SELECT json_agg(trial_id) FROM stale), '[]') AS ids, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found",
           [studyId, grace, formatDatetime(c.now()), heartbeatTime(c)],
         ))[0];
         if (r?.found !== true) return left(studyNotFound(`#${show(studyId)}`));
@@ -191,7 +191,7 @@ async function setState(
   const time = formatDatetime(c.now());
   const fromStates = state === "RUNNING" ? FROM_STATES.claim : FROM_STATES.other;
   const update =
-    `UPDATE trials SET state = $2::trialstate, datetime_start = COALESCE($3::timestamp, datetime_start), datetime_complete = COALESCE($4::timestamp, datetime_complete) WHERE trial_id = $1 AND state IN (${fromStates}) RETURNING trial_id, number, study_id, state::text AS state`;
+    `UPDATE trials SET state = $2::trialstate, datetime_start = COALESCE($3::text::timestamp, datetime_start), datetime_complete = COALESCE($4::text::timestamp, datetime_complete) WHERE trial_id = $1 AND state IN (${fromStates}) RETURNING trial_id, number, study_id, state::text AS state`;
   const params: PgParam[] = [
     trialId,
     state,

@@ -4,6 +4,11 @@
  * (`FOR UPDATE SKIP LOCKED`), read one trial or a study's trials (incrementally, from the
  * trial cache). Private to the library.
  *
+ * Datetimes are Optuna's naive-UTC text (`formatDatetime`) sent as `$n::text::timestamp`: a
+ * parameter typed `timestamp` would go through postgres.js's serializer, which parses the text
+ * as a `Date` in the process's local time zone (nine hours off under `TZ=Asia/Tokyo`) and drops
+ * the microseconds. The server's clock is read as `CURRENT_TIMESTAMP AT TIME ZONE 'UTC'`.
+ *
  * @module
  */
 import { left, right } from "../../../effect/mod.ts";
@@ -51,7 +56,7 @@ export function trialOps(c: PgConnection): TrialOps {
         const t = compatible.right;
         // a new statement, so it sees every trial committed before the lock was granted
         const row = (await q(
-          "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES ((SELECT COUNT(*) FROM trials WHERE study_id = $1), $1, $2::trialstate, $3::timestamp, $4::timestamp) RETURNING trial_id, number",
+          "INSERT INTO trials (number, study_id, state, datetime_start, datetime_complete) VALUES ((SELECT COUNT(*) FROM trials WHERE study_id = $1), $1, $2::trialstate, $3::text::timestamp, $4::text::timestamp) RETURNING trial_id, number",
           [
             studyId,
             t.state,
@@ -78,7 +83,7 @@ export function trialOps(c: PgConnection): TrialOps {
       run(c, "claim a waiting trial", async (q, later) => {
         if (!isId(studyId)) return left(studyNotFound(`#${show(studyId)}`));
         const r = (await q(
-          `WITH claimed AS (UPDATE trials SET state = 'RUNNING', datetime_start = $2::timestamp WHERE trial_id = (SELECT trial_id FROM trials WHERE study_id = $1 AND state = 'WAITING' ORDER BY number, trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'WAITING' RETURNING trial_id) SELECT (SELECT trial_id FROM claimed) AS trial_id, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found`,
+          `WITH claimed AS (UPDATE trials SET state = 'RUNNING', datetime_start = $2::text::timestamp WHERE trial_id = (SELECT trial_id FROM trials WHERE study_id = $1 AND state = 'WAITING' ORDER BY number, trial_id LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = 'WAITING' RETURNING trial_id) SELECT (SELECT trial_id FROM claimed) AS trial_id, EXISTS (SELECT 1 FROM studies WHERE study_id = $1) AS found`,
           [studyId, formatDatetime(c.now())],
         ))[0];
         const claimed = r?.trial_id === null || r?.trial_id === undefined

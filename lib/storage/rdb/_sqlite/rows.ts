@@ -22,7 +22,7 @@ export function stored(v: number): number {
 
 /** A JSON value as it reads back from a `value_json` column. */
 export function storedJson(v: JsonValue): JsonValue {
-  return decodeJson(encodeJson(v));
+  return decodeJson(encodeJson(v), true);
 }
 
 /** Replaces the trial's objective values. */
