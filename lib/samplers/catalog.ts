@@ -9,6 +9,7 @@ import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, unknownSamplerKind } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";
+import { gpSamplerImpl } from "./gp/mod.ts";
 import { gridSamplerImpl } from "./grid.ts";
 import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
@@ -39,7 +40,7 @@ export interface SamplerFromSnapshotOptions {
 // -------------------------------------------------------------------------------------
 
 /**
- * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc` and `bruteForce`.
+ * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce` and `gp`.
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -68,6 +69,7 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   grid: gridSamplerImpl,
   qmc: qmcSamplerImpl,
   bruteForce: bruteForceSamplerImpl,
+  gp: gpSamplerImpl,
 });
 
 // -------------------------------------------------------------------------------------
