@@ -8,7 +8,7 @@
 import { erfc, LOG_SQRT_2PI, logNdtr } from "../../math/special.ts";
 import {
   type Gp,
-  posterior,
+  posteriorMany,
   type PosteriorScratch,
   posteriorScratch,
   posteriorWithGrad,
@@ -107,12 +107,10 @@ function sumOf(terms: ReadonlyArray<Term>, lengthScales: Float64Array): Acqf {
     dim,
     lengthScales,
     evalMany: (xs, n) => {
-      const out = new Float64Array(n);
+      const out = new Float64Array(n), means = new Float64Array(n), vars = new Float64Array(n);
       for (const t of terms) {
-        for (let r = 0; r < n; r++) {
-          const { mean, variance } = posterior(t.gp, xs, r * dim, t.scratch);
-          out[r] = out[r]! + t.at(mean, variance)[0];
-        }
+        posteriorMany(t.gp, xs, n, means, vars);
+        for (let r = 0; r < n; r++) out[r] = out[r]! + t.at(means[r]!, vars[r]!)[0];
       }
       return out;
     },

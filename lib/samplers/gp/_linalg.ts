@@ -64,26 +64,29 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
  * `(L⁻¹)ᵀ·L⁻¹`.
  */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
-  // inv = L⁻¹ (lower triangular), column by column of the identity
-  const inv = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    inv[j * n + j] = 1 / l[j * n + j]!;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let s = 0;
-      for (let k = j; k < i; k++) s -= l[ri + k]! * inv[k * n + j]!;
-      inv[ri + j] = s / l[ri + i]!;
+  // m = L⁻¹ (lower triangular), row by row: m[i] = (e_i − Σ_{k<i} L[i][k]·m[k]) / L[i][i]
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let k = 0; k < i; k++) {
+      const c = l[ri + k]!;
+      if (c === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) m[ri + j] = m[ri + j]! + c * m[rk + j]!;
     }
+    const inv = 1 / l[ri + i]!;
+    for (let j = 0; j < i; j++) m[ri + j] = -m[ri + j]! * inv;
+    m[ri + i] = inv;
   }
-  // out = invᵀ·inv: out[i][j] = Σ_{k ≥ max(i,j)} inv[k][i]·inv[k][j]
+  // out = mᵀ·m: out[i][j] = Σ_{k ≥ max(i,j)} m[k][i]·m[k][j]
   const out = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
     const rk = k * n;
     for (let i = 0; i <= k; i++) {
-      const a = inv[rk + i]!;
+      const a = m[rk + i]!;
       if (a === 0) continue;
       const ri = i * n;
-      for (let j = 0; j <= i; j++) out[ri + j] = out[ri + j]! + a * inv[rk + j]!;
+      for (let j = 0; j <= i; j++) out[ri + j] = out[ri + j]! + a * m[rk + j]!;
     }
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
