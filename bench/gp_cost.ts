@@ -3,7 +3,9 @@
  *
  * - **cost**: a study of 100 (then 300) random Hartmann-6 trials is continued by the GP
  *   sampler for `--timed` trials, each timed (ask, suggest, tell: the sampler's cost, the
- *   objective being negligible); the median per trial is printed for both implementations.
+ *   objective being negligible); the median wall and CPU time per trial is printed for both
+ *   implementations (CPU time is the steadier figure on a shared machine; Optuna runs with
+ *   `OMP_NUM_THREADS=1`, so both use one core).
  * - **quality** (`--quality`): the median best value over `--seeds` seeds at `--trials`
  *   trials on Branin and Hartmann-6 (Optuna's with `--optuna-quality`, which takes minutes).
  *
@@ -14,6 +16,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import {
   createStudy,
@@ -87,8 +90,12 @@ function median(xs: ReadonlyArray<number>): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-/** Ours: `n` random trials, then `timed` GP trials, each timed. */
-async function ourCost(n: number, timed: number, seed: number): Promise<number[]> {
+/** Ours: `n` random trials, then `timed` GP trials, each timed (wall and CPU ms). */
+async function ourCost(
+  n: number,
+  timed: number,
+  seed: number,
+): Promise<{ ms: number[]; cpu: number[] }> {
   const storage = memoryStorage();
   const first = await runOrThrow(
     createStudy({ storage, studyName: "s", sampler: randomSampler({ seed }) }),
@@ -97,13 +104,15 @@ async function ourCost(n: number, timed: number, seed: number): Promise<number[]
   const study = await runOrThrow(
     createStudy({ storage, studyName: "s", loadIfExists: true, sampler: gpSampler({ seed }) }),
   );
-  const ms: number[] = [];
+  const ms: number[] = [], cpu: number[] = [];
   for (let i = 0; i < timed; i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     await runOrThrow(optimize(study, asObjective(hartmann6), { nTrials: 1 }));
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return ms;
+  return { ms, cpu };
 }
 
 async function python(argv: string[]): Promise<Record<string, unknown>> {
@@ -152,16 +161,18 @@ console.log(`# load: ${Deno.loadavg().map((v) => v.toFixed(2)).join(" ")} (1/5/1
 for (const n of args.sizes!.split(",").map(Number)) {
   // alternate: ours, Optuna's, ours again (the machine is shared)
   const a = await ourCost(n, timed, 0);
-  const theirs = (await python(["cost", String(n), String(timed), "0"])).ms as number[];
+  const theirs = await python(["cost", String(n), String(timed), "0"]);
   const b = await ourCost(n, timed, 1);
-  const ours = median([...a, ...b]), optuna = median(theirs);
-  console.log(JSON.stringify({
-    bench: "cost per trial (Hartmann-6, ms)",
-    completedTrials: n,
-    ours: Number(ours.toFixed(1)),
-    optuna: Number(optuna.toFixed(1)),
-    ratio: Number((optuna / ours).toFixed(1)),
-  }));
+  const row = (what: string, ours: number, optuna: number) =>
+    console.log(JSON.stringify({
+      bench: `${what} per trial (Hartmann-6, ms, median of ${2 * timed} vs ${timed})`,
+      completedTrials: n,
+      ours: Number(ours.toFixed(1)),
+      optuna: Number(optuna.toFixed(1)),
+      ratio: Number((optuna / ours).toFixed(1)),
+    }));
+  row("wall time", median([...a.ms, ...b.ms]), median(theirs.ms as number[]));
+  row("CPU time", median([...a.cpu, ...b.cpu]), median(theirs.cpu_ms as number[]));
 }
 if (args.quality) {
   await quality("branin", branin, (seed) => gpSampler({ seed }));

@@ -117,6 +117,24 @@ export function logPrior(p: KernelParams): number {
   return out + (Math.log(p.scale) - p.scale) + (0.1 * Math.log(p.noise) - 30 * p.noise);
 }
 
+/** Per pair: the Matérn value and its derivative in the squared distance, at `isl`. */
+function pairKernels(
+  sq: Float64Array,
+  isl: Float64Array,
+  count: number,
+): [Float64Array, Float64Array] {
+  const dim = isl.length;
+  const val = new Float64Array(count), der = new Float64Array(count);
+  for (let p = 0, q = 0; p < count; p++, q += dim) {
+    let r = 0;
+    for (let k = 0; k < dim; k++) r += sq[q + k]! * isl[k]!;
+    const r5 = Math.sqrt(5 * r), e = Math.exp(-r5);
+    val[p] = e * ((5 / 3) * r + r5 + 1);
+    der[p] = (-5 / 6) * (r5 + 1) * e;
+  }
+  return [val, der];
+}
+
 /**
  * The loss of the fit, `−(marginal log likelihood + log prior)` (constants omitted, as
  * Optuna), at raw parameters `raw`, with its gradient in `grad`; `Infinity` when `K + σ²I` is
@@ -131,9 +149,12 @@ export function fitLoss(
 ): number {
   const { n, dim, y } = data;
   const p = fromRaw(raw, dim, deterministic);
-  const c = kernelMatrix(data, p, sq);
-  for (let i = 0; i < n; i++) c[i * n + i] = c[i * n + i]! + p.noise;
-  const chol = c; // factorised in place: the kernel values are recomputed below from `sq`
+  const [val, der] = pairKernels(sq, p.isl, (n * (n - 1)) / 2);
+  const chol = new Float64Array(n * n);
+  for (let i = 0, q = 0; i < n; i++) {
+    chol[i * n + i] = p.scale + p.noise;
+    for (let j = 0; j < i; j++, q++) chol[i * n + j] = p.scale * val[q]!;
+  }
   if (!choleskyInPlace(chol, n)) {
     grad.fill(0);
     return Infinity;
@@ -148,8 +169,8 @@ export function fitLoss(
   mll -= 0.5 * quad;
   solveUpperTInPlace(chol, n, alpha);
   const inv = choleskyInverse(chol, n);
-  mllGradient(data, sq, p, alpha, inv, grad, deterministic);
-  priorGradient(p, raw, grad, deterministic);
+  mllGradient(data, sq, p, alpha, inv, val, der, grad, deterministic);
+  priorGradient(p, grad, deterministic);
   return -(mll + logPrior(p));
 }
 
@@ -160,22 +181,23 @@ function mllGradient(
   p: KernelParams,
   alpha: Float64Array,
   inv: Float64Array,
+  val: Float64Array,
+  der: Float64Array,
   grad: Float64Array,
   deterministic: boolean,
 ): void {
   const { n, dim } = data;
   grad.fill(0);
-  let gScale = 0, gNoise = 0, q = 0;
-  for (let i = 0; i < n; i++) {
+  let gScale = 0, gNoise = 0;
+  for (let i = 0, pair = 0, q = 0; i < n; i++) {
     const wii = 0.5 * (alpha[i]! * alpha[i]! - inv[i * n + i]!);
     gScale += wii * p.scale;
     gNoise += wii;
-    for (let j = 0; j < i; j++, q += dim) {
-      const w = alpha[i]! * alpha[j]! - inv[i * n + j]!; // both halves: 2·W_ij
-      let r = 0;
-      for (let k = 0; k < dim; k++) r += sq[q + k]! * p.isl[k]!;
-      gScale += w * p.scale * matern52(r);
-      const dk = w * p.scale * matern52Deriv(r);
+    const ai = alpha[i]!, ri = i * n;
+    for (let j = 0; j < i; j++, pair++, q += dim) {
+      const w = ai * alpha[j]! - inv[ri + j]!; // both halves: 2·W_ij
+      gScale += w * p.scale * val[pair]!;
+      const dk = w * p.scale * der[pair]!;
       for (let k = 0; k < dim; k++) grad[k] = grad[k]! + dk * sq[q + k]!;
     }
   }
@@ -187,7 +209,6 @@ function mllGradient(
 /** Adds `−∂logPrior/∂raw` to `grad`. */
 function priorGradient(
   p: KernelParams,
-  _raw: Float64Array,
   grad: Float64Array,
   det: boolean,
 ): void {

@@ -9,7 +9,7 @@ import type { Distribution } from "../../core/distributions.ts";
 import type { SearchSpace } from "../../core/search_space.ts";
 import type { FrozenTrial } from "../../core/trial.ts";
 import type { Rng } from "../../random/rng.ts";
-import { directionNumbers, scramble, sobolPoint } from "../qmc/_sobol.ts";
+import { directionNumbers, scramble, SOBOL_BITS } from "../qmc/_sobol.ts";
 
 /** How a parameter is scaled. */
 export const enum Scale {
@@ -142,10 +142,16 @@ export function discreteChoices(s: GpSpace): Float64Array[] {
 export function sampleNormalized(s: GpSpace, n: number, rng: Rng): Float64Array {
   const { v, shift } = scramble(directionNumbers(s.dim), s.dim, rng);
   const out = new Float64Array(n * s.dim);
+  // Gray-code order: point k is point k−1 with the direction numbers of k's lowest set bit
+  // XOR-ed in (the same points as `sobolPoint(v, shift, dim, k)`)
+  const q = Uint32Array.from(shift);
   for (let k = 0; k < n; k++) {
-    const p = sobolPoint(v, shift, s.dim, k);
+    if (k > 0) {
+      const c = 31 - Math.clz32(k & -k);
+      for (let i = 0; i < s.dim; i++) q[i] = (q[i]! ^ v[i * SOBOL_BITS + c]!) >>> 0;
+    }
     for (let i = 0; i < s.dim; i++) {
-      let x = p[i]!;
+      let x = q[i]! / 2 ** SOBOL_BITS;
       if (s.isCategorical[i]) x = Math.floor(x * s.highs[i]!);
       else if (s.steps[i]! > 0) x = roundOne(s, i, x);
       out[k * s.dim + i] = x;
