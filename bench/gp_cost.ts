@@ -13,6 +13,7 @@
  * built by `../shared/bench/gp_venv.sh`).
  *
  *     deno run -A bench/gp_cost.ts [--sizes 100,300] [--timed 5] [--quality] [--seeds 5]
+ *     deno run -A bench/gp_cost.ts --sizes 0 --quality --seeds 10   # quality only
  *
  * @module
  */
@@ -158,7 +159,7 @@ async function quality(
 
 const timed = Number(args.timed);
 console.log(`# load: ${Deno.loadavg().map((v) => v.toFixed(2)).join(" ")} (1/5/15 min)`);
-for (const n of args.sizes!.split(",").map(Number)) {
+for (const n of args.sizes!.split(",").map(Number).filter((n) => n > 0)) {
   // alternate: ours, Optuna's, ours again (the machine is shared)
   const a = await ourCost(n, timed, 0);
   const theirs = await python(["cost", String(n), String(timed), "0"]);

@@ -44,9 +44,10 @@ const lowest: SamplerImpl = {
 const lowestSampler: Sampler = { kind: "lowest", options: {}, state: {} };
 const withLowest: SamplerKinds = { ...BUILTIN_SAMPLERS, lowest };
 
-Deno.test("the built-in sampler kinds are a value: random, tpe, grid, qmc and bruteForce", () => {
+Deno.test("the built-in sampler kinds are a value: random, tpe, grid, qmc, bruteForce and gp", () => {
   assert.deepEqual(Object.keys(BUILTIN_SAMPLERS).sort(), [
     "bruteForce",
+    "gp",
     "grid",
     "qmc",
     "random",

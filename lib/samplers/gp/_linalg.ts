@@ -53,10 +53,26 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
     const ljj = Math.sqrt(d);
     a[rj + j] = ljj;
     const inv = 1 / ljj;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      a[ri + j] = (a[ri + j]! - dot(a, ri, a, rj, j)) * inv;
+    let i = j + 1;
+    // two rows at a time: each entry of row j is loaded once for both
+    for (; i + 1 < n; i += 2) {
+      const ri = i * n, rk = ri + n;
+      let s0 = 0, s1 = 0, t0 = 0, t1 = 0, k = 0;
+      for (; k + 1 < j; k += 2) {
+        const x0 = a[rj + k]!, x1 = a[rj + k + 1]!;
+        s0 += a[ri + k]! * x0;
+        s1 += a[ri + k + 1]! * x1;
+        t0 += a[rk + k]! * x0;
+        t1 += a[rk + k + 1]! * x1;
+      }
+      if (k < j) {
+        s0 += a[ri + k]! * a[rj + k]!;
+        t0 += a[rk + k]! * a[rj + k]!;
+      }
+      a[ri + j] = (a[ri + j]! - (s0 + s1)) * inv;
+      a[rk + j] = (a[rk + j]! - (t0 + t1)) * inv;
     }
+    if (i < n) a[i * n + j] = (a[i * n + j]! - dot(a, i * n, a, rj, j)) * inv;
     for (let k = j + 1; k < n; k++) a[rj + k] = 0;
   }
   return true;
@@ -96,12 +112,29 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
     u[ri + i] = inv;
     for (let j = 0; j < i; j++) u[j * n + i] = -dot(l, ri + j, u, j * n + j, i - j) * inv;
   }
-  // out[i][j] = Σ_{k ≥ i} u[i][k]·u[j][k] for j ≤ i
+  // out[i][j] = Σ_{k ≥ i} u[i][k]·u[j][k] for j ≤ i, four j at a time (row i loaded once)
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = dot(u, i * n + i, u, j * n + i, n - i);
-      out[i * n + j] = v;
+    const ri = i * n;
+    let j = 0;
+    for (; j + 3 <= i; j += 4) {
+      const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = i; k < n; k++) {
+        const x = u[ri + k]!;
+        s0 += x * u[r0 + k]!;
+        s1 += x * u[r1 + k]!;
+        s2 += x * u[r2 + k]!;
+        s3 += x * u[r3 + k]!;
+      }
+      out[ri + j] = out[r0 + i] = s0;
+      out[ri + j + 1] = out[r1 + i] = s1;
+      out[ri + j + 2] = out[r2 + i] = s2;
+      out[ri + j + 3] = out[r3 + i] = s3;
+    }
+    for (; j <= i; j++) {
+      const v = dot(u, ri + i, u, j * n + i, n - i);
+      out[ri + j] = v;
       out[j * n + i] = v;
     }
   }
