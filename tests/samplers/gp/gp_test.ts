@@ -186,3 +186,32 @@ Deno.test("gpSampler: a multi-objective study (ZDT1) reaches a larger hypervolum
   const rnd = await zdtRun(randomSampler({ seed: 4 }));
   assert.ok(gp > rnd, `GP ${gp} vs random ${rnd}`);
 });
+
+Deno.test("gpSampler: parameters outside the intersection space come from the independent sampler", async () => {
+  const run = async (sampler: Sampler) => {
+    const study = await runOrThrow(createStudy({ sampler }));
+    await runOrThrow(optimize(study, (trial) => async () => {
+      const x = await runOrThrow(suggestFloat(trial, "x", -2, 2));
+      // conditional: only for positive x
+      const extra = x > 0 ? await runOrThrow(suggestInt(trial, "extra", 1, 5)) : 0;
+      return { _tag: "Right" as const, right: x * x + extra };
+    }, { nTrials: 12 }));
+    return [...await runOrThrow(getTrials(study))];
+  };
+  const withTpe = gpSampler({
+    seed: 1,
+    nStartupTrials: 4,
+    deterministicObjective: true,
+    independentSampler: tpeSampler({ seed: 1, nStartupTrials: 2 }),
+  });
+  const trials = await run(withTpe);
+  assert.ok(trials.every((t) => t.state === "COMPLETE"));
+  for (const t of trials) {
+    if ("extra" in t.params) assert.ok([1, 2, 3, 4, 5].includes(t.params.extra as number));
+  }
+  // the GP models x only (extra is not in every completed trial); it still converges on x
+  assert.ok(trials.slice(4).every((t) => t.systemAttrs["gp:kernel_params"] !== undefined));
+  assert.ok(Math.min(...trials.map((t) => Math.abs(t.params.x as number))) < 0.2);
+  // the same seeds reproduce the run, independent draws included
+  assert.deepEqual((await run(withTpe)).map((t) => t.params), trials.map((t) => t.params));
+});
