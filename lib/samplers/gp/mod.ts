@@ -60,6 +60,10 @@ export type { GpSamplerOptions } from "./_options.ts";
  * parameters recorded on the latest earlier trial, so a resumed study continues exactly as
  * an uninterrupted one. Constraint functions cannot be part of a JSON sampler: set the
  * trials' `constraints` system attributes instead (Optuna 5.0's `trial.set_constraint`).
+ * The numerical core equals Optuna's (kernel, likelihood and its gradient, posterior,
+ * acquisition values: tested to 1e-6 against recorded Optuna 5.0 values), but the random
+ * streams, the quasi-Newton minimiser and the line search on long integer grids are ours, so
+ * a seeded run does not replay an Optuna run point for point.
  *
  * @example Minimise a two-dimensional function with the GP sampler
  * ```ts
