@@ -146,8 +146,10 @@ async function quality(
     problem: name,
     seeds,
     trials,
-    ours: Number(median(bests).toFixed(5)),
+    // the anchors' median: the (n/2)-th of the sorted bests (upper median for even n)
+    ours: Number([...bests].sort((a, b) => a - b)[Math.floor(bests.length / 2)]!.toFixed(5)),
     oursSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    oursBests: bests.map((b) => Number(b.toFixed(5))),
   };
   if (args["optuna-quality"]) {
     const r = await python(["quality", name, String(seeds), String(trials)]);
