@@ -268,12 +268,24 @@ export function fitGp(
 export function kernelVector(gp: Gp, xs: Float64Array, off: number, k: Float64Array): void {
   const { x, n, dim, isCategorical } = gp;
   const isl = gp.params.isl, scale = gp.params.scale;
-  for (let i = 0; i < n; i++) {
+  if (isCategorical.includes(1)) {
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let d = 0; d < dim; d++) {
+        r += sqd(xs[off + d]!, x[i * dim + d]!, isCategorical[d]!) * isl[d]!;
+      }
+      k[i] = scale * matern52(r);
+    }
+    return;
+  }
+  for (let i = 0, row = 0; i < n; i++, row += dim) {
     let r = 0;
     for (let d = 0; d < dim; d++) {
-      r += sqd(xs[off + d]!, x[i * dim + d]!, isCategorical[d]!) * isl[d]!;
+      const t = xs[off + d]! - x[row + d]!;
+      r += t * t * isl[d]!;
     }
-    k[i] = scale * matern52(r);
+    const r5 = Math.sqrt(5 * r);
+    k[i] = scale * Math.exp(-r5) * ((5 / 3) * r + r5 + 1);
   }
 }
 
