@@ -22,6 +22,7 @@ import {
   getBestTrial,
   getBestTrials,
   getTrials,
+  gpSampler,
   gridSampler,
   intDistribution,
   loadStudy,
@@ -910,6 +911,12 @@ const ROWS: ReadonlyArray<Row> = [
   {
     name: "tpeSampler({ nStartupTrials: -1 })",
     call: (e) => createStudy({ storage: e.storage, sampler: tpeSampler({ nStartupTrials: -1 }) }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["nStartupTrials", "-1"],
+  },
+  {
+    name: "gpSampler({ nStartupTrials: -1 })",
+    call: (e) => createStudy({ storage: e.storage, sampler: gpSampler({ nStartupTrials: -1 }) }),
     tag: ["InvalidArgument", "InvalidStudyArgs"],
     message: ["nStartupTrials", "-1"],
   },
