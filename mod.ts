@@ -254,6 +254,7 @@ export { randomSampler, type RandomSamplerOptions } from "./lib/samplers/random.
 export { type TpeGamma, type TpeSamplerOptions } from "./lib/samplers/tpe/options.ts";
 export type { ObservationWeights } from "./lib/samplers/tpe/parzen_estimator.ts";
 export { tpeSampler } from "./lib/samplers/tpe/mod.ts";
+export { gpSampler, type GpSamplerOptions } from "./lib/samplers/gp/mod.ts";
 export { gridSampler, type GridSamplerOptions, type GridSpace } from "./lib/samplers/grid.ts";
 export { qmcSampler, type QmcSamplerOptions } from "./lib/samplers/qmc/mod.ts";
 export {

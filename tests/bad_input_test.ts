@@ -31,6 +31,7 @@ import {
   getBestTrial,
   getBestTrials,
   getTrials,
+  gpSampler,
   gridSampler,
   intDistribution,
   loadStudy,
@@ -970,6 +971,12 @@ const ROWS: ReadonlyArray<Row> = [
       }),
     tag: ["InvalidArgument", "InvalidStudyArgs"],
     message: ["fixedParams.x"],
+  },
+  {
+    name: "gpSampler({ nStartupTrials: -1 })",
+    call: (e) => createStudy({ storage: e.storage, sampler: gpSampler({ nStartupTrials: -1 }) }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["nStartupTrials", "-1"],
   },
   {
     name: "medianPruner({ nStartupTrials: -1 })",

@@ -9,6 +9,7 @@ import { type Either, genEither, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, unknownSamplerKind } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { bruteForceSamplerImpl } from "./brute_force.ts";
+import { gpSamplerImpl } from "./gp/mod.ts";
 import { gridSamplerImpl } from "./grid.ts";
 import { nsgaIIISamplerImpl, nsgaIISamplerImpl } from "./nsga/mod.ts";
 import { makePartialFixedSamplerImpl } from "./partial_fixed.ts";
@@ -43,7 +44,7 @@ export interface SamplerFromSnapshotOptions {
 
 /**
  * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce`, `cmaEs`, `nsgaII`,
- * `nsgaIII` and `partialFixed` (whose base sampler is one of these kinds).
+ * `nsgaIII`, `gp` and `partialFixed` (whose base sampler is one of these kinds).
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -76,6 +77,7 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   nsgaII: nsgaIISamplerImpl,
   nsgaIII: nsgaIIISamplerImpl,
   partialFixed: makePartialFixedSamplerImpl(() => BUILTIN_SAMPLERS),
+  gp: gpSamplerImpl,
 });
 
 // -------------------------------------------------------------------------------------

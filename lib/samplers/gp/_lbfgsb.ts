@@ -1,0 +1,219 @@
+/**
+ * A bounded limited-memory quasi-Newton minimiser (private): projected L-BFGS with an active
+ * set, in the role of SciPy's `fmin_l_bfgs_b` for the GP (fitting the kernel, unbounded; and
+ * the gradient steps of the acquisition search, in a box). Same stopping rules as SciPy's:
+ * the projected gradient's largest entry at most `pgtol`, or a relative reduction of `f` at
+ * most `factr·ε`, or `maxIter` iterations.
+ *
+ * @module
+ */
+
+/** `f(x)`, writing `∇f(x)` into `grad`. */
+export type ValueAndGrad = (x: Float64Array, grad: Float64Array) => number;
+
+/** Options of {@link minimize}. */
+export interface MinimizeOptions {
+  /** Lower bounds (`-Infinity`: none). @default {undefined} (unbounded) */
+  readonly lower?: Float64Array | undefined;
+  /** Upper bounds (`Infinity`: none). @default {undefined} (unbounded) */
+  readonly upper?: Float64Array | undefined;
+  /** Memory (pairs kept). @default {10} */
+  readonly m?: number;
+  /** Relative reduction tolerance, in units of the machine epsilon. @default {1e7} */
+  readonly factr?: number;
+  /** Projected-gradient tolerance. @default {1e-5} */
+  readonly pgtol?: number;
+  /** Iteration limit. @default {15000} */
+  readonly maxIter?: number;
+  /** Function evaluation limit. @default {15000} */
+  readonly maxEval?: number;
+  /** Line-search steps per iteration. @default {20} */
+  readonly maxLineSearch?: number;
+}
+
+/** The result of {@link minimize}. */
+export interface MinimizeResult {
+  /** The best point found. */
+  readonly x: Float64Array;
+  /** `f(x)`. */
+  readonly f: number;
+  /** Accepted iterations. */
+  readonly nIter: number;
+  /** False when the line search failed from steepest descent (SciPy's ABNORMAL). */
+  readonly success: boolean;
+}
+
+const EPS = 2.220446049250313e-16;
+
+/** `x` clipped into the box. */
+function project(
+  x: Float64Array,
+  lo: Float64Array | undefined,
+  hi: Float64Array | undefined,
+): void {
+  if (!lo || !hi) return;
+  for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i]!, lo[i]!), hi[i]!);
+}
+
+/** The largest entry of the projected gradient `|P(x − g) − x|`. */
+function projectedGradNorm(
+  x: Float64Array,
+  g: Float64Array,
+  lo: Float64Array | undefined,
+  hi: Float64Array | undefined,
+): number {
+  let out = 0;
+  for (let i = 0; i < x.length; i++) {
+    let v = x[i]! - g[i]!;
+    if (lo && hi) v = Math.min(Math.max(v, lo[i]!), hi[i]!);
+    out = Math.max(out, Math.abs(v - x[i]!));
+  }
+  return out;
+}
+
+/** 1 for the coordinates held at a bound (the gradient pushes outwards). */
+function activeSet(
+  x: Float64Array,
+  g: Float64Array,
+  lo: Float64Array | undefined,
+  hi: Float64Array | undefined,
+): Uint8Array {
+  const out = new Uint8Array(x.length);
+  if (!lo || !hi) return out;
+  for (let i = 0; i < x.length; i++) {
+    if ((x[i]! <= lo[i]! && g[i]! > 0) || (x[i]! >= hi[i]! && g[i]! < 0)) out[i] = 1;
+  }
+  return out;
+}
+
+/** The L-BFGS memory: pairs (s, y) with ρ = 1/(s·y). */
+interface Memory {
+  readonly s: Float64Array[];
+  readonly y: Float64Array[];
+  readonly rho: number[];
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** The quasi-Newton direction `−H·g` on the free coordinates (two-loop recursion). */
+function direction(mem: Memory, g: Float64Array, active: Uint8Array): Float64Array {
+  const n = g.length, k = mem.s.length;
+  const q = new Float64Array(n);
+  for (let i = 0; i < n; i++) q[i] = active[i] ? 0 : g[i]!;
+  const alpha = new Float64Array(k);
+  for (let j = k - 1; j >= 0; j--) {
+    alpha[j] = mem.rho[j]! * dot(mem.s[j]!, q);
+    const y = mem.y[j]!;
+    for (let i = 0; i < n; i++) q[i] = q[i]! - alpha[j]! * y[i]!;
+  }
+  if (k > 0) {
+    const gamma = dot(mem.s[k - 1]!, mem.y[k - 1]!) / dot(mem.y[k - 1]!, mem.y[k - 1]!);
+    for (let i = 0; i < n; i++) q[i] = q[i]! * gamma;
+  }
+  for (let j = 0; j < k; j++) {
+    const beta = mem.rho[j]! * dot(mem.y[j]!, q);
+    const s = mem.s[j]!;
+    for (let i = 0; i < n; i++) q[i] = q[i]! + (alpha[j]! - beta) * s[i]!;
+  }
+  for (let i = 0; i < n; i++) q[i] = active[i] ? 0 : -q[i]!;
+  return q;
+}
+
+/** Steepest descent on the free coordinates. */
+function steepest(g: Float64Array, active: Uint8Array): Float64Array {
+  const d = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) d[i] = active[i] ? 0 : -g[i]!;
+  return d;
+}
+
+/** One projected backtracking line search (Armijo); undefined when it finds no decrease. */
+function lineSearch(
+  fg: ValueAndGrad,
+  x: Float64Array,
+  f: number,
+  g: Float64Array,
+  d: Float64Array,
+  step0: number,
+  o: { lo: Float64Array | undefined; hi: Float64Array | undefined; maxLs: number },
+): { x: Float64Array; f: number; g: Float64Array; evals: number } | undefined {
+  let step = step0;
+  const xn = new Float64Array(x.length), gn = new Float64Array(x.length);
+  for (let ls = 0; ls < o.maxLs; ls++) {
+    for (let i = 0; i < x.length; i++) xn[i] = x[i]! + step * d[i]!;
+    project(xn, o.lo, o.hi);
+    let decrease = 0;
+    for (let i = 0; i < x.length; i++) decrease += g[i]! * (xn[i]! - x[i]!);
+    if (decrease >= 0) return undefined;
+    const fn = fg(xn, gn);
+    if (Number.isFinite(fn) && fn <= f + 1e-4 * decrease) {
+      return { x: xn, f: fn, g: gn, evals: ls + 1 };
+    }
+    step *= Number.isFinite(fn)
+      ? Math.max(0.1, Math.min(0.5, -decrease / (2 * (fn - f - decrease))))
+      : 0.1;
+  }
+  return undefined;
+}
+
+/** Minimises `fg` from `x0` (see the module's description). */
+export function minimize(
+  fg: ValueAndGrad,
+  x0: Float64Array,
+  o: MinimizeOptions = {},
+): MinimizeResult {
+  const lo = o.lower, hi = o.upper, m = o.m ?? 10, maxIter = o.maxIter ?? 15000;
+  const ftol = (o.factr ?? 1e7) * EPS, pgtol = o.pgtol ?? 1e-5, maxEval = o.maxEval ?? 15000;
+  const ls = { lo, hi, maxLs: o.maxLineSearch ?? 20 };
+  let x: Float64Array = Float64Array.from(x0);
+  project(x, lo, hi);
+  let g: Float64Array = new Float64Array(x.length);
+  let f = fg(x, g);
+  let evals = 1, nIter = 0;
+  const mem: Memory = { s: [], y: [], rho: [] };
+  while (nIter < maxIter && evals < maxEval) {
+    if (projectedGradNorm(x, g, lo, hi) <= pgtol) break;
+    const active = activeSet(x, g, lo, hi);
+    let d = direction(mem, g, active);
+    if (dot(d, g) >= 0) {
+      mem.s.length = mem.y.length = mem.rho.length = 0;
+      d = steepest(g, active);
+    }
+    const first = mem.s.length === 0;
+    const step0 = first ? Math.min(1, 1 / Math.sqrt(dot(d, d))) : 1;
+    let next = lineSearch(fg, x, f, g, d, step0, ls);
+    if (!next && !first) {
+      mem.s.length = mem.y.length = mem.rho.length = 0;
+      d = steepest(g, active);
+      next = lineSearch(fg, x, f, g, d, Math.min(1, 1 / Math.sqrt(dot(d, d))), ls);
+    }
+    if (!next) return { x, f, nIter, success: false };
+    evals += next.evals;
+    nIter++;
+    const s = new Float64Array(x.length), y = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      s[i] = next.x[i]! - x[i]!;
+      y[i] = next.g[i]! - g[i]!;
+    }
+    const sy = dot(s, y);
+    if (sy > EPS * dot(y, y)) {
+      if (mem.s.length === m) {
+        mem.s.shift();
+        mem.y.shift();
+        mem.rho.shift();
+      }
+      mem.s.push(s);
+      mem.y.push(y);
+      mem.rho.push(1 / sy);
+    }
+    const reduction = (f - next.f) / Math.max(Math.abs(f), Math.abs(next.f), 1);
+    x = next.x;
+    g = next.g;
+    f = next.f;
+    if (reduction <= ftol) break;
+  }
+  return { x, f, nIter, success: true };
+}
