@@ -67,10 +67,12 @@ function fmtDuration(row) {
 }
 
 function plotlyText(s) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/&lt;br ?\/?&gt;/g, "<br>");
+  return s.replace(/&(?!(amp|lt|gt|quot|#\d+);)/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/&lt;br ?\/?&gt;/g, "<br>").replace(/&lt;extra&gt;&lt;\/extra&gt;/g, "<extra></extra>");
 }
 
+// Plotly reads a little HTML in text; escape it (text lib/plots escaped stays as it is) but
+// keep the line breaks and the empty <extra> of hover templates.
 function plotlySafe(v) {
   if (typeof v === "string") return plotlyText(v);
   if (Array.isArray(v)) return v.map(plotlySafe);
@@ -84,6 +86,8 @@ function plotlySafe(v) {
 
 function plot(div, figure) {
   var layout = plotlySafe(figure.layout || {});
+  if (layout.width) div.classList.add("wide");
+  delete layout.width;
   layout.autosize = true;
   if (!layout.margin) layout.margin = { l: 60, r: 20, t: 50, b: 50 };
   return Plotly.react(div, plotlySafe(figure.data || []), layout,

@@ -43,7 +43,8 @@ table.kv { border-collapse: collapse; }
 table.kv th { text-align: left; color: var(--muted); font-weight: normal; padding: 1px 12px 1px 0; vertical-align: top; }
 table.kv td { word-break: break-all; }
 .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 12px; }
-.plot { min-height: 380px; }
+.plot { min-height: 380px; min-width: 0; }
+.plot.wide { grid-column: 1 / -1; }
 .plot.small { min-height: 260px; }
 pre.note { white-space: pre-wrap; background: #f9fafb; border: 1px solid var(--line); padding: 8px; border-radius: 6px; margin: 4px 0; }
 textarea.note-edit { width: 100%; font: inherit; }
