@@ -53,7 +53,7 @@ try {
     await page.goto(`${server.url}/#/study/1`);
     await ready(page, 60_000);
     await page.waitForSelector("#trials tbody tr");
-    await page.waitForSelector(".plot[data-figure='history'] .scatterlayer .point", {
+    await page.waitForSelector(".plot[data-figure='history'][data-drawn='1']", {
       timeout: 60_000,
     });
     const ms = performance.now() - start;

@@ -84,7 +84,23 @@ function plotlySafe(v) {
   return v;
 }
 
+// Plotly loads asynchronously on the dashboard (the table needs none of its 4.8 MB).
+function plotlyReady() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  return new Promise(function (resolve, reject) {
+    var s = document.getElementById("plotly-script");
+    if (!s) { reject(new Error("Plotly is not loaded")); return; }
+    s.addEventListener("load", function () { resolve(window.Plotly); });
+    s.addEventListener("error", function () { reject(new Error("Plotly could not be loaded")); });
+  });
+}
+
 function plot(div, figure) {
+  return plotlyReady().then(function () { return drawPlot(div, figure); })
+    .then(function () { div.setAttribute("data-drawn", "1"); });
+}
+
+function drawPlot(div, figure) {
   var layout = plotlySafe(figure.layout || {});
   if (layout.width) div.classList.add("wide");
   delete layout.width;

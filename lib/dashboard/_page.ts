@@ -92,7 +92,8 @@ ${body}
 export function dashboardHtml(): string {
   return shell(
     "<title>Hyperion dashboard</title>",
-    '<script src="/assets/plotly.min.js"></script>\n<script src="/assets/app.js"></script>',
+    '<script src="/assets/plotly.min.js" async id="plotly-script"></script>\n' +
+      '<script src="/assets/app.js"></script>',
   );
 }
 
@@ -115,7 +116,9 @@ export async function reportHtml(
 ): Promise<string> {
   const scripts = [scriptSafe(plotly), scriptSafe(app)];
   const hashes = await Promise.all(scripts.map(sha256));
-  const csp = `default-src 'none'; script-src ${hashes.map((h) => `'sha256-${h}'`).join(" ")}; ` +
+  const allowed = hashes.map((h) => `'sha256-${h}'`).join(" ");
+  // 'unsafe-eval' for Plotly's WebGL traces, as on the dashboard (see PAGE_CSP in _http.ts)
+  const csp = `default-src 'none'; script-src ${allowed} 'unsafe-eval'; ` +
     "style-src 'unsafe-inline'; img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'";
   const escapedTitle = title.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;");

@@ -23,9 +23,10 @@ export interface Launched {
 
 /**
  * Launches headless Chromium with a fresh `--user-data-dir` (playwright passes the profile
- * folder as that flag itself, through `launchPersistentContext`).
+ * folder as that flag itself, through `launchPersistentContext`). `extraArgs` adds flags (the
+ * screenshots add software WebGL for Plotly's parallel-coordinates plot).
  */
-export async function launchChromium(): Promise<Launched> {
+export async function launchChromium(extraArgs: ReadonlyArray<string> = []): Promise<Launched> {
   const profile = await Deno.makeTempDir({ prefix: "hyperion-chromium-" });
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -40,6 +41,7 @@ export async function launchChromium(): Promise<Launched> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
   return {
