@@ -206,3 +206,16 @@ export function axisWithRange(axis: PaddedAxis): { readonly [key: string]: Plotl
   const range = axis.type === "log" ? axis.range.map(Math.log10) : [...axis.range];
   return { ...plotlyAxis(axis), range };
 }
+
+/** Python's `format(x, ".{digits}g")` (e.g. `1.23e+03`, `0.01`, `2`). */
+export function formatG(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : x < 0 ? "-inf" : "nan";
+  if (x === 0) return "0";
+  const [mantissa, exp] = x.toExponential(digits - 1).split("e") as [string, string];
+  const e = Number(exp);
+  const strip = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  if (e < -4 || e >= digits) {
+    return `${strip(mantissa)}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  return strip(x.toFixed(Math.max(0, digits - 1 - e)));
+}

@@ -12,6 +12,7 @@ import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./mod
 import {
   axisWithRange,
   escapeHtml,
+  formatG,
   INFEASIBLE_GREY,
   isFeasible,
   label,
@@ -264,7 +265,7 @@ export function rankFigure(plot: RankPlot): PlotlyFigure {
         thickness: 10,
         tickvals: plot.ticks.map((t) => t.rank),
         ticktext: plot.ticks.map((t, i) =>
-          `${["min.", "25%", "50%", "75%", "max."][i]} (${t.value.toPrecision(3)})`
+          `${["min.", "25%", "50%", "75%", "max."][i]} (${formatG(t.value, 6)})`
         ),
       },
     },
