@@ -219,3 +219,33 @@ export function formatG(x: number, digits: number): string {
   }
   return strip(x.toFixed(Math.max(0, digits - 1 - e)));
 }
+
+/** A panel's place in an `n × n` grid of subplots. */
+export interface GridPanel {
+  readonly row: number;
+  readonly col: number;
+  readonly xAxis: PaddedAxis;
+  readonly yAxis: PaddedAxis;
+}
+
+/**
+ * Adds a grid panel's axes (`xaxisK`/`yaxisK`, padded ranges, domains) to `layout` and returns
+ * the axis suffix its traces refer to (`""` for the first panel).
+ */
+export function placePanel(layout: Record<string, PlotlyValue>, p: GridPanel, n: number): string {
+  const k = p.row * n + p.col + 1;
+  const suffix = k === 1 ? "" : String(k);
+  const size = (1 - 0.04 * (n - 1)) / Math.max(n, 1);
+  const domain = (i: number) => [i * (size + 0.04), i * (size + 0.04) + size];
+  layout[`xaxis${suffix}`] = {
+    ...axisWithRange(p.xAxis),
+    domain: domain(p.col),
+    anchor: `y${suffix}`,
+  };
+  layout[`yaxis${suffix}`] = {
+    ...axisWithRange(p.yAxis),
+    domain: domain(n - 1 - p.row),
+    anchor: `x${suffix}`,
+  };
+  return suffix;
+}
