@@ -206,3 +206,46 @@ export function axisWithRange(axis: PaddedAxis): { readonly [key: string]: Plotl
   const range = axis.type === "log" ? axis.range.map(Math.log10) : [...axis.range];
   return { ...plotlyAxis(axis), range };
 }
+
+/** Python's `format(x, ".{digits}g")` (e.g. `1.23e+03`, `0.01`, `2`). */
+export function formatG(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : x < 0 ? "-inf" : "nan";
+  if (x === 0) return "0";
+  const [mantissa, exp] = x.toExponential(digits - 1).split("e") as [string, string];
+  const e = Number(exp);
+  const strip = (s: string) => s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+  if (e < -4 || e >= digits) {
+    return `${strip(mantissa)}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  return strip(x.toFixed(Math.max(0, digits - 1 - e)));
+}
+
+/** A panel's place in an `n × n` grid of subplots. */
+export interface GridPanel {
+  readonly row: number;
+  readonly col: number;
+  readonly xAxis: PaddedAxis;
+  readonly yAxis: PaddedAxis;
+}
+
+/**
+ * Adds a grid panel's axes (`xaxisK`/`yaxisK`, padded ranges, domains) to `layout` and returns
+ * the axis suffix its traces refer to (`""` for the first panel).
+ */
+export function placePanel(layout: Record<string, PlotlyValue>, p: GridPanel, n: number): string {
+  const k = p.row * n + p.col + 1;
+  const suffix = k === 1 ? "" : String(k);
+  const size = (1 - 0.04 * (n - 1)) / Math.max(n, 1);
+  const domain = (i: number) => [i * (size + 0.04), i * (size + 0.04) + size];
+  layout[`xaxis${suffix}`] = {
+    ...axisWithRange(p.xAxis),
+    domain: domain(p.col),
+    anchor: `y${suffix}`,
+  };
+  layout[`yaxis${suffix}`] = {
+    ...axisWithRange(p.yAxis),
+    domain: domain(n - 1 - p.row),
+    anchor: `x${suffix}`,
+  };
+  return suffix;
+}

@@ -10,7 +10,6 @@ import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
 import {
-  axisWithRange,
   BLUES,
   completeFinite,
   INFEASIBLE_GREY,
@@ -19,6 +18,7 @@ import {
   OBJECTIVE_VALUE,
   type PaddedAxis,
   paddedAxis,
+  placePanel,
   resolveTarget,
   selectParams,
 } from "./_common.ts";
@@ -205,57 +205,54 @@ function contourPanel(
  */
 export function contourFigure(plot: ContourPlot): PlotlyFigure {
   const n = plot.panels.length === 1 ? 1 : plot.params.length;
-  const data: Array<PlotlyFigure["data"][number]> = [];
   const layout: Record<string, PlotlyValue> = { title: { text: "Contour Plot" } };
-  const size = (1 - 0.04 * (n - 1)) / Math.max(n, 1);
-  for (const p of plot.panels) {
-    const k = p.row * n + p.col + 1;
-    const suffix = k === 1 ? "" : String(k);
-    const refs = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
-    if (p.z.length > 0) {
-      data.push({
-        type: "contour",
-        ...refs,
-        x: p.xGrid,
-        y: p.yGrid,
-        z: p.z,
-        colorbar: { title: { text: plot.targetName } },
-        colorscale: BLUES,
-        connectgaps: true,
-        contours: { coloring: "heatmap" },
-        hoverinfo: "none",
-        line: { smoothing: 1.3 },
-        reversescale: plot.reverseScale,
-        showscale: k === 1 || (p.row === 0 && p.col === 1),
-      });
-    }
-    for (const feasible of [true, false]) {
-      const pts = p.points.filter((q) => q.feasible === feasible);
-      if (!feasible && pts.length === 0) continue;
-      data.push({
-        type: "scatter",
-        ...refs,
-        x: pts.map((q) => q.x),
-        y: pts.map((q) => q.y),
-        mode: "markers",
-        marker: feasible
-          ? { line: { width: 2, color: "Grey" }, color: "black" }
-          : { line: { width: 2, color: "Grey" }, color: INFEASIBLE_GREY },
-        name: feasible ? "Feasible Trial" : "Infeasible Trial",
-        showlegend: false,
-      });
-    }
-    const domain = (i: number) => [i * (size + 0.04), i * (size + 0.04) + size];
-    layout[`xaxis${suffix}`] = {
-      ...axisWithRange(p.xAxis),
-      domain: domain(p.col),
-      anchor: `y${suffix}`,
-    };
-    layout[`yaxis${suffix}`] = {
-      ...axisWithRange(p.yAxis),
-      domain: domain(n - 1 - p.row),
-      anchor: `x${suffix}`,
-    };
-  }
+  const scaled = plot.panels.find((p) => p.z.length > 0);
+  const data = plot.panels.flatMap((p) =>
+    contourTraces(plot, p, placePanel(layout, p, n), p === scaled)
+  );
   return { data, layout };
+}
+
+type Trace = PlotlyFigure["data"][number];
+
+function contourTraces(
+  plot: ContourPlot,
+  p: ContourPanel,
+  suffix: string,
+  showscale: boolean,
+): Trace[] {
+  const refs = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
+  const out: Trace[] = [];
+  if (p.z.length > 0) {
+    out.push({
+      type: "contour",
+      ...refs,
+      x: p.xGrid,
+      y: p.yGrid,
+      z: p.z,
+      colorbar: { title: { text: plot.targetName } },
+      colorscale: BLUES,
+      connectgaps: true,
+      contours: { coloring: "heatmap" },
+      hoverinfo: "none",
+      line: { smoothing: 1.3 },
+      reversescale: plot.reverseScale,
+      showscale,
+    });
+  }
+  for (const feasible of [true, false]) {
+    const pts = p.points.filter((q) => q.feasible === feasible);
+    if (!feasible && pts.length === 0) continue;
+    out.push({
+      type: "scatter",
+      ...refs,
+      x: pts.map((q) => q.x),
+      y: pts.map((q) => q.y),
+      mode: "markers",
+      marker: { line: { width: 2, color: "Grey" }, color: feasible ? "black" : INFEASIBLE_GREY },
+      name: feasible ? "Feasible Trial" : "Infeasible Trial",
+      showlegend: false,
+    });
+  }
+  return out;
 }

@@ -14,6 +14,7 @@ import type { PlotlyFigure, PlotSource, TargetOptions } from "./model.ts";
 import {
   BLUES,
   completeFinite,
+  formatG,
   isFeasible,
   isLogScale,
   isNumerical,
@@ -202,7 +203,7 @@ function paramDimension(trials: ReadonlyArray<FrozenTrial>, name: string): Paral
     range: [miss ?? lo, hi],
     type: "linear",
     tickvals: miss === undefined ? [] : [miss, ...ticks],
-    ticktext: miss === undefined ? [] : [MISSING, ...ticks.map((v) => v.toPrecision(3))],
+    ticktext: miss === undefined ? [] : [MISSING, ...ticks.map((v) => formatG(v, 3))],
     hasMissing,
   };
 }
@@ -219,7 +220,7 @@ function logDimension(
   if (!ticks.includes(lo)) ticks = [lo, ...ticks];
   if (!ticks.includes(hi)) ticks = [...ticks, hi];
   const miss = hasMissing ? missingValue(lo, hi) : undefined;
-  const text = ticks.map((x) => Number((10 ** x).toPrecision(3)).toString());
+  const text = ticks.map((x) => formatG(10 ** x, 3));
   return {
     label: name,
     values: raw.map((v) => v === undefined ? miss as number : Math.log10(Number(v))),

@@ -10,14 +10,15 @@ import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
 import {
-  axisWithRange,
   escapeHtml,
+  formatG,
   INFEASIBLE_GREY,
   isFeasible,
   label,
   OBJECTIVE_VALUE,
   type PaddedAxis,
   paddedAxis,
+  placePanel,
   resolveTarget,
   selectParams,
 } from "./_common.ts";
@@ -208,49 +209,44 @@ const RD_YL_BU_R: PlotlyValue = [
  */
 export function rankFigure(plot: RankPlot): PlotlyFigure {
   const n = plot.panels.length === 1 ? 1 : plot.params.length;
-  const size = (1 - 0.04 * (n - 1)) / Math.max(n, 1);
-  const data: Array<PlotlyFigure["data"][number]> = [];
   const layout: Record<string, PlotlyValue> = { title: { text: `Rank (${plot.targetName})` } };
-  for (const p of plot.panels) {
-    const k = p.row * n + p.col + 1;
-    const suffix = k === 1 ? "" : String(k);
-    for (const feasible of [true, false]) {
-      const pts = p.points.filter((q) => q.feasible === feasible);
-      if (!feasible && pts.length === 0) continue;
-      data.push({
-        type: "scatter",
-        xaxis: `x${suffix}`,
-        yaxis: `y${suffix}`,
-        x: pts.map((q) => q.x),
-        y: pts.map((q) => q.y),
-        mode: "markers",
-        marker: feasible
-          ? {
-            color: pts.map((q) => q.rank),
-            colorscale: RD_YL_BU_R,
-            cmin: 0,
-            cmax: 1,
-            line: { width: 0.5, color: "Grey" },
-          }
-          : { color: INFEASIBLE_GREY, line: { width: 0.5, color: "Grey" } },
-        text: pts.map((q) => `Trial #${q.number}<br>${escapeHtml(plot.targetName)}: ${q.value}`),
-        hovertemplate: "%{text}<extra></extra>",
-        showlegend: false,
-      });
-    }
-    const domain = (i: number) => [i * (size + 0.04), i * (size + 0.04) + size];
-    layout[`xaxis${suffix}`] = {
-      ...axisWithRange(p.xAxis),
-      domain: domain(p.col),
-      anchor: `y${suffix}`,
-    };
-    layout[`yaxis${suffix}`] = {
-      ...axisWithRange(p.yAxis),
-      domain: domain(n - 1 - p.row),
-      anchor: `x${suffix}`,
-    };
+  const data = plot.panels.flatMap((p) => rankTraces(plot, p, placePanel(layout, p, n)));
+  return { data: [...data, rankColorbar(plot)], layout };
+}
+
+type Trace = PlotlyFigure["data"][number];
+
+function rankTraces(plot: RankPlot, p: RankPlot["panels"][number], suffix: string): Trace[] {
+  const out: Trace[] = [];
+  for (const feasible of [true, false]) {
+    const pts = p.points.filter((q) => q.feasible === feasible);
+    if (!feasible && pts.length === 0) continue;
+    out.push({
+      type: "scatter",
+      xaxis: `x${suffix}`,
+      yaxis: `y${suffix}`,
+      x: pts.map((q) => q.x),
+      y: pts.map((q) => q.y),
+      mode: "markers",
+      marker: feasible
+        ? {
+          color: pts.map((q) => q.rank),
+          colorscale: RD_YL_BU_R,
+          cmin: 0,
+          cmax: 1,
+          line: { width: 0.5, color: "Grey" },
+        }
+        : { color: INFEASIBLE_GREY, line: { width: 0.5, color: "Grey" } },
+      text: pts.map((q) => `Trial #${q.number}<br>${escapeHtml(plot.targetName)}: ${q.value}`),
+      hovertemplate: "%{text}<extra></extra>",
+      showlegend: false,
+    });
   }
-  data.push({
+  return out;
+}
+
+function rankColorbar(plot: RankPlot): Trace {
+  return {
     type: "scatter",
     x: [null],
     y: [null],
@@ -264,12 +260,11 @@ export function rankFigure(plot: RankPlot): PlotlyFigure {
         thickness: 10,
         tickvals: plot.ticks.map((t) => t.rank),
         ticktext: plot.ticks.map((t, i) =>
-          `${["min.", "25%", "50%", "75%", "max."][i]} (${t.value.toPrecision(3)})`
+          `${["min.", "25%", "50%", "75%", "max."][i]} (${formatG(t.value, 6)})`
         ),
       },
     },
     hoverinfo: "none",
     showlegend: false,
-  });
-  return { data, layout };
+  };
 }
