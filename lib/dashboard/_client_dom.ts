@@ -106,6 +106,9 @@ function drawPlot(div, figure) {
   delete layout.width;
   layout.autosize = true;
   if (!layout.margin) layout.margin = { l: 60, r: 20, t: 50, b: 50 };
+  Object.keys(layout).forEach(function (k) {
+    if (/^[xy]axis[0-9]*$/.test(k) && layout[k].automargin === undefined) layout[k].automargin = true;
+  });
   return Plotly.react(div, plotlySafe(figure.data || []), layout,
     { displaylogo: false, responsive: true });
 }

@@ -1,5 +1,5 @@
 /**
- * The figures of the study page, from `lib/plots` (the same plot data and Plotly specs the
+ * The figures of the study page, from `lib/plots` and `lib/importance` (the same plot data and Plotly specs the
  * plots entry point gives users): single-objective studies get the optimisation history,
  * intermediate values, parallel coordinates, slice, contour (the first two parameters), EDF
  * and timeline; multi-objective studies the Pareto front, the hypervolume history, per-objective
@@ -22,6 +22,8 @@ import { edf, edfFigure } from "../plots/edf.ts";
 import { timeline, timelineFigure } from "../plots/timeline.ts";
 import { paretoFrontFigure, paretoFrontPlot } from "../plots/pareto.ts";
 import { hypervolumeHistory, hypervolumeHistoryFigure } from "../plots/hypervolume.ts";
+import { importancesFigure, importancesPlot } from "../plots/importances.ts";
+import { evaluateImportances } from "../importance/importance.ts";
 
 /** The timeline shows the most recent trials only (10,000 bars would take seconds to draw). */
 const TIMELINE_TRIALS = 1000;
@@ -153,12 +155,29 @@ export function studyFigures(
 }
 
 /**
- * The parameter importances figure (`lib/importance` with Optuna's default evaluator, once it
- * is merged); `null` when it cannot be computed.
+ * The parameter importances figure: `lib/importance` with its default evaluator (PED-ANOVA,
+ * as Optuna 5.0), one bar group per objective; `null` when no importance can be computed (no
+ * completed trials, no parameter shared by them). The Left is the importance's own error.
  */
 export function studyImportance(
-  _study: StudyRecord,
-  _trials: ReadonlyArray<FrozenTrial>,
+  study: StudyRecord,
+  trials: ReadonlyArray<FrozenTrial>,
 ): Promise<Either<HyperionError, StudyFigure | null>> {
-  return Promise.resolve(right(null));
+  const source = { trials, directions: study.directions, studyName: study.studyName };
+  const targets: Array<{ targetName: string; importances: Readonly<Record<string, number>> }> = [];
+  for (let i = 0; i < study.directions.length; i++) {
+    const multi = study.directions.length > 1;
+    const options = multi ? { target: objectiveTarget(i) } : {};
+    const got = evaluateImportances(source, options);
+    if (got._tag === "Left") {
+      return Promise.resolve(got.left._tag === "NoCompletedTrials" ? right(null) : got);
+    }
+    if (Object.keys(got.right).length === 0) return Promise.resolve(right(null));
+    targets.push({
+      targetName: multi ? `Objective ${i}` : "Objective Value",
+      importances: got.right,
+    });
+  }
+  const figure = importancesFigure(importancesPlot(targets));
+  return Promise.resolve(right({ id: "importance", title: "Parameter importances", figure }));
 }

@@ -20,6 +20,8 @@
  *
  * @module
  */
+// the types the signatures mention, so that this entry point documents them
+export type * from "../storage/signature_types.ts";
 export {
   type DashboardError,
   type DashboardOptions,

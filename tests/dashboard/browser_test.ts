@@ -64,6 +64,9 @@ Deno.test({
         .count();
       assert.ok(points >= 60, `history points: ${points}`);
       assert.ok(await page.locator(".plot[data-figure='slice'] .point").count() > 0);
+      await page.waitForSelector(".plot[data-figure='importance'][data-drawn='1'] .bars .point");
+      const bars = await page.locator(".plot[data-figure='importance'] .bars .point").count();
+      assert.equal(bars, 3, "one importance bar per parameter");
     });
     await t.step("a trial added by another process appears without a reload", async () => {
       await page.selectOption("#filter-param", "");
