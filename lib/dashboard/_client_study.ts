@@ -145,7 +145,10 @@ function refreshStudy(page, full) {
     page.version = view.version;
     page.table.view = view;
     clear(page.header).appendChild(studyHeader(page, view));
-    var jobs = [page.table.reload(), page.src.figures(page.id).then(function (f) { drawFigures(page, f); })];
+    // the table first: the figures (and Plotly) follow once it is drawn
+    var jobs = [page.table.reload().then(function () {
+      return page.src.figures(page.id).then(function (f) { return drawFigures(page, f); });
+    })];
     if (page.table.selected !== null) jobs.push(trialDetail(page, page.table.selected));
     if (full) drawImportance(page);
     return Promise.all(jobs);

@@ -122,6 +122,19 @@ function checkOptions(
 }
 
 /**
+ * Reads every study's trials once in the background, so that the storage's trial cache is
+ * filled before the first page asks (10,000 trials take seconds to decode the first time).
+ * Failures are ignored here: the page reports them when it asks.
+ */
+function warmUp(storage: Storage): void {
+  void (async () => {
+    const studies = await storage.listStudies()();
+    if (studies._tag === "Left") return;
+    for (const s of studies.right) await storage.getAllTrials(s.studyId)();
+  })().catch(() => {});
+}
+
+/**
  * Serves the dashboard until `close()`: `InvalidArgument` for a bad port, host or storage
  * URL, `StorageError` for a storage that cannot be opened (a missing SQLite file included),
  * `ServeFailed` when the port is in use.
@@ -156,6 +169,7 @@ export function serveDashboard(
       return listening;
     }
     const l = listening.right;
+    warmUp(storage);
     const shown = host.includes(":") ? `[${host}]` : host;
     return right({
       url: `http://${shown}:${l.port}`,
