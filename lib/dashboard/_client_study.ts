@@ -85,8 +85,10 @@ function trialDetail(page, n) {
   }, function (e) { clear(page.detail).appendChild(el("p", { cls: "error", text: String(e.message || e) })); });
 }
 
-// The first figure is drawn before the page counts as ready; the others follow one by one,
-// each in its own task, so the table answers clicks while they draw.
+// The first figure is drawn before the page counts as interactive (the time since navigation
+// start is kept in <body data-interactive-ms>); the others are drawn when they scroll into view,
+// one at a time, so a heavy plot (WebGL parallel coordinates on a machine without a GPU) never
+// freezes the page before it is looked at. Later refreshes redraw the figures already drawn.
 function drawFigures(page, list) {
   function slot(f) {
     var div = page.plots[f.id];
@@ -97,22 +99,37 @@ function drawFigures(page, list) {
     }
     return div;
   }
-  var divs = list.map(slot);
-  function draw(i) {
-    if (i >= list.length) return Promise.resolve();
-    return page.src.figure(page.id, list[i].id).then(function (f) { return plot(divs[i], f.figure); });
+  var queue = Promise.resolve();
+  function draw(f, div) {
+    queue = queue.then(function () {
+      return new Promise(function (r) { setTimeout(r, 0); });
+    }).then(function () {
+      return page.src.figure(page.id, f.id);
+    }).then(function (got) { return plot(div, got.figure); });
+    return queue;
   }
-  var rest = function () {
-    var chain = Promise.resolve();
-    list.forEach(function (_, i) {
-      if (i === 0) return;
-      chain = chain.then(function () {
-        return new Promise(function (r) { setTimeout(r, 0); }).then(function () { return draw(i); });
-      });
-    });
-    return chain;
-  };
-  return draw(0).then(function () { page.later = rest(); });
+  var divs = list.map(slot);
+  if (list.length === 0) return Promise.resolve();
+  var first = draw(list[0], divs[0]).then(function () {
+    if (!document.body.hasAttribute("data-interactive-ms")) {
+      document.body.setAttribute("data-interactive-ms", String(Math.round(performance.now())));
+    }
+  });
+  list.forEach(function (f, i) {
+    if (i === 0) return;
+    var div = divs[i];
+    if (div.hasAttribute("data-drawn") || !("IntersectionObserver" in window)) {
+      draw(f, div);
+      return;
+    }
+    var seen = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      seen.disconnect();
+      draw(f, div);
+    }, { rootMargin: "200px" });
+    seen.observe(div);
+  });
+  return first;
 }
 
 function drawImportance(page) {

@@ -88,12 +88,6 @@ function singleObjective(out: StudyFigure[], source: PlotSource): void {
     "Intermediate values",
     () => intermediateValuesFigure(intermediateValues(source)),
   );
-  add(
-    out,
-    "parallel",
-    "Parallel coordinates",
-    () => mapE(parallelCoordinate(source), parallelCoordinateFigure),
-  );
   add(out, "slice", "Slice", () => mapE(slicePlot(source), sliceFigure));
   if (params.length >= 2) {
     add(
@@ -103,6 +97,12 @@ function singleObjective(out: StudyFigure[], source: PlotSource): void {
       () => mapE(contourPlot(source, { params: params.slice(0, 2) }), contourFigure),
     );
   }
+  add(
+    out,
+    "parallel",
+    "Parallel coordinates",
+    () => mapE(parallelCoordinate(source), parallelCoordinateFigure),
+  );
   add(out, "edf", "Empirical distribution", () => mapE(edf([source]), edfFigure));
 }
 

@@ -63,6 +63,9 @@ Deno.test({
       const points = await page.locator(".plot[data-figure='history'] .scatterlayer .point")
         .count();
       assert.ok(points >= 60, `history points: ${points}`);
+      // the figures below the first are drawn when they scroll into view
+      await page.locator(".plot[data-figure='slice']").scrollIntoViewIfNeeded();
+      await page.waitForSelector(".plot[data-figure='slice'][data-drawn='1'] .point");
       assert.ok(await page.locator(".plot[data-figure='slice'] .point").count() > 0);
       await page.waitForSelector(".plot[data-figure='importance'][data-drawn='1'] .bars .point");
       const bars = await page.locator(".plot[data-figure='importance'] .bars .point").count();
@@ -98,7 +101,8 @@ Deno.test({
         await page.locator("#trial-detail .user-attrs").textContent() ?? "",
         /<img src=x onerror=/,
       );
-      await page.waitForSelector(".plot[data-figure='slice'] .main-svg");
+      await page.locator(".plot[data-figure='slice']").scrollIntoViewIfNeeded();
+      await page.waitForSelector(".plot[data-figure='slice'][data-drawn='1'] .main-svg");
       await page.waitForTimeout(500);
       assert.equal(
         await page.evaluate(() => (globalThis as unknown as { __xss: unknown }).__xss),
