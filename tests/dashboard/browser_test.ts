@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { runOrThrow } from "../../mod.ts";
-import { serveDashboard, writeReport } from "../../lib/dashboard/mod.ts";
+import { readNote, serveDashboard, writeReport } from "../../lib/dashboard/mod.ts";
+import { openStorage } from "../../lib/storage/open.ts";
 import { hasChromium, launchChromium, ready, waitAttr, waitText, watchedPage } from "./_browser.ts";
 import { sqliteStudies, XSS_NAME } from "./_study.ts";
 
@@ -159,4 +160,41 @@ Deno.test({
     await chrome.close();
     await db.cleanup();
   }
+});
+
+Deno.test({
+  name:
+    "browser: with writes allowed, a note saved and a RUNNING trial told from the page reach the storage",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const db = await sqliteStudies({ alpha: 4 });
+  const server = await runOrThrow(serveDashboard({ storage: db.url, port: 0, allowWrites: true }));
+  const chrome = await launchChromium();
+  try {
+    const { page, watch } = await watchedPage(chrome.browser);
+    await page.goto(server.url + "/#/study/1");
+    await ready(page);
+    assert.equal(await page.locator("#mode").textContent(), "writes enabled");
+    await page.locator(".card textarea.note-edit").first().fill("from the <b>browser</b>");
+    await page.locator(".card button", { hasText: "Save note" }).first().click();
+    await waitText(page, ".card pre.note", /from the <b>browser<\/b>/);
+    await page.click("#trials tbody tr[data-number='4']");
+    await page.waitForSelector("#trial-detail .tell");
+    await page.fill("#trial-detail .tell-values", "0.125");
+    await page.click("#trial-detail .tell button");
+    await waitText(page, "#trial-detail h2", /Trial 4 — COMPLETE/);
+    assert.deepEqual(watch.errors, []);
+  } finally {
+    await chrome.close();
+    await runOrThrow(server.close());
+  }
+  const storage = await runOrThrow(openStorage(db.url));
+  const study = await runOrThrow(storage.getStudy("alpha"));
+  assert.equal(readNote(study.systemAttrs, undefined).body, "from the <b>browser</b>");
+  const trials = await runOrThrow(storage.getAllTrials(study.studyId));
+  assert.deepEqual([trials[4]!.state, trials[4]!.values], ["COMPLETE", [0.125]]);
+  await runOrThrow(storage.close());
+  await db.cleanup();
 });
