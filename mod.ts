@@ -197,7 +197,7 @@ export {
   uploadArtifact,
   type UploadArtifactArgs,
 } from "./lib/study/artifacts.ts";
-export { type ArtifactStore, fileSystemArtifactStore } from "./lib/fs/artifact_store.ts";
+export type { ArtifactStore } from "./lib/fs/artifact.ts";
 export { report, setUserAttr, shouldPrune, type Trial, trialSnapshot } from "./lib/study/trial.ts";
 export { setConstraint } from "./lib/study/constraint.ts";
 export { ask } from "./lib/study/ask.ts";

@@ -21,7 +21,6 @@ import {
   downloadArtifact,
   type Either,
   enqueueTrial,
-  fileSystemArtifactStore,
   fixedTrial,
   flatMap,
   float,
@@ -67,7 +66,7 @@ import {
 import { checkDistribution } from "../lib/core/distributions.ts";
 import { suggestDistribution } from "../lib/study/suggest.ts";
 import { sqliteStorage } from "@hyperion/tune/sqlite";
-import { openStorage, parseStorageUrl } from "@hyperion/tune/storage";
+import { fileSystemArtifactStore, openStorage, parseStorageUrl } from "@hyperion/tune/storage";
 import { configureTrainer, createTrainer, registerPlugin } from "@hyperion/tune/trainer";
 import {
   checkpointSampler,

@@ -9,13 +9,16 @@
  * @module
  */
 import { stat } from "node:fs/promises";
-import { DatabaseSync } from "node:sqlite";
 import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError } from "../errors.ts";
 import type { Storage } from "../storage/storage.ts";
 import { openStorage, parseStorageUrl } from "../storage/open.ts";
 import { sqliteStorage } from "../storage/rdb/sqlite.ts";
-import type { SqliteDriver } from "../storage/rdb/sqlite_driver.ts";
+import {
+  importNodeSqlite,
+  type NodeSqliteModule,
+  type SqliteDriver,
+} from "../storage/rdb/sqlite_driver.ts";
 
 /** An opened storage, and whether the dashboard opened it (then it closes it). */
 export interface Opened {
@@ -24,8 +27,8 @@ export interface Opened {
 }
 
 /** A read-only connection; statements that would change the file's journal mode are skipped. */
-function readOnlyDriver(path: string): SqliteDriver {
-  const db = new DatabaseSync(path, { readOnly: true });
+function readOnlyDriver(sqlite: NodeSqliteModule, path: string): SqliteDriver {
+  const db = new sqlite.DatabaseSync(path, { readOnly: true });
   return {
     exec: (sql: string) => /^\s*PRAGMA\s+journal_mode\s*=/i.test(sql) ? undefined : db.exec(sql),
     prepare: (sql: string) => db.prepare(sql),
@@ -74,9 +77,14 @@ async function openSqlite(
       e,
     ));
   }
-  return allowWrites
-    ? sqliteStorage(path)()
-    : sqliteStorage(path, { driver: readOnlyDriver, writeThroughCache: false })();
+  if (allowWrites) return sqliteStorage(path)();
+  // node:sqlite is imported on first use, as the storage entry point does
+  const sqlite = await importNodeSqlite();
+  if (sqlite._tag === "Left") {
+    return left(storageError(`open the SQLite file '${path}'`, sqlite.left));
+  }
+  const driver = (file: string) => readOnlyDriver(sqlite.right, file);
+  return sqliteStorage(path, { driver, writeThroughCache: false })();
 }
 
 /** Opens the storage the options name. */

@@ -45,6 +45,10 @@ export type {
 } from "./rdb/sqlite.ts";
 export type * from "./signature_types.ts";
 export type { PostgresStorageOptions } from "./rdb/postgres.ts";
+// the file-system artifact store (Optuna's FileSystemArtifactStore) lives here, beside the other
+// file-backed things, so that mod.ts stays free of node: modules
+export type { ArtifactStore } from "../fs/artifact.ts";
+export { fileSystemArtifactStore } from "../fs/artifact_store.ts";
 
 // -------------------------------------------------------------------------------------
 // model

@@ -11,7 +11,7 @@ import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { pythonJson } from "../core/json.ts";
 import type { Attrs } from "../core/trial.ts";
-import { type ArtifactStore, unsafeName } from "../fs/artifact_store.ts";
+import { type ArtifactStore, unsafeName } from "../fs/artifact.ts";
 import { checkStudyHandle, checkTrialHandle } from "./_live.ts";
 import type { Study } from "./study.ts";
 import type { Trial } from "./trial.ts";
@@ -192,7 +192,8 @@ function metasOf(attrs: Attrs): ReadonlyArray<ArtifactMeta> {
  *
  * @example Attach a text file to a trial
  * ```ts
- * import { ask, createStudy, fileSystemArtifactStore, getArtifactMetas, runOrThrow, uploadArtifact } from "@hyperion/tune";
+ * import { ask, createStudy, getArtifactMetas, runOrThrow, uploadArtifact } from "@hyperion/tune";
+ * import { fileSystemArtifactStore } from "@hyperion/tune/storage";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
@@ -245,8 +246,9 @@ export function uploadArtifact(args: UploadArtifactArgs): TaskEither<HyperionErr
  * @example Download what a study holds
  * ```ts
  * import {
- *   createStudy, downloadArtifact, fileSystemArtifactStore, getArtifactMetas, runOrThrow, uploadArtifact,
+ *   createStudy, downloadArtifact, getArtifactMetas, runOrThrow, uploadArtifact,
  * } from "@hyperion/tune";
+ * import { fileSystemArtifactStore } from "@hyperion/tune/storage";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileSystemArtifactStore, runOrThrow } from "../../mod.ts";
+import { runOrThrow } from "../../mod.ts";
+import { fileSystemArtifactStore } from "../../lib/storage/open.ts";
 import { expectLeft } from "../_helpers/study.ts";
 
 Deno.test("fileSystemArtifactStore() writes each artifact as dir/<id>, reads and removes it", async () => {

@@ -4,7 +4,6 @@ import {
   ask,
   createStudy,
   downloadArtifact,
-  fileSystemArtifactStore,
   getArtifactMetas,
   loadStudy,
   runOrThrow,
@@ -12,6 +11,7 @@ import {
   uploadArtifact,
 } from "../../mod.ts";
 import { sqliteStorage } from "../../lib/storage/rdb/sqlite.ts";
+import { fileSystemArtifactStore } from "../../lib/storage/open.ts";
 import { expectLeft } from "../_helpers/study.ts";
 import { optunaTest, runPython } from "../_helpers/optuna_python.ts";
 
