@@ -2,8 +2,9 @@
  * A random forest regressor as scikit-learn's `RandomForestRegressor` with Optuna's settings
  * (private): bootstrap samples, best-split CART trees over every feature (`max_features=1.0`),
  * squared-error criterion, `min_samples_split=2`, `min_samples_leaf=1`, split thresholds at
- * the midpoint of consecutive distinct values. Each tree draws from `rngFor(seed, tree,
- * "importance:tree")`. Trees are flat arrays (sklearn's `tree_` layout) that fANOVA reads.
+ * the midpoint of consecutive distinct values, features read as float32 (as sklearn's trees
+ * do). Each tree draws from `rngFor(seed, tree, "importance:tree")`. Trees are flat arrays
+ * (sklearn's `tree_` layout) that fANOVA reads.
  *
  * @module
  */
@@ -188,7 +189,7 @@ export function fitTree(
   };
   const cols = Array.from(
     { length: nFeatures },
-    (_, f) => Float64Array.from(X, (row) => row[f] as number),
+    (_, f) => Float64Array.from(X, (row) => Math.fround(row[f] as number)),
   );
   const sorted = cols.map((col) =>
     Int32Array.from([...idx].sort((a, b) => (col[a] as number) - (col[b] as number)))
