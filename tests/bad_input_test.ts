@@ -6,6 +6,7 @@
  * every trial, read through a second connection for SQLite) must be deep-equal to before.
  */
 import assert from "node:assert/strict";
+import { fanovaEvaluator, getParamImportances } from "../lib/importance/mod.ts";
 import {
   addTrial,
   addTrials,
@@ -1544,6 +1545,43 @@ const ROWS: ReadonlyArray<Row> = [
     call: (e) => fileSystemArtifactStore(`${e.dir}/artifacts`).write("/tmp/x", new Uint8Array()),
     tag: "InvalidArgument",
     message: ["'artifactId'", "/tmp/x"],
+  },
+  // ---- @hyperion/tune/importance ----
+  {
+    name: "getParamImportances of a study without COMPLETE trials",
+    call: (e) => getParamImportances(e.other, { target: (t) => t.values?.[0] ?? 0 }),
+    tag: "NoCompletedTrials",
+    message: ["'other'", "no trial is complete"],
+  },
+  {
+    name: "getParamImportances params of an unknown name",
+    call: (e) => getParamImportances(e.study, { params: ["nope"] }),
+    tag: "InvalidArgument",
+    message: ["'params'", "nope"],
+  },
+  {
+    name: "getParamImportances params 'x'",
+    call: (e) => getParamImportances(e.study, { params: bad("x") }),
+    tag: "InvalidArgument",
+    message: ["'params'", "'x'"],
+  },
+  {
+    name: "getParamImportances options null",
+    call: (e) => getParamImportances(e.study, bad(null)),
+    tag: "InvalidArgument",
+    message: ["'options'", "null"],
+  },
+  {
+    name: "getParamImportances evaluator nTrees 0",
+    call: (e) => getParamImportances(e.study, { evaluator: fanovaEvaluator({ nTrees: 0 }) }),
+    tag: "InvalidArgument",
+    message: ["'evaluator.nTrees'", "0"],
+  },
+  {
+    name: "getParamImportances(null)",
+    call: () => getParamImportances(bad(null)),
+    tag: "InvalidArgument",
+    message: ["'study'", "null"],
   },
 ];
 

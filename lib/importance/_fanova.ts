@@ -127,34 +127,47 @@ export function treeVariance(t: FanovaTree): number {
   return t.variance;
 }
 
-/** Optuna's `_get_marginalized_statistics`: mean and weight with NaN features marginalised. */
+/**
+ * Optuna's `_get_marginalized_statistics`: mean and weight with NaN features marginalised.
+ * Marginalised features keep the width 1 (Optuna sets them to [0, 1]), so a leaf's cardinality
+ * is the product of the active features' intervals along its path, tracked alone here.
+ */
 function marginalized(t: FanovaTree, sample: ReadonlyArray<number>): [number, number] {
   const tree = t.tree;
-  const start: Bounds = t.bounds.map((b, f) => Number.isNaN(sample[f]) ? [0, 1] as const : b);
-  const activeMask = sample.map((v) => !Number.isNaN(v));
-  const stack: Array<[number, Bounds]> = [[0, start]];
+  const active: number[] = [];
+  sample.forEach((v, f) => {
+    if (!Number.isNaN(v)) active.push(f);
+  });
+  const slot = new Map(active.map((f, i) => [f, i]));
+  const start: number[] = active.flatMap((f) => [...(t.bounds[f] as readonly [number, number])]);
+  const stack: Array<[number, ReadonlyArray<number>]> = [[0, start]];
   const values: number[] = [], weights: number[] = [];
   while (stack.length > 0) {
-    const [node, space] = stack.pop() as [number, Bounds];
+    const [node, space] = stack.pop() as [number, ReadonlyArray<number>];
     const f = tree.feature[node] as number;
     if (f >= 0) {
       const x = sample[f] as number;
       if (!Number.isNaN(x)) {
         const th = tree.threshold[node] as number;
-        stack.push(
-          x <= th
-            ? [tree.left[node] as number, withBound(space, f, 1, th)]
-            : [tree.right[node] as number, withBound(space, f, 0, th)],
-        );
+        const next = space.slice();
+        const k = 2 * (slot.get(f) as number);
+        if (x <= th) next[k + 1] = th;
+        else next[k] = th;
+        stack.push([(x <= th ? tree.left[node] : tree.right[node]) as number, next]);
         continue;
       }
-      if ((t.active[node] as ReadonlyArray<boolean>).some((a, k) => a && activeMask[k])) {
+      const sub = t.active[node] as ReadonlyArray<boolean>;
+      if (active.some((a) => sub[a])) {
         stack.push([tree.left[node] as number, space], [tree.right[node] as number, space]);
         continue;
       }
     }
+    let card = 1;
+    for (let i = 0; i < space.length; i += 2) {
+      card *= (space[i + 1] as number) - (space[i] as number);
+    }
     values.push(t.value[node] as number);
-    weights.push((t.size[node] as number) / cardinality(space));
+    weights.push((t.size[node] as number) / card);
   }
   const [mean] = weightedMoments(values, weights);
   return [mean, weights.reduce((a, b) => a + b, 0)];

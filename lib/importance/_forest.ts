@@ -2,8 +2,9 @@
  * A random forest regressor as scikit-learn's `RandomForestRegressor` with Optuna's settings
  * (private): bootstrap samples, best-split CART trees over every feature (`max_features=1.0`),
  * squared-error criterion, `min_samples_split=2`, `min_samples_leaf=1`, split thresholds at
- * the midpoint of consecutive distinct values. Each tree draws from `rngFor(seed, tree,
- * "importance:tree")`. Trees are flat arrays (sklearn's `tree_` layout) that fANOVA reads.
+ * the midpoint of consecutive distinct values, features read as float32 (as sklearn's trees
+ * do). Each tree draws from `rngFor(seed, tree, "importance:tree")`. Trees are flat arrays
+ * (sklearn's `tree_` layout) that fANOVA reads.
  *
  * @module
  */
@@ -49,14 +50,12 @@ interface Builder {
 interface Split {
   readonly feature: number;
   readonly threshold: number;
-  readonly position: number;
-  readonly order: ReadonlyArray<number>;
 }
 
-function stats(y: ReadonlyArray<number>, idx: ReadonlyArray<number>): [number, number] {
+function stats(y: ReadonlyArray<number>, idx: ArrayLike<number>): [number, number] {
   let sum = 0, sq = 0;
-  for (const i of idx) {
-    const v = y[i] as number;
+  for (let k = 0; k < idx.length; k++) {
+    const v = y[idx[k] as number] as number;
     sum += v;
     sq += v * v;
   }
@@ -64,26 +63,34 @@ function stats(y: ReadonlyArray<number>, idx: ReadonlyArray<number>): [number, n
   return [mean, Math.max(0, sq / idx.length - mean * mean)];
 }
 
-/** The best split of `idx` over the features in `features` order (strictly better wins). */
+/**
+ * The best split of a node whose samples, sorted by each feature, are `sorted[f]`, over the
+ * features in `features` order (strictly better wins).
+ */
 function bestSplit(
-  X: ReadonlyArray<ReadonlyArray<number>>,
+  cols: ReadonlyArray<Float64Array>,
   y: ReadonlyArray<number>,
-  idx: ReadonlyArray<number>,
+  sorted: ReadonlyArray<Int32Array>,
   features: ReadonlyArray<number>,
 ): Split | undefined {
   let best: Split | undefined;
   let bestProxy = -Infinity;
+  const first = sorted[0] as Int32Array;
+  const n = first.length;
   let total = 0;
-  for (const i of idx) total += y[i] as number;
-  const n = idx.length;
+  for (let k = 0; k < n; k++) total += y[first[k] as number] as number;
   for (const f of features) {
-    const order = [...idx].sort((a, b) => (X[a]?.[f] as number) - (X[b]?.[f] as number));
-    const xs = order.map((i) => X[i]?.[f] as number);
-    if ((xs[n - 1] as number) <= (xs[0] as number) + FEATURE_THRESHOLD) continue;
+    const col = cols[f] as Float64Array, order = sorted[f] as Int32Array;
+    if (
+      (col[order[n - 1] as number] as number) <=
+        (col[order[0] as number] as number) + FEATURE_THRESHOLD
+    ) {
+      continue;
+    }
     let sumLeft = 0;
     for (let p = 1; p < n; p++) {
       sumLeft += y[order[p - 1] as number] as number;
-      const prev = xs[p - 1] as number, next = xs[p] as number;
+      const prev = col[order[p - 1] as number] as number, next = col[order[p] as number] as number;
       if (next <= prev + FEATURE_THRESHOLD) continue;
       const sumRight = total - sumLeft;
       const proxy = sumLeft * sumLeft / p + sumRight * sumRight / (n - p);
@@ -91,11 +98,37 @@ function bestSplit(
         bestProxy = proxy;
         let threshold = prev / 2 + next / 2;
         if (threshold === next || !Number.isFinite(threshold)) threshold = prev;
-        best = { feature: f, threshold, position: p, order };
+        best = { feature: f, threshold };
       }
     }
   }
   return best;
+}
+
+/** Each feature's sorted samples, split by `split` (order kept). */
+function partition(
+  cols: ReadonlyArray<Float64Array>,
+  sorted: ReadonlyArray<Int32Array>,
+  split: Split,
+): [Int32Array[], Int32Array[]] {
+  const col = cols[split.feature] as Float64Array;
+  const left: Int32Array[] = [], right: Int32Array[] = [];
+  for (const order of sorted) {
+    let nLeft = 0;
+    for (let k = 0; k < order.length; k++) {
+      if ((col[order[k] as number] as number) <= split.threshold) nLeft++;
+    }
+    const l = new Int32Array(nLeft), r = new Int32Array(order.length - nLeft);
+    let i = 0, j = 0;
+    for (let k = 0; k < order.length; k++) {
+      const s = order[k] as number;
+      if ((col[s] as number) <= split.threshold) l[i++] = s;
+      else r[j++] = s;
+    }
+    left.push(l);
+    right.push(r);
+  }
+  return [left, right];
 }
 
 function shuffle(rng: Rng, n: number): number[] {
@@ -108,13 +141,14 @@ function shuffle(rng: Rng, n: number): number[] {
 }
 
 function grow(
-  data: { readonly X: ReadonlyArray<ReadonlyArray<number>>; readonly y: ReadonlyArray<number> },
+  data: { readonly cols: ReadonlyArray<Float64Array>; readonly y: ReadonlyArray<number> },
   t: Builder,
   ctx: { readonly rng: Rng; readonly maxDepth: number; readonly nFeatures: number },
-  idx: ReadonlyArray<number>,
+  sorted: ReadonlyArray<Int32Array>,
   depth: number,
 ): number {
   const node = t.feature.length;
+  const idx = sorted[0] as Int32Array;
   const [mean, impurity] = stats(data.y, idx);
   t.feature.push(-1);
   t.threshold.push(-2);
@@ -124,12 +158,13 @@ function grow(
   t.impurity.push(impurity);
   t.weight.push(idx.length);
   if (idx.length < 2 || depth >= ctx.maxDepth || impurity <= EPSILON) return node;
-  const split = bestSplit(data.X, data.y, idx, shuffle(ctx.rng, ctx.nFeatures));
+  const split = bestSplit(data.cols, data.y, sorted, shuffle(ctx.rng, ctx.nFeatures));
   if (split === undefined) return node;
+  const [left, right] = partition(data.cols, sorted, split);
   t.feature[node] = split.feature;
   t.threshold[node] = split.threshold;
-  t.left[node] = grow(data, t, ctx, split.order.slice(0, split.position), depth + 1);
-  t.right[node] = grow(data, t, ctx, split.order.slice(split.position), depth + 1);
+  t.left[node] = grow(data, t, ctx, left, depth + 1);
+  t.right[node] = grow(data, t, ctx, right, depth + 1);
   return node;
 }
 
@@ -152,7 +187,14 @@ export function fitTree(
     impurity: [],
     weight: [],
   };
-  grow({ X, y }, t, { rng, maxDepth, nFeatures }, idx, 0);
+  const cols = Array.from(
+    { length: nFeatures },
+    (_, f) => Float64Array.from(X, (row) => Math.fround(row[f] as number)),
+  );
+  const sorted = cols.map((col) =>
+    Int32Array.from([...idx].sort((a, b) => (col[a] as number) - (col[b] as number)))
+  );
+  grow({ cols, y }, t, { rng, maxDepth, nFeatures }, sorted, 0);
   return { ...t, nFeatures };
 }
 

@@ -241,6 +241,45 @@ function checkEvaluator(e: ImportanceEvaluator): Either<HyperionError, Importanc
   return right(e);
 }
 
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Runtime checks of what the types promise (callers from JavaScript, JSON, a CLI). */
+function checkOptions(options: unknown): Either<HyperionError, ImportanceOptions> {
+  const bad = (field: string, value: unknown, expected: string) =>
+    left(invalidArgument({ field, value, expected }));
+  if (!isObject(options)) return bad("options", options, "an options object");
+  const o = options as ImportanceOptions;
+  if (o.evaluator !== undefined && !isObject(o.evaluator)) {
+    return bad("evaluator", o.evaluator, "an evaluator such as fanovaEvaluator()");
+  }
+  if (
+    o.params !== undefined &&
+    !(Array.isArray(o.params) && o.params.every((p: unknown) => typeof p === "string"))
+  ) {
+    return bad("params", o.params, "an array of parameter names");
+  }
+  if (o.target !== undefined && typeof o.target !== "function") {
+    return bad("target", o.target, "a function of a trial");
+  }
+  if (o.normalize !== undefined && typeof o.normalize !== "boolean") {
+    return bad("normalize", o.normalize, "a boolean");
+  }
+  return right(o);
+}
+
+function checkSource(source: unknown): Either<HyperionError, ImportanceSource> {
+  if (!isObject(source) || !Array.isArray(source.trials) || !Array.isArray(source.directions)) {
+    return left(invalidArgument({
+      field: "study",
+      value: source,
+      expected: "a study, or { trials, directions }",
+    }));
+  }
+  return right(source as unknown as ImportanceSource);
+}
+
 /** Optuna's `_sort_dict_by_importance` (ties: the later name first) and normalisation. */
 function finish(raw: Readonly<Record<string, number>>, normalize: boolean): Record<string, number> {
   const entries = Object.entries(raw);
@@ -283,6 +322,17 @@ function finish(raw: Readonly<Record<string, number>>, normalize: boolean): Reco
 export function evaluateImportances(
   source: ImportanceSource,
   options: ImportanceOptions = {},
+): Either<HyperionError, Readonly<Record<string, number>>> {
+  const checked = checkSource(source);
+  if (checked._tag === "Left") return checked;
+  const valid = checkOptions(options);
+  if (valid._tag === "Left") return valid;
+  return evaluateChecked(checked.right, valid.right);
+}
+
+function evaluateChecked(
+  source: ImportanceSource,
+  options: ImportanceOptions,
 ): Either<HyperionError, Readonly<Record<string, number>>> {
   const evaluator = checkEvaluator(options.evaluator ?? pedAnovaEvaluator());
   if (evaluator._tag === "Left") return evaluator;
@@ -341,11 +391,14 @@ export function getParamImportances(
   study: Study | ImportanceSource,
   options: ImportanceOptions = {},
 ): TaskEither<HyperionError, Readonly<Record<string, number>>> {
-  if (!("storage" in study)) return fromEither(evaluateImportances(study, options));
+  if (!isObject(study) || !("storage" in study)) {
+    return fromEither(evaluateImportances(study as ImportanceSource, options));
+  }
+  const handle = study as Study;
   return gen(function* (_) {
-    const trials = yield* _(getTrials(study));
+    const trials = yield* _(getTrials(handle));
     return yield* _(evaluateImportances(
-      { trials, directions: study.directions, studyName: study.studyName },
+      { trials, directions: handle.directions, studyName: handle.studyName },
       options,
     ));
   });

@@ -31,11 +31,35 @@ export const BLUES: PlotlyValue = [
 /** The grey of infeasible trials. */
 export const INFEASIBLE_GREY = "#cccccc";
 
+/** Left unless `source` has arrays `trials` and `directions` (callers from JavaScript, JSON). */
+export function checkSource(source: PlotSource): Either<HyperionError, PlotSource> {
+  const s = source as unknown as { trials?: unknown; directions?: unknown } | null;
+  if (
+    typeof s !== "object" || s === null || !Array.isArray(s.trials) || !Array.isArray(s.directions)
+  ) {
+    return left(invalidArgument({
+      field: "source",
+      value: source,
+      expected: "{ trials, directions } with two arrays",
+    }));
+  }
+  return right(source);
+}
+
 /** The target to plot: the given one, or the single objective (Left for multi-objective). */
 export function resolveTarget(
   source: PlotSource,
   options: TargetOptions,
 ): Either<HyperionError, Target> {
+  const checked = checkSource(source);
+  if (checked._tag === "Left") return checked;
+  if (options.target !== undefined && typeof options.target !== "function") {
+    return left(invalidArgument({
+      field: "target",
+      value: options.target,
+      expected: "a function of a trial",
+    }));
+  }
   if (options.target !== undefined) return right(options.target);
   if (source.directions.length !== 1) {
     return left(invalidArgument({

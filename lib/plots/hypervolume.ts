@@ -8,7 +8,7 @@ import type { HyperionError } from "../errors.ts";
 import { invalidArgument } from "../core/errors.ts";
 import { hypervolume } from "../math/hypervolume.ts";
 import type { Axis, PlotlyFigure, PlotSource } from "./model.ts";
-import { isFeasible } from "./_common.ts";
+import { checkSource, isFeasible } from "./_common.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -58,6 +58,8 @@ export function hypervolumeHistory(
   source: PlotSource,
   referencePoint: ReadonlyArray<number>,
 ): Either<HyperionError, HypervolumeHistoryPlot> {
+  const checked = checkSource(source);
+  if (checked._tag === "Left") return checked;
   const k = source.directions.length;
   if (k < 2) {
     return left(invalidArgument({

@@ -13,6 +13,7 @@ import { nonDominationRanks } from "../math/hypervolume.ts";
 import type { PlotlyFigure, PlotSource, TargetOptions } from "./model.ts";
 import {
   BLUES,
+  checkSource,
   completeFinite,
   formatG,
   isFeasible,
@@ -114,6 +115,8 @@ export function parallelCoordinate(
     readonly params?: ReadonlyArray<string>;
   } = {},
 ): Either<HyperionError, ParallelPlot> {
+  const checked = checkSource(source);
+  if (checked._tag === "Left") return checked;
   const multi = options.target === undefined && source.directions.length > 1;
   const target = multi ? undefined : resolveTarget(source, options);
   if (target?._tag === "Left") return target;

@@ -10,7 +10,7 @@ import type { HyperionError } from "../errors.ts";
 import { invalidArgument } from "../core/errors.ts";
 import { paretoFront } from "../core/study.ts";
 import type { Axis, PlotlyFigure, PlotlyValue, PlotSource } from "./model.ts";
-import { hoverText, INFEASIBLE_GREY, isFeasible } from "./_common.ts";
+import { checkSource, hoverText, INFEASIBLE_GREY, isFeasible } from "./_common.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -81,6 +81,8 @@ export function paretoFrontPlot(
     readonly axisOrder?: ReadonlyArray<number>;
   } = {},
 ): Either<HyperionError, ParetoPlot> {
+  const checked = checkSource(source);
+  if (checked._tag === "Left") return checked;
   const k = source.directions.length;
   if (k !== 2 && k !== 3) {
     return left(invalidArgument({

@@ -3,7 +3,7 @@
  * written with our SQLite storage, importances computed by Optuna on the same file. PED-ANOVA
  * (deterministic) must match Optuna's values; the forest evaluators (fANOVA, mean decrease
  * impurity), whose forests draw from different random streams, must rank the parameters as
- * Optuna does: Spearman ≥ 0.9 between the means over seeds 0–4, or — where the parameters of
+ * Optuna does: Spearman ≥ 0.9 between the means over seeds 0–9, or — where the parameters of
  * little importance are tied within Optuna's own seed-to-seed noise — at least as high as
  * Optuna's seed 0 against its seed 1; and the most important parameter must be the same.
  */

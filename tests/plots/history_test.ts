@@ -85,3 +85,32 @@ Deno.test("property: best so far is monotone and equals a running minimum of fea
     ),
   );
 });
+
+Deno.test("bad input to a plot is a Left naming the field, never a throw", async () => {
+  const {
+    contourPlot,
+    edf,
+    hypervolumeHistory,
+    parallelCoordinate,
+    paretoFrontPlot,
+    rankPlot,
+    slicePlot,
+  } = await import(
+    "../../lib/plots/mod.ts"
+  );
+  const bad = (x: unknown): never => x as never;
+  const cases = [
+    optimizationHistory(bad(null)),
+    optimizationHistory(bad({ trials: "x", directions: ["minimize"] })),
+    slicePlot(bad({ trials: [] })),
+    contourPlot(bad(undefined)),
+    rankPlot(bad(42)),
+    parallelCoordinate(bad(null)),
+    edf([bad(null)]),
+    hypervolumeHistory(bad(null), [1, 1]),
+    paretoFrontPlot(bad({ trials: null, directions: [] })),
+  ];
+  for (const c of cases) assert.match(c._tag === "Left" ? c.left.message : "Right", /'source'/);
+  const target = optimizationHistory({ trials: [], directions: ["minimize"] }, { target: bad(1) });
+  assert.match(target._tag === "Left" ? target.left.message : "", /'target'/);
+});
