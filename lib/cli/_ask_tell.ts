@@ -7,12 +7,12 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import { type Either, gen, genEither, left, type TaskEither } from "../effect/mod.ts";
+import { type Either, gen, genEither, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
-import type { Distribution } from "../core/distributions.ts";
+import { checkCompatible, type Distribution } from "../core/distributions.ts";
 import { distributionFromJson } from "../core/distribution_json.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
-import type { TrialState } from "../core/trial.ts";
+import type { FrozenTrial, TrialState } from "../core/trial.ts";
 import type { Sampler } from "../samplers/sampler.ts";
 import { randomSampler } from "../samplers/random.ts";
 import { tpeSampler } from "../samplers/tpe/mod.ts";
@@ -132,6 +132,20 @@ export function searchSpaceOption(
 // ask
 // -------------------------------------------------------------------------------------
 
+/** Each distribution of `space` is compatible with the first one the study recorded for its name. */
+function compatibleSpace(
+  trials: ReadonlyArray<FrozenTrial>,
+  space: Readonly<Record<string, Distribution>>,
+): Either<HyperionError, void> {
+  for (const [name, next] of Object.entries(space)) {
+    const previous = trials.find((t) => Object.hasOwn(t.distributions, name))?.distributions[name];
+    if (previous === undefined) continue;
+    const ok = checkCompatible(previous, next, name);
+    if (ok._tag === "Left") return ok;
+  }
+  return right(undefined);
+}
+
 interface AskOpts extends StudyOpts, FormatOpts {
   readonly sampler?: string;
   readonly samplerKwargs?: string;
@@ -165,6 +179,8 @@ function askCommand(ctx: Context, opts: AskOpts): TaskEither<HyperionError, stri
     const space = yield* _(searchSpaceOption(opts.searchSpace));
     const trial = yield* _(onStudy(ctx, opts, sampler, (study) =>
       gen(function* (_) {
+        // checked before the trial is created, so that an incompatible space writes nothing
+        yield* _(compatibleSpace(yield* _(study.storage.getAllTrials(study.studyId)), space));
         const handle = yield* _(ask(study, space));
         return yield* _(study.storage.getTrial(handle.trialId));
       })));

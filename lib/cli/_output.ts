@@ -155,7 +155,11 @@ export function dumpTable(rows: ReadonlyArray<Plain>, header: ReadonlyArray<stri
   for (const name of header) {
     const cells = rows.map((r) => r[name]);
     const numeric = cells.every(isNumeric);
-    const width = Math.max(name.length, ...cells.map((c) => cellText(c).length));
+    // as in Optuna, an empty (None) cell is as wide as the text "None"
+    const width = Math.max(
+      name.length,
+      ...cells.map((c) => c === null || c === undefined ? 4 : cellText(c).length),
+    );
     const align = (s: string) => numeric ? s.padStart(width) : s.padEnd(width);
     separator += "-".repeat(width + 2) + "+";
     head += ` ${align(name)} |`;
