@@ -10,7 +10,7 @@ import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue } from "../core/json.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "./_output.ts";
-import { type Context, EXIT, exitCodeOf } from "./_context.ts";
+import { type CliError, type Context, EXIT, exitCodeOf } from "./_context.ts";
 import { STORAGE_ENV } from "./_storage.ts";
 
 // -------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ export interface Outcome {
 }
 
 /** A command's work: a `TaskEither` of its outcome (or just its stdout text). */
-export type Work = TaskEither<HyperionError, Outcome | string | undefined>;
+export type Work = TaskEither<CliError, Outcome | string | undefined>;
 
 /** Runs a command's work: prints its outcome, records the exit code. */
 export type Runner = (work: Work) => Promise<void>;

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { HyperionError } from "../errors.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -82,6 +81,18 @@ export interface CliIo {
    * @default {Deno.env.get}
    */
   readonly env?: (name: string) => string | undefined;
+  /**
+   * Stops a command that runs until stopped (`dashboard`).
+   *
+   * @default {SIGINT or SIGTERM}
+   */
+  readonly stop?: AbortSignal;
+}
+
+/** Any error a command returns: Hyperion's, or the dashboard's `ServeFailed`. */
+export interface CliError {
+  readonly _tag: string;
+  readonly message: string;
 }
 
 /** {@link CliIo} with every part present. */
@@ -89,6 +100,7 @@ export interface Context {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly env: (name: string) => string | undefined;
+  readonly stop: AbortSignal | undefined;
 }
 
 // -------------------------------------------------------------------------------------
@@ -107,6 +119,7 @@ export function contextOf(io: CliIo): Context {
   return {
     out: io.out ?? ((t) => writeAll(Deno.stdout, t)),
     err: io.err ?? ((t) => writeAll(Deno.stderr, t)),
+    stop: io.stop,
     env: io.env ?? ((name) => {
       try {
         return Deno.env.get(name);
@@ -122,7 +135,7 @@ export function contextOf(io: CliIo): Context {
 // -------------------------------------------------------------------------------------
 
 /** The exit code of an error (see {@link EXIT}). */
-export function exitCodeOf(error: HyperionError): number {
+export function exitCodeOf(error: CliError): number {
   switch (error._tag) {
     case "InvalidArgument":
     case "InvalidStudyArgs":

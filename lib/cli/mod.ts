@@ -4,7 +4,8 @@
  *     deno run -A jsr:@hyperion/tune/cli <command> [options]     (in the repository: deno task cli)
  *
  * Commands: `studies`, `study-names`, `create-study`, `delete-study`, `copy-study`, `trials`,
- * `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`, `storage check`. Each takes
+ * `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`, `storage check`, `report`
+ * (a study as one HTML file) and `dashboard` (the local web app). Each takes
  * `--help`. The storage comes from `--storage URL` or the `HYPERION_STORAGE` variable; listings
  * print as `-f table` (default), `json`, `yaml` or `value`, in Optuna's shapes. Storage URLs and
  * names are never handed to a shell.
@@ -46,6 +47,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from "./_output.ts";
 import { addStudyCommands } from "./_study_commands.ts";
 import { addTrialCommands } from "./_trial_commands.ts";
 import { addAskTellCommands } from "./_ask_tell.ts";
+import { addViewCommands } from "./_view_commands.ts";
 import { checkStorage } from "./_storage_check.ts";
 import { STORAGE_ENV, storageUrl } from "./_storage.ts";
 import { flatMap, fromEither } from "../effect/mod.ts";
@@ -92,6 +94,7 @@ function program(ctx: Context, run: ReturnType<typeof runner>): Command {
   addTrialCommands(p, ctx, run);
   addAskTellCommands(p, ctx, run);
   addStorageCommands(p, ctx, run);
+  addViewCommands(p, ctx, run);
   return p;
 }
 

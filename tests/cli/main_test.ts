@@ -181,3 +181,36 @@ study.tell(t, [x, 0.0])
 if (!existsSync(PYTHON)) {
   console.log(`skipped: the Python Optuna interop test needs ${PYTHON} (not found)`);
 }
+
+Deno.test("dashboard as a process: prints its URL, serves, and exits 0 on Ctrl-C (SIGINT)", async () => {
+  const db = await tempDb();
+  try {
+    await cliProcess(["create-study", "--storage", db.url, "--study-name", "s"]);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(ROOT, "lib", "cli", "main.ts"), "dashboard", db.url, "--port", "0"],
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    while (!out.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += value;
+    }
+    const url = out.trim();
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    await page.body?.cancel();
+    child.kill("SIGINT");
+    const status = await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    assert.equal(status.code, 0);
+  } finally {
+    await db.close();
+  }
+});

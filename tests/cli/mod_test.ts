@@ -435,6 +435,8 @@ Deno.test("every command answers --help with its options, exit 0", async () => {
     "enqueue",
     "export",
     "storage check",
+    "report",
+    "dashboard",
   ];
   for (const command of commands) {
     const r = await cli([...command.split(" "), "--help"]);
