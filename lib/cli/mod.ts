@@ -4,7 +4,7 @@
  *     deno run -A jsr:@hyperion/tune/cli <command> [options]     (in the repository: deno task cli)
  *
  * Commands: `studies`, `study-names`, `create-study`, `delete-study`, `copy-study`, `trials`,
- * `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`, `storage check`, `report`
+ * `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`, `importance`, `storage check`, `report`
  * (a study as one HTML file) and `dashboard` (the local web app). Each takes
  * `--help`. The storage comes from `--storage URL` or the `HYPERION_STORAGE` variable; listings
  * print as `-f table` (default), `json`, `yaml` or `value`, in Optuna's shapes. Storage URLs and
@@ -48,6 +48,7 @@ import { addStudyCommands } from "./_study_commands.ts";
 import { addTrialCommands } from "./_trial_commands.ts";
 import { addAskTellCommands } from "./_ask_tell.ts";
 import { addViewCommands } from "./_view_commands.ts";
+import { addImportanceCommand } from "./_importance.ts";
 import { checkStorage } from "./_storage_check.ts";
 import { STORAGE_ENV, storageUrl } from "./_storage.ts";
 import { flatMap, fromEither } from "../effect/mod.ts";
@@ -94,6 +95,7 @@ function program(ctx: Context, run: ReturnType<typeof runner>): Command {
   addTrialCommands(p, ctx, run);
   addAskTellCommands(p, ctx, run);
   addStorageCommands(p, ctx, run);
+  addImportanceCommand(p, ctx, run);
   addViewCommands(p, ctx, run);
   return p;
 }

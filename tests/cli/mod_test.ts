@@ -434,6 +434,7 @@ Deno.test("every command answers --help with its options, exit 0", async () => {
     "tell",
     "enqueue",
     "export",
+    "importance",
     "storage check",
     "report",
     "dashboard",
