@@ -109,9 +109,14 @@ export interface Context {
 
 const encoder = new TextEncoder();
 
+/** Writes all of `text`; a reader that went away (`| head`) is not an error: the rest is dropped. */
 function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
   let bytes = encoder.encode(text);
-  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+  }
 }
 
 /** The context of a run: the given parts, the process's streams and environment otherwise. */
