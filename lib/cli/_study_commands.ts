@@ -9,7 +9,7 @@ import { gen, left, map, mapError, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { Direction } from "../core/study.ts";
 import type { Storage } from "../storage/storage.ts";
-import { createStudy } from "../study/study.ts";
+import { createStudy, loadStudy, setStudyUserAttr } from "../study/study.ts";
 import { copyStudy, deleteStudy, getAllStudySummaries } from "../study/studies.ts";
 import { cellRecord, formatOutput } from "./_output.ts";
 import { LISTING_TIMES } from "./_records.ts";
@@ -205,4 +205,28 @@ export function addStudyCommands(program: Command, ctx: Context, run: Runner): v
     .option("--to-storage <url>", "the storage to copy to (default: --storage)")
     .option("--to-study-name <name>", "the copy's name (default: the study's name)")
     .action((opts: CopyOpts) => run(copy(ctx, opts)));
+
+  const study = program.command("study").description("Commands on one study.");
+  withStudyOption(
+    withStorageOption(
+      study.command("set-user-attr").description(
+        "Set a user attribute of a study (the value is stored as a string, as Optuna's CLI does).",
+      ),
+    ),
+    "the study to set the attribute of",
+  )
+    .requiredOption("-k, --key <key>", "the attribute's key")
+    .requiredOption("--value <value>", "the attribute's value")
+    .action(onStorage<UserAttrOpts>(ctx, run, "existing", (storage, opts) =>
+      gen(function* (_) {
+        const studyName = yield* _(requireStudyName(opts));
+        const handle = yield* _(loadStudy({ storage, studyName }));
+        yield* _(setStudyUserAttr(handle, opts.key, opts.value));
+        return undefined;
+      })));
+}
+
+interface UserAttrOpts extends StudyOpts {
+  readonly key: string;
+  readonly value: string;
 }

@@ -3,7 +3,7 @@
  *
  *     deno run -A jsr:@hyperion/tune/cli <command> [options]     (in the repository: deno task cli)
  *
- * Commands: `studies`, `study-names`, `create-study`, `delete-study`, `copy-study`, `trials`,
+ * Commands: `studies`, `study-names`, `study set-user-attr`, `create-study`, `delete-study`, `copy-study`, `trials`,
  * `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`, `importance`, `storage check`, `report`
  * (a study as one HTML file) and `dashboard` (the local web app). Each takes
  * `--help`. The storage comes from `--storage URL` or the `HYPERION_STORAGE` variable; listings

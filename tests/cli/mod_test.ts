@@ -95,6 +95,35 @@ Deno.test("create-study prints the name; a second time exits 4 unless --skip-if-
     );
     const names = await cli(["study-names", "--storage", db.url]);
     assert.equal(names.out, "s\nmo\n");
+    const attr = await cli([
+      "study",
+      "set-user-attr",
+      "--storage",
+      db.url,
+      "--study-name",
+      "s",
+      "-k",
+      "owner",
+      "--value",
+      "ana",
+    ]);
+    assert.equal(attr.code, 0, attr.err);
+    const withAttrs = JSON.parse((await cli(["studies", "--storage", db.url, "-f", "json"])).out);
+    assert.deepEqual(withAttrs.map((s: { user_attrs: unknown }) => s.user_attrs), [
+      { owner: "ana" },
+      {},
+    ]);
+    const noKey = await cli([
+      "study",
+      "set-user-attr",
+      "--storage",
+      db.url,
+      "--study-name",
+      "s",
+      "--value",
+      "x",
+    ]);
+    assert.equal(noKey.code, EXIT.usage);
   } finally {
     await db.close();
   }
@@ -301,6 +330,19 @@ Deno.test("export: CSV and JSON lines with trials_dataframe's columns; absent pa
     assert.equal(rows[1].value, 2);
     assert.equal(typeof rows[0].duration, "number");
     assert.match(rows[0].datetime_start, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+    const nowhere = join(db.dir, "no", "such", "dir", "t.csv");
+    const unwritable = await cli([
+      "export",
+      "--storage",
+      db.url,
+      "--study-name",
+      "s",
+      "-o",
+      nowhere,
+    ]);
+    assert.equal(unwritable.code, EXIT.error);
+    assert.match(unwritable.err, /^error: Cannot write/m);
+    assert.equal(existsSync(join(db.dir, "no")), false);
   } finally {
     await db.close();
   }
@@ -436,6 +478,7 @@ Deno.test("every command answers --help with its options, exit 0", async () => {
     "export",
     "importance",
     "storage check",
+    "study set-user-attr",
     "report",
     "dashboard",
   ];
