@@ -1,12 +1,12 @@
 /**
  * The command line (`@hyperion/tune/cli`): Optuna's commands and more, on any storage URL.
  *
- *     deno run -A jsr:@hyperion/tune/cli <command> [options]     (in the repository: deno task cli)
+ *     deno run -A lib/cli/main.ts <command> [options]     (in the repository: deno task cli)
  *
- * Commands: `studies`, `study-names`, `study set-user-attr`, `create-study`, `delete-study`, `copy-study`, `trials`,
- * `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`, `importance`, `storage check`, `report`
- * (a study as one HTML file) and `dashboard` (the local web app). Each takes
- * `--help`. The storage comes from `--storage URL` or the `HYPERION_STORAGE` variable; listings
+ * Commands: `studies`, `study-names`, `study set-user-attr`, `create-study`, `delete-study`,
+ * `copy-study`, `trials`, `best-trial`, `best-trials`, `ask`, `tell`, `enqueue`, `export`,
+ * `importance`, `storage check`, `report` (a study as one HTML file) and `dashboard` (the local
+ * web app). Each takes `--help`. The storage comes from `--storage URL` or the `HYPERION_STORAGE` variable; listings
  * print as `-f table` (default), `json`, `yaml` or `value`, in Optuna's shapes. Storage URLs and
  * names are never handed to a shell.
  *
