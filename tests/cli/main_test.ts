@@ -206,8 +206,7 @@ Deno.test("dashboard as a process: prints its URL, serves, and exits 0 on Ctrl-C
     await page.body?.cancel();
     child.kill("SIGINT");
     const status = await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel();
+    await reader.cancel();
     await child.stderr.cancel();
     assert.equal(status.code, 0);
   } finally {
