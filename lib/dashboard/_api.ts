@@ -15,8 +15,8 @@ import { loadStudy } from "../study/study.ts";
 import { tell, type TellOutcome } from "../study/tell.ts";
 import { checkNoteSave, noteWrites } from "./notes.ts";
 import { parseTrialQuery, queryTrials } from "./_query.ts";
-import { studySummaryView, studyView, trialDetailView, trialRow } from "./_views.ts";
-import { studyFigures, studyImportance } from "./_figures.ts";
+import { studySummaryView, studyVersion, studyView, trialDetailView, trialRow } from "./_views.ts";
+import { type StudyFigure, studyFigures, studyImportance } from "./_figures.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -38,10 +38,18 @@ export interface ApiResponse {
   readonly body: string | Uint8Array;
 }
 
+/** The figures of a study at one version (computed once per change, asked once per plot). */
+export interface FigureCache {
+  readonly version: string;
+  readonly figures: ReadonlyArray<StudyFigure>;
+}
+
 /** What the router serves from. */
 export interface ApiContext {
   readonly storage: Storage;
   readonly allowWrites: boolean;
+  /** The figures last computed, by study id. */
+  readonly figureCache: Map<number, FigureCache>;
   /** The page, the client script and Plotly. */
   readonly assets: Readonly<Record<string, { readonly type: string; readonly body: string }>>;
 }
@@ -91,6 +99,19 @@ async function loadById(storage: Storage, id: number): Promise<Either<HyperionEr
   return { _tag: "Right", right: { study: study.right, trials: trials.right } };
 }
 
+function cachedFigures(
+  ctx: ApiContext,
+  study: StudyRecord,
+  trials: ReadonlyArray<FrozenTrial>,
+): ReadonlyArray<StudyFigure> {
+  const version = studyVersion(study, trials);
+  const hit = ctx.figureCache.get(study.studyId);
+  if (hit && hit.version === version) return hit.figures;
+  const figures = studyFigures(study, trials);
+  ctx.figureCache.set(study.studyId, { version, figures });
+  return figures;
+}
+
 async function listStudies(ctx: ApiContext): Promise<ApiResponse> {
   const studies = await ctx.storage.listStudies()();
   if (studies._tag === "Left") return errorResponse(studies.left);
@@ -118,7 +139,12 @@ async function studyRoute(
     const view = studyView(study, trials);
     return json(200, { version: view.version, changed: view.version !== req.search.get("since") });
   }
-  if (what === "figures") return json(200, studyFigures(study, trials));
+  if (what === "figures") {
+    const figures = cachedFigures(ctx, study, trials);
+    if (arg === undefined) return json(200, figures.map((f) => ({ id: f.id, title: f.title })));
+    const figure = figures.find((f) => f.id === arg);
+    return figure ? json(200, figure) : json(404, { error: "NotFound", message: "No such figure" });
+  }
   if (what === "importance") return answer(await studyImportance(study, trials), (x) => x);
   if (what === "trials" && arg === undefined) {
     return answer(parseTrialQuery(req.search), (q) => queryTrials(trials.map(trialRow), q));

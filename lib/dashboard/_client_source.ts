@@ -49,6 +49,7 @@ function serverSource() {
     trials: function (id, q) { return get(base(id) + "/trials?" + queryString(q)); },
     trial: function (id, n) { return get(base(id) + "/trials/" + encodeURIComponent(n)); },
     figures: function (id) { return get(base(id) + "/figures"); },
+    figure: function (id, fid) { return get(base(id) + "/figures/" + encodeURIComponent(fid)); },
     importance: function (id) { return get(base(id) + "/importance"); },
     poll: function (id, since) {
       return get(base(id) + "/poll?since=" + encodeURIComponent(since));
@@ -78,7 +79,14 @@ function reportSource(data) {
         return d;
       });
     },
-    figures: function () { return later(function () { return data.figures; }); },
+    figures: function () {
+      return later(function () {
+        return data.figures.map(function (f) { return { id: f.id, title: f.title }; });
+      });
+    },
+    figure: function (id, fid) {
+      return later(function () { return data.figures.filter(function (f) { return f.id === fid; })[0]; });
+    },
     importance: function () { return later(function () { return data.importance; }); },
     poll: function () { return later(function () { return { version: data.view.version, changed: false }; }); },
   };

@@ -85,16 +85,34 @@ function trialDetail(page, n) {
   }, function (e) { clear(page.detail).appendChild(el("p", { cls: "error", text: String(e.message || e) })); });
 }
 
-function drawFigures(page, figures) {
-  figures.forEach(function (f) {
+// The first figure is drawn before the page counts as ready; the others follow one by one,
+// each in its own task, so the table answers clicks while they draw.
+function drawFigures(page, list) {
+  function slot(f) {
     var div = page.plots[f.id];
     if (!div) {
       div = el("div", { cls: "plot", "data-figure": f.id, "aria-label": f.title });
       page.plots[f.id] = div;
       page.figureBox.appendChild(div);
     }
-    plot(div, f.figure);
-  });
+    return div;
+  }
+  var divs = list.map(slot);
+  function draw(i) {
+    if (i >= list.length) return Promise.resolve();
+    return page.src.figure(page.id, list[i].id).then(function (f) { return plot(divs[i], f.figure); });
+  }
+  var rest = function () {
+    var chain = Promise.resolve();
+    list.forEach(function (_, i) {
+      if (i === 0) return;
+      chain = chain.then(function () {
+        return new Promise(function (r) { setTimeout(r, 0); }).then(function () { return draw(i); });
+      });
+    });
+    return chain;
+  };
+  return draw(0).then(function () { page.later = rest(); });
 }
 
 function drawImportance(page) {

@@ -23,6 +23,9 @@ import { timeline, timelineFigure } from "../plots/timeline.ts";
 import { paretoFrontFigure, paretoFrontPlot } from "../plots/pareto.ts";
 import { hypervolumeHistory, hypervolumeHistoryFigure } from "../plots/hypervolume.ts";
 
+/** The timeline shows the most recent trials only (10,000 bars would take seconds to draw). */
+const TIMELINE_TRIALS = 1000;
+
 /** A figure of the study page. */
 export interface StudyFigure {
   readonly id: string;
@@ -144,7 +147,8 @@ export function studyFigures(
   const out: StudyFigure[] = [];
   if (study.directions.length === 1) singleObjective(out, source);
   else multiObjective(out, source);
-  add(out, "timeline", "Timeline", () => timelineFigure(timeline(source)));
+  const recent = { nRecentTrials: TIMELINE_TRIALS };
+  add(out, "timeline", "Timeline", () => timelineFigure(timeline(source, recent)));
   return out;
 }
 

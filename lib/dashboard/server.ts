@@ -143,6 +143,7 @@ export function serveDashboard(
     const ctx: ApiContext = {
       storage,
       allowWrites,
+      figureCache: new Map(),
       assets: {
         "/": { type: "text/html; charset=utf-8", body: dashboardHtml() },
         "/assets/app.js": { type: "text/javascript; charset=utf-8", body: clientScript() },

@@ -84,3 +84,40 @@ export async function watchedPage(
 export async function ready(page: Page, timeout = 20_000): Promise<void> {
   await page.waitForSelector("body[data-ready='1']", { timeout });
 }
+
+/**
+ * Waits until the text of the first element matching `selector` matches `re` (polled from
+ * here: the dashboard's CSP forbids the string evaluation `waitForFunction` would need).
+ */
+export async function waitText(
+  page: Page,
+  selector: string,
+  re: RegExp,
+  timeout = 15_000,
+): Promise<void> {
+  const end = Date.now() + timeout;
+  let last: string | null = null;
+  while (Date.now() < end) {
+    last = await page.locator(selector).first().textContent({ timeout }).catch(() => null);
+    if (last !== null && re.test(last)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`'${selector}' never matched ${re}: last text ${JSON.stringify(last)}`);
+}
+
+/** Waits until the first element matching `selector` has the attribute value. */
+export async function waitAttr(
+  page: Page,
+  selector: string,
+  attr: string,
+  value: string,
+): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (Date.now() < end) {
+    if ((await page.locator(selector).first().getAttribute(attr).catch(() => null)) === value) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`'${selector}' never had ${attr}=${JSON.stringify(value)}`);
+}
