@@ -16,7 +16,10 @@
  *
  * **All-reduce.** Per chunk: every rank copies its values into its slot; barrier; rank `r` sums
  * its segment of the chunk over the slots in rank order (0, 1, …) into the result slot;
- * barrier; every rank copies the result out. The sum order never depends on arrival order, so
+ * barrier; every rank copies the result out. (A rank writes only its own slot before the first
+ * barrier, and the result slot only between the two, so a rank still copying the previous
+ * result is never overwritten.) Broadcast: the root copies into its slot; barrier; the others
+ * copy from it; barrier. The sum order never depends on arrival order, so
  * the result is deterministic and the same bits on every rank.
  *
  * @module
@@ -172,8 +175,9 @@ function allReduce<T extends FloatArray>(v: Views, buf: T, op: ReduceOp): Either
 function broadcast<T extends FloatArray>(v: Views, buf: T, root: number): Either<HyperionError, T> {
   const bad = badBuffer(buf) ?? badRoot(root, v.mem.worldSize);
   if (bad !== undefined) return left(bad);
-  const { chunk, worldSize } = v.mem;
-  const slot = worldSize * chunk;
+  const { chunk } = v.mem;
+  // the root's own slot: slots are read only between an operation's two barriers
+  const slot = root * chunk;
   for (let offset = 0; offset === 0 || offset < buf.length; offset += chunk) {
     const n = Math.min(chunk, buf.length - offset);
     if (v.rank === root) v.data.set(buf.subarray(offset, offset + n), slot);
@@ -245,18 +249,12 @@ function abortedError(v: Views): HyperionError | undefined {
   if (Atomics.load(v.ctl, ABORT) === 0) return undefined;
   const culprit = Atomics.load(v.ctl, ABORT_RANK);
   const why = REASONS[Atomics.load(v.ctl, ABORT_REASON)] ?? "aborted";
-  return collectiveFailed({
-    reason: "aborted",
-    rank: v.rank,
-    culprits: [culprit],
-    detail: `the run was aborted because rank ${culprit} ${
-      why === "timeout"
-        ? "did not arrive in time"
-        : why === "mismatch"
-        ? "called otherwise"
-        : "failed"
-    }`,
-  });
+  const detail = why === "mismatch"
+    ? mismatchDetail(v, culprit)
+    : why === "timeout"
+    ? `rank ${culprit} did not reach ${describe(startedBy(v, v.rank))} within ${v.mem.timeoutMs} ms`
+    : `the run was aborted because rank ${culprit} failed`;
+  return collectiveFailed({ reason: "aborted", rank: v.rank, culprits: [culprit], detail });
 }
 
 interface Started {
@@ -282,6 +280,12 @@ function describe(op: Started): string {
   return `${op.kind}(${op.length} values, ${arg})`;
 }
 
+function mismatchDetail(v: Views, culprit: number): string {
+  const mine = startedBy(v, 0), theirs = startedBy(v, culprit);
+  return `rank ${culprit} called ${describe(theirs)} while rank 0 called ${describe(mine)} ` +
+    `(operation #${mine.seq}); every rank must call the same operations in the same order`;
+}
+
 function mismatchError(v: Views): HyperionError | undefined {
   const mine = startedBy(v, 0);
   for (let r = 1; r < v.mem.worldSize; r++) {
@@ -294,8 +298,7 @@ function mismatchError(v: Views): HyperionError | undefined {
       reason: "mismatch",
       rank: v.rank,
       culprits: [r],
-      detail: `rank ${r} called ${describe(theirs)} while rank 0 called ${describe(mine)} ` +
-        `(operation #${mine.seq}); every rank must call the same operations in the same order`,
+      detail: mismatchDetail(v, r),
     });
   }
   return undefined;
