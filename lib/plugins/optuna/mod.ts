@@ -183,6 +183,11 @@ export interface OptunaPlugin extends Plugin {
    * share a checkpoint.
    */
   readonly configureModel: <S, B, V>(model: Model<S, B, V>) => Model<S, B, V>;
+  /**
+   * The save name `configureModel` gives a model saved as `saveName`: for `fitParallel`, whose
+   * model is a module export, pass it as `FitParallelOptions.saveName`.
+   */
+  readonly trialSaveName: (saveName: string) => string;
   /** Suggests by type name: `"categorical"`, `"int"` or `"float"`; else `UnknownSuggestType`. */
   readonly suggest: (
     typeName: string,
@@ -278,6 +283,7 @@ function refusingPlugin(trial: Trial, metricName: string, error: HyperionError):
     metricName,
     configureTrainer: () => left(error),
     configureModel: (model) => model,
+    trialSaveName: (saveName) => saveName,
     suggest: () => fail,
     setup: fail,
     reportMetrics: () => fail,
@@ -428,13 +434,15 @@ function suggestByType(
   }
 }
 
+/** `<saveName>_<study>_trial-<original number>`. */
+function trialSaveName(trial: Trial, saveName: string): string {
+  return `${saveName}_${fileSafeName(trial.study.studyName)}_trial-${trialOriginalNumber(trial)}`;
+}
+
 /** The model with save name `<saveName>_<study>_trial-<original number>`. */
 function trialModel<S, B, V>(trial: Trial, model: Model<S, B, V>): Model<S, B, V> {
   if (typeof model !== "object" || model === null) return model;
-  const name = `${model.saveName}_${fileSafeName(trial.study.studyName)}_trial-${
-    trialOriginalNumber(trial)
-  }`;
-  return { ...model, saveName: name };
+  return { ...model, saveName: trialSaveName(trial, model.saveName) };
 }
 
 /** The plug-in of a valid call: its hooks share one {@link LiveState}. */
@@ -458,6 +466,7 @@ function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
       });
     },
     configureModel: (model) => trialModel(trial, model),
+    trialSaveName: (saveName) => trialSaveName(trial, saveName),
     suggest: (typeName, name, args) => suggestByType(trial, typeName, name, args),
     setup: (ctx) => {
       observe(live, ctx);

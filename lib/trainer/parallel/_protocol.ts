@@ -82,6 +82,7 @@ export interface StartMessage {
     | { readonly url: string; readonly exportName: string }
     | ArrayDataSpec;
   readonly options: JsonValue | undefined;
+  readonly saveName: string | undefined;
 }
 
 /** What one rank's `fit` gave, as data. */

@@ -122,11 +122,13 @@ function rankTrainer(
 /** The model with a barrier before its setup and its last context kept for `stateDict`. */
 function rankModel(
   model: AnyModel,
+  saveName: string | undefined,
   collective: Collective,
   last: { ctx: TrainingContext | undefined },
 ): AnyModel {
   return {
     ...model,
+    ...(saveName === undefined ? {} : { saveName }),
     setup: (ctx) => {
       const synced = collective.barrier();
       return synced._tag === "Left" ? synced : model.setup(ctx);
@@ -162,7 +164,7 @@ async function runRank(
   const trainer = rankTrainer(msg, collective, calls, channel);
   if (trainer._tag === "Left") return { kind: "failed", error: trainer.left };
   const last = { ctx: undefined as TrainingContext | undefined };
-  const model = rankModel(parts.right.model, collective, last);
+  const model = rankModel(parts.right.model, msg.saveName, collective, last);
   const fitted = await fitRank(trainer.right, model, parts.right.data, collective)();
   if (fitted._tag === "Left") return { kind: "failed", error: fitted.left };
   const { state: _state, ...rest } = fitted.right;

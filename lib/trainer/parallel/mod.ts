@@ -60,6 +60,14 @@ export interface FitParallelOptions {
    */
   readonly options?: JsonValue;
   /**
+   * The model's save name in every rank, replacing the export's (checkpoints go to
+   * `<chkptRoot>/<saveName>/`): with the tuning plug-in, `plugin.trialSaveName(name)`, the
+   * parallel form of `plugin.configureModel`.
+   *
+   * @default {undefined}
+   */
+  readonly saveName?: string;
+  /**
    * How long a rank waits for the others in one collective operation before the run fails
    * with `RankFailed` naming the ranks that did not arrive (ms).
    *
@@ -247,6 +255,14 @@ function startMessages(
   if (dataSpec._tag === "Left") return dataSpec;
   const plugins = pluginSpecs(trainer);
   if (plugins._tag === "Left") return plugins;
+  const saveName = options.saveName;
+  if (saveName !== undefined && (typeof saveName !== "string" || saveName.length === 0)) {
+    return left(invalidArgument({
+      field: "options.saveName",
+      value: saveName,
+      expected: "a non-empty name",
+    }));
+  }
   const memory = collectiveMemory(worldSize.right, chunk.right, timeout.right);
   const { progress, ...config } = trainer.config;
   const messages = Array.from({ length: worldSize.right }, (_, rank): StartMessage => ({
@@ -260,6 +276,7 @@ function startMessages(
     model: modelSpec.right,
     data: dataSpec.right,
     options: options.options,
+    saveName,
   }));
   return right({ memory, messages });
 }
