@@ -14,6 +14,15 @@
  * ({@link OptunaCheckpointState}); `fit` resumes only a checkpoint that matches all three, so
  * studies may share folders. Both kinds are written atomically.
  *
+ * **Across ranks** (`fitParallel`, data-parallel training with Workers): the plug-in stays in the
+ * main thread with the trial; rank 0 forwards its hooks there, so only rank 0's metrics are
+ * reported (one intermediate value per validation cycle) and only the main thread asks the pruner;
+ * the answer of `shouldTrainingStop` is broadcast from rank 0 to every rank through the collective
+ * layer, so every rank stops after the same batch; `fitParallel` then returns normally and
+ * `checkPruned()` gives `TrialPruned`, as in Helios' DDP runs. Pass `trialSaveName(name)` as
+ * `fitParallel`'s `saveName` (the model is a module export there, so `configureModel` cannot
+ * rename it). Ranks never see the trial or the storage.
+ *
  * Where we deliberately differ from Helios 1.3: reports happen automatically from the
  * plug-in's `onValidationEnd` (calling `reportMetrics` yourself stays possible); the pruner is
  * asked once per new report rather than after every batch; `resumeStudy` keeps trial numbers,
