@@ -97,13 +97,8 @@ import type {
 } from "../../trainer/types.ts";
 import type { Model } from "../../trainer/model.ts";
 import { addTrainExceptions, registerPlugin, type Trainer } from "../../trainer/trainer.ts";
-import {
-  acceptState,
-  checkpointState,
-  type OptunaCheckpointState,
-  trialOriginalNumber,
-} from "./_checkpoint_state.ts";
-import { fileSafeName } from "./sampler_checkpoint.ts";
+import { acceptState, checkpointState, type OptunaCheckpointState } from "./_checkpoint_state.ts";
+import { trialModel, trialSaveName } from "./_names.ts";
 
 export {
   ORIGINAL_NUMBER_KEY,
@@ -441,17 +436,6 @@ function suggestByType(
     default:
       return () => Promise.resolve(left(unknownSuggestType(String(typeName))));
   }
-}
-
-/** `<saveName>_<study>_trial-<original number>`. */
-function trialSaveName(trial: Trial, saveName: string): string {
-  return `${saveName}_${fileSafeName(trial.study.studyName)}_trial-${trialOriginalNumber(trial)}`;
-}
-
-/** The model with save name `<saveName>_<study>_trial-<original number>`. */
-function trialModel<S, B, V>(trial: Trial, model: Model<S, B, V>): Model<S, B, V> {
-  if (typeof model !== "object" || model === null) return model;
-  return { ...model, saveName: trialSaveName(trial, model.saveName) };
 }
 
 /** The plug-in of a valid call: its hooks share one {@link LiveState}. */
