@@ -147,6 +147,5 @@ export async function parentChannel(): Promise<ParentChannel> {
 }
 
 function nodeThreads(): Promise<NodeWorkerThreads> {
-  const specifier = "node:worker_threads";
-  return import(specifier) as Promise<NodeWorkerThreads>;
+  return import("node:worker_threads") as unknown as Promise<NodeWorkerThreads>;
 }
