@@ -95,9 +95,11 @@ export {
   trialPruned,
 } from "./lib/study/errors.ts";
 export {
+  type CollectiveFailed,
   type CorruptCheckpoint,
   type DuplicatePlugin,
   type InvalidTrainerConfig,
+  type RankFailed,
   type TrainingFailed,
 } from "./lib/trainer/errors.ts";
 export { type NotPersistentStorage, type UnknownSuggestType } from "./lib/plugins/optuna/errors.ts";

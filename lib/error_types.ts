@@ -6,6 +6,7 @@
  * @module
  */
 export type {
+  CollectiveFailed,
   CorruptCheckpoint,
   DuplicatedStudy,
   DuplicatePlugin,
@@ -20,6 +21,7 @@ export type {
   NotPersistentStorage,
   NotSupported,
   ObjectiveFailed,
+  RankFailed,
   SchemaMismatch,
   StorageError,
   StudyNotFound,

@@ -43,9 +43,11 @@ import type {
   TrialPruned,
 } from "./study/errors.ts";
 import type {
+  CollectiveFailed,
   CorruptCheckpoint,
   DuplicatePlugin,
   InvalidTrainerConfig,
+  RankFailed,
   TrainingFailed,
 } from "./trainer/errors.ts";
 import type { NotPersistentStorage, UnknownSuggestType } from "./plugins/optuna/errors.ts";
@@ -89,7 +91,9 @@ export type HyperionError =
   | TrainingFailed
   | NotPersistentStorage
   | CorruptCheckpoint
-  | UnknownSamplerKind;
+  | UnknownSamplerKind
+  | CollectiveFailed
+  | RankFailed;
 
 /**
  * The tag of any {@link HyperionError}.
@@ -136,6 +140,8 @@ const KNOWN_TAGS: { readonly [K in HyperionErrorTag]: true } = {
   NotPersistentStorage: true,
   CorruptCheckpoint: true,
   UnknownSamplerKind: true,
+  CollectiveFailed: true,
+  RankFailed: true,
 };
 
 // -------------------------------------------------------------------------------------

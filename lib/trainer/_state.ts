@@ -12,7 +12,7 @@ import type { Rng } from "../random/rng.ts";
 import type { DataModule } from "./data.ts";
 import type { Model } from "./model.ts";
 import type { ResolvedTrainerConfig } from "./trainer.ts";
-import type { Plugin, TrainingContext, TrainingState, TrainUnit } from "./types.ts";
+import type { Collective, Plugin, TrainingContext, TrainingState, TrainUnit } from "./types.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -51,6 +51,8 @@ export interface LoopEnv<S, B, V> {
   readonly rng: Rng;
   /** Where progress lines go, if anywhere. */
   readonly progress: ProgressSink | undefined;
+  /** The collective operations of the run's ranks (`ctx.collective`). */
+  readonly collective: Collective;
 }
 
 /** The open JSON-lines log: its path, its file name in the log folder and its length. */
@@ -114,6 +116,7 @@ export function contextOf<S, B, V>(env: LoopEnv<S, B, V>, ts: TrainingState): Tr
     checkpointDir: env.checkpointDir,
     plugins: env.plugins,
     rng: env.rng,
+    collective: env.collective,
   };
 }
 

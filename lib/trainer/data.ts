@@ -102,8 +102,13 @@ export interface ArrayDataModuleOptions<T> {
 
 /**
  * A data module over in-memory arrays: each batch is an array of items. Training items are
- * shuffled per epoch with the epoch's seed and sharded by rank (item `i` goes to rank
- * `i % worldSize`), so every resumed epoch yields the same batches.
+ * shuffled per epoch with the epoch's seed, then sharded by rank as PyTorch's
+ * `DistributedSampler` does: position `i` of the shuffled list goes to rank `i % worldSize`,
+ * after the last `length % worldSize` positions are left out of that epoch, so every rank yields
+ * the same number of batches, every resumed epoch yields the same batches, and the batches of
+ * `worldSize` ranks with `batchSize: b` together hold exactly the items of the single-rank
+ * batches with `batchSize: b * worldSize`. Validation items are sharded the same way, unshuffled
+ * and without leaving any out.
  *
  * A `batchSize` that is not a positive integer makes `fit` fail with `TrainingFailed`.
  *
@@ -132,9 +137,10 @@ export function arrayDataModule<T>(
   const base: DataModule<ReadonlyArray<T>> = {
     trainBatches: (request) => {
       if (!ok) return badSize();
-      const shard = train.filter((_, i) => i % request.worldSize === request.rank);
-      const items = shuffle ? shuffled(rngFromSeed(request.seed), shard) : shard;
-      return chunks(items, batchSize).slice(request.start);
+      const all = shuffle ? shuffled(rngFromSeed(request.seed), train) : train;
+      const usable = all.length - (all.length % request.worldSize);
+      const shard = all.slice(0, usable).filter((_, i) => i % request.worldSize === request.rank);
+      return chunks(shard, batchSize).slice(request.start);
     },
   };
   if (validation === undefined) return base;

@@ -1,6 +1,7 @@
 /**
  * The trainer's errors: {@link InvalidTrainerConfig}, {@link DuplicatePlugin},
- * {@link TrainingFailed} and {@link CorruptCheckpoint}. Each constructor returns its own
+ * {@link TrainingFailed}, {@link CorruptCheckpoint}, and for data-parallel training
+ * {@link CollectiveFailed} and {@link RankFailed}. Each constructor returns its own
  * variant; `HyperionError` (in `lib/errors.ts`) unites them with the other domains' errors.
  *
  * @module
@@ -65,9 +66,83 @@ export interface CorruptCheckpoint extends ErrorBase {
   readonly cause: unknown;
 }
 
+/**
+ * A collective operation (all-reduce, broadcast, barrier) could not complete on a rank: another
+ * rank failed (`"aborted"`), a rank did not arrive within the run's timeout (`"timeout"`), or
+ * the ranks called different operations (`"mismatch"`).
+ *
+ * @category model
+ */
+export interface CollectiveFailed extends ErrorBase {
+  /** Discriminant. */
+  readonly _tag: "CollectiveFailed";
+  /** Why the operation failed. */
+  readonly reason: "aborted" | "timeout" | "mismatch";
+  /** The rank that reports the failure. */
+  readonly rank: number;
+  /** The ranks at fault, when known (the ones that did not arrive, or that called otherwise). */
+  readonly culprits: ReadonlyArray<number>;
+}
+
+/**
+ * A rank of a data-parallel run failed (a `Left` from its `fit`, a throw, an uncaught error,
+ * or its Worker ended), so the whole run ended and every Worker was terminated.
+ *
+ * @category model
+ */
+export interface RankFailed extends ErrorBase {
+  /** Discriminant. */
+  readonly _tag: "RankFailed";
+  /** The rank that failed. */
+  readonly rank: number;
+  /** How many ranks the run had. */
+  readonly worldSize: number;
+  /** What the rank failed with (its error, or a description of its end). */
+  readonly cause: unknown;
+}
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
+
+/**
+ * Builds a {@link CollectiveFailed}.
+ *
+ * @category constructors
+ */
+export function collectiveFailed(
+  args: {
+    reason: CollectiveFailed["reason"];
+    rank: number;
+    culprits: ReadonlyArray<number>;
+    detail: string;
+  },
+): CollectiveFailed {
+  return {
+    _tag: "CollectiveFailed",
+    reason: args.reason,
+    rank: args.rank,
+    culprits: args.culprits,
+    message: `Collective operation failed on rank ${args.rank}: ${args.detail}`,
+  };
+}
+
+/**
+ * Builds a {@link RankFailed}.
+ *
+ * @category constructors
+ */
+export function rankFailed(
+  args: { rank: number; worldSize: number; cause: unknown },
+): RankFailed {
+  return {
+    _tag: "RankFailed",
+    rank: args.rank,
+    worldSize: args.worldSize,
+    cause: args.cause,
+    message: `Rank ${args.rank} of ${args.worldSize} failed: ${describeCause(args.cause)}`,
+  };
+}
 
 /**
  * Builds an {@link InvalidTrainerConfig}.

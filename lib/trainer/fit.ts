@@ -19,7 +19,8 @@ import { rngFromSeed } from "../random/rng.ts";
 import type { DataModule } from "./data.ts";
 import type { Model } from "./model.ts";
 import type { Trainer } from "./trainer.ts";
-import type { FitResult, StopReason } from "./types.ts";
+import type { Collective, FitResult, StopReason } from "./types.ts";
+import { localCollective } from "./parallel/_collective.ts";
 import { findResumable, removeStaleTemps, restore, type Resumable } from "./_checkpointing.ts";
 import { call, lifecycle, modelHook, pluginHooks, pluginName, steps } from "./_handlers.ts";
 import { logLine, openLog, progressSink, showProgress } from "./_log.ts";
@@ -103,8 +104,23 @@ export function fit<S, B, V>(
   model: Model<S, B, V>,
   data: DataModule<B, V>,
 ): TaskEither<HyperionError, FitResult<S>> {
+  return fitRank(trainer, model, data, localCollective());
+}
+
+/**
+ * {@link fit} on one rank of a data-parallel run: the same loop with `collective` in every
+ * context. Used by `fitParallel`'s Workers; not part of the public entry point.
+ *
+ * @category constructors
+ */
+export function fitRank<S, B, V>(
+  trainer: Trainer,
+  model: Model<S, B, V>,
+  data: DataModule<B, V>,
+  collective: Collective,
+): TaskEither<HyperionError, FitResult<S>> {
   return fromAsync(
-    () => run(trainer, model, data),
+    () => run(trainer, model, data, collective),
     (e) => trainingFailed(e, "an internal step of fit"),
   );
 }
@@ -118,9 +134,10 @@ function run<S, B, V>(
   trainer: Trainer,
   model: Model<S, B, V>,
   data: DataModule<B, V>,
+  collective: Collective,
 ): Step<FitResult<S>> {
   return steps(function* (_) {
-    const { env, from } = yield* _(() => open(trainer, model, data));
+    const { env, from } = yield* _(() => open(trainer, model, data, collective));
     const initial: LoopState<S> = {
       ts: freshTrainingState(env.cfg.trainUnit),
       state: undefined as S,
@@ -177,6 +194,7 @@ function open<S, B, V>(
   trainer: Trainer,
   model: Model<S, B, V>,
   data: DataModule<B, V>,
+  collective: Collective,
 ): Step<{ readonly env: LoopEnv<S, B, V>; readonly from: Resumable | undefined }> {
   return steps(function* (_) {
     const cfg = trainer.config;
@@ -206,6 +224,7 @@ function open<S, B, V>(
       resumedFrom: from?.path,
       rng: rngFromSeed(cfg.seed),
       progress: writer ? progressSink(cfg.progress) : undefined,
+      collective,
     };
     return { env, from };
   });

@@ -60,12 +60,15 @@ export type * from "../error_types.ts";
 export type { JsonValue } from "../core/json.ts";
 export type { Rng, RngState } from "../random/rng.ts";
 export type {
+  Collective,
   FitResult,
+  FloatArray,
   HookResult,
   Losses,
   LossWindows,
   Metrics,
   Plugin,
+  ReduceOp,
   RunningLoss,
   StepContext,
   StopReason,
@@ -97,3 +100,12 @@ export {
 } from "./checkpoint.ts";
 export type { Checkpoint, CheckpointLog } from "./checkpoint.ts";
 export { fit } from "./fit.ts";
+export { fitParallel } from "./parallel/mod.ts";
+export type {
+  ArrayDataSpec,
+  FitParallelOptions,
+  ModuleExport,
+  ParallelFitResult,
+  RankInit,
+  RankResult,
+} from "./parallel/mod.ts";

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Either } from "../effect/mod.ts";
+import type { HyperionError } from "../errors.ts";
 import type { Rng } from "../random/rng.ts";
 import type { JsonValue } from "../core/json.ts";
 
@@ -94,6 +95,66 @@ export interface TrainingContext {
    * and restored on resume, so draws continue exactly.
    */
   readonly rng: Rng;
+  /**
+   * The collective operations of this run's ranks (all-reduce, broadcast, barrier). Under
+   * `fit` there is one rank and they return their input unchanged; under `fitParallel` they
+   * run over shared memory between the ranks' Workers.
+   */
+  readonly collective: Collective;
+}
+
+/**
+ * A typed array of floats that the collective operations accept.
+ *
+ * @category model
+ */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * How {@link Collective.allReduce} combines the ranks' buffers: their element-wise sum, or
+ * the sum divided by the number of ranks.
+ *
+ * @category model
+ */
+export type ReduceOp = "sum" | "mean";
+
+/**
+ * Collective operations between the ranks of one run, in the model's context (`ctx.collective`).
+ * Every rank must call the same operations in the same order with buffers of the same length
+ * (a mismatch fails every rank with `CollectiveFailed` instead of hanging). The operations block
+ * the calling rank until every rank has arrived; they return an `Either` (a `Left`
+ * `CollectiveFailed` when another rank failed, a rank took longer than the run's
+ * `collectiveTimeoutMs`, or the calls do not match; `InvalidArgument` for a bad buffer).
+ *
+ * **Determinism.** `allReduce` adds the ranks' values in rank order (rank 0 + rank 1 + …), in
+ * double precision, whatever order the ranks arrive in, and every rank receives the same bits
+ * (a `Float32Array` is rounded once, after the sum).
+ *
+ * @category model
+ */
+export interface Collective {
+  /** This rank (0 to `worldSize - 1`). */
+  readonly rank: number;
+  /** How many ranks take part. */
+  readonly worldSize: number;
+  /**
+   * Replaces `buffer`, in place, with the element-wise sum (or mean) of every rank's buffer,
+   * and returns it.
+   *
+   * @default op "sum"
+   */
+  readonly allReduce: <T extends FloatArray>(
+    buffer: T,
+    op?: ReduceOp,
+  ) => Either<HyperionError, T>;
+  /**
+   * Replaces `buffer`, in place, with rank `root`'s buffer on every rank, and returns it.
+   *
+   * @default root 0
+   */
+  readonly broadcast: <T extends FloatArray>(buffer: T, root?: number) => Either<HyperionError, T>;
+  /** Returns once every rank has called it. */
+  readonly barrier: () => Either<HyperionError, void>;
 }
 
 /**

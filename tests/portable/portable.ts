@@ -23,10 +23,12 @@ import {
   arrayDataModule,
   createTrainer,
   fit,
+  fitParallel,
   getOrThrow,
   type Model,
   registerPlugin,
 } from "../../lib/trainer/mod.ts";
+import { regression, regressionPoints } from "../fixtures/parallel_models.ts";
 import { optunaPlugin, resumeStudy } from "../../lib/plugins/optuna/mod.ts";
 import { runtimeName } from "../../lib/runtime/mod.ts";
 import { seededStudyTrials } from "./seeded_study.ts";
@@ -137,6 +139,35 @@ const checks: ReadonlyArray<Check> = [
       assert.ok((await readdir(join(chkptRoot, "line"))).length > 0);
     });
   }],
+  [
+    "@hyperion/tune/trainer: fitParallel's 2 ranks (Workers) match one rank; a failing rank is named",
+    async () => {
+      const { train, validation } = regressionPoints();
+      const config = { totalSteps: 3, validationFrequency: 1, seed: 2 };
+      const single = await runOrThrow(fit(
+        getOrThrow(createTrainer(config)),
+        regression({ rank: 0, worldSize: 1, options: undefined }),
+        arrayDataModule(train, { batchSize: 16, validation }),
+      ));
+      const model = {
+        url: new URL("../fixtures/parallel_models.ts", import.meta.url),
+        exportName: "regression",
+      };
+      const data = { train, validation, batchSize: 8 };
+      const run = await runOrThrow(
+        fitParallel(getOrThrow(createTrainer(config)), model, data, { worldSize: 2 }),
+      );
+      const w = (run.state as { w: number[] }).w;
+      w.forEach((wi, i) => assert.ok(Math.abs(wi - (single.state.w[i] as number)) <= 1e-12));
+      assert.deepEqual(run.ranks[1]?.state, run.state);
+      const failed = await fitParallel(getOrThrow(createTrainer(config)), model, data, {
+        worldSize: 2,
+        options: { throwAt: [1, 2] },
+      })();
+      assert.ok(failed._tag === "Left" && failed.left._tag === "RankFailed");
+      assert.match(failed.left.message, /^Rank 1 of 2 failed/);
+    },
+  ],
   [
     "@hyperion/tune/plugins/optuna: the plug-in tunes a training run on SQLite; resumeStudy",
     async () => {

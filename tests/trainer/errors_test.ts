@@ -6,12 +6,16 @@
 import assert from "node:assert/strict";
 import { type HyperionError, isHyperionError } from "../../lib/errors.ts";
 import {
+  type CollectiveFailed,
+  collectiveFailed,
   type CorruptCheckpoint,
   corruptCheckpoint,
   type DuplicatePlugin,
   duplicatePlugin,
   type InvalidTrainerConfig,
   invalidTrainerConfig,
+  type RankFailed,
+  rankFailed,
   type TrainingFailed,
   trainingFailed,
 } from "../../lib/trainer/errors.ts";
@@ -47,6 +51,24 @@ Deno.test("trainer error constructors return their own variant with a Deno-style
   assert.equal(corrupt.message, "Cannot read checkpoint '/c.json': it is not valid JSON");
   const all: ReadonlyArray<HyperionError> = [config, duplicate, failed, corrupt];
   assert.ok(all.every(isHyperionError));
+});
+
+Deno.test("data-parallel error constructors name the rank and the collective", () => {
+  const timeout: CollectiveFailed = collectiveFailed({
+    reason: "timeout",
+    rank: 0,
+    culprits: [1],
+    detail: "rank 1 did not reach barrier() (operation #3) within 1000 ms",
+  });
+  assert.deepEqual(timeout.culprits, [1]);
+  assert.equal(
+    timeout.message,
+    "Collective operation failed on rank 0: rank 1 did not reach barrier() (operation #3) within 1000 ms",
+  );
+  const failed: RankFailed = rankFailed({ rank: 1, worldSize: 2, cause: new Error("boom") });
+  assert.equal(failed.rank, 1);
+  assert.equal(failed.message, "Rank 1 of 2 failed: Error: boom");
+  assert.ok([timeout, failed].every(isHyperionError));
 });
 
 Deno.test("plug-in error constructors return their own variant with a Deno-style message", () => {

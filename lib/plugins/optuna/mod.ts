@@ -14,6 +14,15 @@
  * ({@link OptunaCheckpointState}); `fit` resumes only a checkpoint that matches all three, so
  * studies may share folders. Both kinds are written atomically.
  *
+ * **Across ranks** (`fitParallel`, data-parallel training with Workers): the plug-in stays in the
+ * main thread with the trial; rank 0 forwards its hooks there, so only rank 0's metrics are
+ * reported (one intermediate value per validation cycle) and only the main thread asks the pruner;
+ * the answer of `shouldTrainingStop` is broadcast from rank 0 to every rank through the collective
+ * layer, so every rank stops after the same batch; `fitParallel` then returns normally and
+ * `checkPruned()` gives `TrialPruned`, as in Helios' DDP runs. Pass `trialSaveName(name)` as
+ * `fitParallel`'s `saveName` (the model is a module export there, so `configureModel` cannot
+ * rename it). Ranks never see the trial or the storage.
+ *
  * Where we deliberately differ from Helios 1.3: reports happen automatically from the
  * plug-in's `onValidationEnd` (calling `reportMetrics` yourself stays possible); the pruner is
  * asked once per new report rather than after every batch; `resumeStudy` keeps trial numbers,
@@ -88,13 +97,8 @@ import type {
 } from "../../trainer/types.ts";
 import type { Model } from "../../trainer/model.ts";
 import { addTrainExceptions, registerPlugin, type Trainer } from "../../trainer/trainer.ts";
-import {
-  acceptState,
-  checkpointState,
-  type OptunaCheckpointState,
-  trialOriginalNumber,
-} from "./_checkpoint_state.ts";
-import { fileSafeName } from "./sampler_checkpoint.ts";
+import { acceptState, checkpointState, type OptunaCheckpointState } from "./_checkpoint_state.ts";
+import { trialModel, trialSaveName } from "./_names.ts";
 
 export {
   ORIGINAL_NUMBER_KEY,
@@ -183,6 +187,11 @@ export interface OptunaPlugin extends Plugin {
    * share a checkpoint.
    */
   readonly configureModel: <S, B, V>(model: Model<S, B, V>) => Model<S, B, V>;
+  /**
+   * The save name `configureModel` gives a model saved as `saveName`: for `fitParallel`, whose
+   * model is a module export, pass it as `FitParallelOptions.saveName`.
+   */
+  readonly trialSaveName: (saveName: string) => string;
   /** Suggests by type name: `"categorical"`, `"int"` or `"float"`; else `UnknownSuggestType`. */
   readonly suggest: (
     typeName: string,
@@ -278,6 +287,7 @@ function refusingPlugin(trial: Trial, metricName: string, error: HyperionError):
     metricName,
     configureTrainer: () => left(error),
     configureModel: (model) => model,
+    trialSaveName: (saveName) => saveName,
     suggest: () => fail,
     setup: fail,
     reportMetrics: () => fail,
@@ -428,15 +438,6 @@ function suggestByType(
   }
 }
 
-/** The model with save name `<saveName>_<study>_trial-<original number>`. */
-function trialModel<S, B, V>(trial: Trial, model: Model<S, B, V>): Model<S, B, V> {
-  if (typeof model !== "object" || model === null) return model;
-  const name = `${model.saveName}_${fileSafeName(trial.study.studyName)}_trial-${
-    trialOriginalNumber(trial)
-  }`;
-  return { ...model, saveName: name };
-}
-
 /** The plug-in of a valid call: its hooks share one {@link LiveState}. */
 function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
   const live: LiveState = {
@@ -458,6 +459,7 @@ function livePlugin(trial: Trial, metricName: string): OptunaPlugin {
       });
     },
     configureModel: (model) => trialModel(trial, model),
+    trialSaveName: (saveName) => trialSaveName(trial, saveName),
     suggest: (typeName, name, args) => suggestByType(trial, typeName, name, args),
     setup: (ctx) => {
       observe(live, ctx);

@@ -49,10 +49,13 @@ export type { Trial } from "../../study/trial.ts";
 export type { Model, TrainStepResult, ValidationResult } from "../../trainer/model.ts";
 export type { ResolvedTrainerConfig, Trainer } from "../../trainer/trainer.ts";
 export type {
+  Collective,
+  FloatArray,
   HookResult,
   Losses,
   Metrics,
   Plugin,
+  ReduceOp,
   StepContext,
   TrainingContext,
   TrainUnit,
