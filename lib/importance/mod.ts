@@ -59,6 +59,7 @@ export type {
 } from "../storage/storage.ts";
 export type { LogEntry, Logger, LogLevel, LogSeverity } from "../study/logging.ts";
 export type { Study, StudyRuntime, TrialLive } from "../study/study.ts";
+export type { ConstraintsFunc } from "../study/study_args.ts";
 export type { Trial } from "../study/trial.ts";
 export {
   evaluateImportances,
