@@ -2,8 +2,9 @@
  * Opens a storage from its URL: `sqlite:///relative/path.db` and `sqlite:////absolute/path.db`
  * (SQLAlchemy's convention, the same URLs Python Optuna takes), `sqlite:///:memory:` for a
  * private in-memory SQLite database, `postgresql://user:password@host:5432/database` (also
- * `postgres://` and `postgresql+psycopg2://`) for a PostgreSQL server, and `memory:` for
- * {@link memoryStorage}.
+ * `postgres://` and `postgresql+psycopg2://`) for a PostgreSQL server, `journal:///abs/path.log`
+ * (or `journal:relative/path.log`) for a journal file that processes on many machines share
+ * (`journalStorage`; Optuna has no URL for it), and `memory:` for {@link memoryStorage}.
  *
  * @example Open an SQLite file by URL and an in-memory storage
  * ```ts
@@ -31,6 +32,8 @@
 import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { memoryStorage } from "./memory.ts";
+import { journalFileBackend, type JournalFileBackendOptions } from "./journal/backend.ts";
+import { journalStorage, type JournalStorageOptions } from "./journal/journal.ts";
 import { postgresStorage, type PostgresStorageOptions } from "./rdb/postgres.ts";
 import { sqliteStorage, type SqliteStorageOptions } from "./rdb/sqlite.ts";
 import type { Storage } from "./storage.ts";
@@ -45,6 +48,13 @@ export type {
 } from "./rdb/sqlite.ts";
 export type * from "./signature_types.ts";
 export type { PostgresStorageOptions } from "./rdb/postgres.ts";
+export type {
+  JournalDamage,
+  JournalFileBackendOptions,
+  JournalLockKind,
+  JournalStorage,
+  JournalStorageOptions,
+} from "./journal/mod.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -68,6 +78,13 @@ export interface OpenStorageOptions {
    * @default {{}}
    */
   readonly postgres?: PostgresStorageOptions;
+  /**
+   * Options for `journal:` URLs: the file backend's (lock, fsync, snapshot) and the
+   * storage's.
+   *
+   * @default {{}}
+   */
+  readonly journal?: JournalFileBackendOptions & JournalStorageOptions;
 }
 
 /**
@@ -78,7 +95,8 @@ export interface OpenStorageOptions {
 export type StorageLocation =
   | { readonly kind: "memory" }
   | { readonly kind: "sqlite"; readonly path: string }
-  | { readonly kind: "postgresql"; readonly url: string };
+  | { readonly kind: "postgresql"; readonly url: string }
+  | { readonly kind: "journal"; readonly path: string };
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -106,6 +124,13 @@ export function openStorage(
       return sqliteStorage(where.path, options?.sqlite ?? {});
     case "postgresql":
       return postgresStorage(where.url, options?.postgres ?? {});
+    case "journal": {
+      const { now, onDamage, ...file } = options?.journal ?? {};
+      return journalStorage(journalFileBackend(where.path, file), {
+        ...(now === undefined ? {} : { now }),
+        ...(onDamage === undefined ? {} : { onDamage }),
+      });
+    }
   }
 }
 
@@ -148,12 +173,26 @@ export function parseStorageUrl(url: string): Either<HyperionError, StorageLocat
     if (path.length === 0) return bad("an SQLite URL with a file path after 'sqlite:///'");
     return right({ kind: "sqlite", path });
   }
+  if (scheme === "journal") return journalLocation(url, bad);
   if (scheme === "postgresql" || scheme === "postgres" || scheme?.startsWith("postgresql+")) {
     return right({ kind: "postgresql", url });
   }
   return bad(
-    `a URL with scheme 'sqlite', 'postgresql' or 'memory'${
+    `a URL with scheme 'sqlite', 'postgresql', 'journal' or 'memory'${
       scheme === undefined ? "" : ` (not '${scheme}')`
     }`,
   );
+}
+
+/** `journal:///absolute/path.log` (like a `file:` URL) or `journal:relative/path.log`. */
+function journalLocation(
+  url: string,
+  bad: (expected: string) => Either<HyperionError, StorageLocation>,
+): Either<HyperionError, StorageLocation> {
+  const rest = url.slice("journal:".length);
+  const path = rest.startsWith("///") ? rest.slice(2) : rest.startsWith("//") ? "" : rest;
+  if (path.length === 0 || path.includes("?") || path.includes("#")) {
+    return bad("'journal:///absolute/path.log' or 'journal:relative/path.log' (no host, no query)");
+  }
+  return right({ kind: "journal", path });
 }

@@ -1,0 +1,188 @@
+/**
+ * The mechanics of a journal storage: its state record, the in-process queue that runs one
+ * operation at a time, the incremental read (from the last byte offset; the replay is the
+ * cache), damage detection, and the locked write (sync, decide, append, apply). Private to the
+ * journal storage.
+ *
+ * @module
+ */
+import { type Either, left, right, type TaskEither } from "../../effect/mod.ts";
+import { type HyperionError, storageError } from "../../errors.ts";
+import { decodeLog, encodeLog, type JournalLog } from "./_format.ts";
+import type { JournalFile } from "./_file.ts";
+import { applyLog, type Replay } from "./_replay.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Where a journal stops being readable: the 1-based line, its byte offset, why, and the start
+ * of its text.
+ */
+export interface Damage {
+  readonly line: number;
+  readonly byteOffset: number;
+  readonly reason: string;
+  readonly text: string;
+}
+
+/** Everything a journal storage holds, in one visible record. */
+export interface JournalState {
+  readonly file: JournalFile;
+  readonly now: () => number;
+  readonly workerId: string;
+  readonly replay: Replay;
+  /** Bytes of the journal applied so far. */
+  offset: number;
+  /** Lines of the journal applied so far. */
+  lines: number;
+  /** The first damaged line, once seen (nothing after it is read). */
+  damage: Damage | undefined;
+  readonly onDamage: (damage: Damage) => void;
+  closed: boolean;
+  /** The operation running now; the next one waits for it. */
+  queue: Promise<unknown>;
+}
+
+/** What a locked write decided: the lines to append and the answer once they are applied. */
+export interface Decision<A> {
+  readonly logs: ReadonlyArray<JournalLog>;
+  readonly answer: () => A;
+}
+
+const NEWLINE = 10;
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+// -------------------------------------------------------------------------------------
+// reading
+// -------------------------------------------------------------------------------------
+
+/**
+ * Reads what was appended since the last read and applies it. An incomplete last line is
+ * left for later (another process may be writing it, as Optuna assumes) unless `locked`: then
+ * nobody is writing, so it is a crash's leftover and damage.
+ */
+export async function sync(st: JournalState, locked: boolean): Promise<void> {
+  if (st.damage !== undefined) return;
+  const bytes = await st.file.readFrom(st.offset);
+  let start = 0;
+  while (start < bytes.length) {
+    const end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) {
+      if (locked) damaged(st, start, bytes, "incomplete last line (a crash during a write?)");
+      return;
+    }
+    const reason = applyLine(st, bytes.subarray(start, end));
+    if (reason !== undefined) return damaged(st, start, bytes.subarray(0, end), reason);
+    st.offset += end + 1 - start;
+    st.lines += 1;
+    start = end + 1;
+  }
+}
+
+function applyLine(st: JournalState, raw: Uint8Array): string | undefined {
+  let text: string;
+  try {
+    text = decoder.decode(raw);
+  } catch {
+    return "not UTF-8 text";
+  }
+  const log = decodeLog(text);
+  return typeof log === "string" ? log : applyLog(st.replay, log);
+}
+
+function damaged(st: JournalState, start: number, bytes: Uint8Array, reason: string): void {
+  const text = new TextDecoder().decode(bytes.subarray(start, start + 200));
+  st.damage = { line: st.lines + 1, byteOffset: st.offset, reason, text };
+  st.onDamage(st.damage);
+}
+
+/** The error of a write refused because the journal is damaged. */
+export function damageError(st: JournalState, operation: string, d: Damage): HyperionError {
+  return storageError(
+    operation,
+    `line ${d.line} of the journal ${st.file.path} (byte ${d.byteOffset}) is damaged: ${d.reason}; ` +
+      `nothing was written (lines 1 to ${d.line - 1} are read; truncate the file to ` +
+      `${d.byteOffset} bytes to write again)`,
+  );
+}
+
+// -------------------------------------------------------------------------------------
+// running operations
+// -------------------------------------------------------------------------------------
+
+/** Runs `f` after every earlier operation of this storage, as a `TaskEither`. */
+export function serial<A>(
+  st: JournalState,
+  operation: string,
+  f: () => Promise<Either<HyperionError, A>>,
+): TaskEither<HyperionError, A> {
+  return () => {
+    const run = st.queue.then(async (): Promise<Either<HyperionError, A>> => {
+      if (st.closed) return left(storageError(operation, "the storage is closed"));
+      try {
+        return await f();
+      } catch (e) {
+        return left(storageError(operation, e));
+      }
+    });
+    st.queue = run;
+    return run;
+  };
+}
+
+/** A read: brings the replay up to date, then answers from it. */
+export function read<A>(
+  st: JournalState,
+  operation: string,
+  answer: () => Either<HyperionError, A>,
+): TaskEither<HyperionError, A> {
+  return serial(st, operation, async () => {
+    await sync(st, false);
+    return answer();
+  });
+}
+
+/**
+ * A write: under the file lock, brings the replay up to the end of the file, decides (nothing
+ * is written on a `Left` or when the journal is damaged), appends the decided lines, applies
+ * them and answers.
+ */
+export function write<A>(
+  st: JournalState,
+  operation: string,
+  decide: () => Either<HyperionError, Decision<A>>,
+): TaskEither<HyperionError, A> {
+  return serial(st, operation, async () => {
+    await st.file.lock.acquire();
+    try {
+      await sync(st, true);
+      if (st.damage !== undefined) return left(damageError(st, operation, st.damage));
+      const decided = decide();
+      if (decided._tag === "Left") return decided;
+      await appendAndApply(st, decided.right.logs);
+      return right(decided.right.answer());
+    } finally {
+      await st.file.lock.release();
+    }
+  });
+}
+
+async function appendAndApply(st: JournalState, logs: ReadonlyArray<JournalLog>): Promise<void> {
+  if (logs.length === 0) return;
+  const lines = logs.map((log) =>
+    encodeLog({ op_code: log.op_code, worker_id: st.workerId, ...log })
+  );
+  const bytes = encoder.encode(lines.join("\n") + "\n");
+  await st.file.append(bytes);
+  // applied as read back, so this process sees exactly what every other reader sees
+  for (const line of lines) {
+    const log = decodeLog(line);
+    const reason = typeof log === "string" ? log : applyLog(st.replay, log);
+    if (reason !== undefined) throw new Error(`own operation not applied: ${reason}`);
+  }
+  st.offset += bytes.length;
+  st.lines += lines.length;
+}

@@ -1,0 +1,174 @@
+/**
+ * Optuna's journal format, line by line: the operation codes of `JournalOperation`, the
+ * integer codes of trial states and study directions, the datetimes Optuna writes
+ * (`datetime.now(tz=timezone.utc).isoformat(timespec="microseconds")`), and one JSON line per
+ * operation as `json.dumps(log, separators=(",", ":"))` writes it, with Python's bare `NaN`,
+ * `Infinity` and `-Infinity` tokens. Pure; private to the journal storage.
+ *
+ * @module
+ */
+import type { Direction } from "../../core/study.ts";
+import type { TrialState } from "../../core/trial.ts";
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** Optuna's `JournalOperation` codes (`optuna/storages/journal/_storage.py`). */
+export const OP = {
+  CREATE_STUDY: 0,
+  DELETE_STUDY: 1,
+  SET_STUDY_USER_ATTR: 2,
+  SET_STUDY_SYSTEM_ATTR: 3,
+  CREATE_TRIAL: 4,
+  SET_TRIAL_PARAM: 5,
+  SET_TRIAL_STATE_VALUES: 6,
+  SET_TRIAL_INTERMEDIATE_VALUE: 7,
+  SET_TRIAL_USER_ATTR: 8,
+  SET_TRIAL_SYSTEM_ATTR: 9,
+  /** Written only by Rustuna; Optuna skips it, and so do we. */
+  DISCARD_TRIALS: 10,
+} as const;
+
+/** One decoded journal line: an object with at least `op_code`. */
+export type JournalLog = Readonly<Record<string, unknown>>;
+
+/** Optuna's `TrialState` integer codes, by index. */
+const STATE_CODES: ReadonlyArray<TrialState> = ["RUNNING", "COMPLETE", "PRUNED", "FAIL", "WAITING"];
+
+// -------------------------------------------------------------------------------------
+// codes
+// -------------------------------------------------------------------------------------
+
+/** A trial state as Optuna's `TrialState` integer. */
+export function stateCode(state: TrialState): number {
+  return STATE_CODES.indexOf(state);
+}
+
+/** Optuna's `TrialState` integer as a state; `undefined` for an unknown code. */
+export function stateOf(code: unknown): TrialState | undefined {
+  return typeof code === "number" ? STATE_CODES[code] : undefined;
+}
+
+/** A direction as Optuna's `StudyDirection` integer (1 minimize, 2 maximize). */
+export function directionCode(d: Direction): number {
+  return d === "minimize" ? 1 : 2;
+}
+
+/** Optuna's `StudyDirection` integer as a direction; `undefined` for NOT_SET or unknown. */
+export function directionOf(code: unknown): Direction | undefined {
+  return code === 1 ? "minimize" : code === 2 ? "maximize" : undefined;
+}
+
+// -------------------------------------------------------------------------------------
+// datetimes
+// -------------------------------------------------------------------------------------
+
+const pad = (n: number, width: number): string => String(n).padStart(width, "0");
+
+/**
+ * Epoch milliseconds as Optuna writes a journal datetime:
+ * `2026-01-02T03:04:05.678000+00:00` (UTC, microseconds).
+ */
+export function formatIso(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  const seconds = Math.floor(micros / 1e6);
+  const d = new Date(seconds * 1000);
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}T${
+    pad(d.getUTCHours(), 2)
+  }:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}.${
+    pad(micros - seconds * 1e6, 6)
+  }+00:00`;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses a journal datetime (Python's `isoformat`, any UTC offset; no offset reads as UTC) as
+ * epoch milliseconds; `undefined` when unreadable.
+ */
+export function parseIso(text: unknown): number | undefined {
+  if (typeof text !== "string") return undefined;
+  const m = ISO.exec(text);
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac = "", zone = "Z"] = m;
+  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const micros = frac === "" ? 0 : Number(frac.padEnd(6, "0"));
+  let offset = 0;
+  if (zone !== "Z") {
+    const digits = zone.replace(":", "");
+    const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
+    offset = (digits.startsWith("-") ? -1 : 1) * minutes * 60_000;
+  }
+  return base - offset + (micros === 0 ? 0 : micros / 1000);
+}
+
+// -------------------------------------------------------------------------------------
+// lines
+// -------------------------------------------------------------------------------------
+
+const MARK = "\u0000nonfinite:";
+const MARKED = /"\\u0000nonfinite:(-?Infinity|NaN)"/g;
+
+function markNonFinite(_key: string, v: unknown): unknown {
+  if (typeof v === "number" && !Number.isFinite(v)) {
+    return MARK + (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+  }
+  return v;
+}
+
+/**
+ * One journal line (without the newline) as Python's `json.dumps(log, separators=(",", ":"))`
+ * writes it: non-finite numbers as the bare tokens `NaN`, `Infinity`, `-Infinity`.
+ */
+export function encodeLog(log: JournalLog): string {
+  const plain = JSON.stringify(log);
+  if (!/null/.test(plain) || !hasNonFinite(log)) return plain;
+  return JSON.stringify(log, markNonFinite).replace(MARKED, "$1");
+}
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === "number") return !Number.isFinite(v);
+  if (v === null || typeof v !== "object") return false;
+  for (const x of Object.values(v)) if (hasNonFinite(x)) return true;
+  return false;
+}
+
+/** Python's bare tokens outside strings (strings are matched whole, so their insides stay). */
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+function unmark(_key: string, v: unknown): unknown {
+  if (typeof v === "string" && v.startsWith(MARK)) {
+    const t = v.slice(MARK.length);
+    return t === "NaN" ? NaN : t === "Infinity" ? Infinity : -Infinity;
+  }
+  return v;
+}
+
+/**
+ * Parses one journal line (Python may have written `NaN`, `Infinity`, `-Infinity`); the
+ * reason it is not a journal operation otherwise.
+ */
+export function decodeLog(line: string): JournalLog | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    try {
+      const marked = line.replace(
+        TOKENS,
+        (m) => m.startsWith('"') ? m : JSON.stringify(MARK + m),
+      );
+      parsed = JSON.parse(marked, unmark);
+    } catch (e) {
+      return `not JSON (${e instanceof Error ? e.message : String(e)})`;
+    }
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return "not a JSON object";
+  }
+  const op = (parsed as JournalLog).op_code;
+  if (typeof op !== "number" || !Number.isInteger(op)) return "no integer 'op_code'";
+  return parsed as JournalLog;
+}
