@@ -9,9 +9,15 @@ import { storageError, studyNotFound } from "../../errors.ts";
 import type { StudyRecord } from "../../core/study.ts";
 import { checkStudyName } from "../rules.ts";
 import type { StudyOps } from "../storage.ts";
-import { decideNameFree, decideNewStudy, decideStudyAttr, studyFound } from "../study_writes.ts";
+import {
+  decideNameFree,
+  decideNewStudy,
+  decideRename,
+  decideStudyAttr,
+  studyFound,
+} from "../study_writes.ts";
 import { chainRight, mapRight } from "../trial_writes.ts";
-import { type JournalState, read, serial, write } from "./_core.ts";
+import { type JournalState, read, write } from "./_core.ts";
 import { directionCode, OP } from "./_format.ts";
 import { studyNamed } from "./_replay.ts";
 
@@ -52,13 +58,19 @@ export function studyOps(st: JournalState): StudyOps {
             answer: () => undefined,
           })),
       ),
-    renameStudy: () =>
-      serial(st, "rename the study", () =>
-        Promise.resolve(left(storageError(
-          "rename the study",
-          "Optuna's journal format has no operation that renames a study (Python's " +
-            "JournalStorage cannot rename one either); copy the study under the new name instead",
-        )))),
+    renameStudy: (args) =>
+      // the checks of every storage first, so that bad input reads the same everywhere
+      read(st, "rename the study", () =>
+        chainRight(decideRename(r.studies.has(args?.studyId), args), (name) =>
+          chainRight(
+            decideNameFree(name, args.studyId, studyNamed(r, name)?.record.studyId),
+            () =>
+              left(storageError(
+                "rename the study",
+                "Optuna's journal format has no operation that renames a study (Python's " +
+                  "JournalStorage cannot rename one either); copy the study under the new name",
+              )),
+          ))),
     getStudy: (studyName) =>
       read(st, "get the study", () =>
         chainRight(checkStudyName(studyName), (name) => {

@@ -124,13 +124,13 @@ export function journalStorage(
     const file = journalFile(backend);
     const st: JournalState = {
       file,
-      now: options.now ?? Date.now,
+      now: options?.now ?? Date.now,
       workerId: `${crypto.randomUUID()}-0`,
       replay: emptyReplay(),
       offset: 0,
       lines: 0,
       damage: undefined,
-      onDamage: options.onDamage ?? warnDamage(file.path),
+      onDamage: options?.onDamage ?? warnDamage(file.path),
       closed: false,
       queue: Promise.resolve(),
     };
