@@ -32,7 +32,8 @@ export interface JournalState {
   readonly file: JournalFile;
   readonly now: () => number;
   readonly workerId: string;
-  readonly replay: Replay;
+  /** The replay (replaced only when a snapshot is loaded, before any operation runs). */
+  replay: Replay;
   /** Bytes of the journal applied so far. */
   offset: number;
   /** Lines of the journal applied so far. */
@@ -41,6 +42,10 @@ export interface JournalState {
   damage: Damage | undefined;
   readonly onDamage: (damage: Damage) => void;
   closed: boolean;
+  /** Whether to keep a snapshot beside the journal. */
+  readonly snapshot: boolean;
+  /** `lines` when the last snapshot was read or written. */
+  snapshotLines: number;
   /** The operation running now; the next one waits for it. */
   queue: Promise<unknown>;
 }

@@ -147,28 +147,32 @@ function unmark(_key: string, v: unknown): unknown {
 }
 
 /**
- * Parses one journal line (Python may have written `NaN`, `Infinity`, `-Infinity`); the
- * reason it is not a journal operation otherwise.
+ * Parses JSON that Python may have written with `NaN`, `Infinity`, `-Infinity`; the error's
+ * message when it is not JSON.
  */
-export function decodeLog(line: string): JournalLog | string {
-  let parsed: unknown;
+export function parseJson(text: string): { readonly value: unknown } | string {
   try {
-    parsed = JSON.parse(line);
+    return { value: JSON.parse(text) };
   } catch {
     try {
-      const marked = line.replace(
+      const marked = text.replace(
         TOKENS,
         (m) => m.startsWith('"') ? m : JSON.stringify(MARK + m),
       );
-      parsed = JSON.parse(marked, unmark);
+      return { value: JSON.parse(marked, unmark) };
     } catch (e) {
-      return `not JSON (${e instanceof Error ? e.message : String(e)})`;
+      return e instanceof Error ? e.message : String(e);
     }
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return "not a JSON object";
-  }
-  const op = (parsed as JournalLog).op_code;
+}
+
+/** Parses one journal line; the reason it is not a journal operation otherwise. */
+export function decodeLog(line: string): JournalLog | string {
+  const parsed = parseJson(line);
+  if (typeof parsed === "string") return `not JSON (${parsed})`;
+  const v = parsed.value;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return "not a JSON object";
+  const op = (v as JournalLog).op_code;
   if (typeof op !== "number" || !Number.isInteger(op)) return "no integer 'op_code'";
-  return parsed as JournalLog;
+  return v as JournalLog;
 }

@@ -48,7 +48,9 @@ export interface JournalFileBackendOptions {
   readonly fsync?: boolean;
   /**
    * Keep a snapshot of the replayed journal beside it (`<path>.snapshot`, which Optuna
-   * ignores) so that opening a long journal reads only what was appended since.
+   * ignores) so that opening a long journal reads only what was appended since: a storage
+   * writes it when it closes, once 5,000 lines were replayed beyond the last snapshot; a
+   * snapshot that no longer matches the journal's bytes is ignored.
    *
    * @default {true}
    */

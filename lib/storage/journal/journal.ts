@@ -22,6 +22,7 @@ import type { Storage } from "../storage.ts";
 import { type Damage, type JournalState, serial, sync } from "./_core.ts";
 import { journalFile } from "./_file.ts";
 import { emptyReplay } from "./_replay.ts";
+import { loadSnapshot, saveSnapshot, SNAPSHOT_EVERY } from "./_snapshot.ts";
 import { studyOps } from "./_study_ops.ts";
 import { trialCreation, trialReads, trialWrites } from "./_trial_ops.ts";
 import type { JournalFileBackend } from "./backend.ts";
@@ -132,10 +133,13 @@ export function journalStorage(
       damage: undefined,
       onDamage: options?.onDamage ?? warnDamage(file.path),
       closed: false,
+      snapshot: backend.options?.snapshot ?? true,
+      snapshotLines: 0,
       queue: Promise.resolve(),
     };
     try {
       await file.ensure();
+      if (st.snapshot && await loadSnapshot(st)) st.snapshotLines = st.lines;
       await sync(st, false);
     } catch (e) {
       return left(storageError(`open the journal ${backend.path}`, e));
@@ -181,11 +185,19 @@ function storageOf(st: JournalState, url: string): JournalStorage {
     ...trialWrites(st),
     ...trialReads(st),
     close: () =>
-      serial(st, "close the storage", () => {
+      serial(st, "close the storage", async () => {
         st.closed = true;
-        return Promise.resolve(right(undefined));
+        await refreshSnapshot(st).catch(() => undefined); // a snapshot only saves time
+        return right(undefined);
       }),
   };
+}
+
+/** Writes a snapshot when enough lines were replayed since the last one. */
+async function refreshSnapshot(st: JournalState): Promise<void> {
+  if (!st.snapshot || st.lines - st.snapshotLines < SNAPSHOT_EVERY) return;
+  await saveSnapshot(st);
+  st.snapshotLines = st.lines;
 }
 
 function warnDamage(path: string): (d: Damage) => void {
