@@ -9,7 +9,7 @@
 import { type Either, left, right, type TaskEither } from "../../effect/mod.ts";
 import { type HyperionError, storageError } from "../../errors.ts";
 import { decodeLog, encodeLog, type JournalLog } from "./_format.ts";
-import type { JournalFile } from "./_file.ts";
+import type { FileSession, JournalFile } from "./_file.ts";
 import { applyLog, type Replay } from "./_replay.ts";
 
 // -------------------------------------------------------------------------------------
@@ -69,9 +69,18 @@ const encoder = new TextEncoder();
  * left for later (another process may be writing it, as Optuna assumes) unless `locked`: then
  * nobody is writing, so it is a crash's leftover and damage.
  */
-export async function sync(st: JournalState, locked: boolean): Promise<void> {
+export function sync(st: JournalState, locked: boolean, session?: FileSession): void {
   if (st.damage !== undefined) return;
-  const bytes = await st.file.readFrom(st.offset);
+  let bytes: Uint8Array;
+  if (session !== undefined) bytes = session.readFrom(st.offset);
+  else {
+    const own = st.file.open(false);
+    try {
+      bytes = own.readFrom(st.offset);
+    } finally {
+      own.close();
+    }
+  }
   let start = 0;
   while (start < bytes.length) {
     const end = bytes.indexOf(NEWLINE, start);
@@ -144,44 +153,60 @@ export function read<A>(
   operation: string,
   answer: () => Either<HyperionError, A>,
 ): TaskEither<HyperionError, A> {
-  return serial(st, operation, async () => {
-    await sync(st, false);
-    return answer();
+  return serial(st, operation, () => {
+    sync(st, false);
+    return Promise.resolve(answer());
   });
 }
 
 /**
  * A write: under the file lock, brings the replay up to the end of the file, decides (nothing
  * is written on a `Left` or when the journal is damaged), appends the decided lines, applies
- * them and answers.
+ * them and answers. `answerUnlocked`, when given, runs first on the replay brought up to date
+ * without the lock; an answer there skips the lock (for example: no WAITING trial to claim).
  */
 export function write<A>(
   st: JournalState,
   operation: string,
   decide: () => Either<HyperionError, Decision<A>>,
+  answerUnlocked?: () => Either<HyperionError, A> | undefined,
 ): TaskEither<HyperionError, A> {
   return serial(st, operation, async () => {
+    if (answerUnlocked !== undefined) {
+      sync(st, false);
+      const answer = answerUnlocked();
+      if (answer !== undefined) return answer;
+    }
     await st.file.lock.acquire();
     try {
-      await sync(st, true);
-      if (st.damage !== undefined) return left(damageError(st, operation, st.damage));
-      const decided = decide();
-      if (decided._tag === "Left") return decided;
-      await appendAndApply(st, decided.right.logs);
-      return right(decided.right.answer());
+      const session = st.file.open(true);
+      try {
+        sync(st, true, session);
+        if (st.damage !== undefined) return left(damageError(st, operation, st.damage));
+        const decided = decide();
+        if (decided._tag === "Left") return decided;
+        appendAndApply(st, session, decided.right.logs);
+        return right(decided.right.answer());
+      } finally {
+        session.close();
+      }
     } finally {
       await st.file.lock.release();
     }
   });
 }
 
-async function appendAndApply(st: JournalState, logs: ReadonlyArray<JournalLog>): Promise<void> {
+function appendAndApply(
+  st: JournalState,
+  session: FileSession,
+  logs: ReadonlyArray<JournalLog>,
+): void {
   if (logs.length === 0) return;
   const lines = logs.map((log) =>
     encodeLog({ op_code: log.op_code, worker_id: st.workerId, ...log })
   );
   const bytes = encoder.encode(lines.join("\n") + "\n");
-  await st.file.append(bytes);
+  session.append(bytes);
   // applied as read back, so this process sees exactly what every other reader sees
   for (const line of lines) {
     const log = decodeLog(line);

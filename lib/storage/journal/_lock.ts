@@ -42,13 +42,20 @@ const MAX_SLEEP_MS = 64;
 export function fileLock(path: string, kind: LockKind, gracePeriodMs: number | null): FileLock {
   const lockPath = path + LOCK_SUFFIX;
   const tryCreate = kind === "symlink"
-    ? () => Deno.symlink(path, lockPath)
-    : async () => (await Deno.open(lockPath, { write: true, createNew: true })).close();
-  const release = () => releaseLock(lockPath);
+    ? () => Deno.symlinkSync(path, lockPath)
+    : () => Deno.openSync(lockPath, { write: true, createNew: true }).close();
   return {
     kind,
-    release,
-    acquire: () => acquireLock(lockPath, tryCreate, release, gracePeriodMs),
+    // the holder removes its own lock; a takeover renames first, as Optuna's release does
+    release: () => {
+      try {
+        Deno.removeSync(lockPath);
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    acquire: () => acquireLock(lockPath, tryCreate, () => takeOver(lockPath), gracePeriodMs),
   };
 }
 
@@ -58,8 +65,8 @@ export function fileLock(path: string, kind: LockKind, gracePeriodMs: number | n
 
 async function acquireLock(
   lockPath: string,
-  tryCreate: () => Promise<void>,
-  release: () => Promise<void>,
+  tryCreate: () => void,
+  takeOver: () => Promise<void>,
   gracePeriodMs: number | null,
 ): Promise<void> {
   let sleep = FIRST_SLEEP_MS;
@@ -67,7 +74,7 @@ async function acquireLock(
   let unchangedSince = performance.now();
   for (;;) {
     try {
-      await tryCreate();
+      tryCreate();
       return;
     } catch (e) {
       if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
@@ -75,14 +82,14 @@ async function acquireLock(
     if (gracePeriodMs !== null) {
       // Optuna's os.stat follows the symlink: the lock is stale when neither the lock nor the
       // journal changed for the grace period
-      const current = await modified(lockPath);
+      const current = modified(lockPath);
       if (current === undefined) continue; // released meanwhile
       if (current !== mtime) {
         mtime = current;
         unchangedSince = performance.now();
       }
       if (performance.now() - unchangedSince > gracePeriodMs) {
-        await release().catch(() => undefined); // another process may have taken it over first
+        await takeOver().catch(() => undefined); // another process may have taken it over first
         sleep = FIRST_SLEEP_MS;
         continue;
       }
@@ -92,16 +99,22 @@ async function acquireLock(
   }
 }
 
-async function modified(path: string): Promise<number | undefined> {
+function modified(path: string): number | undefined {
   try {
-    return (await Deno.stat(path)).mtime?.getTime() ?? 0;
+    return Deno.statSync(path).mtime?.getTime() ?? 0;
   } catch {
     return undefined;
   }
 }
 
-async function releaseLock(lockPath: string): Promise<void> {
+/** Removes a stale lock as Optuna's release does: renamed first, so only one remover wins. */
+function takeOver(lockPath: string): Promise<void> {
   const renamed = `${lockPath}${crypto.randomUUID()}.rename`;
-  await Deno.rename(lockPath, renamed);
-  await Deno.remove(renamed);
+  try {
+    Deno.renameSync(lockPath, renamed);
+    Deno.removeSync(renamed);
+    return Promise.resolve();
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

@@ -133,6 +133,10 @@ export function trialCreation(
               () => r.trials[t.trialId]!.trial,
             ),
         );
+      }, () => {
+        // nothing WAITING now: no need for the lock
+        const s = r.studies.get(studyId);
+        return s !== undefined && s.waiting.size === 0 ? right(undefined) : undefined;
       }),
   };
 }

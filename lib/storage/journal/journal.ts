@@ -138,9 +138,9 @@ export function journalStorage(
       queue: Promise.resolve(),
     };
     try {
-      await file.ensure();
+      file.ensure();
       if (st.snapshot && await loadSnapshot(st)) st.snapshotLines = st.lines;
-      await sync(st, false);
+      sync(st, false);
     } catch (e) {
       return left(storageError(`open the journal ${backend.path}`, e));
     }
