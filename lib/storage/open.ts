@@ -79,8 +79,8 @@ export interface OpenStorageOptions {
    */
   readonly postgres?: PostgresStorageOptions;
   /**
-   * Options for `journal:` URLs: the file backend's (lock, fsync, snapshot) and the
-   * storage's.
+   * Options for `journal:` URLs: the file backend's (lock, grace period, fsync, snapshot)
+   * and the storage's (clock, damage callback, heartbeats).
    *
    * @default {{}}
    */
@@ -125,11 +125,13 @@ export function openStorage(
     case "postgresql":
       return postgresStorage(where.url, options?.postgres ?? {});
     case "journal": {
-      const { now, onDamage, ...file } = options?.journal ?? {};
-      return journalStorage(journalFileBackend(where.path, file), {
-        ...(now === undefined ? {} : { now }),
-        ...(onDamage === undefined ? {} : { onDamage }),
-      });
+      const { lock, lockGracePeriodMs, fsync, snapshot, ...rest } = options?.journal ?? {};
+      const file = { lock, lockGracePeriodMs, fsync, snapshot };
+      const given = Object.entries(file).filter(([, v]) => v !== undefined);
+      return journalStorage(
+        journalFileBackend(where.path, Object.fromEntries(given) as JournalFileBackendOptions),
+        rest,
+      );
     }
   }
 }

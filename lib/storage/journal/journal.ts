@@ -18,7 +18,8 @@
  */
 import { type Either, left, right, type TaskEither } from "../../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError } from "../../errors.ts";
-import type { Storage } from "../storage.ts";
+import { storageHeartbeat } from "../heartbeat_options.ts";
+import type { HeartbeatOptions, Storage, StorageHeartbeatOptions } from "../storage.ts";
 import { type Damage, type JournalState, serial, sync } from "./_core.ts";
 import { journalFile } from "./_file.ts";
 import { emptyReplay } from "./_replay.ts";
@@ -53,7 +54,7 @@ export interface JournalDamage {
  *
  * @category model
  */
-export interface JournalStorageOptions {
+export interface JournalStorageOptions extends StorageHeartbeatOptions {
   /**
    * The clock, in epoch milliseconds (inject a fake one in tests).
    *
@@ -87,7 +88,10 @@ export interface JournalStorage extends Storage {
  * and replaying it. Optuna's `JournalStorage(JournalFileBackend(path))`; use it where several
  * machines share a file system but no database server (SQLite's locks are unreliable on NFS).
  * Bad options are `InvalidArgument`; an unreadable file is `StorageError`. A study cannot be
- * renamed (Optuna's format has no such operation).
+ * renamed (Optuna's format has no such operation). With `heartbeatIntervalMs`, every
+ * `optimize` run records heartbeats (as the system attribute `hyperion:heartbeat`, which
+ * Python sees as an ordinary attribute) and fails stale trials, as on the SQL storages;
+ * Optuna's journal storage has no heartbeats.
  *
  * @example Optimize on a journal file, then read it again
  * ```ts
@@ -122,6 +126,8 @@ export function journalStorage(
   return async () => {
     const checked = checkBackend(backend);
     if (checked._tag === "Left") return checked;
+    const heartbeat = storageHeartbeat(options ?? {});
+    if (heartbeat._tag === "Left") return heartbeat;
     const file = journalFile(backend);
     const st: JournalState = {
       file,
@@ -144,7 +150,7 @@ export function journalStorage(
     } catch (e) {
       return left(storageError(`open the journal ${backend.path}`, e));
     }
-    return right(storageOf(st, journalUrl(backend.path)));
+    return right(storageOf(st, journalUrl(backend.path), heartbeat.right));
   };
 }
 
@@ -175,10 +181,15 @@ export function journalUrl(path: string): string {
 // internals
 // -------------------------------------------------------------------------------------
 
-function storageOf(st: JournalState, url: string): JournalStorage {
+function storageOf(
+  st: JournalState,
+  url: string,
+  heartbeat: HeartbeatOptions | undefined,
+): JournalStorage {
   return {
     url,
     persistent: true,
+    ...(heartbeat === undefined ? {} : { heartbeat }),
     damage: () => st.damage,
     ...studyOps(st),
     ...trialCreation(st),
