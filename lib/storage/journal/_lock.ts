@@ -29,7 +29,7 @@ export interface FileLock {
 export const LOCK_SUFFIX = ".lock";
 
 const FIRST_SLEEP_MS = 1;
-const MAX_SLEEP_MS = 64;
+const MAX_SLEEP_MS = 8;
 
 // -------------------------------------------------------------------------------------
 // constructors
