@@ -99,12 +99,20 @@ async function acquireLock(
   }
 }
 
+/**
+ * The lock's modification time (through the symlink, as Optuna's `os.stat`; the link itself
+ * when its target is gone, where Optuna would retry without pause); `undefined` when the lock
+ * file is gone.
+ */
 function modified(path: string): number | undefined {
-  try {
-    return Deno.statSync(path).mtime?.getTime() ?? 0;
-  } catch {
-    return undefined;
+  for (const stat of [Deno.statSync, Deno.lstatSync]) {
+    try {
+      return stat(path).mtime?.getTime() ?? 0;
+    } catch {
+      // try the next
+    }
   }
+  return undefined;
 }
 
 /** Removes a stale lock as Optuna's release does: renamed first, so only one remover wins. */

@@ -62,3 +62,14 @@ for (const kind of ["symlink", "open"] as const) {
       await runOrThrow(storage.close());
     }));
 }
+
+Deno.test("a symlink lock whose target is gone is taken over after the grace period", () =>
+  withJournal(async (path) => {
+    const storage = await runOrThrow(
+      journalStorage(journalFileBackend(path, { lockGracePeriodMs: 300 })),
+    );
+    await Deno.symlink(`${path}.gone`, `${path}.lock`);
+    await runOrThrow(storage.createStudy({ studyName: "s", directions: ["minimize"] }));
+    assert.equal(await exists(`${path}.lock`), false);
+    await runOrThrow(storage.close());
+  }));
