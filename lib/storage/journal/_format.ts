@@ -9,6 +9,7 @@
  */
 import type { Direction } from "../../core/study.ts";
 import type { TrialState } from "../../core/trial.ts";
+import { pythonFloat } from "../../core/json.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -108,24 +109,31 @@ export function parseIso(text: unknown): number | undefined {
 // lines
 // -------------------------------------------------------------------------------------
 
-const MARK = "\u0000nonfinite:";
-const MARKED = /"\\u0000nonfinite:(-?Infinity|NaN)"/g;
+const MARK = "\u0000py:";
+const MARKED = /"\\u0000py:([^"\\]*)"/g;
+
+/**
+ * A number that Python wrote as a `float`, for {@link encodeLog} to write as Python does
+ * (`1.0`, `1e-05`, `NaN`): objective and reported values, and the internal values of float and
+ * int parameters (Python reads `1` back as an `int`).
+ */
+export function pyFloat(x: number): string {
+  return MARK + pythonFloat(x);
+}
 
 function markNonFinite(_key: string, v: unknown): unknown {
-  if (typeof v === "number" && !Number.isFinite(v)) {
-    return MARK + (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
-  }
-  return v;
+  return typeof v === "number" && !Number.isFinite(v) ? pyFloat(v) : v;
 }
 
 /**
  * One journal line (without the newline) as Python's `json.dumps(log, separators=(",", ":"))`
- * writes it: non-finite numbers as the bare tokens `NaN`, `Infinity`, `-Infinity`.
+ * writes it: non-finite numbers as the bare tokens `NaN`, `Infinity`, `-Infinity`, numbers
+ * marked by {@link pyFloat} as Python floats.
  */
 export function encodeLog(log: JournalLog): string {
-  const plain = JSON.stringify(log);
-  if (!/null/.test(plain) || !hasNonFinite(log)) return plain;
-  return JSON.stringify(log, markNonFinite).replace(MARKED, "$1");
+  let text = JSON.stringify(log);
+  if (text.includes("null") && hasNonFinite(log)) text = JSON.stringify(log, markNonFinite);
+  return text.includes("\\u0000py:") ? text.replace(MARKED, "$1") : text;
 }
 
 function hasNonFinite(v: unknown): boolean {

@@ -10,7 +10,8 @@ import { type Either, left, right } from "../../effect/mod.ts";
 import { type HyperionError, trialNotFound } from "../../errors.ts";
 import { distributionToJson } from "../../core/distribution_json.ts";
 import type { FrozenTrial } from "../../core/trial.ts";
-import { checkTrialQuery, invalidGracePeriod, type NormalisedTemplate } from "../rules.ts";
+import { checkTrialQuery, invalidGracePeriod, type NormalisedTemplate, setOwn } from "../rules.ts";
+import type { Distribution } from "../../core/distributions.ts";
 import type { Storage, TrialWriteOps } from "../storage.ts";
 import { decideClaim, decideFirsts, decideNewTrial, studyFound } from "../study_writes.ts";
 import {
@@ -24,7 +25,7 @@ import {
   type TrialHead,
 } from "../trial_writes.ts";
 import { type Decision, type JournalState, read, write } from "./_core.ts";
-import { formatIso, type JournalLog, OP, stateCode } from "./_format.ts";
+import { formatIso, type JournalLog, OP, pyFloat, stateCode } from "./_format.ts";
 import { HEARTBEAT_KEY, liveTrial, type Replay, type ReplayStudy } from "./_replay.ts";
 
 // -------------------------------------------------------------------------------------
@@ -45,8 +46,21 @@ const one = <A>(log: JournalLog, answer: () => A): Decision<A> => ({ logs: [log]
 /** Optuna's `value`/`values` pair: `value` for one objective, `values` for several. */
 function valueFields(values: ReadonlyArray<number> | null): JournalLog {
   return values !== null && values.length > 1
-    ? { value: null, values: [...values] }
-    : { value: values === null ? null : values[0], values: null };
+    ? { value: null, values: values.map(pyFloat) }
+    : { value: values === null ? null : pyFloat(values[0] as number), values: null };
+}
+
+/** An internal value as Python holds it: a float, or an int index for categoricals. */
+function internalValue(d: Distribution, internal: number): number | string {
+  return d._tag === "CategoricalDistribution" ? internal : pyFloat(internal);
+}
+
+function internalParams(t: NormalisedTemplate): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(t.internalParams)) {
+    setOwn(out, k, internalValue(t.distributions[k] as Distribution, v));
+  }
+  return out;
 }
 
 /** `create_new_trial`'s log: the short form without a template, Optuna's full form with one. */
@@ -60,7 +74,9 @@ function createLog(
     return { op_code: OP.CREATE_TRIAL, study_id: studyId, datetime_start: formatIso(now) };
   }
   const distributions: Record<string, string> = {};
-  for (const [k, d] of Object.entries(t.distributions)) distributions[k] = distributionToJson(d);
+  for (const [k, d] of Object.entries(t.distributions)) {
+    setOwn(distributions, k, distributionToJson(d));
+  }
   return {
     op_code: OP.CREATE_TRIAL,
     study_id: studyId,
@@ -69,10 +85,12 @@ function createLog(
     ...valueFields(t.values),
     ...(t.datetimeComplete === null ? {} : { datetime_complete: formatIso(t.datetimeComplete) }),
     distributions,
-    params: { ...t.internalParams },
+    params: internalParams(t),
     user_attrs: t.userAttrs,
     system_attrs: t.systemAttrs,
-    intermediate_values: t.intermediateValues,
+    intermediate_values: Object.fromEntries(
+      Object.entries(t.intermediateValues).map(([k, v]) => [k, pyFloat(v)]),
+    ),
   };
 }
 
@@ -86,7 +104,7 @@ function stateLog(
     op_code: OP.SET_TRIAL_STATE_VALUES,
     trial_id: trialId,
     state: stateCode(state),
-    values: values === undefined ? null : [...values],
+    values: values === undefined ? null : values.map(pyFloat),
     ...(state === "RUNNING"
       ? { datetime_start: formatIso(now) }
       : state === "WAITING"
@@ -157,7 +175,7 @@ export function trialWrites(st: JournalState): TrialWriteOps {
               op_code: OP.SET_TRIAL_PARAM,
               trial_id: w.trialId,
               param_name: w.name,
-              param_value_internal: w.internal,
+              param_value_internal: internalValue(w.distribution, w.internal),
               distribution: distributionToJson(w.distribution),
             }, () => undefined)),
       ),
@@ -171,7 +189,7 @@ export function trialWrites(st: JournalState): TrialWriteOps {
               op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE,
               trial_id: w.trialId,
               step: w.step,
-              intermediate_value: w.value,
+              intermediate_value: pyFloat(w.value),
             }, () => undefined)),
       ),
     setTrialStateValues: (args) =>

@@ -217,6 +217,18 @@ interop(
       const ours = await ourDump(path);
       assert.deepEqual(await pythonDump(path), ours);
       assert.deepEqual(numbersOf(ours, "ts"), [0, 1, 2, 3, 4, 5, 6, 7]);
+      // Python reads floats as floats (1.0, not 1), ints as ints
+      const types = JSON.parse(await python(["types", path, "ts"]));
+      assert.deepEqual(types[0], {
+        params: { x: "float", n: "int", c: types[0].params.c },
+        values: ["float"],
+        intermediate: ["float"],
+      });
+      assert.deepEqual(types[6], {
+        params: { x: "float" },
+        values: ["float"],
+        intermediate: ["float"],
+      });
 
       // Python continues: the enqueued trial first
       const out = JSON.parse(await python(["continue", path, "ts", "3"]));
