@@ -81,19 +81,87 @@ export function sync(st: JournalState, locked: boolean, session?: FileSession): 
       own.close();
     }
   }
-  let start = 0;
-  while (start < bytes.length) {
-    const end = bytes.indexOf(NEWLINE, start);
-    if (end < 0) {
-      if (locked) damaged(st, start, bytes, "incomplete last line (a crash during a write?)");
-      return;
+  const last = bytes.lastIndexOf(NEWLINE);
+  if (last >= 0 && !applyChunk(st, bytes, last)) return;
+  if (last + 1 < bytes.length && locked) {
+    damaged(st, last + 1, bytes, "incomplete last line (a crash during a write?)");
+  }
+}
+
+/**
+ * Applies the complete lines `bytes[0..last]` (decoded at once; line by line when they are not
+ * all UTF-8, to find the bad one); false when a line is damaged.
+ */
+function applyChunk(st: JournalState, bytes: Uint8Array, last: number): boolean {
+  let block: ReadonlyArray<JournalLog | undefined> | undefined;
+  let text: string;
+  try {
+    text = decoder.decode(bytes.subarray(0, last));
+  } catch {
+    return applyLines(st, bytes, last);
+  }
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (i % BLOCK === 0) block = parseBlock(lines, i);
+    const log = block?.[i % BLOCK] ?? decodeLog(lines[i] as string);
+    const reason = typeof log === "string" ? log : applyLog(st.replay, log);
+    if (reason !== undefined) {
+      const start = i === 0 ? 0 : encoder.encode(lines.slice(0, i).join("\n")).length + 1;
+      st.offset += start;
+      st.lines += i;
+      damaged(st, 0, bytes.subarray(start, start + encoder.encode(lines[i]).length), reason);
+      return false;
     }
+  }
+  st.offset += last + 1;
+  st.lines += lines.length;
+  return true;
+}
+
+/** Lines parsed together (one `JSON.parse` of many lines is much faster than one per line). */
+const BLOCK = 1024;
+
+/**
+ * The lines `from..from+BLOCK` parsed in one go, each a journal operation or `undefined` when
+ * it is not one; `undefined` when the block holds a line that is not plain JSON (Python's
+ * `NaN`, garbage): its lines are then parsed one by one.
+ */
+function parseBlock(
+  lines: ReadonlyArray<string>,
+  from: number,
+): ReadonlyArray<JournalLog | undefined> | undefined {
+  const block = lines.slice(from, from + BLOCK);
+  // only lines that look like one object each, so that the values line up with the lines
+  if (!block.every((l) => l.startsWith("{") && l.endsWith("}"))) return undefined;
+  let values: unknown[];
+  try {
+    values = JSON.parse(`[${block.join(",")}]`);
+  } catch {
+    return undefined;
+  }
+  if (values.length !== block.length) return undefined;
+  return values.map((v) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) &&
+      Number.isInteger((v as JournalLog).op_code)
+      ? v as JournalLog
+      : undefined
+  );
+}
+
+function applyLines(st: JournalState, bytes: Uint8Array, last: number): boolean {
+  let start = 0;
+  while (start <= last) {
+    const end = bytes.indexOf(NEWLINE, start);
     const reason = applyLine(st, bytes.subarray(start, end));
-    if (reason !== undefined) return damaged(st, start, bytes.subarray(0, end), reason);
+    if (reason !== undefined) {
+      damaged(st, start, bytes.subarray(0, end), reason);
+      return false;
+    }
     st.offset += end + 1 - start;
     st.lines += 1;
     start = end + 1;
   }
+  return true;
 }
 
 function applyLine(st: JournalState, raw: Uint8Array): string | undefined {

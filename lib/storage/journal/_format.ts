@@ -91,6 +91,10 @@ const ISO =
  */
 export function parseIso(text: unknown): number | undefined {
   if (typeof text !== "string") return undefined;
+  if (text.length === 32 && text.endsWith("+00:00")) {
+    const fast = parseUtcIso(text);
+    if (fast !== undefined) return fast;
+  }
   const m = ISO.exec(text);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac = "", zone = "Z"] = m;
@@ -103,6 +107,35 @@ export function parseIso(text: unknown): number | undefined {
     offset = (digits.startsWith("-") ? -1 : 1) * minutes * 60_000;
   }
   return base - offset + (micros === 0 ? 0 : micros / 1000);
+}
+
+const digitsAt = (s: string, from: number, n: number): number => {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+  }
+  return v;
+};
+
+/** The form Optuna writes, `2026-01-02T03:04:05.678000+00:00`, without a regular expression. */
+function parseUtcIso(s: string): number | undefined {
+  if (s[4] !== "-" || s[7] !== "-" || s[10] !== "T" || s[13] !== ":" || s[16] !== ":") {
+    return undefined;
+  }
+  if (s[19] !== ".") return undefined;
+  const base = Date.UTC(
+    digitsAt(s, 0, 4),
+    digitsAt(s, 5, 2) - 1,
+    digitsAt(s, 8, 2),
+    digitsAt(s, 11, 2),
+    digitsAt(s, 14, 2),
+    digitsAt(s, 17, 2),
+  );
+  const micros = digitsAt(s, 20, 6);
+  const ms = base + (micros === 0 ? 0 : micros / 1000);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 // -------------------------------------------------------------------------------------

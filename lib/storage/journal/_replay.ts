@@ -84,9 +84,16 @@ export function liveTrial(
 /** Thrown inside the replay of one line; the caller turns it into a damage record. */
 class Malformed extends Error {}
 
-const need = (ok: boolean, what: string): void => {
-  if (!ok) throw new Malformed(what);
+/** Throws `Malformed` unless `ok`; `what` is built only then (replays run it per field). */
+const need = (ok: boolean, what: string | (() => string)): void => {
+  if (!ok) throw new Malformed(typeof what === "string" ? what : what());
 };
+
+/** Sets an own property (assignment would not own `__proto__`). */
+function own<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === "__proto__") setOwn(record, key, value);
+  else record[key] = value;
+}
 
 /**
  * Applies one decoded line; the reason it is damage, or `undefined` when it was applied or
@@ -135,24 +142,30 @@ function applyOrThrow(r: Replay, log: JournalLog): void {
 
 function num(log: JournalLog, field: string): number {
   const v = log[field];
-  need(typeof v === "number", `'${field}' is not a number`);
+  need(typeof v === "number", () => `'${field}' is not a number`);
   return v as number;
 }
 
 function obj(v: unknown, field: string): Record<string, unknown> {
-  need(typeof v === "object" && v !== null && !Array.isArray(v), `'${field}' is not an object`);
+  need(
+    typeof v === "object" && v !== null && !Array.isArray(v),
+    () => `'${field}' is not an object`,
+  );
   return v as Record<string, unknown>;
 }
 
 function numbers(v: unknown, field: string): number[] | null {
   if (v === null || v === undefined) return null;
-  need(Array.isArray(v) && v.every((x) => typeof x === "number"), `'${field}' is not numbers`);
+  need(
+    Array.isArray(v) && v.every((x) => typeof x === "number"),
+    () => `'${field}' is not numbers`,
+  );
   return v as number[];
 }
 
 function datetime(v: unknown, field: string): number {
   const ms = parseIso(v);
-  need(ms !== undefined, `'${field}' is not an ISO datetime`);
+  need(ms !== undefined, () => `'${field}' is not an ISO datetime`);
   return ms as number;
 }
 
@@ -161,7 +174,7 @@ function distribution(r: Replay, json: unknown): Distribution {
   let d = r.distributions.get(json as string);
   if (d === undefined) {
     const parsed = distributionFromJson(json as string);
-    need(parsed._tag === "Right", `unreadable distribution ${String(json)}`);
+    need(parsed._tag === "Right", () => `unreadable distribution ${String(json)}`);
     d = (parsed as { right: Distribution }).right;
     r.distributions.set(json as string, d);
   }
@@ -193,7 +206,7 @@ function createStudy(r: Replay, log: JournalLog): void {
 
 function oneAttr(log: JournalLog, field: string): [string, JsonValue] {
   const entries = Object.entries(obj(log[field], field));
-  need(entries.length === 1, `'${field}' does not hold exactly one attribute`);
+  need(entries.length === 1, () => `'${field}' does not hold exactly one attribute`);
   return entries[0] as [string, JsonValue];
 }
 
@@ -207,7 +220,7 @@ function studyAttr(
   const [key, value] = oneAttr(log, field);
   if (s === undefined) return;
   const attrs = { ...s.record[into] };
-  setOwn(attrs, key, value);
+  own(attrs, key, value);
   s.record = { ...s.record, [into]: attrs };
 }
 
@@ -233,16 +246,16 @@ function createTrial(r: Replay, log: JournalLog): void {
   const s = r.studies.get(studyId);
   const trialId = r.trials.length;
   const state = log.state === undefined ? "RUNNING" : stateOf(log.state);
-  need(state !== undefined, `unknown state ${String(log.state)}`);
+  need(state !== undefined, () => `unknown state ${String(log.state)}`);
   const distributions: Record<string, Distribution> = {};
   for (const [k, v] of Object.entries(obj(log.distributions ?? {}, "distributions"))) {
-    setOwn(distributions, k, distribution(r, v));
+    own(distributions, k, distribution(r, v));
   }
   const params: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(obj(log.params ?? {}, "params"))) {
     const d = distributions[k];
-    need(d !== undefined && typeof v === "number", `parameter '${k}' has no distribution`);
-    setOwn(params, k, toExternal(d as Distribution, v as number));
+    need(d !== undefined && typeof v === "number", () => `parameter '${k}' has no distribution`);
+    own(params, k, toExternal(d as Distribution, v as number));
   }
   const value = log.value ?? null;
   const values = numbers(log.values, "values");
@@ -288,19 +301,22 @@ function setParam(r: Replay, log: JournalLog): void {
   if (e === undefined) return;
   const s = r.studies.get(e.studyId) as ReplayStudy;
   const first = s.firsts.get(name as string);
-  if (first !== undefined && checkCompatible(first.d, d, name as string)._tag === "Left") return;
+  if (
+    first !== undefined && first.d !== d &&
+    checkCompatible(first.d, d, name as string)._tag === "Left"
+  ) return;
   const t = e.trial;
   const params = { ...t.params };
-  setOwn(params, name as string, toExternal(d, internal));
+  own(params, name as string, toExternal(d, internal));
   const distributions = { ...t.distributions };
-  setOwn(distributions, name as string, d);
+  own(distributions, name as string, d);
   noteFirst(s, name as string, t.number, d);
   put(r, e.studyId, { ...t, params, distributions });
 }
 
 function setState(r: Replay, log: JournalLog): void {
   const state = stateOf(log.state);
-  need(state !== undefined, `unknown state ${String(log.state)}`);
+  need(state !== undefined, () => `unknown state ${String(log.state)}`);
   const values = numbers(log.values, "values");
   const e = updatable(r, log);
   if (e === undefined) return;
@@ -345,6 +361,6 @@ function trialAttr(
     return;
   }
   const attrs = { ...e.trial[into] };
-  setOwn(attrs, key, value);
+  own(attrs, key, value);
   put(r, e.studyId, { ...e.trial, [into]: attrs });
 }

@@ -171,3 +171,23 @@ Deno.test("another worker's operations that do not apply are skipped, not damage
     assert.equal(await trialCount(storage), 5);
     await runOrThrow(storage.close());
   }));
+
+Deno.test("lines that only parse together with their neighbours are damage at their own line", () =>
+  withJournal(async (path) => {
+    await writeStudy(path);
+    const lines = (await Deno.readTextFile(path)).split("\n").length - 1;
+    // a broken line and its continuation, then a line holding two objects, so that the lines
+    // joined still parse to as many values as there are lines
+    await append(
+      path,
+      [
+        '{"op_code":4,"worker_id":"w","study_id":0,"datetime_start":null,"x":[1',
+        "2]}",
+        '{"op_code":10,"worker_id":"w"},{"op_code":10,"worker_id":"w"}',
+      ].join("\n") + "\n",
+    );
+    const { storage } = await open(path);
+    assert.equal(storage.damage()?.line, lines + 1);
+    assert.equal(await trialCount(storage), 3);
+    await runOrThrow(storage.close());
+  }));
