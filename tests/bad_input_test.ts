@@ -67,6 +67,7 @@ import {
 import { checkDistribution } from "../lib/core/distributions.ts";
 import { suggestDistribution } from "../lib/study/suggest.ts";
 import { sqliteStorage } from "@hyperion/tune/sqlite";
+import { journalFileBackend, journalStorage } from "@hyperion/tune/journal";
 import { fileSystemArtifactStore, openStorage, parseStorageUrl } from "@hyperion/tune/storage";
 import { configureTrainer, createTrainer, registerPlugin } from "@hyperion/tune/trainer";
 import {
@@ -80,7 +81,7 @@ import {
 // the study every row runs against
 // -------------------------------------------------------------------------------------
 
-type Kind = "memory" | "sqlite";
+type Kind = "memory" | "sqlite" | "journal";
 
 interface Env {
   readonly kind: Kind;
@@ -126,6 +127,8 @@ async function makeEnv(kind: Kind): Promise<Env> {
   const open = async (name: string, writeThroughCache = true) =>
     kind === "memory"
       ? memoryStorage()
+      : kind === "journal"
+      ? await runOrThrow(journalStorage(journalFileBackend(`${dir}/${name}.log`)))
       : await runOrThrow(sqliteStorage(`${dir}/${name}`, { writeThroughCache }));
   const storage = await open("bad.db");
   const { study, running, finished } = await populate(storage);
@@ -1015,6 +1018,32 @@ const ROWS: ReadonlyArray<Row> = [
     message: ["'p'", "'X'"],
   },
 
+  // ---- @hyperion/tune/journal ----
+  {
+    name: "journalStorage(null)",
+    call: () => journalStorage(bad(null)),
+    tag: "InvalidArgument",
+    message: ["'backend'", "null"],
+  },
+  {
+    name: "journalFileBackend lock 'flock'",
+    call: (e) => journalStorage(journalFileBackend(`${e.dir}/j.log`, { lock: bad("flock") })),
+    tag: "InvalidArgument",
+    message: ["'lock'", "'flock'"],
+  },
+  {
+    name: "journalFileBackend lockGracePeriodMs 0",
+    call: (e) => journalStorage(journalFileBackend(`${e.dir}/j.log`, { lockGracePeriodMs: 0 })),
+    tag: "InvalidArgument",
+    message: ["'lockGracePeriodMs'", "0"],
+  },
+  {
+    name: "journalStorage in a missing folder",
+    call: (e) => journalStorage(journalFileBackend(`${e.dir}/missing/j.log`)),
+    tag: "StorageError",
+    message: ["missing", "No such file"],
+  },
+
   // ---- @hyperion/tune/sqlite ----
   {
     name: "sqliteStorage(null)",
@@ -1637,7 +1666,7 @@ async function checkRow(env: Env, row: Row): Promise<void> {
   }
 }
 
-for (const kind of ["memory", "sqlite"] as const) {
+for (const kind of ["memory", "sqlite", "journal"] as const) {
   Deno.test({
     name: `bad input on ${kind}: a Left with the field and value, never a throw, nothing stored`,
     sanitizeResources: false,

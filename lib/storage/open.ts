@@ -2,8 +2,9 @@
  * Opens a storage from its URL: `sqlite:///relative/path.db` and `sqlite:////absolute/path.db`
  * (SQLAlchemy's convention, the same URLs Python Optuna takes), `sqlite:///:memory:` for a
  * private in-memory SQLite database, `postgresql://user:password@host:5432/database` (also
- * `postgres://` and `postgresql+psycopg2://`) for a PostgreSQL server, and `memory:` for
- * {@link memoryStorage}.
+ * `postgres://` and `postgresql+psycopg2://`) for a PostgreSQL server, `journal:///abs/path.log`
+ * (or `journal:relative/path.log`) for a journal file that processes on many machines share
+ * (`journalStorage`; Optuna has no URL for it), and `memory:` for {@link memoryStorage}.
  *
  * @example Open an SQLite file by URL and an in-memory storage
  * ```ts
@@ -31,6 +32,8 @@
 import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument } from "../errors.ts";
 import { memoryStorage } from "./memory.ts";
+import { journalFileBackend, type JournalFileBackendOptions } from "./journal/backend.ts";
+import { journalStorage, type JournalStorageOptions } from "./journal/journal.ts";
 import { postgresStorage, type PostgresStorageOptions } from "./rdb/postgres.ts";
 import { sqliteStorage, type SqliteStorageOptions } from "./rdb/sqlite.ts";
 import type { Storage } from "./storage.ts";
@@ -49,6 +52,13 @@ export type { PostgresStorageOptions } from "./rdb/postgres.ts";
 // file-backed things, so that mod.ts stays free of node: modules
 export type { ArtifactStore } from "../fs/artifact.ts";
 export { fileSystemArtifactStore } from "../fs/artifact_store.ts";
+export type {
+  JournalDamage,
+  JournalFileBackendOptions,
+  JournalLockKind,
+  JournalStorage,
+  JournalStorageOptions,
+} from "./journal/mod.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -72,6 +82,13 @@ export interface OpenStorageOptions {
    * @default {{}}
    */
   readonly postgres?: PostgresStorageOptions;
+  /**
+   * Options for `journal:` URLs: the file backend's (lock, grace period, fsync, snapshot)
+   * and the storage's (clock, damage callback, heartbeats).
+   *
+   * @default {{}}
+   */
+  readonly journal?: JournalFileBackendOptions & JournalStorageOptions;
 }
 
 /**
@@ -82,7 +99,8 @@ export interface OpenStorageOptions {
 export type StorageLocation =
   | { readonly kind: "memory" }
   | { readonly kind: "sqlite"; readonly path: string }
-  | { readonly kind: "postgresql"; readonly url: string };
+  | { readonly kind: "postgresql"; readonly url: string }
+  | { readonly kind: "journal"; readonly path: string };
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -110,6 +128,15 @@ export function openStorage(
       return sqliteStorage(where.path, options?.sqlite ?? {});
     case "postgresql":
       return postgresStorage(where.url, options?.postgres ?? {});
+    case "journal": {
+      const { lock, lockGracePeriodMs, fsync, snapshot, ...rest } = options?.journal ?? {};
+      const file = { lock, lockGracePeriodMs, fsync, snapshot };
+      const given = Object.entries(file).filter(([, v]) => v !== undefined);
+      return journalStorage(
+        journalFileBackend(where.path, Object.fromEntries(given) as JournalFileBackendOptions),
+        rest,
+      );
+    }
   }
 }
 
@@ -152,12 +179,26 @@ export function parseStorageUrl(url: string): Either<HyperionError, StorageLocat
     if (path.length === 0) return bad("an SQLite URL with a file path after 'sqlite:///'");
     return right({ kind: "sqlite", path });
   }
+  if (scheme === "journal") return journalLocation(url, bad);
   if (scheme === "postgresql" || scheme === "postgres" || scheme?.startsWith("postgresql+")) {
     return right({ kind: "postgresql", url });
   }
   return bad(
-    `a URL with scheme 'sqlite', 'postgresql' or 'memory'${
+    `a URL with scheme 'sqlite', 'postgresql', 'journal' or 'memory'${
       scheme === undefined ? "" : ` (not '${scheme}')`
     }`,
   );
+}
+
+/** `journal:///absolute/path.log` (like a `file:` URL) or `journal:relative/path.log`. */
+function journalLocation(
+  url: string,
+  bad: (expected: string) => Either<HyperionError, StorageLocation>,
+): Either<HyperionError, StorageLocation> {
+  const rest = url.slice("journal:".length);
+  const path = rest.startsWith("///") ? rest.slice(2) : rest.startsWith("//") ? "" : rest;
+  if (path.length === 0 || path.includes("?") || path.includes("#")) {
+    return bad("'journal:///absolute/path.log' or 'journal:relative/path.log' (no host, no query)");
+  }
+  return right({ kind: "journal", path });
 }

@@ -45,6 +45,17 @@ export interface OpenedStorage {
 /** Opens a fresh, empty storage using the given environment. */
 export type StorageFactory = (env: ConformanceEnv) => Promise<OpenedStorage>;
 
+/** What a backend cannot do by design, checked as a refusal instead. */
+export interface ConformanceOptions {
+  /**
+   * False when the backend's format cannot rename a study (Optuna's journal): `renameStudy`
+   * must then be a `StorageError` that changes nothing.
+   *
+   * @default {true}
+   */
+  readonly rename?: boolean;
+}
+
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
@@ -150,9 +161,16 @@ async function finishedTrial(storage: Storage, studyId: number): Promise<FrozenT
  * Registers the conformance tests for one backend. `name` prefixes every test name; `make`
  * opens a fresh, empty storage for each test.
  */
-export function storageConformance(name: string, make: StorageFactory): void {
+export function storageConformance(
+  name: string,
+  make: StorageFactory,
+  options: ConformanceOptions = {},
+): void {
+  const canRename = options.rename !== false;
   const test = (behaviour: string, body: (ctx: Ctx) => Promise<void>) =>
-    register(name, make, behaviour, body);
+    canRename || !behaviour.startsWith("renameStudy() renames")
+      ? register(name, make, behaviour, body)
+      : undefined;
 
   // ---- studies ----------------------------------------------------------------------
 
@@ -235,6 +253,21 @@ export function storageConformance(name: string, make: StorageFactory): void {
     assert.equal((await trial(storage, again.studyId)).number, 0);
     assert.deepEqual((await runOrThrow(storage.listStudies())).map((s) => s.studyName), ["b", "a"]);
   });
+
+  if (!canRename) {
+    test("renameStudy() is refused with StorageError and changes nothing", async ({ storage }) => {
+      const a = await study(storage, "a");
+      await trial(storage, a.studyId);
+      const e = expectLeft(
+        await storage.renameStudy({ studyId: a.studyId, studyName: "c" })(),
+        "StorageError",
+      );
+      assert.match(e.message, /rename/);
+      assert.deepEqual(await runOrThrow(storage.getStudy("a")), a);
+      expectLeft(await storage.getStudy("c")(), "StudyNotFound");
+      assert.equal((await all(storage, a.studyId)).length, 1);
+    });
+  }
 
   test("renameStudy() renames, refusing taken names and missing studies", async ({ storage }) => {
     const a = await study(storage, "a");

@@ -41,7 +41,7 @@ Deno.test("parseStorageUrl() rejects unknown schemes and malformed SQLite URLs n
   }
   assert.match(
     expectLeft(parseStorageUrl("redis://localhost"), "InvalidArgument").message,
-    /scheme 'sqlite', 'postgresql' or 'memory' \(not 'redis'\)/,
+    /scheme 'sqlite', 'postgresql', 'journal' or 'memory' \(not 'redis'\)/,
   );
   expectLeft(parseStorageUrl(42 as never), "InvalidArgument");
 });
@@ -97,4 +97,46 @@ Deno.test("openStorage() opens memory:, hands postgresql: to the PostgreSQL stor
   const sqliteMemory = await runOrThrow(openStorage("sqlite:///:memory:"));
   assert.equal(sqliteMemory.persistent, false);
   await runOrThrow(sqliteMemory.close());
+});
+
+Deno.test("parseStorageUrl() reads journal URLs like file URLs: journal:///absolute or journal:relative", () => {
+  assert.deepEqual(parseStorageUrl("journal:///nfs/runs/study.log"), {
+    _tag: "Right",
+    right: { kind: "journal", path: "/nfs/runs/study.log" },
+  });
+  assert.deepEqual(parseStorageUrl("journal:runs/study.log"), {
+    _tag: "Right",
+    right: { kind: "journal", path: "runs/study.log" },
+  });
+  for (
+    const url of ["journal:", "journal://host/study.log", "journal:///a.log?x=1", "journal:a#b"]
+  ) {
+    const e = expectLeft(parseStorageUrl(url), "InvalidArgument");
+    assert.match(e.message, /journal:\/\/\/absolute\/path\.log/);
+  }
+});
+
+Deno.test("openStorage() opens a journal file by URL, with the journal options", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hyperion-open-" });
+  try {
+    const path = join(dir, "study.log");
+    const storage = await runOrThrow(
+      openStorage(`journal://${path}`, {
+        journal: { lock: "open", fsync: true, heartbeatIntervalMs: 1000 },
+      }),
+    );
+    assert.equal(storage.url, `journal://${path}`);
+    assert.equal(storage.persistent, true);
+    assert.equal(storage.heartbeat?.intervalMs, 1000);
+    await runOrThrow(storage.createStudy({ studyName: "s", directions: ["minimize"] }));
+    await runOrThrow(storage.close());
+    assert.match(
+      await Deno.readTextFile(path),
+      /^\{"op_code":0,"worker_id":"[^"]+","study_name":"s","directions":\[1\]\}\n$/,
+    );
+    const bad = await openStorage(`journal://${path}`, { journal: { lock: "flock" as never } })();
+    assert.equal(bad._tag === "Left" && bad.left._tag, "InvalidArgument");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
