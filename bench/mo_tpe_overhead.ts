@@ -10,7 +10,9 @@
  * For each number of objectives, both libraries run `--trials` trials from scratch (TPE's
  * default for several objectives: independent sampling, uniform weights of the good trials);
  * the figure is the mean time per trial of the last 100 (sampling, the objective and the
- * storage: the sampler is nearly all of it). Timings on shared machines drift by tens of
+ * storage: the sampler is nearly all of it), wall-clock and CPU time of each process (CPU
+ * time, from `/proc/self/stat` and Python's `process_time`, is the steadier figure on a
+ * loaded machine; Hyperion's includes its GC and compiler threads). Timings on shared machines drift by tens of
  * percent within minutes, so each measurement is repeated `--reps` times, alternating Hyperion
  * and Optuna, and the table gives the fastest of each (noise only ever adds time); the JSON
  * lines list every repetition.
@@ -76,18 +78,40 @@ const objective = (k: number) => (trial: Trial) => async () => {
   }
 };
 
+/**
+ * CPU time of this process in ms (all its threads, from `/proc/self/stat`; `NaN` elsewhere).
+ * On a loaded machine wall-clock time mostly measures the other processes: CPU time is the
+ * steadier figure.
+ */
+function cpuMs(): number {
+  try {
+    const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks * 10; // USER_HZ = 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
+/** Wall-clock and CPU ms/trial per block of 100. */
+interface Blocks {
+  readonly blocks: number[];
+  readonly cpu: number[];
+}
+
 /** Runs `n` trials with `k` objectives; returns ms/trial per block of 100. */
-async function hyperionRun(n: number, k: number): Promise<number[]> {
+async function hyperionRun(n: number, k: number): Promise<Blocks> {
   const directions: Direction[] = Array.from({ length: k }, () => "minimize");
   const study = await runOrThrow(createStudy({ sampler: tpeSampler({ seed: 0 }), directions }));
-  const blocks: number[] = [];
+  const blocks: number[] = [], cpu: number[] = [];
   for (let done = 0; done < n; done += 100) {
     const size = Math.min(100, n - done);
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = cpuMs();
     await runOrThrow(optimize(study, objective(k), { nTrials: size }));
     blocks.push((performance.now() - t0) / size);
+    cpu.push((cpuMs() - c0) / size);
   }
-  return blocks;
+  return { blocks, cpu };
 }
 
 const PYTHON = String.raw`
@@ -114,14 +138,17 @@ study = optuna.create_study(
     sampler=optuna.samplers.TPESampler(seed=0), directions=["minimize"] * k
 )
 blocks = []
+cpu = []
 for _ in range(cfg["n"] // 100):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     study.optimize(obj, n_trials=100)
     blocks.append((time.perf_counter() - t0) / 100 * 1000)
-print(json.dumps({"blocks": blocks, "version": optuna.__version__}))
+    cpu.append((time.process_time() - c0) / 100 * 1000)
+print(json.dumps({"blocks": blocks, "cpu": cpu, "version": optuna.__version__}))
 `;
 
-async function python(cfg: unknown): Promise<{ blocks: number[] } | undefined> {
+async function python(cfg: unknown): Promise<Blocks | undefined> {
   if (args["no-python"]) return undefined;
   const dir = await Deno.makeTempDir();
   try {
@@ -152,48 +179,58 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const k of args.objectives!.split(",").map(Number)) {
     const oursMs: number[] = [], theirsMs: number[] = [];
+    const oursCpu: number[] = [], theirsCpu: number[] = [];
     for (let r = 0; r < reps; r++) {
       // alternate the two samplers so that a slow spell of the machine hits both
       const ours = await hyperionRun(n, k);
-      oursMs.push(ours[ours.length - 1]!);
+      oursMs.push(ours.blocks[ours.blocks.length - 1]!);
+      oursCpu.push(ours.cpu[ours.cpu.length - 1]!);
       console.log(JSON.stringify({
         bench: "mo_tpe_overhead",
         sampler: "hyperion-tpe",
         objectives: k,
         n_trials: n,
-        ms_per_trial_by_100: ours.map((b) => +b.toFixed(3)),
+        ms_per_trial_by_100: ours.blocks.map((b) => +b.toFixed(3)),
+        cpu_ms_per_trial_by_100: ours.cpu.map((b) => +b.toFixed(3)),
       }));
       const py = await python({ k, n });
       if (py) {
         theirsMs.push(py.blocks[py.blocks.length - 1]!);
+        theirsCpu.push(py.cpu[py.cpu.length - 1]!);
         console.log(JSON.stringify({
           bench: "mo_tpe_overhead",
           sampler: "optuna-tpe",
           objectives: k,
           n_trials: n,
           ms_per_trial_by_100: py.blocks.map((b) => +b.toFixed(3)),
+          cpu_ms_per_trial_by_100: py.cpu.map((b) => +b.toFixed(3)),
         }));
       }
     }
     const best = (xs: number[]) => xs.length === 0 ? undefined : Math.min(...xs);
     const oursBest = best(oursMs)!, theirs = best(theirsMs);
+    const oursC = best(oursCpu)!, theirsC = best(theirsCpu);
     console.log(JSON.stringify({
       bench: "mo_tpe_overhead",
       objectives: k,
       n_trials: n,
       hyperion_ms: oursMs.map((x) => +x.toFixed(3)),
       optuna_ms: theirsMs.map((x) => +x.toFixed(3)),
+      hyperion_cpu_ms: oursCpu.map((x) => +x.toFixed(3)),
+      optuna_cpu_ms: theirsCpu.map((x) => +x.toFixed(3)),
     }));
+    const ratio = (a: number | undefined, b: number) =>
+      a === undefined ? "—" : (a / b).toFixed(1) + "×";
     rows.push(
-      `| ${k} | ${n} | ${fmt(oursBest)} | ${fmt(theirs)} | ${
-        theirs === undefined ? "—" : (theirs / oursBest).toFixed(1) + "×"
-      } |`,
+      `| ${k} | ${n} | ${fmt(oursBest)} | ${fmt(theirs)} | ${ratio(theirs, oursBest)} | ${
+        fmt(oursC)
+      } | ${fmt(theirsC)} | ${ratio(theirsC, oursC)} |`,
     );
   }
   console.log(
-    `\n| objectives | trials | Hyperion ms/trial (last 100, best of ${reps}) | Optuna 5.0 ms/trial (best of ${reps}) | ratio |`,
+    `\n| objectives | trials | Hyperion ms/trial (last 100, best of ${reps}) | Optuna 5.0 ms/trial (best of ${reps}) | ratio | Hyperion CPU ms/trial | Optuna CPU ms/trial | CPU ratio |`,
   );
-  console.log("|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(r);
 }
 
