@@ -23,28 +23,41 @@ type Point = ReadonlyArray<number>;
  */
 export function nonDominationRanks2d(points: ReadonlyArray<Point>, nBelow?: number): Int32Array {
   const n = points.length;
-  const xs = new Float64Array(n), ys = new Float64Array(n);
+  const flat = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
-    xs[i] = points[i]![0]!;
-    ys[i] = points[i]![1]!;
+    flat[2 * i] = points[i]![0]!;
+    flat[2 * i + 1] = points[i]![1]!;
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) =>
-    xs[i]! - xs[j]! || ys[i]! - ys[j]! || i - j
-  );
+  return nonDominationRanks2dFlat(flat, n, nBelow);
+}
+
+/** {@link nonDominationRanks2d} of `n` points stored flat: `flat[2i]`, `flat[2i + 1]`. */
+export function nonDominationRanks2dFlat(
+  flat: Float64Array,
+  n: number,
+  nBelow?: number,
+): Int32Array {
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => {
+    const a = flat[2 * i]!, b = flat[2 * j]!;
+    if (a < b) return -1;
+    if (a > b) return 1;
+    const c = flat[2 * i + 1]!, d = flat[2 * j + 1]!;
+    return c < d ? -1 : c > d ? 1 : i - j;
+  });
   // each unique point joins the first front none of whose members dominates it
   const exact = new Int32Array(n);
   const minY: number[] = [];
   const perRank: number[] = [];
+  let px = NaN, py = NaN, pr = 0;
   for (let q = 0; q < n; q++) {
     const i = order[q]!;
-    if (q > 0) {
-      const p = order[q - 1]!;
-      if (xs[p] === xs[i] && ys[p] === ys[i]) {
-        exact[i] = exact[p]!;
-        continue;
-      }
+    const x = flat[2 * i]!, y = flat[2 * i + 1]!;
+    if (q > 0 && x === px && y === py) {
+      exact[i] = pr;
+      continue;
     }
-    const y = ys[i]!;
     let lo = 0, hi = minY.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -57,6 +70,9 @@ export function nonDominationRanks2d(points: ReadonlyArray<Point>, nBelow?: numb
     } else minY[lo] = y;
     perRank[lo]!++;
     exact[i] = lo;
+    px = x;
+    py = y;
+    pr = lo;
   }
   return clampRanks(exact, perRank, nBelow);
 }

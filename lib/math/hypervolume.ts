@@ -6,7 +6,12 @@
  * @module
  */
 
-import { hssp2dFast, hsspLazy, nonDominationRanks2d } from "./_pareto_fast.ts";
+import {
+  hssp2dFast,
+  hsspLazy,
+  nonDominationRanks2d,
+  nonDominationRanks2dFlat,
+} from "./_pareto_fast.ts";
 
 /** A loss vector. */
 export type Point = ReadonlyArray<number>;
@@ -134,6 +139,24 @@ export function nonDominationRanks(
   for (const i of indices) uRanks[i] = rank;
   for (let i = 0; i < n; i++) ranks[i] = uRanks[inverse[i]!]!;
   return ranks;
+}
+
+/**
+ * {@link nonDominationRanks} of `n` loss vectors of `k` objectives stored flat (`flat[i·k + d]`,
+ * no NaN): 2-D ones without building a point per row.
+ */
+export function nonDominationRanksFlat(
+  flat: Float64Array,
+  n: number,
+  k: number,
+  nBelow?: number,
+): Int32Array {
+  if (k === 2 && n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
+    return nonDominationRanks2dFlat(flat, n, nBelow);
+  }
+  const points: Point[] = [];
+  for (let i = 0; i < n; i++) points.push(Array.from(flat.subarray(i * k, i * k + k)));
+  return nonDominationRanks(points, nBelow);
 }
 
 /** Optuna's reference point: `max(1.1·w, 0.9·w)` per objective of the worst point `w`, 0 → 1e-12. */
