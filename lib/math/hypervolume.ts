@@ -6,6 +6,13 @@
  * @module
  */
 
+import {
+  hssp2dFast,
+  hsspLazy,
+  nonDominationRanks2d,
+  nonDominationRanks2dFlat,
+} from "./_pareto_fast.ts";
+
 /** A loss vector. */
 export type Point = ReadonlyArray<number>;
 
@@ -88,13 +95,22 @@ export function paretoFront(points: ReadonlyArray<Point>): boolean[] {
 
 /**
  * Non-domination ranks (0 = Pareto front), exact for the best `nBelow` points at least; the
- * rest share the next rank (as Optuna's `_fast_non_domination_rank`).
+ * rest share the next rank (as Optuna's `_fast_non_domination_rank`). With `fast` (the
+ * default), 2-D points without NaN are ranked in O(n log n) (`./_pareto_fast.ts`, same
+ * result); `fast = false` peels one front per pass, the readable reference.
  */
-export function nonDominationRanks(points: ReadonlyArray<Point>, nBelow?: number): Int32Array {
+export function nonDominationRanks(
+  points: ReadonlyArray<Point>,
+  nBelow?: number,
+  fast = true,
+): Int32Array {
   const n = points.length;
   const ranks = new Int32Array(n);
   if (n === 0 || (nBelow !== undefined && nBelow <= 0)) return ranks;
   const k = points[0]!.length;
+  if (fast && k === 2 && points.every((p) => p[0] === p[0] && p[1] === p[1])) {
+    return nonDominationRanks2d(points, nBelow);
+  }
   const { unique, inverse } = uniqueLexsorted(points);
   if (k === 1) {
     for (let i = 0; i < n; i++) ranks[i] = inverse[i]!;
@@ -123,6 +139,24 @@ export function nonDominationRanks(points: ReadonlyArray<Point>, nBelow?: number
   for (const i of indices) uRanks[i] = rank;
   for (let i = 0; i < n; i++) ranks[i] = uRanks[inverse[i]!]!;
   return ranks;
+}
+
+/**
+ * {@link nonDominationRanks} of `n` loss vectors of `k` objectives stored flat (`flat[i·k + d]`,
+ * no NaN): 2-D ones without building a point per row.
+ */
+export function nonDominationRanksFlat(
+  flat: Float64Array,
+  n: number,
+  k: number,
+  nBelow?: number,
+): Int32Array {
+  if (k === 2 && n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
+    return nonDominationRanks2dFlat(flat, n, nBelow);
+  }
+  const points: Point[] = [];
+  for (let i = 0; i < n; i++) points.push(Array.from(flat.subarray(i * k, i * k + k)));
+  return nonDominationRanks(points, nBelow);
 }
 
 /** Optuna's reference point: `max(1.1·w, 0.9·w)` per objective of the worst point `w`, 0 → 1e-12. */
@@ -244,10 +278,16 @@ function hsspGreedy(
   indices: ReadonlyArray<number>,
   subset: number,
   ref: Point,
+  fast: boolean,
 ): number[] {
   if (!ref.every((r) => Number.isFinite(r))) return indices.slice(0, subset);
   if (indices.length === subset) return indices.slice();
-  if (points[0]!.length === 2) return hssp2d(points, indices, subset, ref);
+  if (points[0]!.length === 2) {
+    return (fast ? hssp2dFast : hssp2d)(points, indices, subset, ref);
+  }
+  if (fast && points.every((p) => p.every((v) => Number.isFinite(v)))) {
+    return hsspLazy(points, indices, subset, ref, hypervolume);
+  }
   let remaining = points.map((_, i) => i);
   const selected: Point[] = [];
   const out: number[] = [];
@@ -275,13 +315,17 @@ function hsspGreedy(
 
 /**
  * Greedy hypervolume subset selection: `subset` of `indices` (parallel to `points`) chosen by
- * largest hypervolume contribution, duplicates handled as Optuna's `_solve_hssp`.
+ * largest hypervolume contribution, duplicates handled as Optuna's `_solve_hssp`. With `fast`
+ * (the default) the selection runs on flat arrays (2-D) or lazily, skipping candidates whose
+ * contribution bound is below the best (`./_pareto_fast.ts`, same result); `fast = false`
+ * evaluates every candidate at every step, the readable reference.
  */
 export function solveHssp(
   points: ReadonlyArray<Point>,
   indices: ReadonlyArray<number>,
   subset: number,
   ref: Point,
+  fast = true,
 ): number[] {
   if (subset === indices.length) return indices.slice();
   const { unique, firstIndex } = uniqueLexsorted(points);
@@ -297,7 +341,7 @@ export function solveHssp(
     }
     return indices.filter((_, i) => chosen[i]);
   }
-  const sel = hsspGreedy(unique, Array.from(firstIndex), subset, ref);
+  const sel = hsspGreedy(unique, Array.from(firstIndex), subset, ref, fast);
   return sel.map((i) => indices[i]!);
 }
 

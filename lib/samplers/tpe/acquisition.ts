@@ -19,13 +19,14 @@ import {
 } from "./_kernels.ts";
 import { columnsOf } from "./observations.ts";
 import type { TpeConfig } from "./options.ts";
-import { gammaOf, lossOf, splitMask } from "./split.ts";
+import { gammaOf, lossOf } from "./split.ts";
 import { aboveEstimator } from "./fast/_above.ts";
 import { withArena } from "./fast/_arena.ts";
 import { argmaxAcquisition } from "./fast/_argmax.ts";
 import { logPdfColumns } from "./fast/_evaluate.ts";
 import { historyOf, infeasibilityOf, stateCodes } from "./fast/_history.ts";
 import { observations } from "./fast/_observations.ts";
+import { splitMaskMemo } from "./fast/_split.ts";
 import type { TpeWorkspace } from "./fast/workspace.ts";
 
 // -------------------------------------------------------------------------------------
@@ -48,7 +49,7 @@ export function buildEstimators(
   const history = historyOf(ws.history, trials);
   const infos = history.infos;
   const nBelow = gammaOf(cfg.gamma, n, directions.length);
-  const mask = splitMask(trials, directions, nBelow, history, alloc);
+  const mask = splitMaskMemo(ws.split, trials, directions, nBelow, history, alloc);
   const params = {
     priorWeight: cfg.priorWeight,
     considerMagicClip: cfg.considerMagicClip,

@@ -11,7 +11,7 @@ import type { FrozenTrial } from "../../core/trial.ts";
 import type { Alloc } from "../../math/alloc.ts";
 import { HEAP } from "../../math/alloc.ts";
 import {
-  nonDominationRanks,
+  nonDominationRanksFlat,
   type Point,
   referencePoint,
   solveHssp,
@@ -185,12 +185,13 @@ function markBestComplete(
     for (const q of smallest(groups.losses.subarray(0, nComplete), k)) isBelow[complete[q]!] = 1;
     return k;
   }
-  const lvals: Point[] = [];
+  const nObj = directions.length;
+  const flat = new Float64Array(nComplete * nObj);
   for (let q = 0; q < nComplete; q++) {
     const t = trials[complete[q]!]!;
-    lvals.push(directions.map((_, o) => lossOf(t, directions, o)));
+    for (let o = 0; o < nObj; o++) flat[q * nObj + o] = lossOf(t, directions, o);
   }
-  for (const q of splitMultiObjective(lvals, k)) isBelow[complete[q]!] = 1;
+  for (const q of splitMultiObjective(flat, nComplete, nObj, k)) isBelow[complete[q]!] = 1;
   return k;
 }
 
@@ -283,12 +284,19 @@ function stableOrder<K>(items: ReadonlyArray<K>, cmp: (a: K, b: K) => number): n
   return items.map((_, i) => i).sort((a, b) => cmp(items[a]!, items[b]!) || a - b);
 }
 
-/** Multi-objective split of COMPLETE trials: whole non-domination fronts, then HSSP. */
-function splitMultiObjective(lvals: ReadonlyArray<Point>, nBelow: number): number[] {
-  const n = lvals.length;
+/**
+ * Multi-objective split of COMPLETE trials (`n` loss vectors of `nObj` objectives stored flat):
+ * whole non-domination fronts, then HSSP.
+ */
+function splitMultiObjective(
+  flat: Float64Array,
+  n: number,
+  nObj: number,
+  nBelow: number,
+): number[] {
   if (nBelow === 0) return [];
   if (nBelow >= n) return Array.from({ length: n }, (_, i) => i);
-  const ranks = nonDominationRanks(lvals, nBelow);
+  const ranks = nonDominationRanksFlat(flat, n, nObj, nBelow);
   let maxRank = 0;
   for (const r of ranks) if (r > maxRank) maxRank = r;
   const counts = new Int32Array(maxRank + 1);
@@ -303,7 +311,9 @@ function splitMultiObjective(lvals: ReadonlyArray<Point>, nBelow: number): numbe
   if (below.length < nBelow) {
     const tieIdx: number[] = [];
     for (let i = 0; i < n; i++) if (ranks[i] === last + 1) tieIdx.push(i);
-    const tieVals = tieIdx.map((i) => lvals[i]!);
+    const tieVals: Point[] = tieIdx.map((i) =>
+      Array.from(flat.subarray(i * nObj, i * nObj + nObj))
+    );
     below.push(...solveHssp(tieVals, tieIdx, nBelow - below.length, referencePoint(tieVals)));
   }
   return below;

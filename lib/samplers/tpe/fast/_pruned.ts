@@ -448,15 +448,17 @@ const TOP_PER_POINT = 16;
 function addHints(h: Hints, partial: Float64Array, alive: Uint32Array, nAlive: number): void {
   // the few largest components of this point
   const top: number[] = [];
+  // the first smallest of `top`, found again only when `top` changes
+  let worst = -1;
   for (let a = 0; a < nAlive; a++) {
     const i = alive[a]!;
     if (top.length < TOP_PER_POINT) top.push(i);
     else {
-      let worst = 0;
-      for (let q = 1; q < TOP_PER_POINT; q++) {
-        if (partial[top[q]!]! < partial[top[worst]!]!) worst = q;
+      if (worst < 0) worst = firstSmallest(top, partial);
+      if (partial[i]! > partial[top[worst]!]!) {
+        top[worst] = i;
+        worst = -1;
       }
-      if (partial[i]! > partial[top[worst]!]!) top[worst] = i;
     }
   }
   for (const i of top) {
@@ -472,4 +474,10 @@ function addHints(h: Hints, partial: Float64Array, alive: Uint32Array, nAlive: n
     h.next = (h.next + 1) % HINTS;
     if (h.n < HINTS) h.n++;
   }
+}
+
+function firstSmallest(top: ReadonlyArray<number>, partial: Float64Array): number {
+  let worst = 0;
+  for (let q = 1; q < top.length; q++) if (partial[top[q]!]! < partial[top[worst]!]!) worst = q;
+  return worst;
 }

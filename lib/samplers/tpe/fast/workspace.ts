@@ -10,6 +10,7 @@ import { createEvaluation, type Evaluation } from "./_cells.ts";
 import { createHistoryMemo, type HistoryMemo } from "./_history.ts";
 import { createIntersectionMemo, type IntersectionMemo } from "./_intersection.ts";
 import { createObservationMemo, type ObservationMemo } from "./_observations.ts";
+import { createSplitMemo, type SplitMemo } from "./_split.ts";
 import { createTrialLists, type TrialLists } from "./_trial_lists.ts";
 
 // -------------------------------------------------------------------------------------
@@ -31,6 +32,8 @@ export interface TpeWorkspace {
   readonly history: HistoryMemo;
   /** Observations per trial and search space, and how successive selections relate. */
   readonly observations: ObservationMemo;
+  /** The last multi-objective split (the same trials are split once per parameter). */
+  readonly split: SplitMemo;
   /** The intersection search space of the growing history. */
   readonly intersection: IntersectionMemo;
   /** The incremental bad-side models. */
@@ -55,6 +58,7 @@ export function createTpeWorkspace(): TpeWorkspace {
     lists,
     history,
     observations: createObservationMemo(history),
+    split: createSplitMemo(lists),
     intersection: createIntersectionMemo(lists),
     above: createAboveModels(lists),
     evaluation: createEvaluation(),

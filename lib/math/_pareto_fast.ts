@@ -1,0 +1,207 @@
+/**
+ * Fast forms of the multi-objective helpers of `./hypervolume.ts` (private), each equal to the
+ * readable reference there (same results, bit for bit; property tests compare them):
+ * non-domination ranks of 2-D points by one sort and a binary search per point
+ * (O(n log n) instead of a pass per front), the 2-D greedy hypervolume subset selection without
+ * reallocating per step, and the lazy greedy selection for 3 or more objectives, which skips the
+ * candidates whose contribution bound (contributions only shrink as the selection grows) is
+ * clearly below the best one.
+ *
+ * @module
+ */
+
+/** A loss vector. */
+type Point = ReadonlyArray<number>;
+
+// -------------------------------------------------------------------------------------
+// non-domination ranks
+// -------------------------------------------------------------------------------------
+
+/**
+ * Non-domination ranks of 2-D points (no NaN), exact for the best `nBelow` unique points at
+ * least, the rest sharing the next rank: `nonDominationRanks` of `./hypervolume.ts`.
+ */
+export function nonDominationRanks2d(points: ReadonlyArray<Point>, nBelow?: number): Int32Array {
+  const n = points.length;
+  const flat = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    flat[2 * i] = points[i]![0]!;
+    flat[2 * i + 1] = points[i]![1]!;
+  }
+  return nonDominationRanks2dFlat(flat, n, nBelow);
+}
+
+/** {@link nonDominationRanks2d} of `n` points stored flat: `flat[2i]`, `flat[2i + 1]`. */
+export function nonDominationRanks2dFlat(
+  flat: Float64Array,
+  n: number,
+  nBelow?: number,
+): Int32Array {
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => {
+    const a = flat[2 * i]!, b = flat[2 * j]!;
+    if (a < b) return -1;
+    if (a > b) return 1;
+    const c = flat[2 * i + 1]!, d = flat[2 * j + 1]!;
+    return c < d ? -1 : c > d ? 1 : i - j;
+  });
+  // each unique point joins the first front none of whose members dominates it
+  const exact = new Int32Array(n);
+  const minY: number[] = [];
+  const perRank: number[] = [];
+  let px = NaN, py = NaN, pr = 0;
+  for (let q = 0; q < n; q++) {
+    const i = order[q]!;
+    const x = flat[2 * i]!, y = flat[2 * i + 1]!;
+    if (q > 0 && x === px && y === py) {
+      exact[i] = pr;
+      continue;
+    }
+    let lo = 0, hi = minY.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (minY[mid]! <= y) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === minY.length) {
+      minY.push(y);
+      perRank.push(0);
+    } else minY[lo] = y;
+    perRank[lo]!++;
+    exact[i] = lo;
+    px = x;
+    py = y;
+    pr = lo;
+  }
+  return clampRanks(exact, perRank, nBelow);
+}
+
+/** Ranks past the first fronts holding `nBelow` unique points become one shared rank. */
+function clampRanks(
+  exact: Int32Array,
+  perRank: ReadonlyArray<number>,
+  nBelow?: number,
+): Int32Array {
+  let nUnique = 0;
+  for (const c of perRank) nUnique += c;
+  const limit = Math.min(nBelow || nUnique, nUnique);
+  let cap = 0, cum = 0;
+  while (cum < limit) cum += perRank[cap++]!;
+  for (let i = 0; i < exact.length; i++) if (exact[i]! > cap) exact[i] = cap;
+  return exact;
+}
+
+// -------------------------------------------------------------------------------------
+// hypervolume subset selection
+// -------------------------------------------------------------------------------------
+
+/**
+ * Greedy 2-D hypervolume subset selection of unique lexsorted points: `hssp2d` of
+ * `./hypervolume.ts` with flat arrays and a removal mark instead of filtered copies.
+ */
+export function hssp2dFast(
+  points: ReadonlyArray<Point>,
+  indices: ReadonlyArray<number>,
+  subset: number,
+  ref: Point,
+): number[] {
+  const m = points.length;
+  const xs = new Float64Array(m), ys = new Float64Array(m);
+  const dx = new Float64Array(m).fill(ref[0]!), dy = new Float64Array(m).fill(ref[1]!);
+  for (let i = 0; i < m; i++) {
+    xs[i] = points[i]![0]!;
+    ys[i] = points[i]![1]!;
+  }
+  const removed = new Uint8Array(m);
+  const out: number[] = [];
+  for (let s = 0; s < subset; s++) {
+    let best = -1, bestC = -Infinity;
+    for (let i = 0; i < m; i++) {
+      if (removed[i]) continue;
+      const c = (dx[i]! - xs[i]!) * (dy[i]! - ys[i]!);
+      if (best < 0 || c > bestC || (c !== c && bestC === bestC)) {
+        bestC = c;
+        best = i;
+      }
+    }
+    out.push(indices[best]!);
+    removed[best] = 1;
+    const cx = xs[best]!, cy = ys[best]!;
+    for (let i = 0; i < best; i++) dx[i] = Math.min(cx, dx[i]!);
+    for (let i = best + 1; i < m; i++) dy[i] = Math.min(cy, dy[i]!);
+  }
+  return out;
+}
+
+/**
+ * Greedy hypervolume subset selection of unique points with a finite reference point
+ * (`hsspGreedy` of `./hypervolume.ts` for 3 or more objectives): each step picks the largest
+ * `hv(selected ∪ {p}) − hv(selected)`, first in order on ties, computed as the reference does;
+ * a candidate is skipped when an earlier contribution of it, or its contribution next to the
+ * latest pick alone (both upper bounds: contributions only shrink as the selection grows), is
+ * below the best by more than rounding could explain.
+ */
+export function hsspLazy(
+  points: ReadonlyArray<Point>,
+  indices: ReadonlyArray<number>,
+  subset: number,
+  ref: Point,
+  hv: (points: ReadonlyArray<Point>, ref: Point) => number,
+): number[] {
+  const m = points.length;
+  const bound = new Float64Array(m).fill(Infinity);
+  const removed = new Uint8Array(m);
+  const selected: Point[] = [];
+  const out: number[] = [];
+  let hvSel = 0;
+  for (let s = 0; s < subset; s++) {
+    const last = selected[selected.length - 1];
+    const order: number[] = [];
+    for (let i = 0; i < m; i++) {
+      if (removed[i]) continue;
+      if (last) bound[i] = Math.min(bound[i]!, pairBound(points[i]!, last, ref));
+      order.push(i);
+    }
+    order.sort((a, b) => bound[b]! - bound[a]! || a - b);
+    let best = -1, bestC = -Infinity, bestHv = 0;
+    for (const i of order) {
+      if (best >= 0 && bound[i]! + slack(bound[i]!, hvSel) < bestC) continue;
+      const h = hv([...selected, points[i]!], ref);
+      const c = h - hvSel;
+      bound[i] = c;
+      if (best < 0 ? c > -Infinity : c > bestC || (c === bestC && i < best)) {
+        best = i;
+        bestC = c;
+        bestHv = h;
+      }
+    }
+    // no finite contribution: the first candidate, the selection's volume taken as 0
+    if (best < 0) best = firstRemaining(removed);
+    out.push(indices[best]!);
+    removed[best] = 1;
+    selected.push(points[best]!);
+    hvSel = bestHv;
+  }
+  return out;
+}
+
+/** `inclusive(p) − inclusive(max(p, q))`: p's contribution next to q alone (an upper bound). */
+function pairBound(p: Point, q: Point, ref: Point): number {
+  let a = 1, b = 1;
+  for (let d = 0; d < p.length; d++) {
+    a *= ref[d]! - p[d]!;
+    b *= ref[d]! - Math.max(p[d]!, q[d]!);
+  }
+  return a - b;
+}
+
+/** How far a computed contribution may exceed its computed bound by rounding alone. */
+function slack(bound: number, hvSel: number): number {
+  return 1e-9 * (Math.abs(bound) + Math.abs(hvSel)) + 1e-300;
+}
+
+function firstRemaining(removed: Uint8Array): number {
+  for (let i = 0; i < removed.length; i++) if (!removed[i]) return i;
+  return 0;
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  nonDominationRanks,
+  type Point,
+  referencePoint,
+  solveHssp,
+} from "../../lib/math/hypervolume.ts";
+
+/** Loss vectors on a coarse grid (many ties and duplicates) or spread out, with infinities. */
+const points = (k: number, min = 1) =>
+  fc.array(
+    fc.array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 6 }),
+        fc.double({ min: -5, max: 5, noNaN: true, noDefaultInfinity: true }),
+        fc.constantFrom(Infinity, -0),
+      ),
+      { minLength: k, maxLength: k },
+    ),
+    { minLength: min, maxLength: 60 },
+  );
+
+Deno.test("nonDominationRanks(): the O(n log n) 2-D ranks equal the front-peeling reference", () => {
+  fc.assert(
+    fc.property(points(2), fc.option(fc.integer({ min: 1, max: 70 })), (pts, nBelow) => {
+      const b = nBelow ?? undefined;
+      assert.deepEqual(nonDominationRanks(pts, b), nonDominationRanks(pts, b, false));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("nonDominationRanks(): ranks of 2-D points with NaN use the reference", () => {
+  const pts = [[1, NaN], [0, 2], [2, 0], [NaN, NaN]];
+  assert.deepEqual(nonDominationRanks(pts), nonDominationRanks(pts, undefined, false));
+});
+
+/** The tie-break input of the split: one front's points, a subset size and its reference. */
+function hsspCase(k: number) {
+  return points(k, 2).chain((pts) =>
+    fc.record({
+      pts: fc.constant(pts as Point[]),
+      subset: fc.integer({ min: 1, max: pts.length }),
+      finite: fc.boolean(),
+    })
+  );
+}
+
+for (const k of [2, 3, 4]) {
+  Deno.test(`solveHssp(): the fast ${k}-objective selection equals the reference`, () => {
+    fc.assert(
+      fc.property(hsspCase(k), ({ pts, subset, finite }) => {
+        const used = finite ? pts.map((p) => p.map((v) => Number.isFinite(v) ? v : 7)) : pts;
+        const idx = used.map((_, i) => 100 + i);
+        const ref = referencePoint(used);
+        assert.deepEqual(
+          solveHssp(used, idx, subset, ref),
+          solveHssp(used, idx, subset, ref, false),
+        );
+      }),
+      { numRuns: k === 2 ? 500 : 150 },
+    );
+  });
+}
+
+Deno.test("solveHssp(): lazy 3-objective selection equals the reference on a real front", () => {
+  // points on the sphere's positive octant: one non-dominated front, as the split's tie-break
+  const rnd = fc.sample(fc.double({ min: 0.01, max: 1, noNaN: true }), { numRuns: 120, seed: 3 });
+  const pts: number[][] = [];
+  for (let i = 0; i + 2 < rnd.length; i += 3) {
+    const [a, b, c] = [rnd[i]!, rnd[i + 1]!, rnd[i + 2]!];
+    const r = Math.hypot(a, b, c);
+    pts.push([a / r, b / r, c / r]);
+  }
+  const idx = pts.map((_, i) => i);
+  const ref = referencePoint(pts);
+  for (const subset of [1, 5, 17, 39]) {
+    assert.deepEqual(solveHssp(pts, idx, subset, ref), solveHssp(pts, idx, subset, ref, false));
+  }
+});

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { Direction, FrozenTrial } from "../../../mod.ts";
+import { HEAP } from "../../../lib/math/alloc.ts";
+import { classify, splitMask } from "../../../lib/samplers/tpe/split.ts";
+import { createSplitMemo, splitMaskMemo } from "../../../lib/samplers/tpe/fast/_split.ts";
+import { createTrialLists } from "../../../lib/samplers/tpe/fast/_trial_lists.ts";
+
+function trial(number: number, state: FrozenTrial["state"], values: number[]): FrozenTrial {
+  return {
+    number,
+    trialId: number + 1,
+    state,
+    values: state === "COMPLETE" ? values : null,
+    params: {},
+    distributions: {},
+    intermediateValues: state === "PRUNED" ? { 1: values[0]! } : {},
+    userAttrs: {},
+    systemAttrs: {},
+    datetimeStart: null,
+    datetimeComplete: null,
+  };
+}
+
+const history = fc.array(
+  fc.record({
+    state: fc.constantFrom<FrozenTrial["state"]>("COMPLETE", "COMPLETE", "PRUNED", "RUNNING"),
+    values: fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 3, maxLength: 3 }),
+  }),
+  { minLength: 1, maxLength: 80 },
+);
+
+Deno.test("splitMaskMemo() equals splitMask() along a growing history, repeated calls and all", () => {
+  fc.assert(
+    fc.property(
+      history,
+      fc.constantFrom(2, 3),
+      fc.integer({ min: 1, max: 30 }),
+      (specs, k, nBelow) => {
+        const directions: Direction[] = ["minimize", "maximize", "minimize"].slice(
+          0,
+          k,
+        ) as Direction[];
+        const all = specs.map((s, i) => trial(i, s.state, s.values.slice(0, k)));
+        const mem = createSplitMemo(createTrialLists());
+        for (let n = 1; n <= all.length; n += 7) {
+          for (const b of [nBelow, nBelow, nBelow + 1]) {
+            const list = all.slice(0, n); // a new list each call, as the sampler gets
+            const got = splitMaskMemo(mem, list, directions, b, classify(list), HEAP);
+            assert.deepEqual(got, splitMask(list, directions, b));
+          }
+        }
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+Deno.test("splitMaskMemo() splits again when a trial of the list is replaced", () => {
+  const mem = createSplitMemo(createTrialLists());
+  const dirs: Direction[] = ["minimize", "minimize"];
+  const a = [trial(0, "COMPLETE", [0, 0]), trial(1, "COMPLETE", [5, 5])];
+  assert.deepEqual([...splitMaskMemo(mem, a, dirs, 1, classify(a), HEAP)], [1, 0]);
+  const b = [a[0]!, trial(1, "COMPLETE", [-1, -1])];
+  assert.deepEqual([...splitMaskMemo(mem, b, dirs, 1, classify(b), HEAP)], [0, 1]);
+});
