@@ -126,7 +126,8 @@ export function pythonJson(
   const render = (v: unknown, key: string): string => {
     if (v === null || v === undefined) return "null";
     if (typeof v === "number") {
-      if (asFloat(key) || !Number.isInteger(v)) return pythonFloat(v);
+      // -0 is a float to Python (-0.0); String(-0) would lose its sign
+      if (asFloat(key) || !Number.isInteger(v) || Object.is(v, -0)) return pythonFloat(v);
       return String(v);
     }
     if (typeof v === "string" || typeof v === "boolean") return JSON.stringify(v);
