@@ -96,6 +96,33 @@ export function completeFinite(
   return trials.filter((t) => t.state === "COMPLETE" && Number.isFinite(target(t)));
 }
 
+/** What a per-parameter plot (contour, slice) is drawn from. */
+export interface ParamsInput {
+  /** The resolved target. */
+  readonly target: Target;
+  /** The COMPLETE trials with a finite target. */
+  readonly trials: ReadonlyArray<FrozenTrial>;
+  /** The parameters shown, sorted unless given. */
+  readonly params: ReadonlyArray<string>;
+}
+
+/**
+ * The target, the COMPLETE trials with a finite target and the parameters to show (all of the
+ * trials' parameters unless `options.params`); Left as {@link resolveTarget} and
+ * {@link selectParams}.
+ */
+export function paramsInput(
+  source: PlotSource,
+  options: TargetOptions & { readonly params?: ReadonlyArray<string> },
+): Either<HyperionError, ParamsInput> {
+  const target = resolveTarget(source, options);
+  if (target._tag === "Left") return target;
+  const trials = completeFinite(source.trials, target.right);
+  const params = selectParams(trials, options.params);
+  if (params._tag === "Left") return params;
+  return right({ target: target.right, trials, params: params.right });
+}
+
 /** The distribution of `name` in the first trial that has it. */
 export function distributionOf(
   trials: ReadonlyArray<FrozenTrial>,

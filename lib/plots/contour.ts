@@ -11,16 +11,14 @@ import type { FrozenTrial } from "../core/trial.ts";
 import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
 import {
   BLUES,
-  completeFinite,
   INFEASIBLE_GREY,
   isFeasible,
   label,
   OBJECTIVE_VALUE,
   type PaddedAxis,
   paddedAxis,
+  paramsInput,
   placePanel,
-  resolveTarget,
-  selectParams,
 } from "./_common.ts";
 
 // -------------------------------------------------------------------------------------
@@ -108,18 +106,15 @@ export function contourPlot(
     readonly params?: ReadonlyArray<string>;
   } = {},
 ): Either<HyperionError, ContourPlot> {
-  const target = resolveTarget(source, options);
-  if (target._tag === "Left") return target;
-  const trials = completeFinite(source.trials, target.right);
-  const params = selectParams(trials, options.params);
-  if (params._tag === "Left") return params;
-  const names = params.right;
+  const input = paramsInput(source, options);
+  if (input._tag === "Left") return input;
+  const { target, trials, params: names } = input.right;
   const pick = options.target === undefined
     ? (a: number, b: number) =>
       source.directions[0] === "maximize" ? Math.max(a, b) : Math.min(a, b)
     : (_a: number, b: number) => b;
   const panel = (row: number, col: number, x: string, y: string) =>
-    contourPanel(trials, target.right, pick, { row, col, x, y });
+    contourPanel(trials, target, pick, { row, col, x, y });
   const panels = names.length === 2
     ? [panel(0, 0, names[0] as string, names[1] as string)]
     : names.length < 2

@@ -10,16 +10,14 @@ import type { ParamValue } from "../core/json.ts";
 import type { Axis, PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
 import {
   BLUES,
-  completeFinite,
   INFEASIBLE_GREY,
   isFeasible,
   label,
   num,
   OBJECTIVE_VALUE,
   paramAxis,
+  paramsInput,
   plotlyAxis,
-  resolveTarget,
-  selectParams,
 } from "./_common.ts";
 
 // -------------------------------------------------------------------------------------
@@ -102,18 +100,16 @@ export function slicePlot(
     readonly params?: ReadonlyArray<string>;
   } = {},
 ): Either<HyperionError, SlicePlot> {
-  const target = resolveTarget(source, options);
-  if (target._tag === "Left") return target;
-  const trials = completeFinite(source.trials, target.right);
-  const params = selectParams(trials, options.params);
-  if (params._tag === "Left") return params;
-  const panels = params.right.map((param): SlicePanel => ({
+  const input = paramsInput(source, options);
+  if (input._tag === "Left") return input;
+  const { target, trials, params } = input.right;
+  const panels = params.map((param): SlicePanel => ({
     param,
     xAxis: paramAxis(trials, param),
     points: trials.filter((t) => param in t.params).map((t) => ({
       number: t.number,
       x: t.params[param] as ParamValue,
-      y: target.right(t),
+      y: target(t),
       feasible: isFeasible(t),
     })),
   }));
