@@ -26,6 +26,7 @@ export {
   evaluateImportances,
   type FanovaEvaluator,
   fanovaEvaluator,
+  type ForestEvaluatorOptions,
   getParamImportances,
   type ImportanceEvaluator,
   type ImportanceOptions,
@@ -35,3 +36,4 @@ export {
   type PedAnovaEvaluator,
   pedAnovaEvaluator,
 } from "./importance.ts";
+export type { ForestSettings } from "./_forest.ts";
