@@ -1,0 +1,28 @@
+/**
+ * Hand-made trial records for tests of pure functions: a finished trial with every field at its
+ * empty value (no parameters, no attributes, times 0), the given fields on top.
+ *
+ * @module
+ */
+import type { FrozenTrial } from "../../lib/core/trial.ts";
+
+/** A COMPLETE trial numbered `fields.number` (its `trialId` too) with empty fields but those given. */
+export function frozenTrial(
+  fields: Partial<FrozenTrial> & { readonly number: number },
+): FrozenTrial {
+  const { number, ...rest } = fields;
+  return {
+    number,
+    trialId: number,
+    state: "COMPLETE",
+    values: null,
+    params: {},
+    distributions: {},
+    intermediateValues: {},
+    userAttrs: {},
+    systemAttrs: {},
+    datetimeStart: 0,
+    datetimeComplete: 0,
+    ...rest,
+  };
+}
