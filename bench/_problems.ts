@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type QualityParam, suggestProblem } from "./_quality_problems.ts";
+import { createStudy, optimize, runOrThrow, type Sampler } from "../mod.ts";
+import { evaluateProblem, type QualityParam, suggestProblem } from "./_quality_problems.ts";
 
 /** One parameter of a benchmark search space, as written in `problems.json`. */
 export type ParamSpec = QualityParam;
@@ -34,3 +35,25 @@ export function loadProblems(): Problems {
  * flag, categorical with its choices), and returns the values by name.
  */
 export const suggestAll = suggestProblem;
+
+/**
+ * The best values, sorted, of `seeds` studies of `trials` trials on `problem`, study `s` with
+ * the sampler `make(s)`.
+ */
+export async function sortedBests(
+  problem: Problem,
+  make: (seed: number) => Sampler,
+  seeds: number,
+  trials: number,
+): Promise<number[]> {
+  const bests: number[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const study = await runOrThrow(createStudy({ sampler: make(seed) }));
+    const summary = await runOrThrow(optimize(study, (t) => async () => ({
+      _tag: "Right" as const,
+      right: evaluateProblem(problem.name, await suggestAll(t, problem.space)) as number,
+    }), { nTrials: trials }));
+    bests.push(summary.bestTrial!.values![0]!);
+  }
+  return bests.sort((a, b) => a - b);
+}

@@ -24,8 +24,7 @@ import {
   suggestFloat,
   type Trial,
 } from "../mod.ts";
-import { loadProblems, type Problem, suggestAll } from "./_problems.ts";
-import { evaluateProblem } from "./_quality_problems.ts";
+import { loadProblems, type Problem, sortedBests } from "./_problems.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -87,16 +86,7 @@ async function hyperionCost(random = false): Promise<
 }
 
 async function hyperionQuality(p: Problem): Promise<{ median: number; bests: number[] }> {
-  const bests: number[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
-    const study = await runOrThrow(createStudy({ sampler: cmaEsSampler({ seed }) }));
-    const summary = await runOrThrow(optimize(study, (t) => async () => ({
-      _tag: "Right" as const,
-      right: evaluateProblem(p.name, await suggestAll(t, p.space)) as number,
-    }), { nTrials: qualityTrials }));
-    bests.push(summary.bestTrial!.values![0]!);
-  }
-  bests.sort((a, b) => a - b);
+  const bests = await sortedBests(p, (seed) => cmaEsSampler({ seed }), seeds, qualityTrials);
   return { median: bests[Math.floor(bests.length / 2)]!, bests };
 }
 

@@ -16,11 +16,9 @@
  *
  * @module
  */
-import { createStudy, runOrThrow, tpeSampler, type TpeSamplerOptions } from "../mod.ts";
-import { optimize } from "../mod.ts";
+import { tpeSampler, type TpeSamplerOptions } from "../mod.ts";
 import { parseArgs } from "node:util";
-import { loadProblems, type Problem, suggestAll } from "./_problems.ts";
-import { evaluateProblem } from "./_quality_problems.ts";
+import { loadProblems, type Problem, sortedBests } from "./_problems.ts";
 
 const PROBLEMS: ReadonlyArray<Problem> = loadProblems().quality;
 
@@ -50,16 +48,12 @@ export async function quality(
   seeds: number,
   trials: number,
 ): Promise<{ median: number; mean: number; bests: number[] }> {
-  const bests: number[] = [];
-  for (let s = 0; s < seeds; s++) {
-    const study = await runOrThrow(createStudy({ sampler: tpeSampler({ ...options, seed: s }) }));
-    const summary = await runOrThrow(optimize(study, (t) => async () => ({
-      _tag: "Right" as const,
-      right: evaluateProblem(problem.name, await suggestAll(t, problem.space)) as number,
-    }), { nTrials: trials }));
-    bests.push(summary.bestTrial!.values![0]!);
-  }
-  bests.sort((a, b) => a - b);
+  const bests = await sortedBests(
+    problem,
+    (seed) => tpeSampler({ ...options, seed }),
+    seeds,
+    trials,
+  );
   return {
     median: bests[Math.floor(bests.length / 2)]!,
     mean: bests.reduce((a, b) => a + b, 0) / bests.length,
