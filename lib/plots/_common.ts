@@ -10,7 +10,14 @@ import { invalidArgument } from "../core/errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { Axis, PlotlyValue, PlotSource, Target, TargetOptions } from "./model.ts";
+import type {
+  Axis,
+  ParamsOptions,
+  PlotlyValue,
+  PlotSource,
+  Target,
+  TargetOptions,
+} from "./model.ts";
 
 /** Optuna's default `target_name`. */
 export const OBJECTIVE_VALUE = "Objective Value";
@@ -113,7 +120,7 @@ export interface ParamsInput {
  */
 export function paramsInput(
   source: PlotSource,
-  options: TargetOptions & { readonly params?: ReadonlyArray<string> },
+  options: ParamsOptions,
 ): Either<HyperionError, ParamsInput> {
   const target = resolveTarget(source, options);
   if (target._tag === "Left") return target;

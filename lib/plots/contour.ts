@@ -8,7 +8,7 @@ import { type Either, right } from "../effect/either.ts";
 import type { HyperionError } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
+import type { ParamsOptions, PlotlyFigure, PlotlyValue, PlotSource } from "./model.ts";
 import {
   BLUES,
   INFEASIBLE_GREY,
@@ -101,10 +101,7 @@ export interface ContourPlot {
  */
 export function contourPlot(
   source: PlotSource,
-  options: TargetOptions & {
-    /** The parameters to show. @default {every parameter of the completed trials} */
-    readonly params?: ReadonlyArray<string>;
-  } = {},
+  options: ParamsOptions = {},
 ): Either<HyperionError, ContourPlot> {
   const input = paramsInput(source, options);
   if (input._tag === "Left") return input;

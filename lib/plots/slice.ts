@@ -7,7 +7,7 @@
 import { type Either, right } from "../effect/either.ts";
 import type { HyperionError } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
-import type { Axis, PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
+import type { Axis, ParamsOptions, PlotlyFigure, PlotlyValue, PlotSource } from "./model.ts";
 import {
   BLUES,
   INFEASIBLE_GREY,
@@ -95,10 +95,7 @@ export interface SlicePlot {
  */
 export function slicePlot(
   source: PlotSource,
-  options: TargetOptions & {
-    /** The parameters to show. @default {every parameter of the completed trials} */
-    readonly params?: ReadonlyArray<string>;
-  } = {},
+  options: ParamsOptions = {},
 ): Either<HyperionError, SlicePlot> {
   const input = paramsInput(source, options);
   if (input._tag === "Left") return input;
