@@ -5,24 +5,16 @@
  * @module
  */
 import type { FrozenTrial } from "../../lib/core/trial.ts";
+import { runningTrial } from "../../lib/storage/trial_cache.ts";
 
 /** A COMPLETE trial numbered `fields.number` (its `trialId` too) with empty fields but those given. */
 export function frozenTrial(
   fields: Partial<FrozenTrial> & { readonly number: number },
 ): FrozenTrial {
-  const { number, ...rest } = fields;
   return {
-    number,
-    trialId: number,
+    ...runningTrial(fields.number, fields.number, 0),
     state: "COMPLETE",
-    values: null,
-    params: {},
-    distributions: {},
-    intermediateValues: {},
-    userAttrs: {},
-    systemAttrs: {},
-    datetimeStart: 0,
     datetimeComplete: 0,
-    ...rest,
+    ...fields,
   };
 }
