@@ -144,35 +144,26 @@ export function sliceFigure(plot: SlicePlot): PlotlyFigure {
     const x = (p: SlicePoint) => panel.xAxis.type === "category" ? label(p.x) : p.x;
     const feasible = panel.points.filter((p) => p.feasible);
     const infeasible = panel.points.filter((p) => !p.feasible);
-    data.push({
+    const trace = (points: ReadonlyArray<SlicePoint>, name: string, marker: PlotlyValue) => ({
       type: "scatter",
-      x: feasible.map(x),
-      y: feasible.map((p) => num(p.y)),
+      x: points.map(x),
+      y: points.map((p) => num(p.y)),
       xaxis: `x${suffix}`,
       yaxis: "y",
       mode: "markers",
-      name: "Feasible Trial",
-      marker: {
-        line: { width: 0.5, color: "Grey" },
-        color: feasible.map((p) => p.number),
-        colorscale: BLUES,
-        colorbar: { title: { text: "Trial" }, x: 1.0, xpad: 40 },
-        showscale: i === 0,
-      },
+      name,
+      marker,
       showlegend: false,
     });
+    data.push(trace(feasible, "Feasible Trial", {
+      line: { width: 0.5, color: "Grey" },
+      color: feasible.map((p) => p.number),
+      colorscale: BLUES,
+      colorbar: { title: { text: "Trial" }, x: 1.0, xpad: 40 },
+      showscale: i === 0,
+    }));
     if (infeasible.length > 0) {
-      data.push({
-        type: "scatter",
-        x: infeasible.map(x),
-        y: infeasible.map((p) => num(p.y)),
-        xaxis: `x${suffix}`,
-        yaxis: "y",
-        mode: "markers",
-        name: "Infeasible Trial",
-        marker: { color: INFEASIBLE_GREY },
-        showlegend: false,
-      });
+      data.push(trace(infeasible, "Infeasible Trial", { color: INFEASIBLE_GREY }));
     }
     const gap = 0.02;
     const width = (1 - gap * (n - 1)) / n;
