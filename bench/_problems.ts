@@ -4,24 +4,11 @@
  *
  * @module
  */
-import {
-  type ParamValue,
-  runOrThrow,
-  suggestCategorical,
-  suggestFloat,
-  suggestInt,
-  type Trial,
-} from "../mod.ts";
+import { createStudy, optimize, runOrThrow, type Sampler } from "../mod.ts";
+import { evaluateProblem, type QualityParam, suggestProblem } from "./_quality_problems.ts";
 
 /** One parameter of a benchmark search space, as written in `problems.json`. */
-export interface ParamSpec {
-  readonly name: string;
-  readonly type: "float" | "int" | "categorical";
-  readonly low?: number;
-  readonly high?: number;
-  readonly log?: boolean;
-  readonly choices?: ReadonlyArray<string>;
-}
+export type ParamSpec = QualityParam;
 
 /** A quality problem of `problems.json`: its name, known optimum and search space. */
 export interface Problem {
@@ -47,21 +34,26 @@ export function loadProblems(): Problems {
  * Suggests every parameter of `space` on `trial`, in order (float and int with their `log`
  * flag, categorical with its choices), and returns the values by name.
  */
-export async function suggestAll(
-  trial: Trial,
-  space: ReadonlyArray<ParamSpec>,
-): Promise<Record<string, ParamValue>> {
-  const out: Record<string, ParamValue> = {};
-  for (const p of space) {
-    if (p.type === "float") {
-      out[p.name] = await runOrThrow(
-        suggestFloat(trial, p.name, p.low!, p.high!, { log: p.log ?? false }),
-      );
-    } else if (p.type === "int") {
-      out[p.name] = await runOrThrow(
-        suggestInt(trial, p.name, p.low!, p.high!, { log: p.log ?? false }),
-      );
-    } else out[p.name] = await runOrThrow(suggestCategorical(trial, p.name, p.choices!));
+export const suggestAll = suggestProblem;
+
+/**
+ * The best values, sorted, of `seeds` studies of `trials` trials on `problem`, study `s` with
+ * the sampler `make(s)`.
+ */
+export async function sortedBests(
+  problem: Problem,
+  make: (seed: number) => Sampler,
+  seeds: number,
+  trials: number,
+): Promise<number[]> {
+  const bests: number[] = [];
+  for (let seed = 0; seed < seeds; seed++) {
+    const study = await runOrThrow(createStudy({ sampler: make(seed) }));
+    const summary = await runOrThrow(optimize(study, (t) => async () => ({
+      _tag: "Right" as const,
+      right: evaluateProblem(problem.name, await suggestAll(t, problem.space)) as number,
+    }), { nTrials: trials }));
+    bests.push(summary.bestTrial!.values![0]!);
   }
-  return out;
+  return bests.sort((a, b) => a - b);
 }

@@ -2,9 +2,8 @@
 
     /work/gp-venv/bin/python bench/cmaes_cost.py '{"dims": 10, "trials": 1000, ...}'
 
-Optuna 5.0 passes `lr_adapt` to `cmaes.CMA`, which Debian's cmaes 0.9.1 lacks: set CMAES_SRC to
-a directory holding a newer `cmaes` package, or (default) `lr_adapt=False` is dropped before the
-call, which changes nothing else (0.9.1's CMA is the plain CMA-ES that lr_adapt=False runs).
+Runs on Debian's cmaes 0.9.1 through `tests/fixtures/cmaes/cmaes_compat.py` (see its docstring;
+CMAES_SRC selects a newer `cmaes`).
 """
 
 import json
@@ -13,21 +12,12 @@ import os
 import sys
 import time
 
-if os.environ.get("CMAES_SRC"):
-    sys.path.insert(0, os.environ["CMAES_SRC"])
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "cmaes")
+)
 
-import cmaes  # noqa: E402
-import inspect  # noqa: E402
-
-if "lr_adapt" not in inspect.signature(cmaes.CMA.__init__).parameters:
-    _CMA = cmaes.CMA
-
-    class _CompatCMA(_CMA):
-        def __init__(self, *args, lr_adapt=False, **kwargs):
-            assert not lr_adapt, "this cmaes has no lr_adapt"
-            super().__init__(*args, **kwargs)
-
-    cmaes.CMA = _CompatCMA
+import cmaes_compat  # noqa: E402,F401
+import cmaes  # noqa: E402  (the one cmaes_compat patched)
 
 import optuna  # noqa: E402
 

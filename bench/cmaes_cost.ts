@@ -19,13 +19,12 @@ import {
   createStudy,
   getTrials,
   optimize,
-  type ParamValue,
   randomSampler,
   runOrThrow,
   suggestFloat,
   type Trial,
 } from "../mod.ts";
-import { loadProblems, type Problem, suggestAll } from "./_problems.ts";
+import { loadProblems, type Problem, sortedBests } from "./_problems.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -86,50 +85,8 @@ async function hyperionCost(random = false): Promise<
   };
 }
 
-function evaluate(name: string, x: Readonly<Record<string, ParamValue>>): number {
-  const n = (k: string) => x[k] as number;
-  if (name === "branin") {
-    const b = 5.1 / (4 * Math.PI ** 2), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
-    return (n("x1") - b * n("x0") ** 2 + c * n("x0") - 6) ** 2 + 10 * (1 - t) * Math.cos(n("x0")) +
-      10;
-  }
-  const A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [
-    17,
-    8,
-    0.05,
-    10,
-    0.1,
-    14,
-  ]];
-  const P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991], [
-    2348,
-    1451,
-    3522,
-    2883,
-    3047,
-    6650,
-  ], [4047, 8828, 8732, 5743, 1091, 381]];
-  const al = [1.0, 1.2, 3.0, 3.2];
-  let s = 0;
-  for (let i = 0; i < 4; i++) {
-    let e = 0;
-    for (let j = 0; j < 6; j++) e += A[i]![j]! * (n(`x${j}`) - P[i]![j]! * 1e-4) ** 2;
-    s += al[i]! * Math.exp(-e);
-  }
-  return -s;
-}
-
 async function hyperionQuality(p: Problem): Promise<{ median: number; bests: number[] }> {
-  const bests: number[] = [];
-  for (let seed = 0; seed < seeds; seed++) {
-    const study = await runOrThrow(createStudy({ sampler: cmaEsSampler({ seed }) }));
-    const summary = await runOrThrow(optimize(study, (t) => async () => ({
-      _tag: "Right" as const,
-      right: evaluate(p.name, await suggestAll(t, p.space)),
-    }), { nTrials: qualityTrials }));
-    bests.push(summary.bestTrial!.values![0]!);
-  }
-  bests.sort((a, b) => a - b);
+  const bests = await sortedBests(p, (seed) => cmaEsSampler({ seed }), seeds, qualityTrials);
   return { median: bests[Math.floor(bests.length / 2)]!, bests };
 }
 

@@ -12,7 +12,8 @@ import { parseArgs } from "node:util";
 import { categorical, createStudy, float, int, runOrThrow } from "../mod.ts";
 import { openStorage } from "../lib/storage/open.ts";
 import { serveDashboard } from "../lib/dashboard/mod.ts";
-import { launchChromium, ready, watchedPage } from "../tests/dashboard/_browser.ts";
+import { launchChromium } from "../tests/_helpers/browser.ts";
+import { DASHBOARD_VIEWPORT, ready, watchedPage } from "../tests/dashboard/_browser.ts";
 import { randomSampler } from "../mod.ts";
 import { ask, suggest, tell } from "../mod.ts";
 
@@ -60,7 +61,7 @@ const reader = serverProcess.stdout.pipeThrough(new TextDecoderStream()).getRead
 let serverUrl = "";
 while (!serverUrl.includes("\n")) serverUrl += (await reader.read()).value ?? "";
 serverUrl = serverUrl.trim();
-const chrome = await launchChromium();
+const chrome = await launchChromium({ viewport: DASHBOARD_VIEWPORT });
 const times: number[] = [];
 try {
   for (let r = 0; r < runs; r++) {

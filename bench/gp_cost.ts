@@ -30,6 +30,7 @@ import {
   suggestFloat,
   type Trial,
 } from "../mod.ts";
+import { evaluateProblem } from "./_quality_problems.ts";
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -44,41 +45,16 @@ const { values: args } = parseArgs({
   },
 });
 
-const A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [
-  17,
-  8,
-  0.05,
-  10,
-  0.1,
-  14,
-]];
-const P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991], [
-  2348,
-  1451,
-  3522,
-  2883,
-  3047,
-  6650,
-], [4047, 8828, 8732, 5743, 1091, 381]];
-const AL = [1.0, 1.2, 3.0, 3.2];
-
 async function hartmann6(trial: Trial): Promise<number> {
-  const x: number[] = [];
-  for (let j = 0; j < 6; j++) x.push(await runOrThrow(suggestFloat(trial, `x${j}`, 0, 1)));
-  let s = 0;
-  for (let i = 0; i < 4; i++) {
-    let e = 0;
-    for (let j = 0; j < 6; j++) e += A[i]![j]! * (x[j]! - P[i]![j]! * 1e-4) ** 2;
-    s += AL[i]! * Math.exp(-e);
-  }
-  return -s;
+  const x: Record<string, number> = {};
+  for (let j = 0; j < 6; j++) x[`x${j}`] = await runOrThrow(suggestFloat(trial, `x${j}`, 0, 1));
+  return evaluateProblem("hartmann6", x) as number;
 }
 
 async function branin(trial: Trial): Promise<number> {
   const x0 = await runOrThrow(suggestFloat(trial, "x0", -5, 10));
   const x1 = await runOrThrow(suggestFloat(trial, "x1", 0, 15));
-  const b = 5.1 / (4 * Math.PI ** 2), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
-  return (x1 - b * x0 ** 2 + c * x0 - 6) ** 2 + 10 * (1 - t) * Math.cos(x0) + 10;
+  return evaluateProblem("branin", { x0, x1 }) as number;
 }
 
 const asObjective = (f: (t: Trial) => Promise<number>) => (t: Trial) => async () => ({

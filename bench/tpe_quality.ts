@@ -16,16 +16,9 @@
  *
  * @module
  */
-import {
-  createStudy,
-  type ParamValue,
-  runOrThrow,
-  tpeSampler,
-  type TpeSamplerOptions,
-} from "../mod.ts";
-import { optimize } from "../mod.ts";
+import { tpeSampler, type TpeSamplerOptions } from "../mod.ts";
 import { parseArgs } from "node:util";
-import { loadProblems, type Problem, suggestAll } from "./_problems.ts";
+import { loadProblems, type Problem, sortedBests } from "./_problems.ts";
 
 const PROBLEMS: ReadonlyArray<Problem> = loadProblems().quality;
 
@@ -48,47 +41,6 @@ const { values: args } = parseArgs({
   },
 });
 
-function evaluate(name: string, x: Readonly<Record<string, ParamValue>>): number {
-  const n = (k: string) => x[k] as number;
-  if (name === "branin") {
-    const b = 5.1 / (4 * Math.PI ** 2), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
-    return (n("x1") - b * n("x0") ** 2 + c * n("x0") - 6) ** 2 + 10 * (1 - t) * Math.cos(n("x0")) +
-      10;
-  }
-  if (name === "hartmann6") {
-    const A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14], [3, 3.5, 1.7, 10, 17, 8], [
-      17,
-      8,
-      0.05,
-      10,
-      0.1,
-      14,
-    ]];
-    const P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991], [
-      2348,
-      1451,
-      3522,
-      2883,
-      3047,
-      6650,
-    ], [4047, 8828, 8732, 5743, 1091, 381]];
-    const al = [1.0, 1.2, 3.0, 3.2];
-    let s = 0;
-    for (let i = 0; i < 4; i++) {
-      let e = 0;
-      for (let j = 0; j < 6; j++) e += A[i]![j]! * (n(`x${j}`) - P[i]![j]! * 1e-4) ** 2;
-      s += al[i]! * Math.exp(-e);
-    }
-    return -s;
-  }
-  if (name === "mixed") {
-    const base = { relu: 0, tanh: 0.15, sigmoid: 0.4 }[x.act as "relu" | "tanh" | "sigmoid"];
-    return (Math.log10(n("lr")) + 2.5) ** 2 + 0.1 * (n("layers") - 3) ** 2 + base +
-      (n("dropout") - 0.2) ** 2 * 2;
-  }
-  throw new Error(`unknown problem ${name}`);
-}
-
 /** Median and mean of the best values of `seeds` runs of `trials` trials. */
 export async function quality(
   problem: Problem,
@@ -96,16 +48,12 @@ export async function quality(
   seeds: number,
   trials: number,
 ): Promise<{ median: number; mean: number; bests: number[] }> {
-  const bests: number[] = [];
-  for (let s = 0; s < seeds; s++) {
-    const study = await runOrThrow(createStudy({ sampler: tpeSampler({ ...options, seed: s }) }));
-    const summary = await runOrThrow(optimize(study, (t) => async () => ({
-      _tag: "Right" as const,
-      right: evaluate(problem.name, await suggestAll(t, problem.space)),
-    }), { nTrials: trials }));
-    bests.push(summary.bestTrial!.values![0]!);
-  }
-  bests.sort((a, b) => a - b);
+  const bests = await sortedBests(
+    problem,
+    (seed) => tpeSampler({ ...options, seed }),
+    seeds,
+    trials,
+  );
   return {
     median: bests[Math.floor(bests.length / 2)]!,
     mean: bests.reduce((a, b) => a + b, 0) / bests.length,

@@ -76,6 +76,7 @@ import {
   restoreSampler,
   resumeStudy,
 } from "@hyperion/tune/plugins/optuna";
+import { frozenTrial } from "./_helpers/trials.ts";
 
 // -------------------------------------------------------------------------------------
 // the study every row runs against
@@ -179,19 +180,7 @@ const floatD = (low: number, high: number, more: Partial<Distribution> = {}) =>
 const objective = () => () => Promise.resolve({ _tag: "Right" as const, right: 1 });
 const bad = (x: unknown): never => x as never;
 /** A trial record that addTrial accepts as it is (one objective, no parameters). */
-const frozenLike = {
-  number: -1,
-  trialId: -1,
-  state: "COMPLETE",
-  values: [1],
-  params: {},
-  distributions: {},
-  intermediateValues: {},
-  userAttrs: {},
-  systemAttrs: {},
-  datetimeStart: 0,
-  datetimeComplete: 0,
-};
+const frozenLike = frozenTrial({ number: -1, values: [1] });
 
 const ROWS: ReadonlyArray<Row> = [
   // ---- mod.ts: studies ----

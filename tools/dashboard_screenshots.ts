@@ -24,7 +24,8 @@ import {
 import { gen } from "../lib/effect/mod.ts";
 import { openStorage } from "../lib/storage/open.ts";
 import { noteWrites, serveDashboard } from "../lib/dashboard/mod.ts";
-import { launchChromium, ready, watchedPage } from "../tests/dashboard/_browser.ts";
+import { launchChromium } from "../tests/_helpers/browser.ts";
+import { DASHBOARD_VIEWPORT, ready, watchedPage } from "../tests/dashboard/_browser.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "hyperion-screenshots-" });
 const url = `sqlite:///${dir}/demo.db`;
@@ -71,7 +72,10 @@ await runOrThrow(
 await runOrThrow(storage.close());
 
 const server = await runOrThrow(serveDashboard({ storage: url, port: 0 }));
-const chrome = await launchChromium(["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]);
+const chrome = await launchChromium({
+  viewport: DASHBOARD_VIEWPORT,
+  extraArgs: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+});
 try {
   const { page, watch } = await watchedPage(chrome.browser);
   await page.setViewportSize({ width: 1440, height: 900 });

@@ -35,18 +35,6 @@ export interface TimeStyle {
   readonly duration: (ms: number) => string | number;
 }
 
-/** The attributes of Optuna's `trials`, `best-trial` and `best-trials` commands. */
-export const TRIAL_ATTRS: ReadonlyArray<TrialAttr> = [
-  "number",
-  "value",
-  "datetime_start",
-  "datetime_complete",
-  "duration",
-  "params",
-  "user_attrs",
-  "state",
-];
-
 /** The attributes of `trials_dataframe()` (Optuna's defaults), for `export`. */
 export const EXPORT_ATTRS: ReadonlyArray<TrialAttr> = [
   "number",
@@ -59,6 +47,14 @@ export const EXPORT_ATTRS: ReadonlyArray<TrialAttr> = [
   "system_attrs",
   "state",
 ];
+
+/**
+ * The attributes of Optuna's `trials`, `best-trial` and `best-trials` commands: those of
+ * `export` but `system_attrs`.
+ */
+export const TRIAL_ATTRS: ReadonlyArray<TrialAttr> = EXPORT_ATTRS.filter((a) =>
+  a !== "system_attrs"
+);
 
 // -------------------------------------------------------------------------------------
 // time styles

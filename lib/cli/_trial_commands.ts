@@ -6,7 +6,7 @@
  * @module
  */
 import { type Command, Option } from "commander";
-import { gen, left, right, type TaskEither, tryCatch } from "../effect/mod.ts";
+import { gen, left, map, right, succeed, type TaskEither, tryCatch } from "../effect/mod.ts";
 import { writeFileAtomic } from "../fs/atomic.ts";
 import { type HyperionError, invalidArgument, storageError } from "../errors.ts";
 import { bestTrial, paretoFront, type StudyRecord } from "../core/study.ts";
@@ -142,51 +142,48 @@ function studyCommand(program: Command, name: string, description: string, help:
   );
 }
 
+/** A listing command: the study's trials that `pick` chooses, in Optuna's columns. */
+interface Listing {
+  readonly name: string;
+  readonly description: string;
+  readonly studyHelp: string;
+  readonly pick: (loaded: Loaded) => TaskEither<HyperionError, ReadonlyArray<FrozenTrial>>;
+  /** One record rather than a list (`best-trial`). */
+  readonly single: boolean;
+}
+
+const LISTINGS: ReadonlyArray<Listing> = [{
+  name: "trials",
+  description: "Show a list of trials.",
+  studyHelp: "the study whose trials to show",
+  pick: (loaded) => succeed(loaded.trials),
+  single: false,
+}, {
+  name: "best-trial",
+  description: "Show the best trial.",
+  studyHelp: "the study to get the best trial of",
+  pick: (loaded) => map(best(loaded), (t) => [t]),
+  single: true,
+}, {
+  name: "best-trials",
+  description: "Show the trials on the Pareto front (every best trial).",
+  studyHelp: "the study to get the best trials of",
+  pick: paretoOf,
+  single: false,
+}];
+
 /** Adds the trial read commands to `program`. */
 export function addTrialCommands(program: Command, ctx: Context, run: Runner): void {
   const flatten = "flatten nested columns such as params and user_attrs";
-  withFormatOptions(
-    studyCommand(program, "trials", "Show a list of trials.", "the study whose trials to show"),
-    "table",
-    flatten,
-  ).action((opts: ListOpts) =>
-    run(gen(function* (_) {
-      const loaded = yield* _(readStudy(ctx, opts));
-      return listing(loaded, loaded.trials, opts, false);
-    }))
-  );
-
-  withFormatOptions(
-    studyCommand(
-      program,
-      "best-trial",
-      "Show the best trial.",
-      "the study to get the best trial of",
-    ),
-    "table",
-    flatten,
-  ).action((opts: ListOpts) =>
-    run(gen(function* (_) {
-      const loaded = yield* _(readStudy(ctx, opts));
-      return listing(loaded, [yield* _(best(loaded))], opts, true);
-    }))
-  );
-
-  withFormatOptions(
-    studyCommand(
-      program,
-      "best-trials",
-      "Show the trials on the Pareto front (every best trial).",
-      "the study to get the best trials of",
-    ),
-    "table",
-    flatten,
-  ).action((opts: ListOpts) =>
-    run(gen(function* (_) {
-      const loaded = yield* _(readStudy(ctx, opts));
-      return listing(loaded, yield* _(paretoOf(loaded)), opts, false);
-    }))
-  );
+  for (const { name, description, studyHelp, pick, single } of LISTINGS) {
+    withFormatOptions(studyCommand(program, name, description, studyHelp), "table", flatten)
+      .action((opts: ListOpts) =>
+        run(gen(function* (_) {
+          const loaded = yield* _(readStudy(ctx, opts));
+          return listing(loaded, yield* _(pick(loaded)), opts, single);
+        }))
+      );
+  }
 
   studyCommand(
     program,

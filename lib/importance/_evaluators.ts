@@ -11,7 +11,7 @@ import { isSingle } from "../core/distributions.ts";
 import type { Direction } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { splitTrials } from "../samplers/tpe/split.ts";
-import { fitForest, forestImportances } from "./_forest.ts";
+import { fitForest, forestImportances, type ForestSettings } from "./_forest.ts";
 import { fanovaTree, marginalVariance, treeVariance } from "./_fanova.ts";
 import { distributionsOf, encoding, usableTrials } from "./_space.ts";
 import { pedAnovaImportances, topQuantile } from "./_ped_anova.ts";
@@ -37,7 +37,7 @@ function singleTarget(input: EvaluationInput): (t: FrozenTrial) => number {
 /** Optuna's `FanovaImportanceEvaluator.evaluate`. */
 export function fanova(
   input: EvaluationInput,
-  forest: { readonly nTrees: number; readonly maxDepth: number; readonly seed: number },
+  forest: ForestSettings,
 ): Raw {
   const space = distributionsOf(input.complete, input.params);
   if (space._tag === "Left") return space;
@@ -69,7 +69,7 @@ export function fanova(
 /** Optuna's `MeanDecreaseImpurityImportanceEvaluator.evaluate`. */
 export function meanDecreaseImpurity(
   input: EvaluationInput,
-  forest: { readonly nTrees: number; readonly maxDepth: number; readonly seed: number },
+  forest: ForestSettings,
 ): Raw {
   const space = distributionsOf(input.complete, input.params);
   if (space._tag === "Left") return space;

@@ -30,10 +30,17 @@ export interface Tree {
   readonly nFeatures: number;
 }
 
-/** Forest settings. */
-export interface ForestOptions {
+/**
+ * The settings of a random forest (of the fANOVA and mean-decrease-impurity evaluators).
+ *
+ * @category model
+ */
+export interface ForestSettings {
+  /** Number of trees. */
   readonly nTrees: number;
+  /** Maximum depth of a tree. */
   readonly maxDepth: number;
+  /** Seed of the bootstrap samples and feature orders. */
   readonly seed: number;
 }
 
@@ -202,7 +209,7 @@ export function fitTree(
 export function fitForest(
   X: ReadonlyArray<ReadonlyArray<number>>,
   y: ReadonlyArray<number>,
-  options: ForestOptions,
+  options: ForestSettings,
 ): ReadonlyArray<Tree> {
   return Array.from(
     { length: options.nTrees },

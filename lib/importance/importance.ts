@@ -17,6 +17,7 @@ import type { FrozenTrial } from "../core/trial.ts";
 import { noCompletedTrials } from "../study/errors.ts";
 import { getTrials, type Study } from "../study/study.ts";
 import { type EvaluationInput, fanova, meanDecreaseImpurity, pedAnova } from "./_evaluators.ts";
+import type { ForestSettings } from "./_forest.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -29,15 +30,9 @@ import { type EvaluationInput, fanova, meanDecreaseImpurity, pedAnova } from "./
  *
  * @category model
  */
-export interface FanovaEvaluator {
+export interface FanovaEvaluator extends ForestSettings {
   /** Discriminant. */
   readonly kind: "fanova";
-  /** Number of trees. */
-  readonly nTrees: number;
-  /** Maximum depth of a tree. */
-  readonly maxDepth: number;
-  /** Seed of the bootstrap samples and feature orders. */
-  readonly seed: number;
 }
 
 /**
@@ -46,15 +41,9 @@ export interface FanovaEvaluator {
  *
  * @category model
  */
-export interface MeanDecreaseImpurityEvaluator {
+export interface MeanDecreaseImpurityEvaluator extends ForestSettings {
   /** Discriminant. */
   readonly kind: "meanDecreaseImpurity";
-  /** Number of trees. */
-  readonly nTrees: number;
-  /** Maximum depth of a tree. */
-  readonly maxDepth: number;
-  /** Seed of the bootstrap samples and feature orders. */
-  readonly seed: number;
 }
 
 /**
@@ -74,6 +63,20 @@ export interface PedAnovaEvaluator {
   readonly regionQuantile: number;
   /** Compare with the region's distribution (true) or with the uniform one (false). */
   readonly evaluateOnLocal: boolean;
+}
+
+/**
+ * Options of {@link fanovaEvaluator} and {@link meanDecreaseImpurityEvaluator}.
+ *
+ * @category model
+ */
+export interface ForestEvaluatorOptions {
+  /** Number of trees. @default {64} */
+  readonly nTrees?: number;
+  /** Maximum depth. @default {64} */
+  readonly maxDepth?: number;
+  /** Seed. @default {0} */
+  readonly seed?: number;
 }
 
 /**
@@ -134,20 +137,8 @@ export interface ImportanceOptions {
  *
  * @category constructors
  */
-export function fanovaEvaluator(options: {
-  /** Number of trees. @default {64} */
-  readonly nTrees?: number;
-  /** Maximum depth. @default {64} */
-  readonly maxDepth?: number;
-  /** Seed. @default {0} */
-  readonly seed?: number;
-} = {}): FanovaEvaluator {
-  return {
-    kind: "fanova",
-    nTrees: options.nTrees ?? 64,
-    maxDepth: options.maxDepth ?? 64,
-    seed: options.seed ?? 0,
-  };
+export function fanovaEvaluator(options: ForestEvaluatorOptions = {}): FanovaEvaluator {
+  return { kind: "fanova", ...forestSettings(options) };
 }
 
 /**
@@ -164,20 +155,10 @@ export function fanovaEvaluator(options: {
  *
  * @category constructors
  */
-export function meanDecreaseImpurityEvaluator(options: {
-  /** Number of trees. @default {64} */
-  readonly nTrees?: number;
-  /** Maximum depth. @default {64} */
-  readonly maxDepth?: number;
-  /** Seed. @default {0} */
-  readonly seed?: number;
-} = {}): MeanDecreaseImpurityEvaluator {
-  return {
-    kind: "meanDecreaseImpurity",
-    nTrees: options.nTrees ?? 64,
-    maxDepth: options.maxDepth ?? 64,
-    seed: options.seed ?? 0,
-  };
+export function meanDecreaseImpurityEvaluator(
+  options: ForestEvaluatorOptions = {},
+): MeanDecreaseImpurityEvaluator {
+  return { kind: "meanDecreaseImpurity", ...forestSettings(options) };
 }
 
 /**
@@ -209,6 +190,14 @@ export function pedAnovaEvaluator(options: {
     targetQuantile: options.targetQuantile ?? 0.1,
     regionQuantile: options.regionQuantile ?? 1,
     evaluateOnLocal: options.evaluateOnLocal ?? true,
+  };
+}
+
+function forestSettings(options: ForestEvaluatorOptions): ForestSettings {
+  return {
+    nTrees: options.nTrees ?? 64,
+    maxDepth: options.maxDepth ?? 64,
+    seed: options.seed ?? 0,
   };
 }
 

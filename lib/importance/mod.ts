@@ -21,50 +21,12 @@
  *
  * @module
  */
-export type { Either, Left, Right, TaskEither } from "../effect/mod.ts";
-export type * from "../error_types.ts";
-export type { Attrs, FrozenTrial, TrialState } from "../core/trial.ts";
-export type { Direction } from "../core/study.ts";
-export type { JsonValue, ParamValue } from "../core/json.ts";
-export type {
-  CategoricalDistribution,
-  Distribution,
-  FloatDistribution,
-  IntDistribution,
-} from "../core/distributions.ts";
-export type { SearchSpace } from "../core/search_space.ts";
-export type { StudyRecord } from "../core/study.ts";
-export type { TrialTemplate } from "../core/trial.ts";
-export type { PruneDecision, Pruner, PrunerContext } from "../pruners/pruner.ts";
-export type { Rng } from "../random/rng.ts";
-export type {
-  Sampled,
-  Sampler,
-  SamplerContext,
-  SamplerHookResult,
-  SamplerImpl,
-  SamplerKinds,
-} from "../samplers/sampler.ts";
-export type {
-  AttrKind,
-  CreateStudyArgs,
-  FailedTrialCallback,
-  GetTrialsOptions,
-  HeartbeatOptions,
-  SetAttrArgs,
-  SetTrialParamArgs,
-  SetTrialStateArgs,
-  Storage,
-  StudyRef,
-} from "../storage/storage.ts";
-export type { LogEntry, Logger, LogLevel, LogSeverity } from "../study/logging.ts";
-export type { Study, StudyRuntime, TrialLive } from "../study/study.ts";
-export type { ConstraintsFunc } from "../study/study_args.ts";
-export type { Trial } from "../study/trial.ts";
+export type * from "../study/signature_types.ts";
 export {
   evaluateImportances,
   type FanovaEvaluator,
   fanovaEvaluator,
+  type ForestEvaluatorOptions,
   getParamImportances,
   type ImportanceEvaluator,
   type ImportanceOptions,
@@ -74,3 +36,4 @@ export {
   type PedAnovaEvaluator,
   pedAnovaEvaluator,
 } from "./importance.ts";
+export type { ForestSettings } from "./_forest.ts";

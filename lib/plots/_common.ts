@@ -10,7 +10,14 @@ import { invalidArgument } from "../core/errors.ts";
 import type { Distribution } from "../core/distributions.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { Axis, PlotlyValue, PlotSource, Target, TargetOptions } from "./model.ts";
+import type {
+  Axis,
+  ParamsOptions,
+  PlotlyValue,
+  PlotSource,
+  Target,
+  TargetOptions,
+} from "./model.ts";
 
 /** Optuna's default `target_name`. */
 export const OBJECTIVE_VALUE = "Objective Value";
@@ -94,6 +101,33 @@ export function completeFinite(
   target: Target,
 ): ReadonlyArray<FrozenTrial> {
   return trials.filter((t) => t.state === "COMPLETE" && Number.isFinite(target(t)));
+}
+
+/** What a per-parameter plot (contour, slice) is drawn from. */
+export interface ParamsInput {
+  /** The resolved target. */
+  readonly target: Target;
+  /** The COMPLETE trials with a finite target. */
+  readonly trials: ReadonlyArray<FrozenTrial>;
+  /** The parameters shown, sorted unless given. */
+  readonly params: ReadonlyArray<string>;
+}
+
+/**
+ * The target, the COMPLETE trials with a finite target and the parameters to show (all of the
+ * trials' parameters unless `options.params`); Left as {@link resolveTarget} and
+ * {@link selectParams}.
+ */
+export function paramsInput(
+  source: PlotSource,
+  options: ParamsOptions,
+): Either<HyperionError, ParamsInput> {
+  const target = resolveTarget(source, options);
+  if (target._tag === "Left") return target;
+  const trials = completeFinite(source.trials, target.right);
+  const params = selectParams(trials, options.params);
+  if (params._tag === "Left") return params;
+  return right({ target: target.right, trials, params: params.right });
 }
 
 /** The distribution of `name` in the first trial that has it. */

@@ -8,19 +8,17 @@ import { type Either, right } from "../effect/either.ts";
 import type { HyperionError } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
+import type { ParamsOptions, PlotlyFigure, PlotlyValue, PlotSource } from "./model.ts";
 import {
   BLUES,
-  completeFinite,
   INFEASIBLE_GREY,
   isFeasible,
   label,
   OBJECTIVE_VALUE,
   type PaddedAxis,
   paddedAxis,
+  paramsInput,
   placePanel,
-  resolveTarget,
-  selectParams,
 } from "./_common.ts";
 
 // -------------------------------------------------------------------------------------
@@ -103,23 +101,17 @@ export interface ContourPlot {
  */
 export function contourPlot(
   source: PlotSource,
-  options: TargetOptions & {
-    /** The parameters to show. @default {every parameter of the completed trials} */
-    readonly params?: ReadonlyArray<string>;
-  } = {},
+  options: ParamsOptions = {},
 ): Either<HyperionError, ContourPlot> {
-  const target = resolveTarget(source, options);
-  if (target._tag === "Left") return target;
-  const trials = completeFinite(source.trials, target.right);
-  const params = selectParams(trials, options.params);
-  if (params._tag === "Left") return params;
-  const names = params.right;
+  const input = paramsInput(source, options);
+  if (input._tag === "Left") return input;
+  const { target, trials, params: names } = input.right;
   const pick = options.target === undefined
     ? (a: number, b: number) =>
       source.directions[0] === "maximize" ? Math.max(a, b) : Math.min(a, b)
     : (_a: number, b: number) => b;
   const panel = (row: number, col: number, x: string, y: string) =>
-    contourPanel(trials, target.right, pick, { row, col, x, y });
+    contourPanel(trials, target, pick, { row, col, x, y });
   const panels = names.length === 2
     ? [panel(0, 0, names[0] as string, names[1] as string)]
     : names.length < 2

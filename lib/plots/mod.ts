@@ -44,6 +44,7 @@ export type { JsonValue, ParamValue } from "../core/json.ts";
 export {
   type Axis,
   objectiveTarget,
+  type ParamsOptions,
   plotlyBundle,
   type PlotlyFigure,
   type PlotlyValue,

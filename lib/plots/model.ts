@@ -49,6 +49,16 @@ export interface TargetOptions {
 }
 
 /**
+ * The options of plots over parameters (contour, slice, rank, parallel coordinate).
+ *
+ * @category model
+ */
+export interface ParamsOptions extends TargetOptions {
+  /** The parameters to show. @default {every parameter of the completed trials} */
+  readonly params?: ReadonlyArray<string>;
+}
+
+/**
  * An axis of plot data: its title and scale. `log` for parameters of log distributions,
  * `category` for categorical ones (with the choices in order), `date` for times.
  *

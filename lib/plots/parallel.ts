@@ -10,7 +10,7 @@ import type { HyperionError } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import { nonDominationRanks } from "../math/hypervolume.ts";
-import type { PlotlyFigure, PlotSource, TargetOptions } from "./model.ts";
+import type { ParamsOptions, PlotlyFigure, PlotSource, TargetOptions } from "./model.ts";
 import {
   BLUES,
   checkSource,
@@ -110,10 +110,7 @@ const MISSING = "None";
  */
 export function parallelCoordinate(
   source: PlotSource,
-  options: TargetOptions & {
-    /** The parameters to show. @default {every parameter of the completed trials} */
-    readonly params?: ReadonlyArray<string>;
-  } = {},
+  options: ParamsOptions = {},
 ): Either<HyperionError, ParallelPlot> {
   const checked = checkSource(source);
   if (checked._tag === "Left") return checked;

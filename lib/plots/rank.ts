@@ -8,7 +8,7 @@ import { type Either, right } from "../effect/either.ts";
 import type { HyperionError } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { FrozenTrial } from "../core/trial.ts";
-import type { PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
+import type { ParamsOptions, PlotlyFigure, PlotlyValue, PlotSource } from "./model.ts";
 import {
   escapeHtml,
   formatG,
@@ -97,10 +97,7 @@ export interface RankPlot {
  */
 export function rankPlot(
   source: PlotSource,
-  options: TargetOptions & {
-    /** The parameters to show. @default {every parameter of the completed trials} */
-    readonly params?: ReadonlyArray<string>;
-  } = {},
+  options: ParamsOptions = {},
 ): Either<HyperionError, RankPlot> {
   const target = resolveTarget(source, options);
   if (target._tag === "Left") return target;

@@ -7,19 +7,17 @@
 import { type Either, right } from "../effect/either.ts";
 import type { HyperionError } from "../errors.ts";
 import type { ParamValue } from "../core/json.ts";
-import type { Axis, PlotlyFigure, PlotlyValue, PlotSource, TargetOptions } from "./model.ts";
+import type { Axis, ParamsOptions, PlotlyFigure, PlotlyValue, PlotSource } from "./model.ts";
 import {
   BLUES,
-  completeFinite,
   INFEASIBLE_GREY,
   isFeasible,
   label,
   num,
   OBJECTIVE_VALUE,
   paramAxis,
+  paramsInput,
   plotlyAxis,
-  resolveTarget,
-  selectParams,
 } from "./_common.ts";
 
 // -------------------------------------------------------------------------------------
@@ -97,23 +95,18 @@ export interface SlicePlot {
  */
 export function slicePlot(
   source: PlotSource,
-  options: TargetOptions & {
-    /** The parameters to show. @default {every parameter of the completed trials} */
-    readonly params?: ReadonlyArray<string>;
-  } = {},
+  options: ParamsOptions = {},
 ): Either<HyperionError, SlicePlot> {
-  const target = resolveTarget(source, options);
-  if (target._tag === "Left") return target;
-  const trials = completeFinite(source.trials, target.right);
-  const params = selectParams(trials, options.params);
-  if (params._tag === "Left") return params;
-  const panels = params.right.map((param): SlicePanel => ({
+  const input = paramsInput(source, options);
+  if (input._tag === "Left") return input;
+  const { target, trials, params } = input.right;
+  const panels = params.map((param): SlicePanel => ({
     param,
     xAxis: paramAxis(trials, param),
     points: trials.filter((t) => param in t.params).map((t) => ({
       number: t.number,
       x: t.params[param] as ParamValue,
-      y: target.right(t),
+      y: target(t),
       feasible: isFeasible(t),
     })),
   }));
@@ -151,35 +144,26 @@ export function sliceFigure(plot: SlicePlot): PlotlyFigure {
     const x = (p: SlicePoint) => panel.xAxis.type === "category" ? label(p.x) : p.x;
     const feasible = panel.points.filter((p) => p.feasible);
     const infeasible = panel.points.filter((p) => !p.feasible);
-    data.push({
+    const trace = (points: ReadonlyArray<SlicePoint>, name: string, marker: PlotlyValue) => ({
       type: "scatter",
-      x: feasible.map(x),
-      y: feasible.map((p) => num(p.y)),
+      x: points.map(x),
+      y: points.map((p) => num(p.y)),
       xaxis: `x${suffix}`,
       yaxis: "y",
       mode: "markers",
-      name: "Feasible Trial",
-      marker: {
-        line: { width: 0.5, color: "Grey" },
-        color: feasible.map((p) => p.number),
-        colorscale: BLUES,
-        colorbar: { title: { text: "Trial" }, x: 1.0, xpad: 40 },
-        showscale: i === 0,
-      },
+      name,
+      marker,
       showlegend: false,
     });
+    data.push(trace(feasible, "Feasible Trial", {
+      line: { width: 0.5, color: "Grey" },
+      color: feasible.map((p) => p.number),
+      colorscale: BLUES,
+      colorbar: { title: { text: "Trial" }, x: 1.0, xpad: 40 },
+      showscale: i === 0,
+    }));
     if (infeasible.length > 0) {
-      data.push({
-        type: "scatter",
-        x: infeasible.map(x),
-        y: infeasible.map((p) => num(p.y)),
-        xaxis: `x${suffix}`,
-        yaxis: "y",
-        mode: "markers",
-        name: "Infeasible Trial",
-        marker: { color: INFEASIBLE_GREY },
-        showlegend: false,
-      });
+      data.push(trace(infeasible, "Infeasible Trial", { color: INFEASIBLE_GREY }));
     }
     const gap = 0.02;
     const width = (1 - gap * (n - 1)) / n;

@@ -1,11 +1,12 @@
 /**
  * Checks of the records a study is built from (storage, sampler, pruner), shared by the study
- * functions. Each returns `InvalidStudyArgs` naming the field.
+ * functions, each returning `InvalidStudyArgs` naming the field; and of the parameter values
+ * given by hand (`enqueueTrial`, `fixedTrial`), returning `InvalidArgument`.
  *
  * @module
  */
 import { type Either, genEither, left, right } from "../effect/mod.ts";
-import { type HyperionError, invalidStudyArgs, show } from "../errors.ts";
+import { type HyperionError, invalidArgument, invalidStudyArgs, show } from "../errors.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
 import { samplerImpl } from "../samplers/catalog.ts";
@@ -58,4 +59,30 @@ export function checkStorage(storage: unknown, field = "storage"): Either<Hyperi
     ));
   }
   return right(storage as Storage);
+}
+
+/**
+ * Parameter values by name: an object whose values are numbers (NaN and infinities too: they
+ * are stored with `json.dumps`'s tokens, as Optuna does), strings, booleans or null.
+ */
+export function checkParamValues(params: unknown): Either<HyperionError, void> {
+  if (typeof params !== "object" || params === null || Array.isArray(params)) {
+    return left(invalidArgument({
+      field: "params",
+      value: params,
+      expected: "an object of parameter values",
+    }));
+  }
+  for (const [name, value] of Object.entries(params)) {
+    const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
+      typeof value === "number";
+    if (!ok) {
+      return left(invalidArgument({
+        field: `params.${name}`,
+        value,
+        expected: "a number, string, boolean or null",
+      }));
+    }
+  }
+  return right(undefined);
 }

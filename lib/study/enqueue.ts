@@ -16,6 +16,7 @@ import { type HyperionError, invalidArgument } from "../errors.ts";
 import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { Attrs, FrozenTrial } from "../core/trial.ts";
 import { checkAttr } from "../storage/rules.ts";
+import { checkParamValues } from "./_checks.ts";
 import { withStudy } from "./_live.ts";
 import type { Study } from "./study.ts";
 
@@ -93,29 +94,6 @@ function checkEnqueueOptions(options: EnqueueOptions): Either<HyperionError, Att
   return right(options.userAttrs ?? {});
 }
 
-function checkParams(params: Readonly<Record<string, ParamValue>>): Either<HyperionError, void> {
-  if (typeof params !== "object" || params === null || Array.isArray(params)) {
-    return left(invalidArgument({
-      field: "params",
-      value: params,
-      expected: "an object of parameter values",
-    }));
-  }
-  for (const [name, value] of Object.entries(params)) {
-    // NaN and infinities are enqueued as Optuna does (stored with `json.dumps`'s tokens)
-    const ok = value === null || typeof value === "string" || typeof value === "boolean" ||
-      typeof value === "number";
-    if (!ok) {
-      return left(invalidArgument({
-        field: `params.${name}`,
-        value,
-        expected: "a number, string, boolean or null",
-      }));
-    }
-  }
-  return right(undefined);
-}
-
 function checkUserAttrs(userAttrs: Attrs): Either<HyperionError, void> {
   if (typeof userAttrs !== "object" || userAttrs === null || Array.isArray(userAttrs)) {
     return left(invalidArgument({
@@ -162,7 +140,7 @@ export function enqueueTrial(
     withStudy(study, () =>
       gen(function* (_) {
         const userAttrs = yield* _(checkEnqueueOptions(options));
-        yield* _(checkParams(params));
+        yield* _(checkParamValues(params));
         yield* _(checkUserAttrs(userAttrs));
         if (options.skipIfExists === true) {
           const trials = yield* _(study.storage.getAllTrials(study.studyId));

@@ -11,6 +11,7 @@ import type { ParamValue } from "../core/json.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import { nopPruner } from "../pruners/nop.ts";
 import { randomSampler } from "../samplers/random.ts";
+import { checkParamValues } from "./_checks.ts";
 import { attachTrial, type TrialLive } from "./_live.ts";
 import { createStudy } from "./study.ts";
 import type { Trial } from "./trial.ts";
@@ -41,23 +42,8 @@ function checkFixed(
   params: unknown,
   options: unknown,
 ): Either<HyperionError, number> {
-  if (typeof params !== "object" || params === null || Array.isArray(params)) {
-    return left(invalidArgument({
-      field: "params",
-      value: params,
-      expected: "an object of parameter values",
-    }));
-  }
-  for (const [name, value] of Object.entries(params)) {
-    const ok = value === null || ["number", "string", "boolean"].includes(typeof value);
-    if (!ok) {
-      return left(invalidArgument({
-        field: `params.${name}`,
-        value,
-        expected: "a number, string, boolean or null",
-      }));
-    }
-  }
+  const checked = checkParamValues(params);
+  if (checked._tag === "Left") return checked;
   const number = typeof options === "object" && options !== null
     ? (options as FixedTrialOptions).number ?? 0
     : options;

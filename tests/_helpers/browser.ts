@@ -44,19 +44,55 @@ export function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Runs `use` with a fresh headless Chromium context (own profile folder), closed afterwards. */
-export async function withChromium<T>(use: (context: BrowserContext) => Promise<T>): Promise<T> {
+/** A launched browser (one persistent context) and its profile folder; `close` removes both. */
+export interface Launched {
+  readonly browser: BrowserContext;
+  readonly close: () => Promise<void>;
+}
+
+/** How to launch: extra flags and the window size. */
+export interface LaunchOptions {
+  /**
+   * Flags added to `CHROMIUM_FLAGS` (the dashboard screenshots add software WebGL for Plotly's
+   * parallel-coordinates plot).
+   * @default []
+   */
+  readonly extraArgs?: ReadonlyArray<string>;
+  /**
+   * The page size; playwright's own (1280×720) when absent.
+   * @default undefined
+   */
+  readonly viewport?: { readonly width: number; readonly height: number };
+}
+
+/**
+ * Launches headless Chromium with a fresh profile folder (playwright passes it as
+ * `--user-data-dir` itself, through `launchPersistentContext`).
+ */
+export async function launchChromium(options: LaunchOptions = {}): Promise<Launched> {
   const profile = await mkdtemp(join(tmpdir(), "hyperion-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_FLAGS],
+    ...(options.viewport ? { viewport: { ...options.viewport } } : {}),
+    args: [...CHROMIUM_FLAGS, ...(options.extraArgs ?? [])],
     timeout: 60_000,
   });
+  return {
+    browser,
+    close: async () => {
+      await browser.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `use` with a fresh headless Chromium context (own profile folder), closed afterwards. */
+export async function withChromium<T>(use: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const launched = await launchChromium();
   try {
-    return await use(context);
+    return await use(launched.browser);
   } finally {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
+    await launched.close();
   }
 }

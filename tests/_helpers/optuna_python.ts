@@ -4,28 +4,9 @@
  * once, when it is missing; `runPython` runs a script with arguments and returns its stdout.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { pythonSays, VENV_PYTHON as PYTHON } from "./python_optuna.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");
-
-async function optunaVersion(): Promise<string | undefined> {
-  if (!existsSync(PYTHON)) return undefined;
-  try {
-    const out = await new Deno.Command(PYTHON, {
-      args: ["-c", "import optuna; print(optuna.__version__)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const version = await optunaVersion();
+const version = await pythonSays("import optuna; print(optuna.__version__)");
 let told = false;
 
 /** Registers a test that needs Python Optuna 5.0; ignored (saying why) when it is missing. */

@@ -40,7 +40,8 @@ async function run(cmd: string, args: ReadonlyArray<string>): Promise<string | u
   }
 }
 
-async function pythonSays(code: string): Promise<string | undefined> {
+/** What the venv's Python prints for `code` (`-c`), trimmed; undefined when it is missing or fails. */
+export async function pythonSays(code: string): Promise<string | undefined> {
   if (!existsSync(VENV_PYTHON)) return undefined;
   try {
     const out = await new Deno.Command(VENV_PYTHON, {

@@ -50,10 +50,17 @@ export async function cliProcess(
   return { code: output.code, out: text.decode(output.stdout), err: text.decode(output.stderr) };
 }
 
+/** A temporary folder with a database path inside. */
+export interface TempDb {
+  readonly dir: string;
+  readonly path: string;
+  readonly url: string;
+  /** Removes the folder. */
+  close(): Promise<void>;
+}
+
 /** A temporary folder with a database path inside; removed by `close`. */
-export async function tempDb(): Promise<
-  { readonly dir: string; readonly path: string; readonly url: string; close(): Promise<void> }
-> {
+export async function tempDb(): Promise<TempDb> {
   const dir = await Deno.makeTempDir({ prefix: "hyperion_cli_" });
   const path = join(dir, "study.db");
   return {
@@ -61,6 +68,18 @@ export async function tempDb(): Promise<
     path,
     url: `sqlite:///${path}`,
     close: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+/** A test body run with a fresh {@link tempDb}, removed afterwards whatever the body does. */
+export function withTempDb(body: (db: TempDb) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const db = await tempDb();
+    try {
+      await body(db);
+    } finally {
+      await db.close();
+    }
   };
 }
 

@@ -14,7 +14,7 @@ import {
 } from "../../mod.ts";
 import { openStorage } from "../../lib/storage/open.ts";
 import { EXIT } from "../../lib/cli/mod.ts";
-import { cli, tempDb } from "./_cli.ts";
+import { cli, withTempDb } from "./_cli.ts";
 
 /** 60 random trials of (a, b, c, d, e) where only a and b matter (a most). */
 async function knownStudy(url: string, directions: ReadonlyArray<"minimize" | "maximize">) {
@@ -41,9 +41,9 @@ async function knownStudy(url: string, directions: ReadonlyArray<"minimize" | "m
   await runOrThrow(storage.close());
 }
 
-Deno.test("importance ranks the two parameters that matter first, for every evaluator", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "importance ranks the two parameters that matter first, for every evaluator",
+  withTempDb(async (db) => {
     await knownStudy(db.url, ["minimize"]);
     for (const evaluator of ["ped-anova", "fanova", "mdi", "FanovaImportanceEvaluator"]) {
       const r = await cli([
@@ -91,14 +91,12 @@ Deno.test("importance ranks the two parameters that matter first, for every eval
         "json",
       ])).out;
     assert.equal(await seeded(), await seeded());
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("importance: several objectives need --target for fanova; none complete exits 5; bad options exit 2", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "importance: several objectives need --target for fanova; none complete exits 5; bad options exit 2",
+  withTempDb(async (db) => {
     await knownStudy(db.url, ["minimize", "maximize"]);
     const s = ["importance", "--storage", db.url, "--study-name", "s"];
     const noTarget = await cli([...s, "--evaluator", "fanova"]);
@@ -122,7 +120,5 @@ Deno.test("importance: several objectives need --target for fanova; none complet
     const empty = await cli(["importance", "--storage", db.url, "--study-name", "empty"]);
     assert.equal(empty.code, EXIT.noData);
     assert.match(empty.err, /no trial is complete/);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);

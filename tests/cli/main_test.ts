@@ -8,13 +8,13 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { cliProcess, floatJson, ROOT, tempDb } from "./_cli.ts";
+import { cliProcess, floatJson, ROOT, tempDb, withTempDb } from "./_cli.ts";
 
 const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");
 
-Deno.test("a script's round: create-study, ask, tell, best-trial; exit codes and streams", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "a script's round: create-study, ask, tell, best-trial; exit codes and streams",
+  withTempDb(async (db) => {
     const env = { HYPERION_STORAGE: db.url };
     const created = await cliProcess([
       "create-study",
@@ -70,14 +70,12 @@ Deno.test("a script's round: create-study, ask, tell, best-trial; exit codes and
     const help = await cliProcess(["tell", "--help"]);
     assert.equal(help.code, 0);
     assert.match(help.out, /--skip-if-finished/);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("names and storage paths with shell syntax are stored literally and run nothing", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "names and storage paths with shell syntax are stored literally and run nothing",
+  withTempDb(async (db) => {
     const evil = [
       "$(touch pwned1)",
       "`touch pwned2`",
@@ -100,10 +98,8 @@ Deno.test("names and storage paths with shell syntax are stored literally and ru
     const entries = [...Deno.readDirSync(db.dir)].map((e) => e.name).sort();
     assert.deepEqual(entries, ["$(touch pwned5) dir; ls"]);
     assert.ok(!existsSync(join(ROOT, "pwned1")) && !existsSync(join(ROOT, "pwned5")));
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
 Deno.test({
   name: "a study made by create-study, ask and tell reads the same in Python Optuna, and back",
@@ -182,9 +178,9 @@ if (!existsSync(PYTHON)) {
   console.log(`skipped: the Python Optuna interop test needs ${PYTHON} (not found)`);
 }
 
-Deno.test("dashboard as a process: prints its URL, serves, and exits 0 on Ctrl-C (SIGINT)", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "dashboard as a process: prints its URL, serves, and exits 0 on Ctrl-C (SIGINT)",
+  withTempDb(async (db) => {
     await cliProcess(["create-study", "--storage", db.url, "--study-name", "s"]);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", join(ROOT, "lib", "cli", "main.ts"), "dashboard", db.url, "--port", "0"],
@@ -209,7 +205,5 @@ Deno.test("dashboard as a process: prints its URL, serves, and exits 0 on Ctrl-C
     await reader.cancel();
     await child.stderr.cancel();
     assert.equal(status.code, 0);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);

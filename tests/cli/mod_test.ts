@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import YAML from "yaml";
 import { EXIT } from "../../lib/cli/mod.ts";
-import { cli, dumpDb, floatJson, tempDb } from "./_cli.ts";
+import { cli, dumpDb, floatJson, tempDb, withTempDb } from "./_cli.ts";
 
 const SPACE = JSON.stringify({
   x: floatJson(-1, 1),
@@ -54,9 +54,9 @@ async function studyWith(url: string, values: ReadonlyArray<number | null>, name
   }
 }
 
-Deno.test("create-study prints the name; a second time exits 4 unless --skip-if-exists", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "create-study prints the name; a second time exits 4 unless --skip-if-exists",
+  withTempDb(async (db) => {
     const first = await cli(["create-study", "--storage", db.url, "--study-name", "s"]);
     assert.deepEqual(first, { code: 0, out: "s\n", err: "" });
     const again = await cli(["create-study", "--storage", db.url, "--study-name", "s"]);
@@ -124,14 +124,12 @@ Deno.test("create-study prints the name; a second time exits 4 unless --skip-if-
       "x",
     ]);
     assert.equal(noKey.code, EXIT.usage);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("ask, tell and the listings agree with what is stored", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "ask, tell and the listings agree with what is stored",
+  withTempDb(async (db) => {
     await studyWith(db.url, [0.5, -2, null]);
     const trials = JSON.parse(
       (await cli(["trials", "--storage", db.url, "--study-name", "s", "-f", "json"])).out,
@@ -166,10 +164,8 @@ Deno.test("ask, tell and the listings agree with what is stored", async () => {
       (await cli(["best-trials", "--storage", db.url, "--study-name", "s", "-f", "json"])).out,
     );
     assert.deepEqual(bests.map((t: { number: number }) => t.number), [1]);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
 Deno.test("a seeded sampler by Optuna's class name asks the same parameters again", async () => {
   const a = await tempDb();
@@ -187,9 +183,9 @@ Deno.test("a seeded sampler by Optuna's class name asks the same parameters agai
   }
 });
 
-Deno.test("tell: a finished trial exits 4, or 0 with --skip-if-finished; pruned and fail states", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "tell: a finished trial exits 4, or 0 with --skip-if-finished; pruned and fail states",
+  withTempDb(async (db) => {
     await studyWith(db.url, [1, null, null]);
     const base = ["tell", "--storage", db.url, "--study-name", "s", "--trial-number"];
     const again = await cli([...base, "0", "--values", "3"]);
@@ -210,14 +206,12 @@ Deno.test("tell: a finished trial exits 4, or 0 with --skip-if-finished; pruned 
       [null, "PRUNED"],
       [null, "FAIL"],
     ]);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("enqueue: the next ask runs the enqueued parameters", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "enqueue: the next ask runs the enqueued parameters",
+  withTempDb(async (db) => {
     await studyWith(db.url, []);
     const enq = await cli([
       "enqueue",
@@ -241,14 +235,12 @@ Deno.test("enqueue: the next ask runs the enqueued parameters", async () => {
       SPACE,
     ]);
     assert.deepEqual(JSON.parse(asked.out), { number: 0, params: { c: "b", x: 0.25 } });
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("delete-study and copy-study (same file, another file)", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "delete-study and copy-study (same file, another file)",
+  withTempDb(async (db) => {
     await studyWith(db.url, [1, 2]);
     const copied = await cli([
       "copy-study",
@@ -277,14 +269,12 @@ Deno.test("delete-study and copy-study (same file, another file)", async () => {
     assert.deepEqual(values, [1, 2]);
     const gone = await cli(["delete-study", "--storage", db.url, "--study-name", "s"]);
     assert.equal(gone.code, EXIT.notFound);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("export: CSV and JSON lines with trials_dataframe's columns; absent parameters are empty", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "export: CSV and JSON lines with trials_dataframe's columns; absent parameters are empty",
+  withTempDb(async (db) => {
     await studyWith(db.url, [1]);
     // a trial that has only 'x'
     const only = JSON.stringify({ x: floatJson(-1, 1) });
@@ -343,14 +333,12 @@ Deno.test("export: CSV and JSON lines with trials_dataframe's columns; absent pa
     assert.equal(unwritable.code, EXIT.error);
     assert.match(unwritable.err, /^error: Cannot write/m);
     assert.equal(existsSync(join(db.dir, "no")), false);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("storage: --storage, else HYPERION_STORAGE, else exit 2", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "storage: --storage, else HYPERION_STORAGE, else exit 2",
+  withTempDb(async (db) => {
     await studyWith(db.url, []);
     assert.equal((await cli(["study-names"], { HYPERION_STORAGE: db.url })).out, "s\n");
     const none = await cli(["study-names"]);
@@ -359,14 +347,12 @@ Deno.test("storage: --storage, else HYPERION_STORAGE, else exit 2", async () => 
       none.err,
       /^error: Invalid '--storage': expected a storage URL .*HYPERION_STORAGE/,
     );
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("bad input: malformed URL, missing file, not a database, unknown study; nothing created", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "bad input: malformed URL, missing file, not a database, unknown study; nothing created",
+  withTempDb(async (db) => {
     const bad = await cli(["studies", "--storage", "sqlite://x.db"]);
     assert.equal(bad.code, EXIT.usage);
     assert.match(bad.err, /^error: Invalid 'url'.*three slashes/);
@@ -386,14 +372,12 @@ Deno.test("bad input: malformed URL, missing file, not a database, unknown study
       out: "",
       err: "error: Cannot find study 'nope' in the storage\n",
     });
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("bad input to ask, tell and enqueue exits 2 and writes nothing", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "bad input to ask, tell and enqueue exits 2 and writes nothing",
+  withTempDb(async (db) => {
     await studyWith(db.url, [1, null]);
     const before = dumpDb(db.path);
     const s = ["--storage", db.url, "--study-name", "s"];
@@ -430,14 +414,12 @@ Deno.test("bad input to ask, tell and enqueue exits 2 and writes nothing", async
       assert.equal(r.out, "", args.join(" "));
     }
     assert.equal(dumpDb(db.path), before);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("best-trial and best-trials without a completed trial exit 5; best-trial of several objectives exits 2", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "best-trial and best-trials without a completed trial exit 5; best-trial of several objectives exits 2",
+  withTempDb(async (db) => {
     await studyWith(db.url, [null]);
     for (const cmd of ["best-trial", "best-trials"]) {
       const r = await cli([cmd, "--storage", db.url, "--study-name", "s"]);
@@ -457,10 +439,8 @@ Deno.test("best-trial and best-trials without a completed trial exit 5; best-tri
     const mo = await cli(["best-trial", "--storage", db.url, "--study-name", "mo"]);
     assert.equal(mo.code, EXIT.usage);
     assert.match(mo.err, /best-trials/);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
 Deno.test("every command answers --help with its options, exit 0", async () => {
   const commands = [
@@ -496,9 +476,9 @@ Deno.test("every command answers --help with its options, exit 0", async () => {
   assert.match(bare.err, /Usage: hyperion/);
 });
 
-Deno.test("storage check: a sound file passes; orphan rows and a bad revision fail with exit 1", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "storage check: a sound file passes; orphan rows and a bad revision fail with exit 1",
+  withTempDb(async (db) => {
     await studyWith(db.url, [1, null]);
     const good = await cli(["storage", "check", "--storage", db.url, "-f", "json"]);
     assert.equal(good.code, 0, good.out);
@@ -520,7 +500,5 @@ Deno.test("storage check: a sound file passes; orphan rows and a bad revision fa
     assert.match(bad.out, /alembic revision +\| error +\| v9\.9\.9/);
     const memory = await cli(["storage", "check", "--storage", "memory:"]);
     assert.equal(memory.code, EXIT.usage);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);

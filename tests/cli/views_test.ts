@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EXIT, main } from "../../lib/cli/mod.ts";
-import { cli, dumpDb, floatJson, tempDb } from "./_cli.ts";
+import { cli, dumpDb, floatJson, withTempDb } from "./_cli.ts";
 
 async function smallStudy(url: string): Promise<void> {
   await cli(["create-study", "--storage", url, "--study-name", "s"]);
@@ -28,9 +28,9 @@ async function smallStudy(url: string): Promise<void> {
   }
 }
 
-Deno.test("report writes one HTML file and prints its path; an unknown study writes nothing", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "report writes one HTML file and prints its path; an unknown study writes nothing",
+  withTempDb(async (db) => {
     await smallStudy(db.url);
     const file = join(db.dir, "report.html");
     const r = await cli(["report", db.url, "--study", "s", "-o", file]);
@@ -44,14 +44,12 @@ Deno.test("report writes one HTML file and prints its path; an unknown study wri
     assert.equal(existsSync(other), false);
     const both = await cli(["report", db.url, "--storage", "memory:", "--study", "s", "-o", other]);
     assert.equal(both.code, EXIT.usage);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);
 
-Deno.test("dashboard serves on 127.0.0.1 until stopped, read-only; a port in use exits 1", async () => {
-  const db = await tempDb();
-  try {
+Deno.test(
+  "dashboard serves on 127.0.0.1 until stopped, read-only; a port in use exits 1",
+  withTempDb(async (db) => {
     await smallStudy(db.url);
     const before = dumpDb(db.path);
     const stop = new AbortController();
@@ -82,7 +80,5 @@ Deno.test("dashboard serves on 127.0.0.1 until stopped, read-only; a port in use
     const missing = await cli(["dashboard", `sqlite:///${join(db.dir, "none.db")}`, "--port", "0"]);
     assert.equal(missing.code, EXIT.error);
     assert.equal(existsSync(join(db.dir, "none.db")), false);
-  } finally {
-    await db.close();
-  }
-});
+  }),
+);

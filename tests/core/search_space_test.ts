@@ -7,23 +7,19 @@ import {
 } from "../../lib/core/search_space.ts";
 import type { FrozenTrial, TrialState } from "../../lib/core/trial.ts";
 import type { Distribution } from "../../lib/core/distributions.ts";
+import { frozenTrial } from "../_helpers/trials.ts";
 
 const x01 = getOrThrow(floatDistribution(0, 1));
 const x02 = getOrThrow(floatDistribution(0, 2));
 const n = getOrThrow(intDistribution(1, 5));
-const t = (state: TrialState, distributions: Record<string, Distribution>): FrozenTrial => ({
-  number: 0,
-  trialId: 0,
-  state,
-  values: state === "COMPLETE" ? [0] : null,
-  params: Object.fromEntries(Object.keys(distributions).map((k) => [k, 0])),
-  distributions,
-  intermediateValues: {},
-  userAttrs: {},
-  systemAttrs: {},
-  datetimeStart: 0,
-  datetimeComplete: 0,
-});
+const t = (state: TrialState, distributions: Record<string, Distribution>): FrozenTrial =>
+  frozenTrial({
+    number: 0,
+    state,
+    values: state === "COMPLETE" ? [0] : null,
+    params: Object.fromEntries(Object.keys(distributions).map((k) => [k, 0])),
+    distributions,
+  });
 
 Deno.test("intersectionSearchSpace() keeps names present with identical distributions in every finished trial", () => {
   const trials = [

@@ -9,24 +9,13 @@ import {
   trialConstraints,
 } from "../../lib/core/study.ts";
 import type { FrozenTrial, TrialState } from "../../lib/core/trial.ts";
+import { frozenTrial } from "../_helpers/trials.ts";
 
 const t = (
   number: number,
   values: number[] | null,
   state: TrialState = "COMPLETE",
-): FrozenTrial => ({
-  number,
-  trialId: number,
-  state,
-  values,
-  params: {},
-  distributions: {},
-  intermediateValues: {},
-  userAttrs: {},
-  systemAttrs: {},
-  datetimeStart: 0,
-  datetimeComplete: 0,
-});
+): FrozenTrial => frozenTrial({ number, state, values });
 
 Deno.test("bestTrial() picks the best COMPLETE trial and the earliest on ties", () => {
   const trials = [t(0, [3]), t(1, [1]), t(2, [1]), t(3, [0], "PRUNED"), t(4, null, "FAIL")];

@@ -1,57 +1,13 @@
 /**
- * A headless Chromium for the dashboard's browser tests: Debian's `/usr/bin/chromium` driven
- * by `playwright-core` (no browser download), with a fresh profile per launch. Tests skip,
- * saying so, when the browser is not installed (`apt-get install -y chromium`).
+ * Page helpers for the dashboard's browser tests (the browser itself comes from
+ * `tests/_helpers/browser.ts`: `chromiumAvailable`, `launchChromium`, `DASHBOARD_VIEWPORT`).
  *
  * @module
  */
-import { chromium } from "playwright-core";
 import type { BrowserContext, ConsoleMessage, Page } from "playwright-core";
-import { existsSync } from "node:fs";
 
-/** The system browser the tests drive. */
-export const CHROMIUM = Deno.env.get("HYPERION_CHROMIUM") ?? "/usr/bin/chromium";
-
-/** True when the browser is installed. */
-export const hasChromium: boolean = existsSync(CHROMIUM);
-
-/** A launched browser (one persistent context) and its profile folder; `close` removes both. */
-export interface Launched {
-  readonly browser: BrowserContext;
-  readonly close: () => Promise<void>;
-}
-
-/**
- * Launches headless Chromium with a fresh `--user-data-dir` (playwright passes the profile
- * folder as that flag itself, through `launchPersistentContext`). `extraArgs` adds flags (the
- * screenshots add software WebGL for Plotly's parallel-coordinates plot).
- */
-export async function launchChromium(extraArgs: ReadonlyArray<string> = []): Promise<Launched> {
-  const profile = await Deno.makeTempDir({ prefix: "hyperion-chromium-" });
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      ...extraArgs,
-    ],
-  });
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
-    },
-  };
-}
+/** The window size the dashboard tests, screenshots and load benchmark use. */
+export const DASHBOARD_VIEWPORT = { width: 1400, height: 1000 } as const;
 
 /** What a page did that a test must see: console errors, page errors and dialogs. */
 export interface PageWatch {

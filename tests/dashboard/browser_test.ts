@@ -8,13 +8,11 @@ import assert from "node:assert/strict";
 import { runOrThrow } from "../../mod.ts";
 import { readNote, serveDashboard, writeReport } from "../../lib/dashboard/mod.ts";
 import { openStorage } from "../../lib/storage/open.ts";
-import { hasChromium, launchChromium, ready, waitAttr, waitText, watchedPage } from "./_browser.ts";
+import { chromiumAvailable, launchChromium } from "../_helpers/browser.ts";
+import { DASHBOARD_VIEWPORT, ready, waitAttr, waitText, watchedPage } from "./_browser.ts";
 import { sqliteStudies, XSS_NAME } from "./_study.ts";
 
-const ignore = !hasChromium;
-if (ignore) {
-  console.warn("browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium)");
-}
+const ignore = !chromiumAvailable();
 
 Deno.test({
   name: "browser: studies list, trial table, filter, plots, live update, no XSS",
@@ -24,7 +22,7 @@ Deno.test({
 }, async (t) => {
   const db = await sqliteStudies({ alpha: 60, [XSS_NAME]: 8 });
   const server = await runOrThrow(serveDashboard({ storage: db.url, port: 0 }));
-  const chrome = await launchChromium();
+  const chrome = await launchChromium({ viewport: DASHBOARD_VIEWPORT });
   try {
     const { page, watch } = await watchedPage(chrome.browser);
     await t.step("the studies list shows both studies, the hostile name as text", async () => {
@@ -132,7 +130,7 @@ Deno.test({
   assert.equal(info.trials, 13);
   const html = await Deno.readTextFile(out);
   assert.ok(!html.includes("<script>alert(1)"), "the name is escaped in the file");
-  const chrome = await launchChromium();
+  const chrome = await launchChromium({ viewport: DASHBOARD_VIEWPORT });
   try {
     const { page, watch } = await watchedPage(chrome.browser);
     const requests: string[] = [];
@@ -171,7 +169,7 @@ Deno.test({
 }, async () => {
   const db = await sqliteStudies({ alpha: 4 });
   const server = await runOrThrow(serveDashboard({ storage: db.url, port: 0, allowWrites: true }));
-  const chrome = await launchChromium();
+  const chrome = await launchChromium({ viewport: DASHBOARD_VIEWPORT });
   try {
     const { page, watch } = await watchedPage(chrome.browser);
     await page.goto(server.url + "/#/study/1");

@@ -26,6 +26,7 @@ import {
 } from "../../lib/importance/mod.ts";
 import type { ParamValue } from "../../lib/core/json.ts";
 import type { Distribution } from "../../lib/core/distributions.ts";
+import { frozenTrial } from "../_helpers/trials.ts";
 
 const U = getOrThrow(floatDistribution(0, 1));
 
@@ -36,19 +37,7 @@ function trial(
   options: { state?: FrozenTrial["state"]; dists?: Record<string, Distribution> } = {},
 ): FrozenTrial {
   const distributions = options.dists ?? Object.fromEntries(Object.keys(params).map((k) => [k, U]));
-  return {
-    number,
-    trialId: number,
-    state: options.state ?? "COMPLETE",
-    values,
-    params,
-    distributions,
-    intermediateValues: {},
-    userAttrs: {},
-    systemAttrs: {},
-    datetimeStart: 0,
-    datetimeComplete: 0,
-  };
+  return frozenTrial({ number, state: options.state ?? "COMPLETE", values, params, distributions });
 }
 
 /** 5 uniform parameters, the objective depends strongly on `b` and `d` only. */

@@ -8,7 +8,7 @@
 import type { JsonValue } from "../../core/json.ts";
 import type { RngState } from "../../random/rng.ts";
 import type { ResolvedTrainerConfig } from "../trainer.ts";
-import type { Metrics, StopReason, TrainingContext, TrainingState } from "../types.ts";
+import type { FitResult, TrainingContext } from "../types.ts";
 import type { CollectiveMemory } from "./_collective.ts";
 
 // -------------------------------------------------------------------------------------
@@ -85,26 +85,12 @@ export interface StartMessage {
   readonly saveName: string | undefined;
 }
 
-/** What one rank's `fit` gave, as data. */
-export interface RankResult {
+/** What one rank's `fit` gave, as data: a {@link FitResult} and the rank. */
+export interface RankResult extends FitResult<unknown> {
   /** The rank. */
   readonly rank: number;
   /** The model's final state as its `stateDict` saves it (the state itself without one). */
   readonly state: unknown;
-  /** The metrics of the last validation cycle. */
-  readonly metrics: Metrics;
-  /** The final training state. */
-  readonly training: TrainingState;
-  /** Why training ended. */
-  readonly stopReason: StopReason;
-  /** Who asked to stop, when `stopReason` is `"requested"`. */
-  readonly stoppedBy: string | undefined;
-  /** The checkpoint the rank resumed from. */
-  readonly resumedFrom: string | undefined;
-  /** The checkpoints the rank wrote (rank 0 only). */
-  readonly checkpoints: ReadonlyArray<string>;
-  /** The log file (rank 0 only). */
-  readonly logFile: string | undefined;
 }
 
 /** A rank asks the main thread to run a plug-in hook. */
