@@ -12,6 +12,7 @@ import {
   nonDominationRanks2d,
   nonDominationRanks2dFlat,
 } from "./_pareto_fast.ts";
+import { hypervolumeFlat } from "./_wfg_flat.ts";
 
 /** A loss vector. */
 export type Point = ReadonlyArray<number>;
@@ -227,10 +228,18 @@ function hvOf(points: ReadonlyArray<Point>, ref: Point): number {
   return hvSorted(unique.filter((_, i) => on[i]), ref);
 }
 
-/** The exact hypervolume dominated by `points` and bounded by `ref` (∞ for a non-finite ref). */
-export function hypervolume(points: ReadonlyArray<Point>, ref: Point): number {
+/**
+ * The exact hypervolume dominated by `points` and bounded by `ref` (∞ for a non-finite ref).
+ * With `fast` (the default), finite points of 3 or more objectives go through the flat-array
+ * form of the same recursion (`./_wfg_flat.ts`, the same number bit for bit); `fast = false`
+ * is the readable reference.
+ */
+export function hypervolume(points: ReadonlyArray<Point>, ref: Point, fast = true): number {
   if (!ref.every((r) => Number.isFinite(r))) return Infinity;
   if (points.length === 0) return 0;
+  if (fast && ref.length >= 3 && points.every((p) => p.every((v) => Number.isFinite(v)))) {
+    return hypervolumeFlat(points, ref);
+  }
   const { unique } = uniqueLexsorted(points);
   const on = paretoFrontOfSorted(unique);
   const front = unique.filter((_, i) => on[i]);
@@ -296,7 +305,7 @@ function hsspGreedy(
     let best = 0, bestC = -Infinity, bestHv = 0;
     for (let q = 0; q < remaining.length; q++) {
       const p = points[remaining[q]!]!;
-      const hv = hypervolume([...selected, p], ref);
+      const hv = hypervolume([...selected, p], ref, fast);
       const c = hv - hvSel;
       if (c > bestC) {
         bestC = c;
@@ -348,23 +357,23 @@ export function solveHssp(
 /**
  * Optuna 4.x's hypervolume-contribution weights of the good (below) points: each Pareto
  * point's leave-one-out contribution over the largest, floored at 1e-12 (dominated points get
- * 1e-12; infinite hypervolume → all 1).
+ * 1e-12; infinite hypervolume → all 1). `fast` as in {@link hypervolume}.
  */
-export function hypervolumeWeights(points: ReadonlyArray<Point>): Float64Array {
+export function hypervolumeWeights(points: ReadonlyArray<Point>, fast = true): Float64Array {
   const n = points.length;
   const w = new Float64Array(n).fill(1);
   if (n <= 1) return w;
   const ref = referencePoint(points);
   const on = paretoFront(points);
   const front = points.filter((_, i) => on[i]);
-  const hv = hypervolume(front, ref);
+  const hv = hypervolume(front, ref, fast);
   if (!Number.isFinite(hv)) return w;
   const contrib = new Float64Array(n);
   let q = 0;
   for (let i = 0; i < n; i++) {
     if (!on[i]) continue;
     const loo = front.filter((_, j) => j !== q);
-    contrib[i] = hv - hypervolume(loo, ref);
+    contrib[i] = hv - hypervolume(loo, ref, fast);
     q++;
   }
   let max = EPS;

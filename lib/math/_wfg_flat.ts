@@ -1,0 +1,163 @@
+/**
+ * The exact hypervolume of finite points of 3 or more objectives on flat arrays (private):
+ * the WFG recursion of `./hypervolume.ts` (`hypervolume`, `hvSorted`, `hvOf`) step for step,
+ * with the same sorts, the same Pareto filters and the same floating-point operations in the
+ * same order, so the result is the same number bit for bit; the points live in one growing
+ * scratch buffer instead of an array per point (the generic code spends most of its time
+ * building those). Finite input only: with a NaN or an infinity the sorts of the reference
+ * may order rows differently, so callers keep the reference there.
+ *
+ * @module
+ */
+
+/** A loss vector. */
+type Point = ReadonlyArray<number>;
+
+/** Scratch state of one hypervolume computation. */
+interface Wfg {
+  buf: Float64Array;
+  top: number;
+  readonly k: number;
+  readonly ref: Float64Array;
+}
+
+/** `k` doubles per row: room for `rows` more rows at the top of the scratch buffer. */
+function reserve(w: Wfg, rows: number): number {
+  const off = w.top;
+  const need = off + rows * w.k;
+  if (need > w.buf.length) {
+    const grown = new Float64Array(Math.max(need, 2 * w.buf.length));
+    grown.set(w.buf.subarray(0, off));
+    w.buf = grown;
+  }
+  w.top = need;
+  return off;
+}
+
+function inclusive(w: Wfg, off: number): number {
+  const { buf, ref, k } = w;
+  let v = 1;
+  for (let d = 0; d < k; d++) v *= ref[d]! - buf[off + d]!;
+  return v;
+}
+
+/** Lexicographic order of two rows (`lexCompare` of the reference), then position. */
+function lexRows(buf: Float64Array, k: number, a: number, b: number): number {
+  for (let d = 0; d < k; d++) {
+    const x = buf[a + d]!, y = buf[b + d]!;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}
+
+/**
+ * Unique lexsorted Pareto rows of the `m` rows at `off`, copied to a new region; returns its
+ * offset and row count (`uniqueLexsorted` then `paretoFrontOfSorted` of the reference).
+ */
+function frontOf(w: Wfg, off: number, m: number): [number, number] {
+  const k = w.k;
+  const order = new Array<number>(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  const b0 = w.buf;
+  order.sort((i, j) => lexRows(b0, k, off + i * k, off + j * k) || i - j);
+  const uniq: number[] = [];
+  for (let q = 0; q < m; q++) {
+    const i = order[q]!;
+    if (q === 0 || lexRows(b0, k, off + order[q - 1]! * k, off + i * k) !== 0) uniq.push(i);
+  }
+  // a row is on the front unless an earlier front row is ≤ it in every objective after the
+  // first (the reference peels with each front row in turn: the same rows, in the same order)
+  const on: number[] = [];
+  for (const i of uniq) {
+    const p = off + i * k;
+    let dominated = false;
+    for (let f = 0; f < on.length && !dominated; f++) {
+      const t = off + on[f]! * k;
+      let d = 1;
+      while (d < k && b0[p + d]! >= b0[t + d]!) d++;
+      dominated = d === k;
+    }
+    if (!dominated) on.push(i);
+  }
+  const out = reserve(w, on.length);
+  const buf = w.buf;
+  for (let q = 0; q < on.length; q++) {
+    buf.copyWithin(out + q * k, off + on[q]! * k, off + on[q]! * k + k);
+  }
+  return [out, on.length];
+}
+
+/** `hvSorted` of the reference: `n` rows at `off`, sorted by the first objective. */
+function hvSorted(w: Wfg, off: number, n: number): number {
+  const k = w.k;
+  if (n === 0) return 0;
+  if (n === 1) return inclusive(w, off);
+  if (n === 2) {
+    const inter = reserve(w, 1);
+    const buf = w.buf;
+    for (let d = 0; d < k; d++) buf[inter + d] = Math.max(buf[off + d]!, buf[off + k + d]!);
+    const v = inclusive(w, off) + inclusive(w, off + k) - inclusive(w, inter);
+    w.top = inter;
+    return v;
+  }
+  let hv = inclusive(w, off + (n - 1) * k);
+  for (let i = 0; i < n - 1; i++) {
+    const m = n - 1 - i;
+    const lim = reserve(w, m);
+    const buf = w.buf;
+    const p = off + i * k;
+    for (let j = 0; j < m; j++) {
+      const q = off + (i + 1 + j) * k, r = lim + j * k;
+      for (let d = 0; d < k; d++) buf[r + d] = Math.max(buf[p + d]!, buf[q + d]!);
+    }
+    hv += inclusive(w, p) - hvOf(w, lim, m);
+    w.top = lim;
+  }
+  return hv;
+}
+
+/** `hvOf` of the reference: up to 3 rows sorted stably by the first objective, else the front. */
+function hvOf(w: Wfg, off: number, m: number): number {
+  if (m <= 3) {
+    const buf = w.buf, k = w.k;
+    // stable insertion sort by the first objective (finite rows: `a[0] − b[0]` is consistent)
+    for (let i = 1; i < m; i++) {
+      for (let j = i; j > 0 && buf[off + (j - 1) * k]! - buf[off + j * k]! > 0; j--) {
+        for (let d = 0; d < k; d++) {
+          const a = off + (j - 1) * k + d, b = off + j * k + d;
+          const t = buf[a]!;
+          buf[a] = buf[b]!;
+          buf[b] = t;
+        }
+      }
+    }
+    return hvSorted(w, off, m);
+  }
+  const [front, n] = frontOf(w, off, m);
+  return hvSorted(w, front, n);
+}
+
+/**
+ * `hypervolume(points, ref)` of `./hypervolume.ts` for finite points of 3 or more objectives
+ * and a finite reference point, the same number bit for bit.
+ */
+export function hypervolumeFlat(points: ReadonlyArray<Point>, ref: Point): number {
+  const m = points.length;
+  if (m === 0) return 0;
+  const k = ref.length;
+  const w: Wfg = {
+    buf: new Float64Array(Math.max(64, 4 * m * k)),
+    top: 0,
+    k,
+    ref: Float64Array.from(ref),
+  };
+  const off = reserve(w, m);
+  for (let i = 0; i < m; i++) {
+    const p = points[i]!;
+    for (let d = 0; d < k; d++) w.buf[off + i * k + d] = p[d]!;
+  }
+  const [front, n] = frontOf(w, off, m);
+  const hv = hvSorted(w, front, n);
+  return Number.isFinite(hv) ? hv : Infinity;
+}
