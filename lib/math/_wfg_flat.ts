@@ -61,31 +61,57 @@ function frontOf(w: Wfg, off: number, m: number): [number, number] {
   for (let i = 0; i < m; i++) order[i] = i;
   const b0 = w.buf;
   order.sort((i, j) => lexRows(b0, k, off + i * k, off + j * k) || i - j);
-  const uniq: number[] = [];
+  const out = reserve(w, m);
+  const buf = w.buf;
   for (let q = 0; q < m; q++) {
-    const i = order[q]!;
-    if (q === 0 || lexRows(b0, k, off + order[q - 1]! * k, off + i * k) !== 0) uniq.push(i);
+    buf.copyWithin(out + q * k, off + order[q]! * k, off + order[q]! * k + k);
   }
-  // a row is on the front unless an earlier front row is ≤ it in every objective after the
-  // first (the reference peels with each front row in turn: the same rows, in the same order)
-  const on: number[] = [];
-  for (const i of uniq) {
+  return [out, compactFront(buf, k, out, m)];
+}
+
+/**
+ * Sorts the `m` rows at `off` lexicographically in place (insertion: the limited rows of
+ * {@link hvSorted} arrive sorted by the first objective, so only its ties move; equal rows
+ * are interchangeable, so the order is the reference's) and keeps their unique Pareto rows
+ * at the front of the region; returns how many.
+ */
+function sortedFrontInPlace(buf: Float64Array, k: number, off: number, m: number): number {
+  for (let i = 1; i < m; i++) {
+    for (let j = i; j > 0 && lexRows(buf, k, off + (j - 1) * k, off + j * k) > 0; j--) {
+      for (let d = 0; d < k; d++) {
+        const a = off + (j - 1) * k + d, b = off + j * k + d;
+        const t = buf[a]!;
+        buf[a] = buf[b]!;
+        buf[b] = t;
+      }
+    }
+  }
+  return compactFront(buf, k, off, m);
+}
+
+/**
+ * Keeps, in order at the front of the region, the unique Pareto rows of `m` lexsorted rows: a
+ * row is dropped when it equals the previous row or an earlier kept row is ≤ it in every
+ * objective after the first (the reference peels with each front row in turn: the same rows,
+ * in the same order). Returns how many are kept.
+ */
+function compactFront(buf: Float64Array, k: number, off: number, m: number): number {
+  let kept = 0;
+  for (let i = 0; i < m; i++) {
     const p = off + i * k;
+    if (i > 0 && lexRows(buf, k, p - k, p) === 0) continue;
     let dominated = false;
-    for (let f = 0; f < on.length && !dominated; f++) {
-      const t = off + on[f]! * k;
+    for (let f = 0; f < kept && !dominated; f++) {
+      const t = off + f * k;
       let d = 1;
-      while (d < k && b0[p + d]! >= b0[t + d]!) d++;
+      while (d < k && buf[p + d]! >= buf[t + d]!) d++;
       dominated = d === k;
     }
-    if (!dominated) on.push(i);
+    if (dominated) continue;
+    if (kept !== i) buf.copyWithin(off + kept * k, p, p + k);
+    kept++;
   }
-  const out = reserve(w, on.length);
-  const buf = w.buf;
-  for (let q = 0; q < on.length; q++) {
-    buf.copyWithin(out + q * k, off + on[q]! * k, off + on[q]! * k + k);
-  }
-  return [out, on.length];
+  return kept;
 }
 
 /** `hvSorted` of the reference: `n` rows at `off`, sorted by the first objective. */
@@ -134,8 +160,9 @@ function hvOf(w: Wfg, off: number, m: number): number {
     }
     return hvSorted(w, off, m);
   }
-  const [front, n] = frontOf(w, off, m);
-  return hvSorted(w, front, n);
+  const n = sortedFrontInPlace(w.buf, w.k, off, m);
+  w.top = off + n * w.k;
+  return hvSorted(w, off, n);
 }
 
 /**
