@@ -167,7 +167,9 @@ export function hsspLazy(
     let best = -1, bestC = -Infinity, bestHv = 0;
     for (const i of order) {
       if (best >= 0 && bound[i]! + slack(bound[i]!, hvSel) < bestC) continue;
-      const h = hv([...selected, points[i]!], ref);
+      selected.push(points[i]!);
+      const h = hv(selected, ref);
+      selected.pop();
       const c = h - hvSel;
       bound[i] = c;
       if (best < 0 ? c > -Infinity : c > bestC || (c === bestC && i < best)) {

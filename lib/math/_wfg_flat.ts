@@ -13,8 +13,8 @@
 /** A loss vector. */
 type Point = ReadonlyArray<number>;
 
-/** Scratch state of one hypervolume computation. */
-interface Wfg {
+/** Scratch state of hypervolume computations (reusable, one at a time). */
+export interface Wfg {
   buf: Float64Array;
   top: number;
   readonly k: number;
@@ -165,26 +165,42 @@ function hvOf(w: Wfg, off: number, m: number): number {
   return hvSorted(w, off, n);
 }
 
-/**
- * `hypervolume(points, ref)` of `./hypervolume.ts` for finite points of 3 or more objectives
- * and a finite reference point, the same number bit for bit.
- */
-export function hypervolumeFlat(points: ReadonlyArray<Point>, ref: Point): number {
-  const m = points.length;
-  if (m === 0) return 0;
+/** Scratch space for hypervolumes of `ref.length` objectives bounded by `ref` (reusable). */
+export function wfgScratch(ref: Point, rows = 16): Wfg {
   const k = ref.length;
-  const w: Wfg = {
-    buf: new Float64Array(Math.max(64, 4 * m * k)),
+  return {
+    buf: new Float64Array(Math.max(64, 4 * rows * k)),
     top: 0,
     k,
     ref: Float64Array.from(ref),
   };
+}
+
+/**
+ * `hypervolume(points, w.ref)` of `./hypervolume.ts` for finite points of 3 or more
+ * objectives and a finite reference point, the same number bit for bit, in `w`'s space.
+ */
+export function hypervolumeIn(w: Wfg, points: ReadonlyArray<Point>): number {
+  const m = points.length;
+  if (m === 0) return 0;
+  const k = w.k;
+  w.top = 0;
   const off = reserve(w, m);
+  const buf = w.buf;
   for (let i = 0; i < m; i++) {
     const p = points[i]!;
-    for (let d = 0; d < k; d++) w.buf[off + i * k + d] = p[d]!;
+    for (let d = 0; d < k; d++) buf[off + i * k + d] = p[d]!;
   }
-  const [front, n] = frontOf(w, off, m);
+  let front: number, n: number;
+  if (m <= 64) { // insertion sort: the same order (equal rows are interchangeable)
+    front = off;
+    n = sortedFrontInPlace(buf, k, off, m);
+  } else [front, n] = frontOf(w, off, m);
   const hv = hvSorted(w, front, n);
   return Number.isFinite(hv) ? hv : Infinity;
+}
+
+/** {@link hypervolumeIn} with fresh scratch space. */
+export function hypervolumeFlat(points: ReadonlyArray<Point>, ref: Point): number {
+  return hypervolumeIn(wfgScratch(ref, points.length), points);
 }

@@ -12,7 +12,7 @@ import {
   nonDominationRanks2d,
   nonDominationRanks2dFlat,
 } from "./_pareto_fast.ts";
-import { hypervolumeFlat } from "./_wfg_flat.ts";
+import { hypervolumeFlat, hypervolumeIn, wfgScratch } from "./_wfg_flat.ts";
 
 /** A loss vector. */
 export type Point = ReadonlyArray<number>;
@@ -295,7 +295,8 @@ function hsspGreedy(
     return (fast ? hssp2dFast : hssp2d)(points, indices, subset, ref);
   }
   if (fast && points.every((p) => p.every((v) => Number.isFinite(v)))) {
-    return hsspLazy(points, indices, subset, ref, hypervolume);
+    const w = wfgScratch(ref, subset + 1);
+    return hsspLazy(points, indices, subset, ref, (pts) => hypervolumeIn(w, pts));
   }
   let remaining = points.map((_, i) => i);
   const selected: Point[] = [];
