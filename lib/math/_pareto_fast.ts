@@ -148,6 +148,7 @@ export function hsspLazy(
   subset: number,
   ref: Point,
   hv: (points: ReadonlyArray<Point>, ref: Point) => number,
+  estimate?: (points: ReadonlyArray<Point>, ref: Point) => number,
 ): number[] {
   const m = points.length;
   const bound = new Float64Array(m).fill(Infinity);
@@ -164,28 +165,96 @@ export function hsspLazy(
       order.push(i);
     }
     order.sort((a, b) => bound[b]! - bound[a]! || a - b);
-    let best = -1, bestC = -Infinity, bestHv = 0;
-    for (const i of order) {
-      if (best >= 0 && bound[i]! + slack(bound[i]!, hvSel) < bestC) continue;
-      selected.push(points[i]!);
-      const h = hv(selected, ref);
-      selected.pop();
-      const c = h - hvSel;
-      bound[i] = c;
-      if (best < 0 ? c > -Infinity : c > bestC || (c === bestC && i < best)) {
-        best = i;
-        bestC = c;
-        bestHv = h;
-      }
-    }
+    const step = { points, selected, ref, hvSel, bound, hv };
+    const pick = estimate && Number.isFinite(hvSel)
+      ? bestEstimated(step, order, estimate)
+      : bestExact(step, order);
     // no finite contribution: the first candidate, the selection's volume taken as 0
-    if (best < 0) best = firstRemaining(removed);
+    const best = pick.best < 0 ? firstRemaining(removed) : pick.best;
     out.push(indices[best]!);
     removed[best] = 1;
     selected.push(points[best]!);
-    hvSel = bestHv;
+    hvSel = pick.best < 0 ? 0 : pick.hv;
   }
   return out;
+}
+
+/** What one greedy step reads: the candidates, the selection and its volume, the bounds. */
+interface Step {
+  readonly points: ReadonlyArray<Point>;
+  readonly selected: Point[];
+  readonly ref: Point;
+  readonly hvSel: number;
+  readonly bound: Float64Array;
+  readonly hv: (points: ReadonlyArray<Point>, ref: Point) => number;
+}
+
+/** The selection's volume with `p` added, by `f`. */
+function withPoint(st: Step, p: Point, f: (points: ReadonlyArray<Point>, ref: Point) => number) {
+  st.selected.push(p);
+  const h = f(st.selected, st.ref);
+  st.selected.pop();
+  return h;
+}
+
+/** The pick so far: candidate, contribution, volume (`best` −1: none). */
+interface Pick {
+  best: number;
+  c: number;
+  hv: number;
+}
+
+/** Evaluates candidate `i` exactly and keeps it if it beats the pick (first in order on ties). */
+function tryExact(st: Step, i: number, pick: Pick): void {
+  const h = withPoint(st, st.points[i]!, st.hv);
+  const c = h - st.hvSel;
+  st.bound[i] = c;
+  if (pick.best < 0 ? c > -Infinity : c > pick.c || (c === pick.c && i < pick.best)) {
+    pick.best = i;
+    pick.c = c;
+    pick.hv = h;
+  }
+}
+
+/** The step's pick, every candidate whose bound allows it evaluated exactly. */
+function bestExact(st: Step, order: ReadonlyArray<number>): Pick {
+  const pick: Pick = { best: -1, c: -Infinity, hv: 0 };
+  for (const i of order) {
+    if (pick.best >= 0 && st.bound[i]! + slack(st.bound[i]!, st.hvSel) < pick.c) continue;
+    tryExact(st, i, pick);
+  }
+  return pick;
+}
+
+/**
+ * The same pick as {@link bestExact}: candidates are first estimated (a quick volume that
+ * differs from the exact one by rounding only), and only those whose estimate comes within
+ * rounding of the best are evaluated exactly, the most promising first.
+ */
+function bestEstimated(
+  st: Step,
+  order: ReadonlyArray<number>,
+  estimate: (points: ReadonlyArray<Point>, ref: Point) => number,
+): Pick {
+  const { bound, hvSel } = st;
+  const est = new Map<number, number>();
+  let floor = -Infinity; // a lower bound of the best exact contribution
+  for (const i of order) {
+    if (bound[i]! + slack(bound[i]!, hvSel) < floor) continue;
+    const e = withPoint(st, st.points[i]!, estimate) - hvSel;
+    if (!Number.isFinite(e)) return bestExact(st, order);
+    est.set(i, e);
+    bound[i] = Math.min(bound[i]!, e + slack(e, hvSel));
+    floor = Math.max(floor, e - slack(e, hvSel));
+  }
+  const cands = [...est.keys()].sort((a, b) => est.get(b)! - est.get(a)! || a - b);
+  const pick: Pick = { best: -1, c: -Infinity, hv: 0 };
+  for (const i of cands) {
+    const e = est.get(i)!;
+    if (pick.best >= 0 && e + slack(e, hvSel) < pick.c) continue;
+    tryExact(st, i, pick);
+  }
+  return pick;
 }
 
 /** `inclusive(p) − inclusive(max(p, q))`: p's contribution next to q alone (an upper bound). */

@@ -13,6 +13,7 @@ import {
   nonDominationRanks2dFlat,
 } from "./_pareto_fast.ts";
 import { hypervolumeFlat, hypervolumeIn, wfgScratch } from "./_wfg_flat.ts";
+import { hv3dSweep, sweep3d } from "./_hv3d.ts";
 
 /** A loss vector. */
 export type Point = ReadonlyArray<number>;
@@ -296,7 +297,9 @@ function hsspGreedy(
   }
   if (fast && points.every((p) => p.every((v) => Number.isFinite(v)))) {
     const w = wfgScratch(ref, subset + 1);
-    return hsspLazy(points, indices, subset, ref, (pts) => hypervolumeIn(w, pts));
+    const sw = points[0]!.length === 3 ? sweep3d(subset + 1) : undefined;
+    const estimate = sw && ((pts: ReadonlyArray<Point>) => hv3dSweep(sw, pts, ref));
+    return hsspLazy(points, indices, subset, ref, (pts) => hypervolumeIn(w, pts), estimate);
   }
   let remaining = points.map((_, i) => i);
   const selected: Point[] = [];

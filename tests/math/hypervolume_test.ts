@@ -8,6 +8,7 @@ import {
   referencePoint,
   solveHssp,
 } from "../../lib/math/hypervolume.ts";
+import { hv3dSweep, sweep3d } from "../../lib/math/_hv3d.ts";
 
 /** Loss vectors on a coarse grid (many ties and duplicates) or spread out, with infinities. */
 const points = (k: number, min = 1) =>
@@ -132,4 +133,18 @@ Deno.test("hypervolumeWeights(): 3-objective contributions equal the reference b
 Deno.test("hypervolume(): a known 3-objective volume (unit cubes overlapping)", () => {
   // [0,2]³ minus [1,2]³ covered by (1,0,0), (0,1,0), (0,0,1): 8 − 1 = 7
   assert.equal(hypervolume([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], [2, 2, 2]), 7);
+});
+
+Deno.test("hv3dSweep(): the quick 3-objective estimate equals the WFG volume up to rounding", () => {
+  const sw = sweep3d(2);
+  fc.assert(
+    fc.property(finitePoints(3, 40), (raw) => {
+      const pts = raw.map((p) => p.map((v) => Math.abs(v) > 10 ? 3 : v));
+      const ref = pts.length ? referencePoint(pts).map((r) => r + 1) : [1, 1, 1];
+      const exact = hypervolume(pts, ref, false);
+      const est = hv3dSweep(sw, pts, ref);
+      assert.ok(Math.abs(est - exact) <= 1e-12 * Math.max(1, Math.abs(exact)), `${est} ${exact}`);
+    }),
+    { numRuns: 300 },
+  );
 });
