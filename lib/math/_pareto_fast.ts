@@ -77,6 +77,63 @@ export function nonDominationRanks2dFlat(
   return clampRanks(exact, perRank, nBelow);
 }
 
+/**
+ * {@link nonDominationRanks2dFlat} for `k` ≥ 3 objectives (`flat[i·k + d]`, no NaN): in
+ * lexicographic order, each unique point joins the first front none of whose members
+ * dominates it (an earlier point dominates a later one when it is ≤ in every objective after
+ * the first).
+ */
+export function nonDominationRanksKdFlat(
+  flat: Float64Array,
+  n: number,
+  k: number,
+  nBelow?: number,
+): Int32Array {
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => {
+    for (let d = 0; d < k; d++) {
+      const a = flat[i * k + d]!, b = flat[j * k + d]!;
+      if (a < b) return -1;
+      if (a > b) return 1;
+    }
+    return i - j;
+  });
+  const exact = new Int32Array(n);
+  const fronts: number[][] = [];
+  let prev = -1;
+  for (const i of order) {
+    if (prev >= 0 && sameRow(flat, k, prev, i)) {
+      exact[i] = exact[prev]!;
+      continue;
+    }
+    let r = 0;
+    while (r < fronts.length && dominatedByAny(flat, k, fronts[r]!, i)) r++;
+    if (r === fronts.length) fronts.push([]);
+    fronts[r]!.push(i);
+    exact[i] = r;
+    prev = i;
+  }
+  return clampRanks(exact, fronts.map((f) => f.length), nBelow);
+}
+
+function sameRow(flat: Float64Array, k: number, a: number, b: number): boolean {
+  for (let d = 0; d < k; d++) if (flat[a * k + d] !== flat[b * k + d]) return false;
+  return true;
+}
+
+/** Whether a member of `front` (all earlier in lexicographic order) dominates row `p`. */
+function dominatedByAny(flat: Float64Array, k: number, front: ReadonlyArray<number>, p: number) {
+  const po = p * k;
+  for (const q of front) {
+    const qo = q * k;
+    let d = 1;
+    while (d < k && flat[qo + d]! <= flat[po + d]!) d++;
+    if (d === k) return true;
+  }
+  return false;
+}
+
 /** Ranks past the first fronts holding `nBelow` unique points become one shared rank. */
 function clampRanks(
   exact: Int32Array,

@@ -11,6 +11,7 @@ import {
   hsspLazy,
   nonDominationRanks2d,
   nonDominationRanks2dFlat,
+  nonDominationRanksKdFlat,
 } from "./_pareto_fast.ts";
 import { hypervolumeFlat, hypervolumeIn, wfgScratch } from "./_wfg_flat.ts";
 import { hv3dSweep, sweep3d } from "./_hv3d.ts";
@@ -145,7 +146,8 @@ export function nonDominationRanks(
 
 /**
  * {@link nonDominationRanks} of `n` loss vectors of `k` objectives stored flat (`flat[i·k + d]`,
- * no NaN): 2-D ones without building a point per row.
+ * no NaN with 2 objectives): 2-D ones, and others without NaN, without building a point per
+ * row (`./_pareto_fast.ts`, the same ranks).
  */
 export function nonDominationRanksFlat(
   flat: Float64Array,
@@ -153,8 +155,9 @@ export function nonDominationRanksFlat(
   k: number,
   nBelow?: number,
 ): Int32Array {
-  if (k === 2 && n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
-    return nonDominationRanks2dFlat(flat, n, nBelow);
+  if (n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
+    if (k === 2) return nonDominationRanks2dFlat(flat, n, nBelow);
+    if (k > 2 && !flat.some((v) => v !== v)) return nonDominationRanksKdFlat(flat, n, k, nBelow);
   }
   const points: Point[] = [];
   for (let i = 0; i < n; i++) points.push(Array.from(flat.subarray(i * k, i * k + k)));

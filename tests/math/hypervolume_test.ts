@@ -4,6 +4,7 @@ import {
   hypervolume,
   hypervolumeWeights,
   nonDominationRanks,
+  nonDominationRanksFlat,
   type Point,
   referencePoint,
   solveHssp,
@@ -148,3 +149,19 @@ Deno.test("hv3dSweep(): the quick 3-objective estimate equals the WFG volume up 
     { numRuns: 300 },
   );
 });
+
+for (const k of [3, 4]) {
+  Deno.test(`nonDominationRanksFlat(): the flat ${k}-objective ranks equal the front-peeling reference`, () => {
+    fc.assert(
+      fc.property(points(k), fc.option(fc.integer({ min: 1, max: 70 })), (pts, nBelow) => {
+        const b = nBelow ?? undefined;
+        const flat = Float64Array.from(pts.flat());
+        assert.deepEqual(
+          nonDominationRanksFlat(flat, pts.length, k, b),
+          nonDominationRanks(pts, b, false),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+}
