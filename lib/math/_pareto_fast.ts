@@ -2,10 +2,11 @@
  * Fast forms of the multi-objective helpers of `./hypervolume.ts` (private), each equal to the
  * readable reference there (same results, bit for bit; property tests compare them):
  * non-domination ranks of 2-D points by one sort and a binary search per point
- * (O(n log n) instead of a pass per front), the 2-D greedy hypervolume subset selection without
- * reallocating per step, and the lazy greedy selection for 3 or more objectives, which skips the
- * candidates whose contribution bound (contributions only shrink as the selection grows) is
- * clearly below the best one.
+ * (O(n log n) instead of a pass per front) and of 3 or more objectives on flat arrays, the
+ * 2-D greedy hypervolume subset selection without reallocating per step, and the lazy greedy
+ * selection for 3 or more objectives, which skips the candidates whose contribution bound
+ * (contributions only shrink as the selection grows) is clearly below the best one, and
+ * evaluates exactly only the candidates whose quick estimate comes near the best.
  *
  * @module
  */
@@ -197,7 +198,9 @@ export function hssp2dFast(
  * `hv(selected ∪ {p}) − hv(selected)`, first in order on ties, computed as the reference does;
  * a candidate is skipped when an earlier contribution of it, or its contribution next to the
  * latest pick alone (both upper bounds: contributions only shrink as the selection grows), is
- * below the best by more than rounding could explain.
+ * below the best by more than rounding could explain. With `estimate` (a volume equal to `hv`'s
+ * up to rounding, cheaper), every candidate the bounds leave is estimated first and only those
+ * whose estimate comes within rounding of the best get the exact `hv`: the same picks.
  */
 export function hsspLazy(
   points: ReadonlyArray<Point>,
