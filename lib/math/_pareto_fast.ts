@@ -2,10 +2,11 @@
  * Fast forms of the multi-objective helpers of `./hypervolume.ts` (private), each equal to the
  * readable reference there (same results, bit for bit; property tests compare them):
  * non-domination ranks of 2-D points by one sort and a binary search per point
- * (O(n log n) instead of a pass per front), the 2-D greedy hypervolume subset selection without
- * reallocating per step, and the lazy greedy selection for 3 or more objectives, which skips the
- * candidates whose contribution bound (contributions only shrink as the selection grows) is
- * clearly below the best one.
+ * (O(n log n) instead of a pass per front) and of 3 or more objectives on flat arrays, the
+ * 2-D greedy hypervolume subset selection without reallocating per step, and the lazy greedy
+ * selection for 3 or more objectives, which skips the candidates whose contribution bound
+ * (contributions only shrink as the selection grows) is clearly below the best one, and
+ * evaluates exactly only the candidates whose quick estimate comes near the best.
  *
  * @module
  */
@@ -77,6 +78,63 @@ export function nonDominationRanks2dFlat(
   return clampRanks(exact, perRank, nBelow);
 }
 
+/**
+ * {@link nonDominationRanks2dFlat} for `k` ≥ 3 objectives (`flat[i·k + d]`, no NaN): in
+ * lexicographic order, each unique point joins the first front none of whose members
+ * dominates it (an earlier point dominates a later one when it is ≤ in every objective after
+ * the first).
+ */
+export function nonDominationRanksKdFlat(
+  flat: Float64Array,
+  n: number,
+  k: number,
+  nBelow?: number,
+): Int32Array {
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => {
+    for (let d = 0; d < k; d++) {
+      const a = flat[i * k + d]!, b = flat[j * k + d]!;
+      if (a < b) return -1;
+      if (a > b) return 1;
+    }
+    return i - j;
+  });
+  const exact = new Int32Array(n);
+  const fronts: number[][] = [];
+  let prev = -1;
+  for (const i of order) {
+    if (prev >= 0 && sameRow(flat, k, prev, i)) {
+      exact[i] = exact[prev]!;
+      continue;
+    }
+    let r = 0;
+    while (r < fronts.length && dominatedByAny(flat, k, fronts[r]!, i)) r++;
+    if (r === fronts.length) fronts.push([]);
+    fronts[r]!.push(i);
+    exact[i] = r;
+    prev = i;
+  }
+  return clampRanks(exact, fronts.map((f) => f.length), nBelow);
+}
+
+function sameRow(flat: Float64Array, k: number, a: number, b: number): boolean {
+  for (let d = 0; d < k; d++) if (flat[a * k + d] !== flat[b * k + d]) return false;
+  return true;
+}
+
+/** Whether a member of `front` (all earlier in lexicographic order) dominates row `p`. */
+function dominatedByAny(flat: Float64Array, k: number, front: ReadonlyArray<number>, p: number) {
+  const po = p * k;
+  for (const q of front) {
+    const qo = q * k;
+    let d = 1;
+    while (d < k && flat[qo + d]! <= flat[po + d]!) d++;
+    if (d === k) return true;
+  }
+  return false;
+}
+
 /** Ranks past the first fronts holding `nBelow` unique points become one shared rank. */
 function clampRanks(
   exact: Int32Array,
@@ -140,7 +198,9 @@ export function hssp2dFast(
  * `hv(selected ∪ {p}) − hv(selected)`, first in order on ties, computed as the reference does;
  * a candidate is skipped when an earlier contribution of it, or its contribution next to the
  * latest pick alone (both upper bounds: contributions only shrink as the selection grows), is
- * below the best by more than rounding could explain.
+ * below the best by more than rounding could explain. With `estimate` (a volume equal to `hv`'s
+ * up to rounding, cheaper), every candidate the bounds leave is estimated first and only those
+ * whose estimate comes within rounding of the best get the exact `hv`: the same picks.
  */
 export function hsspLazy(
   points: ReadonlyArray<Point>,
@@ -148,6 +208,7 @@ export function hsspLazy(
   subset: number,
   ref: Point,
   hv: (points: ReadonlyArray<Point>, ref: Point) => number,
+  estimate?: (points: ReadonlyArray<Point>, ref: Point) => number,
 ): number[] {
   const m = points.length;
   const bound = new Float64Array(m).fill(Infinity);
@@ -164,26 +225,96 @@ export function hsspLazy(
       order.push(i);
     }
     order.sort((a, b) => bound[b]! - bound[a]! || a - b);
-    let best = -1, bestC = -Infinity, bestHv = 0;
-    for (const i of order) {
-      if (best >= 0 && bound[i]! + slack(bound[i]!, hvSel) < bestC) continue;
-      const h = hv([...selected, points[i]!], ref);
-      const c = h - hvSel;
-      bound[i] = c;
-      if (best < 0 ? c > -Infinity : c > bestC || (c === bestC && i < best)) {
-        best = i;
-        bestC = c;
-        bestHv = h;
-      }
-    }
+    const step = { points, selected, ref, hvSel, bound, hv };
+    const pick = estimate && Number.isFinite(hvSel)
+      ? bestEstimated(step, order, estimate)
+      : bestExact(step, order);
     // no finite contribution: the first candidate, the selection's volume taken as 0
-    if (best < 0) best = firstRemaining(removed);
+    const best = pick.best < 0 ? firstRemaining(removed) : pick.best;
     out.push(indices[best]!);
     removed[best] = 1;
     selected.push(points[best]!);
-    hvSel = bestHv;
+    hvSel = pick.best < 0 ? 0 : pick.hv;
   }
   return out;
+}
+
+/** What one greedy step reads: the candidates, the selection and its volume, the bounds. */
+interface Step {
+  readonly points: ReadonlyArray<Point>;
+  readonly selected: Point[];
+  readonly ref: Point;
+  readonly hvSel: number;
+  readonly bound: Float64Array;
+  readonly hv: (points: ReadonlyArray<Point>, ref: Point) => number;
+}
+
+/** The selection's volume with `p` added, by `f`. */
+function withPoint(st: Step, p: Point, f: (points: ReadonlyArray<Point>, ref: Point) => number) {
+  st.selected.push(p);
+  const h = f(st.selected, st.ref);
+  st.selected.pop();
+  return h;
+}
+
+/** The pick so far: candidate, contribution, volume (`best` −1: none). */
+interface Pick {
+  best: number;
+  c: number;
+  hv: number;
+}
+
+/** Evaluates candidate `i` exactly and keeps it if it beats the pick (first in order on ties). */
+function tryExact(st: Step, i: number, pick: Pick): void {
+  const h = withPoint(st, st.points[i]!, st.hv);
+  const c = h - st.hvSel;
+  st.bound[i] = c;
+  if (pick.best < 0 ? c > -Infinity : c > pick.c || (c === pick.c && i < pick.best)) {
+    pick.best = i;
+    pick.c = c;
+    pick.hv = h;
+  }
+}
+
+/** The step's pick, every candidate whose bound allows it evaluated exactly. */
+function bestExact(st: Step, order: ReadonlyArray<number>): Pick {
+  const pick: Pick = { best: -1, c: -Infinity, hv: 0 };
+  for (const i of order) {
+    if (pick.best >= 0 && st.bound[i]! + slack(st.bound[i]!, st.hvSel) < pick.c) continue;
+    tryExact(st, i, pick);
+  }
+  return pick;
+}
+
+/**
+ * The same pick as {@link bestExact}: candidates are first estimated (a quick volume that
+ * differs from the exact one by rounding only), and only those whose estimate comes within
+ * rounding of the best are evaluated exactly, the most promising first.
+ */
+function bestEstimated(
+  st: Step,
+  order: ReadonlyArray<number>,
+  estimate: (points: ReadonlyArray<Point>, ref: Point) => number,
+): Pick {
+  const { bound, hvSel } = st;
+  const est = new Map<number, number>();
+  let floor = -Infinity; // a lower bound of the best exact contribution
+  for (const i of order) {
+    if (bound[i]! + slack(bound[i]!, hvSel) < floor) continue;
+    const e = withPoint(st, st.points[i]!, estimate) - hvSel;
+    if (!Number.isFinite(e)) return bestExact(st, order);
+    est.set(i, e);
+    bound[i] = Math.min(bound[i]!, e + slack(e, hvSel));
+    floor = Math.max(floor, e - slack(e, hvSel));
+  }
+  const cands = [...est.keys()].sort((a, b) => est.get(b)! - est.get(a)! || a - b);
+  const pick: Pick = { best: -1, c: -Infinity, hv: 0 };
+  for (const i of cands) {
+    const e = est.get(i)!;
+    if (pick.best >= 0 && e + slack(e, hvSel) < pick.c) continue;
+    tryExact(st, i, pick);
+  }
+  return pick;
 }
 
 /** `inclusive(p) − inclusive(max(p, q))`: p's contribution next to q alone (an upper bound). */

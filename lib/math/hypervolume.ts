@@ -11,7 +11,10 @@ import {
   hsspLazy,
   nonDominationRanks2d,
   nonDominationRanks2dFlat,
+  nonDominationRanksKdFlat,
 } from "./_pareto_fast.ts";
+import { hypervolumeFlat, hypervolumeIn, wfgScratch } from "./_wfg_flat.ts";
+import { hv3dSweep, sweep3d } from "./_hv3d.ts";
 
 /** A loss vector. */
 export type Point = ReadonlyArray<number>;
@@ -143,7 +146,8 @@ export function nonDominationRanks(
 
 /**
  * {@link nonDominationRanks} of `n` loss vectors of `k` objectives stored flat (`flat[i·k + d]`,
- * no NaN): 2-D ones without building a point per row.
+ * no NaN with 2 objectives): 2-D ones, and others without NaN, without building a point per
+ * row (`./_pareto_fast.ts`, the same ranks).
  */
 export function nonDominationRanksFlat(
   flat: Float64Array,
@@ -151,8 +155,9 @@ export function nonDominationRanksFlat(
   k: number,
   nBelow?: number,
 ): Int32Array {
-  if (k === 2 && n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
-    return nonDominationRanks2dFlat(flat, n, nBelow);
+  if (n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
+    if (k === 2) return nonDominationRanks2dFlat(flat, n, nBelow);
+    if (k > 2 && !flat.some((v) => v !== v)) return nonDominationRanksKdFlat(flat, n, k, nBelow);
   }
   const points: Point[] = [];
   for (let i = 0; i < n; i++) points.push(Array.from(flat.subarray(i * k, i * k + k)));
@@ -227,10 +232,18 @@ function hvOf(points: ReadonlyArray<Point>, ref: Point): number {
   return hvSorted(unique.filter((_, i) => on[i]), ref);
 }
 
-/** The exact hypervolume dominated by `points` and bounded by `ref` (∞ for a non-finite ref). */
-export function hypervolume(points: ReadonlyArray<Point>, ref: Point): number {
+/**
+ * The exact hypervolume dominated by `points` and bounded by `ref` (∞ for a non-finite ref).
+ * With `fast` (the default), finite points of 3 or more objectives go through the flat-array
+ * form of the same recursion (`./_wfg_flat.ts`, the same number bit for bit); `fast = false`
+ * is the readable reference.
+ */
+export function hypervolume(points: ReadonlyArray<Point>, ref: Point, fast = true): number {
   if (!ref.every((r) => Number.isFinite(r))) return Infinity;
   if (points.length === 0) return 0;
+  if (fast && ref.length >= 3 && points.every((p) => p.every((v) => Number.isFinite(v)))) {
+    return hypervolumeFlat(points, ref);
+  }
   const { unique } = uniqueLexsorted(points);
   const on = paretoFrontOfSorted(unique);
   const front = unique.filter((_, i) => on[i]);
@@ -286,7 +299,10 @@ function hsspGreedy(
     return (fast ? hssp2dFast : hssp2d)(points, indices, subset, ref);
   }
   if (fast && points.every((p) => p.every((v) => Number.isFinite(v)))) {
-    return hsspLazy(points, indices, subset, ref, hypervolume);
+    const w = wfgScratch(ref, subset + 1);
+    const sw = points[0]!.length === 3 ? sweep3d(subset + 1) : undefined;
+    const estimate = sw && ((pts: ReadonlyArray<Point>) => hv3dSweep(sw, pts, ref));
+    return hsspLazy(points, indices, subset, ref, (pts) => hypervolumeIn(w, pts), estimate);
   }
   let remaining = points.map((_, i) => i);
   const selected: Point[] = [];
@@ -296,7 +312,7 @@ function hsspGreedy(
     let best = 0, bestC = -Infinity, bestHv = 0;
     for (let q = 0; q < remaining.length; q++) {
       const p = points[remaining[q]!]!;
-      const hv = hypervolume([...selected, p], ref);
+      const hv = hypervolume([...selected, p], ref, fast);
       const c = hv - hvSel;
       if (c > bestC) {
         bestC = c;
@@ -348,23 +364,23 @@ export function solveHssp(
 /**
  * Optuna 4.x's hypervolume-contribution weights of the good (below) points: each Pareto
  * point's leave-one-out contribution over the largest, floored at 1e-12 (dominated points get
- * 1e-12; infinite hypervolume → all 1).
+ * 1e-12; infinite hypervolume → all 1). `fast` as in {@link hypervolume}.
  */
-export function hypervolumeWeights(points: ReadonlyArray<Point>): Float64Array {
+export function hypervolumeWeights(points: ReadonlyArray<Point>, fast = true): Float64Array {
   const n = points.length;
   const w = new Float64Array(n).fill(1);
   if (n <= 1) return w;
   const ref = referencePoint(points);
   const on = paretoFront(points);
   const front = points.filter((_, i) => on[i]);
-  const hv = hypervolume(front, ref);
+  const hv = hypervolume(front, ref, fast);
   if (!Number.isFinite(hv)) return w;
   const contrib = new Float64Array(n);
   let q = 0;
   for (let i = 0; i < n; i++) {
     if (!on[i]) continue;
     const loo = front.filter((_, j) => j !== q);
-    contrib[i] = hv - hypervolume(loo, ref);
+    contrib[i] = hv - hypervolume(loo, ref, fast);
     q++;
   }
   let max = EPS;

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  hypervolume,
+  hypervolumeWeights,
   nonDominationRanks,
+  nonDominationRanksFlat,
   type Point,
   referencePoint,
   solveHssp,
 } from "../../lib/math/hypervolume.ts";
+import { hv3dSweep, sweep3d } from "../../lib/math/_hv3d.ts";
 
 /** Loss vectors on a coarse grid (many ties and duplicates) or spread out, with infinities. */
 const points = (k: number, min = 1) =>
@@ -79,3 +83,85 @@ Deno.test("solveHssp(): lazy 3-objective selection equals the reference on a rea
     assert.deepEqual(solveHssp(pts, idx, subset, ref), solveHssp(pts, idx, subset, ref, false));
   }
 });
+
+/** Finite loss vectors of `k` objectives: a coarse grid (ties, duplicates, −0) or spread out. */
+const finitePoints = (k: number, max = 40) =>
+  fc.array(
+    fc.array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 4 }),
+        fc.double({ min: -5, max: 5, noNaN: true, noDefaultInfinity: true }),
+        fc.constantFrom(-0, 1e300, -1e300),
+      ),
+      { minLength: k, maxLength: k },
+    ),
+    { minLength: 0, maxLength: max, size: "max" },
+  );
+
+for (const k of [3, 4]) {
+  Deno.test(`hypervolume(): the flat ${k}-objective WFG equals the reference bit for bit`, () => {
+    fc.assert(
+      fc.property(finitePoints(k), fc.boolean(), (pts, own) => {
+        const ref = own && pts.length ? referencePoint(pts) : Array(k).fill(6);
+        const inside = pts.filter((p) => p.every((v, d) => v <= ref[d]!));
+        assert.ok(Object.is(hypervolume(inside, ref), hypervolume(inside, ref, false)));
+      }),
+      { numRuns: k === 3 ? 300 : 60 },
+    );
+  });
+}
+
+Deno.test("hypervolume(): 3-objective points with infinities or a non-finite ref use the reference", () => {
+  fc.assert(
+    fc.property(points(3), (pts) => {
+      const ref = referencePoint(pts);
+      assert.ok(Object.is(hypervolume(pts, ref), hypervolume(pts, ref, false)));
+      assert.equal(hypervolume(pts, [1, Infinity, 1]), Infinity);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("hypervolumeWeights(): 3-objective contributions equal the reference bit for bit", () => {
+  fc.assert(
+    fc.property(finitePoints(3, 30), (pts) => {
+      assert.deepEqual(hypervolumeWeights(pts), hypervolumeWeights(pts, false));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("hypervolume(): a known 3-objective volume (unit cubes overlapping)", () => {
+  // [0,2]³ minus [1,2]³ covered by (1,0,0), (0,1,0), (0,0,1): 8 − 1 = 7
+  assert.equal(hypervolume([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], [2, 2, 2]), 7);
+});
+
+Deno.test("hv3dSweep(): the quick 3-objective estimate equals the WFG volume up to rounding", () => {
+  const sw = sweep3d(2);
+  fc.assert(
+    fc.property(finitePoints(3, 40), (raw) => {
+      const pts = raw.map((p) => p.map((v) => Math.abs(v) > 10 ? 3 : v));
+      const ref = pts.length ? referencePoint(pts).map((r) => r + 1) : [1, 1, 1];
+      const exact = hypervolume(pts, ref, false);
+      const est = hv3dSweep(sw, pts, ref);
+      assert.ok(Math.abs(est - exact) <= 1e-12 * Math.max(1, Math.abs(exact)), `${est} ${exact}`);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+for (const k of [3, 4]) {
+  Deno.test(`nonDominationRanksFlat(): the flat ${k}-objective ranks equal the front-peeling reference`, () => {
+    fc.assert(
+      fc.property(points(k), fc.option(fc.integer({ min: 1, max: 70 })), (pts, nBelow) => {
+        const b = nBelow ?? undefined;
+        const flat = Float64Array.from(pts.flat());
+        assert.deepEqual(
+          nonDominationRanksFlat(flat, pts.length, k, b),
+          nonDominationRanks(pts, b, false),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+}

@@ -36,6 +36,22 @@ export const TrialClass = {
 /** One of {@link TrialClass}. */
 export type TrialClass = typeof TrialClass[keyof typeof TrialClass];
 
+/**
+ * The last hypervolume subset selection of a split, kept by a sampler's workspace (speed only:
+ * the selection is a pure function of the tied losses, their positions and the subset size, so
+ * a repeat of all three gives the recorded answer, as Optuna's `_solve_hssp_with_cache`).
+ */
+export interface HsspMemo {
+  last:
+    | {
+      readonly losses: Float64Array;
+      readonly positions: ReadonlyArray<number>;
+      readonly subset: number;
+      readonly selected: ReadonlyArray<number>;
+    }
+    | undefined;
+}
+
 /** What the split reads from a list of trials, aligned with it. */
 export interface TrialClasses {
   /** Per trial: its {@link TrialClass}. */
@@ -129,11 +145,12 @@ export function splitMask(
   nBelow: number,
   classes: TrialClasses = classify(trials),
   alloc: Alloc = HEAP,
+  memo?: HsspMemo,
 ): Uint8Array {
   const groups = groupByClass(classes, trials.length, directions[0] === "maximize" ? -1 : 1, alloc);
   const isBelow = new Uint8Array(trials.length);
   let remaining = nBelow;
-  remaining -= markBestComplete(isBelow, trials, directions, groups, remaining);
+  remaining -= markBestComplete(isBelow, trials, directions, groups, remaining, memo);
   remaining -= markBestPruned(isBelow, trials, directions, groups.pruned, remaining);
   markLeastInfeasible(isBelow, groups, remaining);
   return isBelow;
@@ -178,6 +195,7 @@ function markBestComplete(
   directions: ReadonlyArray<Direction>,
   groups: ClassGroups,
   budget: number,
+  memo?: HsspMemo,
 ): number {
   const { complete, nComplete } = groups;
   const k = Math.max(0, Math.min(budget, nComplete));
@@ -191,7 +209,7 @@ function markBestComplete(
     const t = trials[complete[q]!]!;
     for (let o = 0; o < nObj; o++) flat[q * nObj + o] = lossOf(t, directions, o);
   }
-  for (const q of splitMultiObjective(flat, nComplete, nObj, k)) isBelow[complete[q]!] = 1;
+  for (const q of splitMultiObjective(flat, nComplete, nObj, k, memo)) isBelow[complete[q]!] = 1;
   return k;
 }
 
@@ -293,6 +311,7 @@ function splitMultiObjective(
   n: number,
   nObj: number,
   nBelow: number,
+  memo?: HsspMemo,
 ): number[] {
   if (nBelow === 0) return [];
   if (nBelow >= n) return Array.from({ length: n }, (_, i) => i);
@@ -311,12 +330,39 @@ function splitMultiObjective(
   if (below.length < nBelow) {
     const tieIdx: number[] = [];
     for (let i = 0; i < n; i++) if (ranks[i] === last + 1) tieIdx.push(i);
-    const tieVals: Point[] = tieIdx.map((i) =>
-      Array.from(flat.subarray(i * nObj, i * nObj + nObj))
-    );
-    below.push(...solveHssp(tieVals, tieIdx, nBelow - below.length, referencePoint(tieVals)));
+    below.push(...tieBreak(flat, nObj, tieIdx, nBelow - below.length, memo));
   }
   return below;
+}
+
+/** HSSP of the tied trials at `tieIdx` (recalled from `memo` when its input repeats). */
+function tieBreak(
+  flat: Float64Array,
+  nObj: number,
+  tieIdx: ReadonlyArray<number>,
+  subset: number,
+  memo?: HsspMemo,
+): ReadonlyArray<number> {
+  const losses = new Float64Array(tieIdx.length * nObj);
+  tieIdx.forEach((i, q) => losses.set(flat.subarray(i * nObj, i * nObj + nObj), q * nObj));
+  const last = memo?.last;
+  if (
+    last && last.subset === subset && sameNumbers(last.positions, tieIdx) &&
+    sameNumbers(last.losses, losses)
+  ) return last.selected;
+  const tieVals: Point[] = tieIdx.map((_, q) =>
+    Array.from(losses.subarray(q * nObj, q * nObj + nObj))
+  );
+  const selected = solveHssp(tieVals, tieIdx, subset, referencePoint(tieVals));
+  if (memo) memo.last = { losses, positions: tieIdx, subset, selected };
+  return selected;
+}
+
+/** Same length and the same numbers (`Object.is`: −0 and NaN count as themselves). */
+function sameNumbers(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 function cmpNum(a: number, b: number): number {

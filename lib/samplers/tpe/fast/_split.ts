@@ -9,12 +9,14 @@
 import type { Direction } from "../../../core/study.ts";
 import type { FrozenTrial } from "../../../core/trial.ts";
 import type { Alloc } from "../../../math/alloc.ts";
-import { splitMask, type TrialClasses } from "../split.ts";
+import { type HsspMemo, splitMask, type TrialClasses } from "../split.ts";
 import { sharedPrefix, type TrialLists } from "./_trial_lists.ts";
 
 /** The last split (speed only: results never depend on it). */
 export interface SplitMemo {
   readonly lists: TrialLists;
+  /** The last hypervolume subset selection (the fronts often stay the same between trials). */
+  readonly hssp: HsspMemo;
   last:
     | {
       readonly list: ReadonlyArray<FrozenTrial>;
@@ -27,7 +29,7 @@ export interface SplitMemo {
 
 /** A fresh memo sharing `lists`. */
 export function createSplitMemo(lists: TrialLists): SplitMemo {
-  return { lists, last: undefined };
+  return { lists, hssp: { last: undefined }, last: undefined };
 }
 
 /**
@@ -51,7 +53,7 @@ export function splitMaskMemo(
     last.list.length === trials.length &&
     sharedPrefix(mem.lists, trials, last.list) === trials.length
   ) return last.mask;
-  const mask = splitMask(trials, directions, nBelow, classes, alloc);
+  const mask = splitMask(trials, directions, nBelow, classes, alloc, mem.hssp);
   mem.last = { list: trials, directions: key, nBelow, mask };
   return mask;
 }
