@@ -14,6 +14,8 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,6 +145,28 @@ const checks: ReadonlyArray<Check> = [
       ]);
       assert.equal(await main(["studies", "--storage", `sqlite:///${join(dir, "no.db")}`], io), 1);
       assert.match(err.join(""), /^error: .*does not exist/m);
+      // the program (lib/cli/main.ts) in a child process of this runtime: arguments, stdout, exit
+      const program = join(import.meta.dirname ?? ".", "..", "..", "lib", "cli", "main.ts");
+      const pre = runtimeName() === "deno" ? ["run", "-A"] : [];
+      const child = spawnSync(process.execPath, [
+        ...pre,
+        program,
+        "study-names",
+        "--storage",
+        storage,
+      ], {
+        encoding: "utf8",
+      });
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout.trim(), "cli");
+      const missing = spawnSync(
+        process.execPath,
+        [...pre, program, "trials", "--storage", storage],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.equal(missing.status, 2, missing.stderr);
     });
   }],
   ["@hyperion/tune/storage: memory:, sqlite:/// and unknown-scheme URLs", async () => {
