@@ -35,6 +35,10 @@ Deno.test("stderrSink() says whether standard error is a terminal", () => {
   assert.equal(stderrSink().isTerminal, Deno.stderr.isTerminal());
 });
 
+Deno.test("stdoutSink() says whether standard output is a terminal", () => {
+  assert.equal(stdoutSink().isTerminal, Deno.stdout.isTerminal());
+});
+
 Deno.test("signalRuntime() installs and removes a signal listener", () => {
   const signals = signalRuntime();
   assert.ok(signals !== undefined);
