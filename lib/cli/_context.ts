@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { envVar, stderrSink, stdoutSink } from "../runtime/mod.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -66,19 +67,19 @@ export interface CliIo {
   /**
    * Writes text to standard output.
    *
-   * @default {writes to Deno.stdout}
+   * @default {writes to the process's standard output}
    */
   readonly out?: (text: string) => void;
   /**
    * Writes text to standard error.
    *
-   * @default {writes to Deno.stderr}
+   * @default {writes to the process's standard error}
    */
   readonly err?: (text: string) => void;
   /**
    * Reads an environment variable (`HYPERION_STORAGE`).
    *
-   * @default {Deno.env.get}
+   * @default {the process's environment}
    */
   readonly env?: (name: string) => string | undefined;
   /**
@@ -107,31 +108,16 @@ export interface Context {
 // constructors
 // -------------------------------------------------------------------------------------
 
-const encoder = new TextEncoder();
-
-/** Writes all of `text`; a reader that went away (`| head`) is not an error: the rest is dropped. */
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  let bytes = encoder.encode(text);
-  try {
-    while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
-  } catch (e) {
-    if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
-  }
-}
-
-/** The context of a run: the given parts, the process's streams and environment otherwise. */
+/**
+ * The context of a run: the given parts, the process's streams and environment otherwise (a
+ * reader that went away, `| head`, is not an error: the rest is dropped).
+ */
 export function contextOf(io: CliIo): Context {
   return {
-    out: io.out ?? ((t) => writeAll(Deno.stdout, t)),
-    err: io.err ?? ((t) => writeAll(Deno.stderr, t)),
+    out: io.out ?? stdoutSink().write,
+    err: io.err ?? stderrSink().write,
     stop: io.stop,
-    env: io.env ?? ((name) => {
-      try {
-        return Deno.env.get(name);
-      } catch {
-        return undefined;
-      }
-    }),
+    env: io.env ?? envVar,
   };
 }
 

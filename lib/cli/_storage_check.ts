@@ -6,12 +6,12 @@
  *
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
 import { existsSync } from "node:fs";
-import { left, right, type TaskEither } from "../effect/mod.ts";
+import { type Either, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError } from "../errors.ts";
 import { parseStorageUrl } from "../storage/open.ts";
 import { ALEMBIC_HEAD, SCHEMA_TABLES, SCHEMA_VERSION } from "../storage/rdb/codec.ts";
+import { importNodeSqlite, type SqliteDriver } from "../storage/rdb/sqlite_driver.ts";
 import { EXIT } from "./_context.ts";
 import type { Outcome } from "./_command.ts";
 import { cellRecord, formatOutput, type OutputFormat } from "./_output.ts";
@@ -120,7 +120,7 @@ function trialFindings(q: Query): Finding[] {
 }
 
 /** Every check of an open SQLite database. */
-export function sqliteFindings(db: DatabaseSync): ReadonlyArray<Finding> {
+export function sqliteFindings(db: SqliteDriver): ReadonlyArray<Finding> {
   const q: Query = (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>;
   const integrity = q("PRAGMA integrity_check").map((r) => String(Object.values(r)[0]));
   const first = integrity.join("; ") === "ok"
@@ -150,8 +150,40 @@ export function sqliteFindings(db: DatabaseSync): ReadonlyArray<Finding> {
 // the command
 // -------------------------------------------------------------------------------------
 
-function openReadOnly(path: string): DatabaseSync {
-  return new DatabaseSync(path, { readOnly: true });
+/** The findings on the SQLite file at `path`, opened read-only (node:sqlite loaded now). */
+async function findingsOf(
+  path: string,
+  operation: string,
+): Promise<Either<HyperionError, ReadonlyArray<Finding>>> {
+  const sqlite = await importNodeSqlite();
+  if (sqlite._tag === "Left") return left(storageError(operation, sqlite.left));
+  try {
+    const db = new sqlite.right.DatabaseSync(path, { readOnly: true });
+    try {
+      return right(sqliteFindings(db));
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    return left(storageError(operation, e));
+  }
+}
+
+function render(findings: ReadonlyArray<Finding>, format: OutputFormat): Outcome {
+  const records = findings.map((f) =>
+    cellRecord([
+      [{ name: "check", key: "" }, f.check],
+      [{ name: "status", key: "" }, f.status],
+      [{ name: "detail", key: "" }, f.detail],
+    ])
+  );
+  const text = formatOutput(
+    records,
+    ["check", "status", "detail"].map((name) => ({ name, key: "" })),
+    { format, flatten: false },
+  );
+  const failed = findings.some((f) => f.status === "error");
+  return { text, code: failed ? EXIT.error : EXIT.ok };
 }
 
 /** Runs the checks on the storage at `url` and renders them; exit 1 when one fails. */
@@ -174,30 +206,8 @@ export function checkStorage(
     if (!existsSync(path)) {
       return Promise.resolve(left(storageError(operation, "the file does not exist")));
     }
-    let findings: ReadonlyArray<Finding>;
-    try {
-      const db = openReadOnly(path);
-      try {
-        findings = sqliteFindings(db);
-      } finally {
-        db.close();
-      }
-    } catch (e) {
-      return Promise.resolve(left(storageError(operation, e)));
-    }
-    const records = findings.map((f) =>
-      cellRecord([
-        [{ name: "check", key: "" }, f.check],
-        [{ name: "status", key: "" }, f.status],
-        [{ name: "detail", key: "" }, f.detail],
-      ])
+    return findingsOf(path, operation).then((found) =>
+      found._tag === "Left" ? found : right(render(found.right, format))
     );
-    const text = formatOutput(
-      records,
-      ["check", "status", "detail"].map((name) => ({ name, key: "" })),
-      { format, flatten: false },
-    );
-    const failed = findings.some((f) => f.status === "error");
-    return Promise.resolve(right({ text, code: failed ? EXIT.error : EXIT.ok }));
   };
 }

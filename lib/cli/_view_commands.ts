@@ -20,6 +20,7 @@ import {
   withStudyOption,
 } from "./_command.ts";
 import { storageUrl } from "./_storage.ts";
+import { type InterruptSignal, signalRuntime } from "../runtime/mod.ts";
 
 // -------------------------------------------------------------------------------------
 // options
@@ -82,15 +83,17 @@ function stopped(stop: AbortSignal | undefined): Promise<void> {
       ? Promise.resolve()
       : new Promise((resolve) => stop.addEventListener("abort", () => resolve(), { once: true }));
   }
+  const runtime = signalRuntime();
+  if (runtime === undefined) return new Promise(() => {}); // no process, no signal: runs on
   return new Promise((resolve) => {
-    const signals: Deno.Signal[] = Deno.build.os === "windows"
+    const signals: InterruptSignal[] = runtime.windows
       ? ["SIGINT", "SIGBREAK"]
       : ["SIGINT", "SIGTERM"];
     const handler = () => {
-      for (const s of signals) Deno.removeSignalListener(s, handler);
+      for (const s of signals) runtime.remove(s, handler);
       resolve();
     };
-    for (const s of signals) Deno.addSignalListener(s, handler);
+    for (const s of signals) runtime.add(s, handler);
   });
 }
 

@@ -8,10 +8,14 @@
  * Run: `node tests/portable/portable.ts`, `bun tests/portable/portable.ts`,
  * `deno run -A tests/portable/portable.ts`. With `--trials <file>` it also writes the seeded
  * study's trials as JSON (tests/portable/cross_runtime_test.ts compares them across runtimes).
+ * On Node and Bun the CLI check needs its npm packages (commander, yaml) in `node_modules`:
+ * `.ci/run` installs them into `.tools/npm` and links `./node_modules` to them.
  *
  * @module
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +35,8 @@ import {
 import { regression, regressionPoints } from "../fixtures/parallel_models.ts";
 import { optunaPlugin, resumeStudy } from "../../lib/plugins/optuna/mod.ts";
 import { runtimeName } from "../../lib/runtime/mod.ts";
+import { journalFileBackend, journalStorage } from "../../lib/storage/journal/mod.ts";
+import { main } from "../../lib/cli/mod.ts";
 import { seededStudyTrials } from "./seeded_study.ts";
 
 type Check = readonly [name: string, run: () => Promise<void> | void];
@@ -92,6 +98,77 @@ const checks: ReadonlyArray<Check> = [
       });
     },
   ],
+  [
+    "@hyperion/tune/journal: two storages on one journal file (node:fs, file locks) share trials",
+    async () => {
+      await withTempDir(async (dir) => {
+        const path = join(dir, "study.log");
+        const a = await runOrThrow(journalStorage(journalFileBackend(path)));
+        const b = await runOrThrow(journalStorage(journalFileBackend(path, { lock: "open" })));
+        const study = await runOrThrow(a.createStudy({ studyName: "j", directions: ["minimize"] }));
+        const first = await runOrThrow(a.createTrial(study.studyId));
+        const second = await runOrThrow(b.createTrial(study.studyId));
+        const done = { state: "COMPLETE" } as const;
+        await runOrThrow(b.setTrialStateValues({ ...done, trialId: first.trialId, values: [1.5] }));
+        await runOrThrow(
+          a.setTrialStateValues({ ...done, trialId: second.trialId, values: [0.5] }),
+        );
+        await runOrThrow(a.close());
+        await runOrThrow(b.close());
+        const reader = await runOrThrow(openStorage(`journal:///${path}`));
+        const trials = await runOrThrow(reader.getAllTrials(study.studyId));
+        assert.deepEqual(trials.map((t) => [t.number, t.state, t.values]), [
+          [0, "COMPLETE", [1.5]],
+          [1, "COMPLETE", [0.5]],
+        ]);
+        await runOrThrow(reader.close());
+        assert.deepEqual((await readdir(dir)).sort(), ["study.log"], "the locks were released");
+      });
+    },
+  ],
+  ["@hyperion/tune/cli: main(['studies', ...]) in-process on an SQLite file", async () => {
+    await withTempDir(async (dir) => {
+      const storage = `sqlite:///${join(dir, "cli.db")}`;
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t) };
+      const create = ["create-study", "--storage", storage, "--study-name", "cli"];
+      assert.equal(await main([...create, "--direction", "maximize"], io), 0, err.join(""));
+      assert.equal(
+        await main(["studies", "--storage", storage, "-f", "json"], io),
+        0,
+        err.join(""),
+      );
+      const studies = JSON.parse(out.at(-1) ?? "[]") as Array<Record<string, unknown>>;
+      assert.deepEqual(studies.map((s) => [s.name, s.direction, s.n_trials]), [
+        ["cli", ["MAXIMIZE"], 0],
+      ]);
+      assert.equal(await main(["studies", "--storage", `sqlite:///${join(dir, "no.db")}`], io), 1);
+      assert.match(err.join(""), /^error: .*does not exist/m);
+      // the program (lib/cli/main.ts) in a child process of this runtime: arguments, stdout, exit
+      const program = join(import.meta.dirname ?? ".", "..", "..", "lib", "cli", "main.ts");
+      const pre = runtimeName() === "deno" ? ["run", "-A"] : [];
+      const child = spawnSync(process.execPath, [
+        ...pre,
+        program,
+        "study-names",
+        "--storage",
+        storage,
+      ], {
+        encoding: "utf8",
+      });
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout.trim(), "cli");
+      const missing = spawnSync(
+        process.execPath,
+        [...pre, program, "trials", "--storage", storage],
+        {
+          encoding: "utf8",
+        },
+      );
+      assert.equal(missing.status, 2, missing.stderr);
+    });
+  }],
   ["@hyperion/tune/storage: memory:, sqlite:/// and unknown-scheme URLs", async () => {
     await withTempDir(async (dir) => {
       const memory = await runOrThrow(openStorage("memory:"));

@@ -11,12 +11,13 @@ import type { FrozenTrial } from "../../core/trial.ts";
 import type { Rng } from "../../random/rng.ts";
 import { directionNumbers, scramble, SOBOL_BITS } from "../qmc/_sobol.ts";
 
-/** How a parameter is scaled. */
-export const enum Scale {
-  Linear = 0,
-  Log = 1,
-  Categorical = 2,
-}
+/**
+ * How a parameter is scaled (a plain object, not a `const enum`: Node's type stripping refuses
+ * enums).
+ */
+export const Scale = { Linear: 0, Log: 1, Categorical: 2 } as const;
+/** One of {@link Scale}'s values. */
+export type Scale = typeof Scale[keyof typeof Scale];
 
 /** A search space as the GP sees it. */
 export interface GpSpace {

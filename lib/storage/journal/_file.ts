@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { type FileLock, fileLock } from "./_lock.ts";
 import type { JournalFileBackend } from "./backend.ts";
 
@@ -39,7 +40,7 @@ export function journalFile(backend: JournalFileBackend): JournalFile {
   return {
     path,
     lock: fileLock(path, options.lock ?? "symlink", grace),
-    ensure: () => Deno.openSync(path, { append: true, create: true }).close(),
+    ensure: () => closeSync(openSync(path, "a")),
     open: (write) => session(path, write, fsync),
   };
 }
@@ -48,27 +49,26 @@ export function journalFile(backend: JournalFileBackend): JournalFile {
 // the event loop; a journal operation makes several.
 
 function session(path: string, write: boolean, fsync: boolean): FileSession {
-  const file = Deno.openSync(path, write ? { read: true, append: true } : { read: true });
+  // "a+": O_APPEND, so each write lands at the end whatever other processes appended
+  const fd = openSync(path, write ? "a+" : "r");
   return {
-    readFrom: (offset) => readFrom(file, offset),
+    readFrom: (offset) => readFrom(fd, offset),
     append: (bytes) => {
       let at = 0;
-      while (at < bytes.length) at += file.writeSync(bytes.subarray(at));
-      if (fsync) file.syncDataSync();
+      while (at < bytes.length) at += writeSync(fd, bytes, at);
+      if (fsync) fdatasyncSync(fd);
     },
-    close: () => file.close(),
+    close: () => closeSync(fd),
   };
 }
 
-function readFrom(file: Deno.FsFile, offset: number): Uint8Array {
-  const size = file.statSync().size;
+function readFrom(fd: number, offset: number): Uint8Array {
+  const size = fstatSync(fd).size;
   const out = new Uint8Array(Math.max(0, size - offset));
-  if (out.length === 0) return out;
-  file.seekSync(offset, Deno.SeekMode.Start);
   let at = 0;
   while (at < out.length) {
-    const n = file.readSync(out.subarray(at));
-    if (n === null) break;
+    const n = readSync(fd, out, at, out.length - at, offset + at);
+    if (n === 0) break;
     at += n;
   }
   return at === out.length ? out : out.subarray(0, at);

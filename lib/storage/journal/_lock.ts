@@ -9,6 +9,15 @@
  *
  * @module
  */
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+} from "node:fs";
 import type { JournalLockKind } from "./backend.ts";
 
 // -------------------------------------------------------------------------------------
@@ -42,14 +51,14 @@ const MAX_SLEEP_MS = 8;
 export function fileLock(path: string, kind: LockKind, gracePeriodMs: number | null): FileLock {
   const lockPath = path + LOCK_SUFFIX;
   const tryCreate = kind === "symlink"
-    ? () => Deno.symlinkSync(path, lockPath)
-    : () => Deno.openSync(lockPath, { write: true, createNew: true }).close();
+    ? () => symlinkSync(path, lockPath)
+    : () => closeSync(openSync(lockPath, "wx"));
   return {
     kind,
     // the holder removes its own lock; a takeover renames first, as Optuna's release does
     release: () => {
       try {
-        Deno.removeSync(lockPath);
+        unlinkSync(lockPath);
         return Promise.resolve();
       } catch (e) {
         return Promise.reject(e);
@@ -77,7 +86,7 @@ async function acquireLock(
       tryCreate();
       return;
     } catch (e) {
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      if ((e as { code?: unknown } | null)?.code !== "EEXIST") throw e;
     }
     if (gracePeriodMs !== null) {
       // Optuna's os.stat follows the symlink: the lock is stale when neither the lock nor the
@@ -105,9 +114,9 @@ async function acquireLock(
  * file is gone.
  */
 function modified(path: string): number | undefined {
-  for (const stat of [Deno.statSync, Deno.lstatSync]) {
+  for (const stat of [statSync, lstatSync]) {
     try {
-      return stat(path).mtime?.getTime() ?? 0;
+      return stat(path).mtimeMs;
     } catch {
       // try the next
     }
@@ -119,8 +128,8 @@ function modified(path: string): number | undefined {
 function takeOver(lockPath: string): Promise<void> {
   const renamed = `${lockPath}${crypto.randomUUID()}.rename`;
   try {
-    Deno.renameSync(lockPath, renamed);
-    Deno.removeSync(renamed);
+    renameSync(lockPath, renamed);
+    unlinkSync(renamed);
     return Promise.resolve();
   } catch (e) {
     return Promise.reject(e);

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import type { Distribution } from "../../core/distributions.ts";
 import { distributionFromJson, distributionToJson } from "../../core/distribution_json.ts";
 import type { FrozenTrial } from "../../core/trial.ts";
@@ -64,9 +65,9 @@ export async function saveSnapshot(st: JournalState): Promise<void> {
   };
   const path = st.file.path + SNAPSHOT_SUFFIX;
   const temp = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(temp, encodeLog(snapshot as unknown as Record<string, unknown>));
-  await Deno.rename(temp, path).catch(async (e) => {
-    await Deno.remove(temp).catch(() => undefined);
+  await writeFile(temp, encodeLog(snapshot as unknown as Record<string, unknown>));
+  await rename(temp, path).catch(async (e) => {
+    await rm(temp, { force: true }).catch(() => undefined);
     throw e;
   });
 }
@@ -99,7 +100,7 @@ function trialFields(t: FrozenTrial): unknown[] {
 export async function loadSnapshot(st: JournalState): Promise<boolean> {
   let text: string;
   try {
-    text = await Deno.readTextFile(st.file.path + SNAPSHOT_SUFFIX);
+    text = await readFile(st.file.path + SNAPSHOT_SUFFIX, "utf8");
   } catch {
     return false;
   }
@@ -182,18 +183,21 @@ function restore(r: Replay, s: SnapshotFile): void {
  */
 async function tailHash(path: string, offset: number): Promise<number> {
   const start = Math.max(0, offset - TAIL);
-  using file = await Deno.open(path, { read: true });
-  if ((await file.stat()).size < offset || offset === 0) return -1;
-  await file.seek(start, Deno.SeekMode.Start);
-  const bytes = new Uint8Array(offset - start);
-  let at = 0;
-  while (at < bytes.length) {
-    const n = await file.read(bytes.subarray(at));
-    if (n === null) return -1;
-    at += n;
+  const file = await open(path, "r");
+  try {
+    if ((await file.stat()).size < offset || offset === 0) return -1;
+    const bytes = new Uint8Array(offset - start);
+    let at = 0;
+    while (at < bytes.length) {
+      const { bytesRead } = await file.read(bytes, at, bytes.length - at, start + at);
+      if (bytesRead === 0) return -1;
+      at += bytesRead;
+    }
+    if (bytes[bytes.length - 1] !== 10) return -1;
+    let h = 0x811c9dc5;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return h;
+  } finally {
+    await file.close();
   }
-  if (bytes[bytes.length - 1] !== 10) return -1;
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
 }
