@@ -1030,7 +1030,7 @@ const ROWS: ReadonlyArray<Row> = [
     name: "journalStorage in a missing folder",
     call: (e) => journalStorage(journalFileBackend(`${e.dir}/missing/j.log`)),
     tag: "StorageError",
-    message: ["missing", "No such file"],
+    message: ["missing", "ENOENT"],
   },
 
   // ---- @hyperion/tune/sqlite ----
