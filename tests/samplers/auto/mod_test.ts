@@ -104,6 +104,12 @@ Deno.test("autoSampler: categorical spaces run GP below the budget, then TPE; co
   const keys = cond.slice(0, first).map((t) => Object.keys(t.params).sort().join());
   assert.equal(new Set(keys.slice(0, -1)).size, 1);
   assert.notEqual(keys.at(-1), keys[0]);
+  // TPE is multivariate on the categorical space (a joint sample recorded on the trial),
+  // univariate on the conditional one
+  const joint = (t: FrozenTrial) =>
+    Object.keys(t.systemAttrs).some((k) => k.startsWith("tpe:relative_params"));
+  assert.ok(cat.slice(10).every(joint)); // past TPE's 10 startup trials
+  assert.ok(!cond.some(joint));
 });
 
 Deno.test("autoSampler: two objectives run GP, then NSGA-II whose first generation is every earlier trial", async () => {
