@@ -57,12 +57,13 @@ export const AUTO_SAMPLER_KEY = "auto:sampler";
  * objective: the Gaussian-process sampler while fewer than `gpBudget` (250) trials are
  * complete (numeric spaces, and spaces with categorical parameters too, where it measured far
  * better than TPE here); from then on CMA-ES warm-started from those trials (numeric spaces
- * without constraints) or multivariate TPE. With several objectives: the Gaussian process
- * below `gpBudget` (numeric spaces and fewer than 4 objectives; multivariate TPE otherwise),
- * then NSGA-II (NSGA-III from 4 objectives), whose first generation is every earlier trial.
- * The choice is recorded on each trial in the system attribute `auto:sampler` (`"random"`,
- * `"gp"`, `"tpe"`, `"cmaEs"`, `"nsgaII"`, `"nsgaIII"`), and each delegate runs with the
- * automatic sampler's seed.
+ * without constraints) or multivariate TPE. With two objectives: the Gaussian process below
+ * `gpBudget` (numeric spaces; TPE for categorical ones); with three or more, TPE (OptunaHub
+ * uses the GP up to three objectives, but TPE measured better on DTLZ2, and the GP's
+ * three-objective acquisition costs seconds a trial); then NSGA-II (NSGA-III from 4
+ * objectives), whose first generation is every earlier trial. The choice is recorded on each
+ * trial in the system attribute `auto:sampler` (`"random"`, `"gp"`, `"tpe"`, `"cmaEs"`,
+ * `"nsgaII"`, `"nsgaIII"`), and each delegate runs with the automatic sampler's seed.
  *
  * **Gotchas**: the choice is a pure function of the stored trials (their states, parameters,
  * distributions and `constraints` attributes), so a resumed study or a fresh sampler with the
