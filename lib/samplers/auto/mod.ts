@@ -37,7 +37,22 @@ import {
 
 export type { AutoSamplerOptions } from "./_options.ts";
 
-/** The trial system attribute that records the automatic sampler's choice (Optuna's key). */
+/**
+ * The trial system attribute that records the automatic sampler's choice (OptunaHub's key).
+ *
+ * @example Read which sampler drew a trial
+ * ```ts
+ * import { AUTO_SAMPLER_KEY, createStudy, getTrials, optimize, runOrThrow, suggestFloat } from "@hyperion/tune";
+ * import assert from "node:assert/strict";
+ *
+ * const study = await runOrThrow(createStudy());
+ * await runOrThrow(optimize(study, (trial) => suggestFloat(trial, "x", 0, 1), { nTrials: 2 }));
+ * const [first, second] = await runOrThrow(getTrials(study));
+ * assert.deepEqual([first!.systemAttrs[AUTO_SAMPLER_KEY], second!.systemAttrs[AUTO_SAMPLER_KEY]], ["random", "gp"]);
+ * ```
+ *
+ * @category constants
+ */
 export const AUTO_SAMPLER_KEY = "auto:sampler";
 
 // -------------------------------------------------------------------------------------
