@@ -28,7 +28,7 @@ import {
   type Trial,
 } from "../../../mod.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
-import { checkReplay, type ReplayObjective } from "../../_helpers/sampler_replay.ts";
+import { checkReplay, checkRerun, type ReplayObjective } from "../../_helpers/sampler_replay.ts";
 
 const numeric: ReplayObjective = (trial: Trial) => async () => {
   const x = await runOrThrow(suggestFloat(trial, "x", -3, 3));
@@ -181,6 +181,19 @@ Deno.test("autoSampler: a study continues exactly across the GP → NSGA-II and 
     nTrials: 9,
     cuts: [[0, 5], [6, 6]],
   });
+});
+
+Deno.test("autoSampler: a re-run with some parameters fixed draws the others as the original (GP and CMA-ES phases)", async () => {
+  // trial 11 is modelled by the GP (budget 14), trial 9 by CMA-ES (budget 8)
+  for (const [rerun, gpBudget] of [[11, 14], [9, 8]] as const) {
+    await checkRerun({
+      sampler: () => autoSampler({ seed: 14, gpBudget }),
+      objective: numeric,
+      nTrials: 13,
+      rerun,
+      fixed: [["x"], ["y"]],
+    });
+  }
 });
 
 Deno.test("autoSampler: memory and SQLite storages give the same trials and choices", async () => {
