@@ -257,6 +257,12 @@ export { type TpeGamma, type TpeSamplerOptions } from "./lib/samplers/tpe/option
 export type { ObservationWeights } from "./lib/samplers/tpe/parzen_estimator.ts";
 export { tpeSampler } from "./lib/samplers/tpe/mod.ts";
 export { gpSampler, type GpSamplerOptions } from "./lib/samplers/gp/mod.ts";
+export {
+  AUTO_SAMPLER_KEY,
+  autoSampler,
+  type AutoSamplerOptions,
+  makeAutoSamplerImpl,
+} from "./lib/samplers/auto/mod.ts";
 export { gridSampler, type GridSamplerOptions, type GridSpace } from "./lib/samplers/grid.ts";
 export { qmcSampler, type QmcSamplerOptions } from "./lib/samplers/qmc/mod.ts";
 export {

@@ -9,14 +9,18 @@
  *     deno run -A bench/sampler_quality.ts [--seeds=20] [--trials=100]
  *         [--samplers=auto,tpe,utpe,mtpe,gp,cmaes,nsga2,random] [--problems=branin,zdt1]
  *         [--python=/path/to/gp-venv/bin/python] [--optuna-samplers=tpe,mtpe,gp]
- *         [--optuna-results=file.jsonl] [--out=file.jsonl]
+ *         [--optuna-results=file.jsonl] [--out=file.jsonl] [--ours-results=a.txt,b.txt]
  *
  * With `--python` the Optuna side (`bench/quality_optuna.py`) runs in this run, in a second
  * process beside ours (2 cores: one each); its JSON lines are kept in `--out` when given.
  * `--optuna-results` reads the lines of such a run instead (Optuna's GP costs about 0.1 s a trial,
  * an hour for the whole table). GP needs torch: `../shared/bench/gp_venv.sh` builds the venv.
  * A 20-seed median is noisy (see `bench/tpe_quality.ts`): read differences below a few percent of
- * the range as ties.
+ * the range as ties. `--ours-results` reads our lines (`{"side":"hyperion",…}`) printed by
+ * earlier runs (several files, comma-separated; a later line for the same problem, sampler and
+ * seed replaces an earlier one), so that the table is rebuilt without running again:
+ * `--samplers=` (empty) runs nothing of ours; `--first-seed=k` runs seeds k…seeds−1 only (to
+ * split a long run over processes).
  *
  * @module
  */
@@ -44,6 +48,8 @@ const { values: args } = parseArgs({
     "optuna-samplers": { type: "string", default: "tpe,mtpe,gp" },
     "optuna-results": { type: "string" },
     out: { type: "string" },
+    "ours-results": { type: "string" },
+    "first-seed": { type: "string", default: "0" },
   },
 });
 
@@ -128,7 +134,7 @@ async function* oursAll(
   for (const problem of problems) {
     for (const name of samplers) {
       if (!make[name] || !applicable(problem, name)) continue;
-      for (let seed = 0; seed < seeds; seed++) {
+      for (let seed = Number(args["first-seed"]); seed < seeds; seed++) {
         const t0 = performance.now();
         const best = await runOurs(problem, make[name]!(seed));
         yield {
@@ -225,13 +231,29 @@ function table(
   return rows.map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
 
+/** Our lines of earlier runs (`--ours-results`), the latest per (problem, sampler, seed). */
+async function recordedOurs(problems: ReadonlyArray<QualityProblem>): Promise<RunResult[]> {
+  const byKey = new Map<string, RunResult>();
+  const wanted = new Set(problems.map((p) => p.name));
+  for (const file of args["ours-results"]?.split(",") ?? []) {
+    for (const r of parseLines(await Deno.readTextFile(file))) {
+      if (wanted.has(r.problem) && r.seed < Number(args.seeds)) {
+        const { problem, sampler, seed, best, seconds } = r;
+        byKey.set(`${problem}/${sampler}/${seed}`, { problem, sampler, seed, best, seconds });
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
 async function main(): Promise<void> {
   const all = loadQualityProblems();
   const wanted = args.problems?.split(",");
   const problems = wanted ? all.filter((p) => wanted.includes(p.name)) : all;
   const python = args.python ? runPython(problems) : Promise.resolve([]);
-  const ours: RunResult[] = [];
-  for await (const r of oursAll(problems, args.samplers!.split(","), Number(args.seeds))) {
+  const ours: RunResult[] = await recordedOurs(problems);
+  const names = args.samplers!.split(",").filter((n) => n !== "");
+  for await (const r of oursAll(problems, names, Number(args.seeds))) {
     ours.push(r);
     console.log(JSON.stringify({ side: "hyperion", ...r }));
   }

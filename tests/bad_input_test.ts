@@ -11,6 +11,7 @@ import {
   addTrial,
   addTrials,
   ask,
+  autoSampler,
   categorical,
   categoricalDistribution,
   cmaEsSampler,
@@ -969,6 +970,12 @@ const ROWS: ReadonlyArray<Row> = [
     call: (e) => createStudy({ storage: e.storage, sampler: gpSampler({ nStartupTrials: -1 }) }),
     tag: ["InvalidArgument", "InvalidStudyArgs"],
     message: ["nStartupTrials", "-1"],
+  },
+  {
+    name: "autoSampler({ gpBudget: -1 })",
+    call: (e) => createStudy({ storage: e.storage, sampler: autoSampler({ gpBudget: -1 }) }),
+    tag: ["InvalidArgument", "InvalidStudyArgs"],
+    message: ["gpBudget", "-1"],
   },
   {
     name: "medianPruner({ nStartupTrials: -1 })",

@@ -17,6 +17,7 @@ import { qmcSamplerImpl } from "./qmc/mod.ts";
 import { randomSamplerImpl } from "./random.ts";
 import { tpeSamplerImpl } from "./tpe/mod.ts";
 import { cmaEsSamplerImpl } from "./cmaes/mod.ts";
+import { makeAutoSamplerImpl } from "./auto/mod.ts";
 import type { Sampler, SamplerImpl, SamplerKinds } from "./sampler.ts";
 import { isPlainObject, uncheckedJson } from "./_utils.ts";
 
@@ -44,7 +45,8 @@ export interface SamplerFromSnapshotOptions {
 
 /**
  * The built-in sampler kinds: `random`, `tpe`, `grid`, `qmc`, `bruteForce`, `cmaEs`, `nsgaII`,
- * `nsgaIII`, `gp` and `partialFixed` (whose base sampler is one of these kinds).
+ * `nsgaIII`, `gp`, `partialFixed` (whose base sampler is one of these kinds) and `auto` (which
+ * delegates to `random`, `gp`, `tpe`, `cmaEs`, `nsgaII` and `nsgaIII`).
  *
  * @example Run a sampler kind of your own beside the built-in ones
  * ```ts
@@ -78,6 +80,7 @@ export const BUILTIN_SAMPLERS: SamplerKinds = Object.freeze({
   nsgaIII: nsgaIIISamplerImpl,
   partialFixed: makePartialFixedSamplerImpl(() => BUILTIN_SAMPLERS),
   gp: gpSamplerImpl,
+  auto: makeAutoSamplerImpl(() => BUILTIN_SAMPLERS),
 });
 
 // -------------------------------------------------------------------------------------

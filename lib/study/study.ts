@@ -53,7 +53,7 @@ import type { Storage } from "../storage/storage.ts";
 import { memoryStorage } from "../storage/memory.ts";
 import type { Sampler, SamplerKinds } from "../samplers/sampler.ts";
 import { checkSamplerKinds } from "../samplers/catalog.ts";
-import { tpeSampler } from "../samplers/tpe/mod.ts";
+import { autoSampler } from "../samplers/auto/mod.ts";
 import type { Pruner } from "../pruners/pruner.ts";
 import { medianPruner } from "../pruners/percentile.ts";
 import {
@@ -142,7 +142,7 @@ function checkParts(
     ));
     const samplerKinds = yield* _(checkSamplerKinds(args.samplerKinds));
     const sampler = yield* _(
-      checkSampler(args.sampler === undefined ? tpeSampler() : args.sampler, samplerKinds),
+      checkSampler(args.sampler === undefined ? autoSampler() : args.sampler, samplerKinds),
     );
     const pruner = yield* _(checkPruner(args.pruner === undefined ? medianPruner() : args.pruner));
     const constraintsFunc = args.constraintsFunc;

@@ -42,7 +42,7 @@ export interface StudyArgs {
   /**
    * The sampler.
    *
-   * @default {tpeSampler()}
+   * @default {autoSampler()}
    */
   readonly sampler?: Sampler;
   /**
@@ -108,7 +108,7 @@ export interface LoadStudyArgs {
   /**
    * The sampler.
    *
-   * @default {tpeSampler()}
+   * @default {autoSampler()}
    */
   readonly sampler?: Sampler;
   /**

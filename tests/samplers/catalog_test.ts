@@ -46,6 +46,7 @@ const withLowest: SamplerKinds = { ...BUILTIN_SAMPLERS, lowest };
 
 Deno.test("the built-in sampler kinds are a value", () => {
   assert.deepEqual(Object.keys(BUILTIN_SAMPLERS).sort(), [
+    "auto",
     "bruteForce",
     "cmaEs",
     "gp",

@@ -173,11 +173,6 @@ Deno.test("tpeSampler() prefers the region of the best trials", async () => {
   assert.ok(Math.min(...xs.map((x) => Math.abs(x - 2))) < 0.1);
 });
 
-Deno.test("createStudy() uses tpeSampler() by default", async () => {
-  const study = await runOrThrow(createStudy());
-  assert.equal(studySampler(study).kind, "tpe");
-});
-
 Deno.test("tpeSampler() with a seed gives the same suggestions for the same history", async () => {
   for (const multivariate of [true, false]) {
     const a = await runOrThrow(getTrials(await mixedRun({ seed: 11, multivariate }, 25)));
