@@ -362,11 +362,13 @@ function evaluateChecked(
  *
  * @example Importances of a study
  * ```ts
- * import { createStudy, float, optimize, runOrThrow, suggest, map } from "@hyperion/tune";
+ * import { createStudy, float, optimize, randomSampler, runOrThrow, suggest, map } from "@hyperion/tune";
  * import { getParamImportances } from "@hyperion/tune/importance";
  * import assert from "node:assert/strict";
  *
- * const study = await runOrThrow(createStudy({ direction: "minimize" }));
+ * // importances describe the explored space: a random sampler spreads the trials over it
+ * const sampler = randomSampler({ seed: 0 });
+ * const study = await runOrThrow(createStudy({ direction: "minimize", sampler }));
  * await runOrThrow(optimize(study, (trial) =>
  *   map(suggest(trial, { x: float(-5, 5), y: float(-5, 5) }), ({ x, y }) => x * x + 0.001 * y),
  *   { nTrials: 40 }));
