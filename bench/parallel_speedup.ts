@@ -8,7 +8,8 @@
  * the whole call (Worker start and module load included), and the load average before and after.
  * Python Optuna has no data-parallel trainer, so there is no Python column.
  *
- * Run: `deno run -A bench/parallel_speedup.ts [--repeat 3] [--epochs 6]`. Under `deno bench`
+ * Run: `deno run -A bench/parallel_speedup.ts [--repeat 3] [--epochs 6] [--batch 256]` (the global
+ * batch: a larger one does more work per all-reduce). Under `deno bench`
  * nothing runs.
  *
  * @module
@@ -18,7 +19,8 @@ import { parseArgs } from "node:util";
 import { createTrainer, fitParallel, getOrThrow, runOrThrow } from "../lib/trainer/mod.ts";
 
 const MODULE = new URL("./_parallel_model.ts", import.meta.url);
-const GLOBAL_BATCH = 256;
+/** The global batch (`--batch`): each of N ranks takes batch / N points a step. */
+const DEFAULT_GLOBAL_BATCH = 256;
 
 /** CPU time of this process (every thread, Workers included) in ms, from /proc/self/stat. */
 function cpuMs(): number {
@@ -41,13 +43,14 @@ function load(): string {
 async function once(
   worldSize: number,
   epochs: number,
+  globalBatch: number,
 ): Promise<{ loop: number; total: number; cpu: number; checksum: number }> {
   const started = performance.now(), cpu0 = cpuMs();
   const run = await runOrThrow(fitParallel(
     getOrThrow(createTrainer({ totalSteps: epochs, seed: 1 })),
     { url: MODULE, exportName: "mlp" },
     { url: MODULE, exportName: "mlpData" },
-    { worldSize, options: { batch: GLOBAL_BATCH / worldSize } },
+    { worldSize, options: { batch: globalBatch / worldSize } },
   ));
   const state = run.state as { loopMs: number; checksum: number };
   return {
@@ -69,18 +72,22 @@ const median = (xs: number[]): number => {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { repeat: { type: "string", default: "3" }, epochs: { type: "string", default: "6" } },
+    options: {
+      repeat: { type: "string", default: "3" },
+      epochs: { type: "string", default: "6" },
+      batch: { type: "string", default: String(DEFAULT_GLOBAL_BATCH) },
+    },
   });
   const repeat = Number(values.repeat), epochs = Number(values.epochs);
   const cores = navigator.hardwareConcurrency;
-  console.log(`cores ${cores}, load average before: ${load()}`);
+  console.log(`cores ${cores}, global batch ${values.batch}, load average before: ${load()}`);
   const times: Record<number, { loop: number[]; total: number[]; cpu: number[] }> = {
     1: { loop: [], total: [], cpu: [] },
     2: { loop: [], total: [], cpu: [] },
   };
   for (let r = 0; r < repeat; r++) {
     for (const worldSize of [1, 2]) {
-      const t = await once(worldSize, epochs);
+      const t = await once(worldSize, epochs, Number(values.batch));
       times[worldSize]!.loop.push(t.loop);
       times[worldSize]!.total.push(t.total);
       times[worldSize]!.cpu.push(t.cpu);
