@@ -11,7 +11,7 @@
 import { stat } from "node:fs/promises";
 import { type Either, left, right } from "../effect/mod.ts";
 import { type HyperionError, invalidArgument, storageError } from "../errors.ts";
-import type { Storage } from "../storage/storage.ts";
+import { type Storage, STORAGE_WRITES } from "../storage/storage.ts";
 import { openStorage, parseStorageUrl } from "../storage/open.ts";
 import { sqliteStorage } from "../storage/rdb/sqlite.ts";
 import {
@@ -36,20 +36,7 @@ function readOnlyDriver(sqlite: NodeSqliteModule, path: string): SqliteDriver {
   };
 }
 
-const WRITES = [
-  "createStudy",
-  "deleteStudy",
-  "renameStudy",
-  "setStudyAttr",
-  "createTrial",
-  "claimWaitingTrial",
-  "setTrialParam",
-  "setTrialIntermediateValue",
-  "setTrialStateValues",
-  "setTrialAttr",
-  "recordHeartbeat",
-  "failStaleTrials",
-] as const;
+const WRITES = STORAGE_WRITES;
 
 /** The storage with every write function failing with `InvalidArgument`. */
 export function readOnly(storage: Storage): Storage {

@@ -306,3 +306,24 @@ export type TrialWriteOps = Pick<
   | "recordHeartbeat"
   | "failStaleTrials"
 >;
+
+/**
+ * The names of the {@link Storage} functions that write: what a read-only view refuses and what
+ * a crash test counts.
+ *
+ * @category model
+ */
+export const STORAGE_WRITES = [
+  "createStudy",
+  "deleteStudy",
+  "renameStudy",
+  "setStudyAttr",
+  "createTrial",
+  "claimWaitingTrial",
+  "setTrialParam",
+  "setTrialIntermediateValue",
+  "setTrialStateValues",
+  "setTrialAttr",
+  "recordHeartbeat",
+  "failStaleTrials",
+] as const satisfies ReadonlyArray<keyof Storage>;

@@ -30,6 +30,7 @@ import { storageError } from "../../../lib/errors.ts";
 import { openStorage } from "../../../lib/storage/open.ts";
 import { expectLeft } from "../../_helpers/study.ts";
 import { persistentMemory } from "./_helpers.ts";
+import { STORAGE_WRITES } from "../../../lib/storage/storage.ts";
 
 Deno.test("resumeStudy() rejects every invalid argument naming the field", async () => {
   const storage = persistentMemory();
@@ -262,20 +263,7 @@ Deno.test("resumeStudy() on SQLite backs up before anything changes: a user's <n
   }
 });
 
-const WRITES = [
-  "createStudy",
-  "deleteStudy",
-  "renameStudy",
-  "setStudyAttr",
-  "createTrial",
-  "claimWaitingTrial",
-  "setTrialParam",
-  "setTrialIntermediateValue",
-  "setTrialStateValues",
-  "setTrialAttr",
-  "recordHeartbeat",
-  "failStaleTrials",
-] as const;
+const WRITES = STORAGE_WRITES;
 
 /**
  * The storage as a process that dies after its `k`-th write sees it: that write lands, then
