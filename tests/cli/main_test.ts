@@ -9,8 +9,10 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { cliProcess, floatJson, ROOT, tempDb, withTempDb } from "./_cli.ts";
+import { findOptunaPython } from "../_helpers/python_optuna.ts";
 
-const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");
+const found = await findOptunaPython();
+const PYTHON = "python" in found ? found.python : "";
 
 Deno.test(
   "a script's round: create-study, ask, tell, best-trial; exit codes and streams",
@@ -103,7 +105,7 @@ Deno.test(
 
 Deno.test({
   name: "a study made by create-study, ask and tell reads the same in Python Optuna, and back",
-  ignore: !existsSync(PYTHON),
+  ignore: PYTHON === "",
   fn: async () => {
     const db = await tempDb();
     try {
@@ -174,9 +176,7 @@ study.tell(t, [x, 0.0])
   },
 });
 
-if (!existsSync(PYTHON)) {
-  console.log(`skipped: the Python Optuna interop test needs ${PYTHON} (not found)`);
-}
+if ("why" in found) console.log(`skipped: the Python Optuna interop test: ${found.why}`);
 
 Deno.test(
   "dashboard as a process: prints its URL, serves, and exits 0 on Ctrl-C (SIGINT)",

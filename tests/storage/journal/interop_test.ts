@@ -5,7 +5,6 @@
  * without it the tests are skipped with the reason printed.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -32,14 +31,14 @@ import { floatDistribution } from "../../../lib/core/distributions.ts";
 import { distributionToJson } from "../../../lib/core/distribution_json.ts";
 import { journalFileBackend } from "../../../lib/storage/journal/backend.ts";
 import { journalStorage } from "../../../lib/storage/journal/journal.ts";
+import { findOptunaPython } from "../../_helpers/python_optuna.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const PYTHON = join(ROOT, ".venv-optuna", "bin", "python");
 const SCRIPT = join(ROOT, "tests", "fixtures", "journal", "optuna_journal.py");
-const HAVE_PYTHON = existsSync(PYTHON);
-if (!HAVE_PYTHON) {
-  console.log(`journal interop tests skipped: no Python Optuna 5.0 at ${PYTHON}`);
-}
+const found = await findOptunaPython();
+const PYTHON = "python" in found ? found.python : "";
+const HAVE_PYTHON = "python" in found;
+if ("why" in found) console.log(`journal interop tests skipped: ${found.why}`);
 
 function interop(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, ignore: !HAVE_PYTHON, fn });
