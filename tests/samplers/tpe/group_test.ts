@@ -9,6 +9,8 @@ import type { Direction } from "../../../mod.ts";
 import { groupDecomposedSearchSpace } from "../../../lib/core/search_space.ts";
 import { acquisition, buildEstimators } from "../../../lib/samplers/tpe/acquisition.ts";
 import { observationOf, paramsOf } from "../../../lib/samplers/tpe/observations.ts";
+import type { ParamKernels } from "../../../lib/samplers/tpe/_kernels.ts";
+import { categoricalProbabilities } from "../../../lib/samplers/tpe/parzen_estimator.ts";
 import { gammaOf, splitMask } from "../../../lib/samplers/tpe/split.ts";
 import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
 import { createTpeWorkspace } from "../../../lib/samplers/tpe/fast/workspace.ts";
@@ -21,11 +23,17 @@ import {
 } from "../../_helpers/tpe_fixtures.ts";
 import { CONFIG } from "./_helpers.ts";
 
+interface KernelsJson {
+  mus?: number[];
+  sigmas?: number[];
+  probabilities?: number[][];
+}
+
 interface GroupJson {
   names: string[];
   below: number[];
   above: number[];
-  estimatorBelow: { weights: (number | string)[] };
+  estimatorBelow: { weights: (number | string)[]; kernels: Record<string, KernelsJson> };
   estimatorAbove: { weights: (number | string)[] };
   points: Record<string, number[]>;
   acquisition: (number | string)[];
@@ -47,6 +55,23 @@ function close(actual: number, expected: number, what: string): void {
   if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
   const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
   assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
+}
+
+/** The kernels of one parameter equal the fixture's (Optuna's with a stable argsort). */
+function sameKernels(k: ParamKernels, e: KernelsJson, what: string): void {
+  if (e.probabilities) {
+    const rows = categoricalProbabilities(k);
+    assert.equal(rows.length, e.probabilities.length, what);
+    e.probabilities.forEach((row, i) =>
+      row.forEach((p, j) => close(rows[i]![j]!, p, `${what} p[${i}][${j}]`))
+    );
+    return;
+  }
+  assert.equal(k._tag, "NumericalKernels", what);
+  if (k._tag !== "NumericalKernels") return;
+  assert.equal(k.mus.length, e.mus!.length, what);
+  e.mus!.forEach((m, i) => close(k.mus[i]!, m, `${what} mu ${i}`));
+  e.sigmas!.forEach((v, i) => close(k.sigmas[i]!, v, `${what} sigma ${i}`));
 }
 
 const CFG = { ...CONFIG, multivariate: true, constantLiar: true };
@@ -73,6 +98,9 @@ for (const c of readFixture<{ cases: GroupCase[] }>("group.json").cases) {
       const est = buildEstimators(ws, CFG, trials, DIRECTIONS, space);
       e.estimatorBelow.weights.forEach((w, k) =>
         close(est.below.weights[k]!, num(w), `${names} below weight ${k}`)
+      );
+      names.forEach((name, d) =>
+        sameKernels(est.below.kernels[d]!, e.estimatorBelow.kernels[name]!, `${name} below`)
       );
       assert.equal(est.above.weights.length, e.estimatorAbove.weights.length);
       const cols = names.map((k) => Float64Array.from(e.points[k]!));
