@@ -10,6 +10,7 @@
  *         [--samplers=auto,tpe,utpe,mtpe,gp,cmaes,nsga2,random] [--problems=branin,zdt1]
  *         [--python=/path/to/gp-venv/bin/python] [--optuna-samplers=tpe,mtpe,gp]
  *         [--optuna-results=file.jsonl] [--out=file.jsonl] [--ours-results=a.txt,b.txt]
+ *         [--spread]
  *
  * With `--python` the Optuna side (`bench/quality_optuna.py`) runs in this run, in a second
  * process beside ours (2 cores: one each); its JSON lines are kept in `--out` when given.
@@ -20,7 +21,10 @@
  * earlier runs (several files, comma-separated; a later line for the same problem, sampler and
  * seed replaces an earlier one), so that the table is rebuilt without running again:
  * `--samplers=` (empty) runs nothing of ours; `--first-seed=k` runs seeds k…seeds−1 only (to
- * split a long run over processes).
+ * split a long run over processes). `--spread` adds a table of every sampler's spread over the
+ * seeds (10th, 25th, 50th, 75th and 90th percentiles, both sides): where outcomes are bimodal
+ * (a conditional space's runs that stay on a worse branch), medians of 20 seeds differ by seed
+ * window far more than the samplers do.
  *
  * @module
  */
@@ -50,6 +54,7 @@ const { values: args } = parseArgs({
     out: { type: "string" },
     "ours-results": { type: "string" },
     "first-seed": { type: "string", default: "0" },
+    spread: { type: "boolean", default: false },
   },
 });
 
@@ -231,6 +236,37 @@ function table(
   return rows.map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
 
+/** The nearest-rank percentile `q` of `values`, best first (the median's rule at q = 0.5). */
+function percentile(values: ReadonlyArray<number>, q: number, maximize: boolean): number {
+  const sorted = [...values].sort((a, b) => maximize ? b - a : a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Per problem and sampler (ours, then Optuna's): the number of seeds and the percentiles. */
+function spreadTable(
+  problems: ReadonlyArray<QualityProblem>,
+  ours: ReadonlyArray<RunResult>,
+  theirs: ReadonlyArray<RunResult>,
+): string {
+  const rows = [["problem", "sampler", "seeds", "p10", "p25", "p50", "p75", "p90"]];
+  rows.push(rows[0]!.map(() => "---"));
+  for (const p of problems) {
+    const maximize = p.objectives.length > 1;
+    for (const [side, results] of [["ours", ours], ["Optuna", theirs]] as const) {
+      const by = new Map<string, number[]>();
+      for (const r of results.filter((r) => r.problem === p.name)) {
+        const v = r.best ?? (maximize ? 0 : Infinity);
+        by.set(r.sampler, [...(by.get(r.sampler) ?? []), v]);
+      }
+      for (const [name, v] of by) {
+        const qs = [0.1, 0.25, 0.5, 0.75, 0.9].map((q) => percentile(v, q, maximize));
+        rows.push([p.name, `${side} ${name}`, `${v.length}`, ...qs.map((x) => x.toPrecision(4))]);
+      }
+    }
+  }
+  return rows.map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
 /** Our lines of earlier runs (`--ours-results`), the latest per (problem, sampler, seed). */
 async function recordedOurs(problems: ReadonlyArray<QualityProblem>): Promise<RunResult[]> {
   const byKey = new Map<string, RunResult>();
@@ -259,6 +295,7 @@ async function main(): Promise<void> {
   }
   const recorded = args["optuna-results"]
     ? parseLines(await Deno.readTextFile(args["optuna-results"]))
+      .filter((r) => r.seed < Number(args.seeds))
     : [];
   const theirs = [...recorded, ...await python];
   if (args.out) {
@@ -266,6 +303,10 @@ async function main(): Promise<void> {
   }
   console.log(`\n${args.seeds} seeds × ${args.trials} trials, median best\n`);
   console.log(table(problems, ours, theirs));
+  if (args.spread) {
+    console.log(`\nspread over the seeds: 10th / 25th / 50th / 75th / 90th percentile\n`);
+    console.log(spreadTable(problems, ours, theirs));
+  }
 }
 
 await main();

@@ -64,7 +64,12 @@ export type { TpeGamma, TpeSamplerOptions } from "./options.ts";
 
  * **Gotchas**: the search space must be stable for the joint model; parameters that appear
  * only sometimes (conditional) or whose range changes are sampled one by one (use `group`
- * for conditional spaces). A seeded sampler is reproducible for the same history; with
+ * for conditional spaces; a group is modelled from the trials that hold all of its parameters,
+ * split by the whole study's ranking, as Optuna's: once the good trials all come from one
+ * branch, the others are sampled from their prior alone, and a branch whose parameters are
+ * easy to tune jointly can keep the good set for good — on this project's conditional
+ * benchmark, grouped TPE ended on a worse branch in 30 % of the runs, as Optuna's did,
+ * univariate TPE in 15 %). A seeded sampler is reproducible for the same history; with
  * `concurrency > 1` the history depends on scheduling. The cost per trial grows with the
  * number of finished trials, at a twentieth to a thirtieth of Optuna 5.0's on this project's
  * benchmark (1000 and 10,000 trials; the spread is the machines' noise): what successive
