@@ -11,6 +11,7 @@ import type { FrozenTrial } from "../../core/trial.ts";
 import type { Alloc } from "../../math/alloc.ts";
 import { HEAP } from "../../math/alloc.ts";
 import {
+  type LexOrderMemo,
   nonDominationRanksFlat,
   type Point,
   referencePoint,
@@ -50,6 +51,8 @@ export interface HsspMemo {
       readonly selected: ReadonlyArray<number>;
     }
     | undefined;
+  /** The last lexicographic order of 2-D losses (see `lexOrder2d`), when remembered. */
+  readonly order?: LexOrderMemo | undefined;
 }
 
 /** What the split reads from a list of trials, aligned with it. */
@@ -315,7 +318,7 @@ function splitMultiObjective(
 ): number[] {
   if (nBelow === 0) return [];
   if (nBelow >= n) return Array.from({ length: n }, (_, i) => i);
-  const ranks = nonDominationRanksFlat(flat, n, nObj, nBelow);
+  const ranks = nonDominationRanksFlat(flat, n, nObj, nBelow, memo?.order);
   let maxRank = 0;
   for (const r of ranks) if (r > maxRank) maxRank = r;
   const counts = new Int32Array(maxRank + 1);
@@ -350,9 +353,12 @@ function tieBreak(
     last && last.subset === subset && sameNumbers(last.positions, tieIdx) &&
     sameNumbers(last.losses, losses)
   ) return last.selected;
-  const tieVals: Point[] = tieIdx.map((_, q) =>
-    Array.from(losses.subarray(q * nObj, q * nObj + nObj))
-  );
+  const tieVals: Point[] = new Array(tieIdx.length);
+  for (let q = 0; q < tieIdx.length; q++) {
+    const p = new Array<number>(nObj);
+    for (let o = 0; o < nObj; o++) p[o] = losses[q * nObj + o]!;
+    tieVals[q] = p;
+  }
   const selected = solveHssp(tieVals, tieIdx, subset, referencePoint(tieVals));
   if (memo) memo.last = { losses, positions: tieIdx, subset, selected };
   return selected;

@@ -124,7 +124,10 @@ function exactArgmax(
   return argmaxNumpy(a);
 }
 
-/** The distinct values among `col[0..m)` (`Object.is`), in first-seen order, and each point's. */
+/**
+ * The distinct values among `col[0..m)`, in first-seen order, and each point's (by `===`: 0 and
+ * −0 are one value, whose terms are equal; each NaN is its own).
+ */
 export function distinctValues(
   col: Float64Array,
   m: number,
@@ -134,7 +137,7 @@ export function distinctValues(
   for (let j = 0; j < m; j++) {
     const x = col[j]!;
     let u = 0;
-    while (u < n && !Object.is(values[u], x)) u++;
+    while (u < n && values[u] !== x) u++;
     if (u === n) values[n++] = x;
     of[j] = u;
   }
