@@ -63,6 +63,10 @@ export interface TrialClasses {
   readonly values: Float64Array;
   /** Per trial: the total constraint violation. */
   readonly scores: Float64Array;
+  /** Per trial, when known: a record of its objective values (`trial.values`), read once. */
+  readonly infos?: ReadonlyArray<
+    { readonly objectives: ReadonlyArray<number> | undefined } | undefined
+  >;
 }
 
 // -------------------------------------------------------------------------------------
@@ -153,7 +157,15 @@ export function splitMask(
   const groups = groupByClass(classes, trials.length, directions[0] === "maximize" ? -1 : 1, alloc);
   const isBelow = new Uint8Array(trials.length);
   let remaining = nBelow;
-  remaining -= markBestComplete(isBelow, trials, directions, groups, remaining, memo);
+  remaining -= markBestComplete(
+    isBelow,
+    trials,
+    directions,
+    groups,
+    remaining,
+    memo,
+    classes.infos,
+  );
   remaining -= markBestPruned(isBelow, trials, directions, groups.pruned, remaining);
   markLeastInfeasible(isBelow, groups, remaining);
   return isBelow;
@@ -199,6 +211,7 @@ function markBestComplete(
   groups: ClassGroups,
   budget: number,
   memo?: HsspMemo,
+  infos?: TrialClasses["infos"],
 ): number {
   const { complete, nComplete } = groups;
   const k = Math.max(0, Math.min(budget, nComplete));
@@ -209,8 +222,10 @@ function markBestComplete(
   const nObj = directions.length;
   const flat = new Float64Array(nComplete * nObj);
   for (let q = 0; q < nComplete; q++) {
-    const t = trials[complete[q]!]!;
-    for (let o = 0; o < nObj; o++) flat[q * nObj + o] = lossOf(t, directions, o);
+    const i = complete[q]!;
+    // the memo records are read faster than the trials (of many shapes)
+    const values = infos?.[i] ? infos[i]!.objectives : trials[i]!.values;
+    for (let o = 0; o < nObj; o++) flat[q * nObj + o] = lossFrom(values, directions, o);
   }
   for (const q of splitMultiObjective(flat, nComplete, nObj, k, memo)) isBelow[complete[q]!] = 1;
   return k;
@@ -274,7 +289,16 @@ function prunedKey(t: FrozenTrial, direction: Direction): [number, number] {
 }
 
 export function lossOf(t: FrozenTrial, directions: ReadonlyArray<Direction>, k: number): number {
-  const v = t.values?.[k] ?? NaN;
+  return lossFrom(t.values, directions, k);
+}
+
+/** {@link lossOf} from a trial's objective values. */
+function lossFrom(
+  values: ReadonlyArray<number> | null | undefined,
+  directions: ReadonlyArray<Direction>,
+  k: number,
+): number {
+  const v = values?.[k] ?? NaN;
   const l = directions[k] === "maximize" ? -v : v;
   return Number.isNaN(l) ? Infinity : l;
 }

@@ -189,6 +189,8 @@ export interface TrialInfo {
   readonly state: FrozenTrial["state"];
   /** The first objective value (NaN when missing). */
   readonly value0: number;
+  /** The objective values (`trial.values`). */
+  readonly objectives: ReadonlyArray<number> | undefined;
   readonly infeasibility: number;
   /** The observation for the most recent search space, and for others. */
   keyId: number;
@@ -204,6 +206,7 @@ export function infoOf(mem: HistoryMemo, t: FrozenTrial): TrialInfo | undefined 
     info = {
       state: t.state,
       value0: t.values?.[0] ?? NaN,
+      objectives: t.values ?? undefined,
       infeasibility: infeasibility(t),
       keyId: -1,
       entry: null,
