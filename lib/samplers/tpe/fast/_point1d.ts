@@ -12,7 +12,7 @@ import { LOG_SQRT_2PI } from "../../../math/special.ts";
 import type { CategoricalKernels, NumericalKernels } from "../_kernels.ts";
 import { cellMass, type DiscreteMemo, type Evaluation, fullComponent } from "./_cells.ts";
 import { DimKind, type Prepared, type PreparedDim } from "./_prepared.ts";
-import { firstCandidates, PRUNE_MARGIN } from "./_pruned.ts";
+import { firstCandidates, PRUNE_MARGIN, WINDOW_MIN_COMPONENTS } from "./_pruned.ts";
 
 // -------------------------------------------------------------------------------------
 // evaluation
@@ -39,12 +39,16 @@ export function prunedPoint1d(
   if (P.firstPicks) P.firstPicks[0] = P.firstPicks[0]! + 1;
   const x = cols[0]![j]!;
   const thr = largest - PRUNE_MARGIN;
-  const n = firstCandidates(ev, P, dim, x, 0, thr);
+  // the components to visit, as `firstCandidates` lists them: every one (in canonical order:
+  // storage order when there is none), or a window
+  const every = dim.kind !== DimKind.Continuous || K < WINDOW_MIN_COMPONENTS;
+  const idx = every ? P.canon ?? null : ev.alive;
+  const n = every ? K : firstCandidates(ev, P, dim, x, 0, thr);
   const kept = dim.kind === DimKind.Continuous
-    ? keepContinuous(ev, dim, P.logW, x, n, thr)
+    ? keepContinuous(ev, dim, P.logW, x, idx, n, thr)
     : dim.kind === DimKind.Categorical
-    ? keepCategorical(ev, dim, P.logW, x, n, thr)
-    : keepDiscrete(ev, dim, memos[0]!, P.logW, j, n, thr);
+    ? keepCategorical(ev, dim, P.logW, x, idx, n, thr)
+    : keepDiscrete(ev, dim, memos[0]!, P.logW, j, idx, n, thr);
   if (kept < 0) return ev.lastUpper = -Infinity;
   const value = kept === 0 ? largest : sumExp(ev.partial, kept, ev.lastMax);
   ev.lastUpper = value === -Infinity
@@ -62,9 +66,10 @@ function sumExp(v: Float64Array, n: number, max: number): number {
   return Math.log(sum) + max;
 }
 
-// One scan per kind of dimension, as `./_pruned.ts` scans the first dimension: each writes the
-// terms of the components it keeps (in `ev.alive`'s order) to the front of `ev.partial`, sets
-// `ev.lastMax` to their largest and returns how many it kept.
+// One scan per kind of dimension, as `./_pruned.ts` scans the first dimension, over the
+// components `idx[0..n)` (`0..n` when `idx` is null): each writes the terms of the components
+// it keeps, in that order, to the front of `ev.partial`, sets `ev.lastMax` to their largest and
+// returns how many it kept.
 
 /** A continuous dimension's scan; −1 when x lies outside the domain (density 0). */
 function keepContinuous(
@@ -72,17 +77,18 @@ function keepContinuous(
   dim: PreparedDim,
   logW: Float64Array,
   x: number,
+  idx: Uint32Array | null,
   n: number,
   thr: number,
 ): number {
   const k = dim.kernels as NumericalKernels;
   const xt = k.log ? Math.log(x) : x;
   if (!(xt >= k.lowT && xt <= k.highT)) return -1;
-  const out = ev.partial, alive = ev.alive;
+  const out = ev.partial;
   const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm;
   let max = -Infinity, w = 0;
   for (let a = 0; a < n; a++) {
-    const i = alive[a]!;
+    const i = idx === null ? a : idx[a]!;
     const z = (xt - mus[i]!) * inv[i]!;
     const v = logW[i]! - 0.5 * z * z + ln[i]!;
     if (v >= thr) {
@@ -100,6 +106,7 @@ function keepCategorical(
   dim: PreparedDim,
   logW: Float64Array,
   x: number,
+  idx: Uint32Array | null,
   n: number,
   thr: number,
 ): number {
@@ -107,10 +114,10 @@ function keepCategorical(
   const ci = Math.trunc(x);
   const obs = k.observed, lh = dim.logHit, lm = dim.logMiss, lp = dim.logPrior;
   const prior = obs.length;
-  const out = ev.partial, alive = ev.alive;
+  const out = ev.partial;
   let max = -Infinity, w = 0;
   for (let a = 0; a < n; a++) {
-    const i = alive[a]!;
+    const i = idx === null ? a : idx[a]!;
     const v = logW[i]! + (i === prior ? lp : obs[i] === ci ? lh : lm);
     if (v >= thr) {
       out[w++] = v;
@@ -131,6 +138,7 @@ function keepDiscrete(
   memo: DiscreteMemo,
   logW: Float64Array,
   j: number,
+  idx: Uint32Array | null,
   n: number,
   thr: number,
 ): number {
@@ -139,10 +147,10 @@ function keepDiscrete(
   const logWidth = Math.log(rt - lt);
   const k = dim.kernels as NumericalKernels;
   const mus = k.mus, inv = dim.invSigma, ln = dim.logNorm, ls = dim.logSigma;
-  const out = ev.partial, alive = ev.alive;
+  const out = ev.partial;
   let max = -Infinity, w = 0;
   for (let a = 0; a < n; a++) {
-    const i = alive[a]!;
+    const i = idx === null ? a : idx[a]!;
     const mu = mus[i]!;
     const dz = (mu < lt ? lt - mu : mu > rt ? mu - rt : 0) * inv[i]!;
     let bound = logWidth - ls[i]! - LOG_SQRT_2PI - 0.5 * dz * dz + ln[i]!;
