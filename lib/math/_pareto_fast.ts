@@ -32,21 +32,70 @@ export function nonDominationRanks2d(points: ReadonlyArray<Point>, nBelow?: numb
   return nonDominationRanks2dFlat(flat, n, nBelow);
 }
 
-/** {@link nonDominationRanks2d} of `n` points stored flat: `flat[2i]`, `flat[2i + 1]`. */
+/**
+ * The last order {@link lexOrder2d} computed (speed only: an order is the same whether it is
+ * found again or merged). Its points must not be modified afterwards.
+ */
+export interface LexOrderMemo {
+  last: { readonly flat: Float64Array; readonly n: number; readonly order: Int32Array } | undefined;
+}
+
+/** The comparison of points i and j stored flat: by x, then y, then index. */
+function lexCompare2d(flat: Float64Array, i: number, j: number): number {
+  const a = flat[2 * i]!, b = flat[2 * j]!;
+  if (a < b) return -1;
+  if (a > b) return 1;
+  const c = flat[2 * i + 1]!, d = flat[2 * j + 1]!;
+  return c < d ? -1 : c > d ? 1 : i - j;
+}
+
+/**
+ * The indices of `n` 2-D points stored flat sorted by x, then y, then index. When the points
+ * extend those of the previous call recorded in `memo` (the same numbers first, new points
+ * after: a study's next trial), the previous order is merged with the new points' instead of
+ * sorting again (the order is total: the same result).
+ */
+export function lexOrder2d(flat: Float64Array, n: number, memo?: LexOrderMemo): Int32Array {
+  const prev = memo?.last;
+  let order: Int32Array;
+  if (prev && prev.n <= n && samePrefix(prev.flat, flat, 2 * prev.n)) {
+    const added: number[] = [];
+    for (let i = prev.n; i < n; i++) added.push(i);
+    added.sort((i, j) => lexCompare2d(flat, i, j));
+    order = new Int32Array(n);
+    const old = prev.order;
+    let a = 0, b = 0, q = 0;
+    while (a < old.length && b < added.length) {
+      order[q++] = lexCompare2d(flat, old[a]!, added[b]!) < 0 ? old[a++]! : added[b++]!;
+    }
+    while (a < old.length) order[q++] = old[a++]!;
+    while (b < added.length) order[q++] = added[b++]!;
+  } else {
+    const all = new Array<number>(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    all.sort((i, j) => lexCompare2d(flat, i, j));
+    order = Int32Array.from(all);
+  }
+  if (memo) memo.last = { flat, n, order };
+  return order;
+}
+
+function samePrefix(a: Float64Array, b: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * {@link nonDominationRanks2d} of `n` points stored flat: `flat[2i]`, `flat[2i + 1]` (`memo`:
+ * the previous lexicographic order, see {@link lexOrder2d}).
+ */
 export function nonDominationRanks2dFlat(
   flat: Float64Array,
   n: number,
   nBelow?: number,
+  memo?: LexOrderMemo,
 ): Int32Array {
-  const order = new Array<number>(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => {
-    const a = flat[2 * i]!, b = flat[2 * j]!;
-    if (a < b) return -1;
-    if (a > b) return 1;
-    const c = flat[2 * i + 1]!, d = flat[2 * j + 1]!;
-    return c < d ? -1 : c > d ? 1 : i - j;
-  });
+  const order = lexOrder2d(flat, n, memo);
   // each unique point joins the first front none of whose members dominates it
   const exact = new Int32Array(n);
   const minY: number[] = [];

@@ -9,11 +9,14 @@
 import {
   hssp2dFast,
   hsspLazy,
+  type LexOrderMemo,
   nonDominationRanks2d,
   nonDominationRanks2dFlat,
   nonDominationRanksKdFlat,
 } from "./_pareto_fast.ts";
 import { hypervolumeFlat, hypervolumeIn, wfgScratch } from "./_wfg_flat.ts";
+
+export type { LexOrderMemo } from "./_pareto_fast.ts";
 import { hv3dSweep, sweep3d } from "./_hv3d.ts";
 
 /** A loss vector. */
@@ -147,16 +150,18 @@ export function nonDominationRanks(
 /**
  * {@link nonDominationRanks} of `n` loss vectors of `k` objectives stored flat (`flat[i·k + d]`,
  * no NaN with 2 objectives): 2-D ones, and others without NaN, without building a point per
- * row (`./_pareto_fast.ts`, the same ranks).
+ * row (`./_pareto_fast.ts`, the same ranks). `memo`: the previous 2-D lexicographic order, merged
+ * with the new points when they extend the previous ones (same ranks).
  */
 export function nonDominationRanksFlat(
   flat: Float64Array,
   n: number,
   k: number,
   nBelow?: number,
+  memo?: LexOrderMemo,
 ): Int32Array {
   if (n > 0 && !(nBelow !== undefined && nBelow <= 0)) {
-    if (k === 2) return nonDominationRanks2dFlat(flat, n, nBelow);
+    if (k === 2) return nonDominationRanks2dFlat(flat, n, nBelow, memo);
     if (k > 2 && !flat.some((v) => v !== v)) return nonDominationRanksKdFlat(flat, n, k, nBelow);
   }
   const points: Point[] = [];

@@ -10,6 +10,7 @@ import {
   solveHssp,
 } from "../../lib/math/hypervolume.ts";
 import { hv3dSweep, sweep3d } from "../../lib/math/_hv3d.ts";
+import { lexOrder2d } from "../../lib/math/_pareto_fast.ts";
 
 /** Loss vectors on a coarse grid (many ties and duplicates) or spread out, with infinities. */
 const points = (k: number, min = 1) =>
@@ -165,3 +166,40 @@ for (const k of [3, 4]) {
     );
   });
 }
+
+Deno.test("nonDominationRanksFlat(): 2-D ranks from a remembered order equal the reference along growing and changed lists", () => {
+  // successive lists as a study's splits see them: mostly the previous points plus new ones,
+  // sometimes a list that changed inside (a trial dropped or changed), or a shorter one
+  const step = fc.record({
+    added: points(2, 0),
+    change: fc.option(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 6 }) })),
+    drop: fc.boolean(),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(step, { minLength: 1, maxLength: 8 }),
+      fc.option(fc.nat(70)),
+      (steps, nb) => {
+        const memo = { last: undefined }, orders = { last: undefined };
+        let pts: Point[] = [];
+        for (const s of steps) {
+          pts = [...pts, ...s.added];
+          if (s.change && pts.length > 0) {
+            const at = s.change.at % pts.length;
+            pts[at] = [s.change.value, pts[at]![1]!];
+          }
+          if (s.drop && pts.length > 0) pts = pts.slice(1);
+          if (pts.length === 0) continue;
+          const b = nb === null ? undefined : nb + 1;
+          const flat = Float64Array.from(pts.flat());
+          assert.deepEqual(
+            nonDominationRanksFlat(flat, pts.length, 2, b, memo),
+            nonDominationRanks(pts, b, false),
+          );
+          assert.deepEqual(lexOrder2d(flat, pts.length, orders), lexOrder2d(flat, pts.length));
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

@@ -11,6 +11,7 @@ import type { FrozenTrial } from "../../core/trial.ts";
 import type { Alloc } from "../../math/alloc.ts";
 import { HEAP } from "../../math/alloc.ts";
 import {
+  type LexOrderMemo,
   nonDominationRanksFlat,
   type Point,
   referencePoint,
@@ -50,6 +51,8 @@ export interface HsspMemo {
       readonly selected: ReadonlyArray<number>;
     }
     | undefined;
+  /** The last lexicographic order of 2-D losses (see `lexOrder2d`), when remembered. */
+  readonly order?: LexOrderMemo | undefined;
 }
 
 /** What the split reads from a list of trials, aligned with it. */
@@ -60,6 +63,10 @@ export interface TrialClasses {
   readonly values: Float64Array;
   /** Per trial: the total constraint violation. */
   readonly scores: Float64Array;
+  /** Per trial, when known: a record of its objective values (`trial.values`), read once. */
+  readonly infos?: ReadonlyArray<
+    { readonly objectives: ReadonlyArray<number> | undefined } | undefined
+  >;
 }
 
 // -------------------------------------------------------------------------------------
@@ -150,7 +157,15 @@ export function splitMask(
   const groups = groupByClass(classes, trials.length, directions[0] === "maximize" ? -1 : 1, alloc);
   const isBelow = new Uint8Array(trials.length);
   let remaining = nBelow;
-  remaining -= markBestComplete(isBelow, trials, directions, groups, remaining, memo);
+  remaining -= markBestComplete(
+    isBelow,
+    trials,
+    directions,
+    groups,
+    remaining,
+    memo,
+    classes.infos,
+  );
   remaining -= markBestPruned(isBelow, trials, directions, groups.pruned, remaining);
   markLeastInfeasible(isBelow, groups, remaining);
   return isBelow;
@@ -196,6 +211,7 @@ function markBestComplete(
   groups: ClassGroups,
   budget: number,
   memo?: HsspMemo,
+  infos?: TrialClasses["infos"],
 ): number {
   const { complete, nComplete } = groups;
   const k = Math.max(0, Math.min(budget, nComplete));
@@ -206,8 +222,10 @@ function markBestComplete(
   const nObj = directions.length;
   const flat = new Float64Array(nComplete * nObj);
   for (let q = 0; q < nComplete; q++) {
-    const t = trials[complete[q]!]!;
-    for (let o = 0; o < nObj; o++) flat[q * nObj + o] = lossOf(t, directions, o);
+    const i = complete[q]!;
+    // the memo records are read faster than the trials (of many shapes)
+    const values = infos?.[i] ? infos[i]!.objectives : trials[i]!.values;
+    for (let o = 0; o < nObj; o++) flat[q * nObj + o] = lossFrom(values, directions, o);
   }
   for (const q of splitMultiObjective(flat, nComplete, nObj, k, memo)) isBelow[complete[q]!] = 1;
   return k;
@@ -271,7 +289,16 @@ function prunedKey(t: FrozenTrial, direction: Direction): [number, number] {
 }
 
 export function lossOf(t: FrozenTrial, directions: ReadonlyArray<Direction>, k: number): number {
-  const v = t.values?.[k] ?? NaN;
+  return lossFrom(t.values, directions, k);
+}
+
+/** {@link lossOf} from a trial's objective values. */
+function lossFrom(
+  values: ReadonlyArray<number> | null | undefined,
+  directions: ReadonlyArray<Direction>,
+  k: number,
+): number {
+  const v = values?.[k] ?? NaN;
   const l = directions[k] === "maximize" ? -v : v;
   return Number.isNaN(l) ? Infinity : l;
 }
@@ -315,7 +342,7 @@ function splitMultiObjective(
 ): number[] {
   if (nBelow === 0) return [];
   if (nBelow >= n) return Array.from({ length: n }, (_, i) => i);
-  const ranks = nonDominationRanksFlat(flat, n, nObj, nBelow);
+  const ranks = nonDominationRanksFlat(flat, n, nObj, nBelow, memo?.order);
   let maxRank = 0;
   for (const r of ranks) if (r > maxRank) maxRank = r;
   const counts = new Int32Array(maxRank + 1);
@@ -350,9 +377,12 @@ function tieBreak(
     last && last.subset === subset && sameNumbers(last.positions, tieIdx) &&
     sameNumbers(last.losses, losses)
   ) return last.selected;
-  const tieVals: Point[] = tieIdx.map((_, q) =>
-    Array.from(losses.subarray(q * nObj, q * nObj + nObj))
-  );
+  const tieVals: Point[] = new Array(tieIdx.length);
+  for (let q = 0; q < tieIdx.length; q++) {
+    const p = new Array<number>(nObj);
+    for (let o = 0; o < nObj; o++) p[o] = losses[q * nObj + o]!;
+    tieVals[q] = p;
+  }
   const selected = solveHssp(tieVals, tieIdx, subset, referencePoint(tieVals));
   if (memo) memo.last = { losses, positions: tieIdx, subset, selected };
   return selected;

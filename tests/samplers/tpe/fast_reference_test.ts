@@ -15,6 +15,13 @@ import { buildEstimator, observationWeights } from "../../../lib/samplers/tpe/_k
 import { aboveEstimator } from "../../../lib/samplers/tpe/fast/_above.ts";
 import { logPdfColumns } from "../../../lib/samplers/tpe/fast/_evaluate.ts";
 import { createTpeWorkspace } from "../../../lib/samplers/tpe/fast/workspace.ts";
+import type { ParzenEstimator } from "../../../lib/samplers/tpe/parzen_estimator.ts";
+import { argmaxAcquisition } from "../../../lib/samplers/tpe/fast/_argmax.ts";
+import { startEvaluation } from "../../../lib/samplers/tpe/fast/_cells.ts";
+import { prunedPoint1d } from "../../../lib/samplers/tpe/fast/_point1d.ts";
+import { prepare } from "../../../lib/samplers/tpe/fast/_prepared.ts";
+import { prunedPoint } from "../../../lib/samplers/tpe/fast/_pruned.ts";
+import { argmaxNumpy } from "../../../lib/math/numpy.ts";
 
 /** The kinds of parameters a random history draws from. */
 const KINDS: ReadonlyArray<Distribution> = [
@@ -118,6 +125,108 @@ Deno.test("the fast layer's log density equals the reference parzenLogPdf() on r
           );
         });
       }
+    }),
+    { numRuns: 60 },
+  );
+});
+
+/** A one-dimensional history of each kind, its estimators and points (draws, edges, repeats). */
+const oneDim = fc.record({
+  kind: fc.integer({ min: 0, max: KINDS.length - 1 }),
+  // pruned from 48 components, with windows from 512; exact argmax up to 1024
+  n: fc.oneof(fc.integer({ min: 40, max: 120 }), fc.integer({ min: 500, max: 1100 })),
+  seed: fc.nat(),
+  tight: fc.boolean(),
+  incremental: fc.boolean(),
+  considerMagicClip: fc.boolean(),
+});
+
+function oneDimCase(h: {
+  kind: number;
+  n: number;
+  seed: number;
+  tight: boolean;
+  incremental: boolean;
+  considerMagicClip: boolean;
+}) {
+  const ws = createTpeWorkspace();
+  const space = { p: KINDS[h.kind]! };
+  const rng = rngFromSeed(h.seed);
+  const rows = Array.from({ length: h.n }, () => ({
+    row: Float64Array.of(valueOf(space.p, uniform(rng), h.tight)),
+  }));
+  const params = {
+    priorWeight: 1,
+    considerMagicClip: h.considerMagicClip,
+    considerEndpoints: false,
+  };
+  const weights = observationWeights({ kind: "default" }, h.n);
+  const trials = rows.map((_, k) => ({ number: k }) as unknown as FrozenTrial);
+  const cols = [Float64Array.from(rows, (r) => r.row[0]!)];
+  const above = h.incremental
+    ? aboveEstimator(ws.evaluation, ws.above, "t", trials, rows, ["p"], space, weights, params)
+    : buildEstimator(cols, h.n, ["p"], space, weights, params, ws.evaluation);
+  const nb = 25;
+  const below = buildEstimator(
+    [cols[0]!.slice(0, nb)],
+    nb,
+    ["p"],
+    space,
+    observationWeights({ kind: "default" }, nb),
+    params,
+  );
+  // draws from the good side, repeated (stepped and categorical draws repeat anyway), and edges
+  const drawn = parzenSample(below, rng, 16).p!;
+  const pts = [
+    ...drawn,
+    ...drawn.slice(0, 6),
+    valueOf(space.p, 0, false),
+    valueOf(space.p, 1, false),
+  ];
+  return { ws, below, above, points: [Float64Array.from(pts)], m: pts.length };
+}
+
+Deno.test("prunedPoint1d() gives prunedPoint()'s value and upper bound bit for bit", () => {
+  fc.assert(
+    fc.property(oneDim, (h) => {
+      const { ws, above, points, m } = oneDimCase(h);
+      const ev = ws.evaluation;
+      const P = prepare(ev, above);
+      const memos = startEvaluation(ev, P, points, m);
+      for (let j = 0; j < m; j++) {
+        const want = prunedPoint(ev, P, memos, points, j);
+        const wantUpper = ev.lastUpper;
+        const got = prunedPoint1d(ev, P, memos, points, j);
+        assert.ok(Object.is(got, want), `point ${j}: ${got} vs ${want}`);
+        assert.ok(
+          Object.is(ev.lastUpper, wantUpper),
+          `point ${j}: ${ev.lastUpper} vs ${wantUpper}`,
+        );
+      }
+    }),
+    { numRuns: 80 },
+  );
+});
+
+Deno.test("argmaxAcquisition() over one dimension, each distinct candidate evaluated once, is the argmax of the point-by-point values", () => {
+  fc.assert(
+    fc.property(oneDim, (h) => {
+      const { ws, below, above, points, m } = oneDimCase(h);
+      const ev = ws.evaluation;
+      // point by point, with the readable pruned evaluation
+      const value = (pe: ParzenEstimator, j: number) => {
+        const P = prepare(ev, pe);
+        const one = [points[0]!.subarray(j, j + 1)];
+        return P.K < 48 ? parzenLogPdf(pe, { p: [points[0]![j]!] })[0]! : prunedPoint(
+          ev,
+          P,
+          startEvaluation(ev, P, one, 1),
+          one,
+          0,
+        );
+      };
+      const a = Float64Array.from({ length: m }, (_, j) => value(below, j) - value(above, j));
+      assert.equal(argmaxAcquisition(below, above, points, m, ev), argmaxNumpy(a));
     }),
     { numRuns: 60 },
   );

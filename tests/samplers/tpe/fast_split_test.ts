@@ -5,6 +5,7 @@ import { HEAP } from "../../../lib/math/alloc.ts";
 import { classify, type HsspMemo, splitMask } from "../../../lib/samplers/tpe/split.ts";
 import { createSplitMemo, splitMaskMemo } from "../../../lib/samplers/tpe/fast/_split.ts";
 import { createTrialLists } from "../../../lib/samplers/tpe/fast/_trial_lists.ts";
+import { createHistoryMemo, historyOf } from "../../../lib/samplers/tpe/fast/_history.ts";
 
 function trial(number: number, state: FrozenTrial["state"], values: number[]): FrozenTrial {
   return {
@@ -30,7 +31,7 @@ const history = fc.array(
   { minLength: 1, maxLength: 80 },
 );
 
-Deno.test("splitMaskMemo() equals splitMask() along a growing history, repeated calls and all", () => {
+Deno.test("splitMaskMemo() equals splitMask() along a growing history, repeated calls and all, from the trials or their memo records", () => {
   fc.assert(
     fc.property(
       history,
@@ -42,11 +43,14 @@ Deno.test("splitMaskMemo() equals splitMask() along a growing history, repeated 
           k,
         ) as Direction[];
         const all = specs.map((s, i) => trial(i, s.state, s.values.slice(0, k)));
-        const mem = createSplitMemo(createTrialLists());
+        const lists = createTrialLists();
+        const mem = createSplitMemo(lists), hm = createHistoryMemo(lists);
         for (let n = 1; n <= all.length; n += 7) {
           for (const b of [nBelow, nBelow, nBelow + 1]) {
             const list = all.slice(0, n); // a new list each call, as the sampler gets
-            const got = splitMaskMemo(mem, list, directions, b, classify(list), HEAP);
+            // the split reads the trials, or the history memo's records of them
+            const classes = b === nBelow ? historyOf(hm, list) : classify(list);
+            const got = splitMaskMemo(mem, list, directions, b, classes, HEAP);
             assert.deepEqual(got, splitMask(list, directions, b));
           }
         }

@@ -75,7 +75,7 @@ Deno.test("usedTrials() records only the prefixes its successive lists really sh
   // a study as successive samplers see it: trials start, finish, fail, and lists are new
   // arrays; sometimes the study's lists are compared first (as the search space does)
   const step = fc.record({
-    op: fc.constantFrom("start", "complete", "fail", "prune", "same"),
+    op: fc.constantFrom("start", "complete", "fail", "prune", "same", "touch"),
     at: fc.nat(),
     compare: fc.boolean(),
   });
@@ -85,12 +85,16 @@ Deno.test("usedTrials() records only the prefixes its successive lists really sh
       const history = createHistoryMemo(lists);
       let trials: FrozenTrial[] = [trial(0, "COMPLETE"), trial(1, "RUNNING")];
       let prevCtx: FrozenTrial[] | undefined;
-      let prevUsed: FrozenTrial[] | undefined;
+      let prevUsed: ReadonlyArray<FrozenTrial> | undefined;
       for (const o of ops) {
         trials = trials.slice();
         const running = trials.filter((t) => t.state === "RUNNING");
         if (o.op === "start") trials.push(trial(trials.length, "RUNNING"));
-        else if (o.op !== "same" && running.length > 0) {
+        else if (o.op === "touch") {
+          // the newest trial written again (as each suggestion does): a new record, same state
+          const last = trials[trials.length - 1]!;
+          trials[last.number] = trial(last.number, last.state);
+        } else if (o.op !== "same" && running.length > 0) {
           const r = running[o.at % running.length]!;
           const state = o.op === "complete" ? "COMPLETE" : o.op === "fail" ? "FAIL" : "PRUNED";
           trials[r.number] = trial(r.number, state);
@@ -98,13 +102,13 @@ Deno.test("usedTrials() records only the prefixes its successive lists really sh
         if (o.compare && prevCtx) sharedPrefix(lists, trials, prevCtx);
         const current = trials[trials.length - 1]!.number;
         const used = usedTrials(history, trials, current, liar);
-        assert.deepEqual(
-          used.map((t) => t.number),
-          trials.filter((t) =>
-            t.state === "COMPLETE" || t.state === "PRUNED" ||
-            (liar && t.state === "RUNNING" && t.number !== current)
-          ).map((t) => t.number),
+        const want = trials.filter((t) =>
+          t.state === "COMPLETE" || t.state === "PRUNED" ||
+          (liar && t.state === "RUNNING" && t.number !== current)
         );
+        assert.deepEqual(used.map((t) => t.number), want.map((t) => t.number));
+        // the very records of this list (a list reused from the previous call must hold them)
+        assert.ok(used.every((t, i) => t === want[i]));
         if (prevUsed) {
           const k = knownPrefix(lists, used, prevUsed);
           if (k >= 0) assert.ok(k <= commonPrefix(used, prevUsed), `claimed ${k}`);

@@ -46,13 +46,13 @@ export function argmaxAcquisition(
   m: number,
   ev: Evaluation = createEvaluation(),
 ): number {
-  const lL = new Float64Array(m);
-  logPdfColumns(below, cols, m, lL, { evaluation: ev });
   const P = prepare(ev, above);
   const D = P.dims.length;
   if (P.K < PRUNE_MIN_COMPONENTS || D === 0 || (D === 1 && P.K < EXACT_1D_MAX_COMPONENTS)) {
-    return exactArgmax(ev, above, cols, m, lL);
+    return exactArgmax(ev, below, above, cols, m);
   }
+  const lL = new Float64Array(m);
+  logPdfColumns(below, cols, m, lL, { evaluation: ev });
   const memos = startEvaluation(ev, P, cols, m);
   const byL = Array.from({ length: m }, (_, j) => j).sort((a, b) => lL[b]! - lL[a]! || a - b);
   // the likely winner first (see winnerRank), then its neighbours in that ranking
@@ -71,7 +71,7 @@ export function argmaxAcquisition(
     const g = prunedPoint(ev, P, memos, cols, j, l - bestLo + TIE_SLACK, hints, FAST_MARGIN);
     if (g === Infinity) continue;
     const a = l - g;
-    if (a !== a) return exactArgmax(ev, above, cols, m, lL);
+    if (a !== a) return exactArgmax(ev, below, above, cols, m);
     hi[j] = a;
     lo[j] = l - ev.lastUpper;
     if (lo[j]! > bestLo) bestLo = lo[j]!;
@@ -87,7 +87,7 @@ export function argmaxAcquisition(
       break;
     }
     const a = lL[j]! - prunedPoint(ev, P, memos, cols, j);
-    if (a !== a) return exactArgmax(ev, above, cols, m, lL);
+    if (a !== a) return exactArgmax(ev, below, above, cols, m);
     if (best < 0 || a > bestA) {
       best = j;
       bestA = a;
@@ -97,16 +97,49 @@ export function argmaxAcquisition(
   return best;
 }
 
-/** The argmax of the exact acquisition values, given `log l` (numpy's rules for NaN). */
+/**
+ * The argmax of the exact acquisition values (numpy's rules for NaN). Over one dimension, each
+ * distinct value among the points is evaluated once (the log densities there are functions of
+ * the point alone, so equal points get equal values: candidates drawn from a few grid values or
+ * choices repeat).
+ */
 function exactArgmax(
   ev: Evaluation,
+  below: ParzenEstimator,
   above: ParzenEstimator,
   cols: ReadonlyArray<Float64Array>,
   m: number,
-  lL: Float64Array,
 ): number {
-  const g = new Float64Array(m);
-  logPdfColumns(above, cols, m, g, { evaluation: ev });
-  for (let j = 0; j < m; j++) lL[j] = lL[j]! - g[j]!;
-  return argmaxNumpy(lL);
+  const distinct = cols.length === 1 ? distinctValues(cols[0]!, m) : undefined;
+  const pts = distinct ? [distinct.values] : cols;
+  const n = distinct ? distinct.values.length : m;
+  const l = new Float64Array(n), g = new Float64Array(n);
+  logPdfColumns(below, pts, n, l, { evaluation: ev });
+  logPdfColumns(above, pts, n, g, { evaluation: ev });
+  const a = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const u = distinct ? distinct.of[j]! : j;
+    a[j] = l[u]! - g[u]!;
+  }
+  return argmaxNumpy(a);
+}
+
+/**
+ * The distinct values among `col[0..m)`, in first-seen order, and each point's (by `===`: 0 and
+ * −0 are one value, whose terms are equal; each NaN is its own).
+ */
+export function distinctValues(
+  col: Float64Array,
+  m: number,
+): { readonly values: Float64Array; readonly of: Int32Array } {
+  const values = new Float64Array(m), of = new Int32Array(m);
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const x = col[j]!;
+    let u = 0;
+    while (u < n && values[u] !== x) u++;
+    if (u === n) values[n++] = x;
+    of[j] = u;
+  }
+  return { values: values.subarray(0, n), of };
 }

@@ -54,6 +54,8 @@ export interface Evaluation extends Scratch, FitScratch {
   winnerRank: number;
   /** The component a dimension scan found largest (see `./_pruned.ts`). */
   best: number;
+  /** The largest term a one-dimensional scan kept (see `./_point1d.ts`). */
+  lastMax: number;
 }
 
 /** A fresh evaluation state. */
@@ -74,6 +76,7 @@ export function createEvaluation(): Evaluation {
     lastUpper: NaN,
     winnerRank: 0,
     best: -1,
+    lastMax: -Infinity,
   };
 }
 

@@ -8,6 +8,7 @@ import { logSumExp } from "../../../math/numpy.ts";
 import type { CategoricalKernels, NumericalKernels, ParzenEstimator } from "../_kernels.ts";
 import { cellMass, createEvaluation, type Evaluation, startEvaluation } from "./_cells.ts";
 import { DimKind, prepare, type Prepared } from "./_prepared.ts";
+import { prunedPoint1d } from "./_point1d.ts";
 import { PRUNE_MIN_COMPONENTS, prunedPoint } from "./_pruned.ts";
 
 // -------------------------------------------------------------------------------------
@@ -56,7 +57,8 @@ export function logPdfColumns(
   const memos = startEvaluation(ev, P, cols, m);
   const exact = options.exact === true || K < PRUNE_MIN_COMPONENTS || D === 0;
   if (!exact) {
-    for (let j = 0; j < m; j++) out[j] = prunedPoint(ev, P, memos, cols, j);
+    if (D === 1) { for (let j = 0; j < m; j++) out[j] = prunedPoint1d(ev, P, memos, cols, j); }
+    else for (let j = 0; j < m; j++) out[j] = prunedPoint(ev, P, memos, cols, j);
     return;
   }
   // exact: dimension by dimension over the whole (points × components) matrix

@@ -100,12 +100,17 @@ export function usedTrials(
   trials: ReadonlyArray<FrozenTrial>,
   current: number,
   constantLiar: boolean,
-): FrozenTrial[] {
+): ReadonlyArray<FrozenTrial> {
   const codes = stateCodes(mem, trials);
+  const prev = mem.lastUsed;
+  if (prev && sameSelection(mem, prev, trials, codes, current, constantLiar)) {
+    // the same trials are used (the calls of one trial, one per parameter): the same list
+    mem.lastUsed = { from: trials, used: prev.used, constantLiar, current };
+    return prev.used;
+  }
   const out: FrozenTrial[] = [];
   // positions below `stable` were decided as in the previous call (same objects, same states,
   // and no RUNNING trial, whose inclusion depends on `current`)
-  const prev = mem.lastUsed;
   let stable = -1, proven = 0;
   if (prev && prev.constantLiar === constantLiar) {
     stable = sharedPrefix(mem.lists, trials, prev.from);
@@ -124,8 +129,40 @@ export function usedTrials(
   }
   if (stable >= trials.length) proven = out.length;
   if (prev && stable >= 0) notePrefix(mem.lists, out, prev.used, proven);
-  mem.lastUsed = { from: trials, used: out, constantLiar };
+  mem.lastUsed = { from: trials, used: out, constantLiar, current };
   return out;
+}
+
+/** Whether a trial of state `code` is used (see {@link usedTrials}). */
+function isUsed(code: number, t: FrozenTrial, current: number, constantLiar: boolean): boolean {
+  return code === StateCode.Complete || code === StateCode.Pruned ||
+    (constantLiar && code === StateCode.Running && t.number !== current);
+}
+
+/**
+ * Whether `trials` selects exactly the trials of the previous call: the same objects where both
+ * lists hold a used trial, and unused trials elsewhere (the trial being sampled, replaced by a
+ * newer record of itself between the calls for its parameters).
+ */
+function sameSelection(
+  mem: HistoryMemo,
+  prev: LastUsed,
+  trials: ReadonlyArray<FrozenTrial>,
+  codes: Uint8Array,
+  current: number,
+  constantLiar: boolean,
+): boolean {
+  const n = trials.length, was = prev.from;
+  if (prev.constantLiar !== constantLiar || prev.current !== current || was.length !== n) {
+    return false;
+  }
+  for (let i = sharedPrefix(mem.lists, trials, was); i < n; i++) {
+    const a = trials[i]!, b = was[i]!;
+    if (a === b) continue;
+    if (isUsed(codes[i]!, a, current, constantLiar)) return false;
+    if (isUsed(STATE_CODES[b.state], b, current, constantLiar)) return false;
+  }
+  return true;
 }
 
 /** A {@link usedTrials} call: its input and output lists. */
@@ -133,6 +170,8 @@ export interface LastUsed {
   readonly from: ReadonlyArray<FrozenTrial>;
   readonly used: ReadonlyArray<FrozenTrial>;
   readonly constantLiar: boolean;
+  /** The number of the trial being sampled. */
+  readonly current: number;
 }
 
 /** Number of COMPLETE and PRUNED trials. */
@@ -150,6 +189,8 @@ export interface TrialInfo {
   readonly state: FrozenTrial["state"];
   /** The first objective value (NaN when missing). */
   readonly value0: number;
+  /** The objective values (`trial.values`). */
+  readonly objectives: ReadonlyArray<number> | undefined;
   readonly infeasibility: number;
   /** The observation for the most recent search space, and for others. */
   keyId: number;
@@ -165,6 +206,7 @@ export function infoOf(mem: HistoryMemo, t: FrozenTrial): TrialInfo | undefined 
     info = {
       state: t.state,
       value0: t.values?.[0] ?? NaN,
+      objectives: t.values ?? undefined,
       infeasibility: infeasibility(t),
       keyId: -1,
       entry: null,

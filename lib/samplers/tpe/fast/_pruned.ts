@@ -124,7 +124,7 @@ function lowerBound(values: Float64Array, x: number, after = false): number {
  * dimension of a large mixture, the prior, the wide components and the narrow ones whose
  * centres lie within the window around x that can still reach `thr` (see {@link DimWindow}).
  */
-function firstCandidates(
+export function firstCandidates(
   ev: Evaluation,
   P: Prepared,
   dim: PreparedDim,

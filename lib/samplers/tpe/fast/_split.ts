@@ -15,7 +15,10 @@ import { sharedPrefix, type TrialLists } from "./_trial_lists.ts";
 /** The last split (speed only: results never depend on it). */
 export interface SplitMemo {
   readonly lists: TrialLists;
-  /** The last hypervolume subset selection (the fronts often stay the same between trials). */
+  /**
+   * The last hypervolume subset selection (the fronts often stay the same between trials), and
+   * the last order of 2-D losses (the next trial's extend them).
+   */
   readonly hssp: HsspMemo;
   last:
     | {
@@ -29,7 +32,7 @@ export interface SplitMemo {
 
 /** A fresh memo sharing `lists`. */
 export function createSplitMemo(lists: TrialLists): SplitMemo {
-  return { lists, hssp: { last: undefined }, last: undefined };
+  return { lists, hssp: { last: undefined, order: { last: undefined } }, last: undefined };
 }
 
 /**
