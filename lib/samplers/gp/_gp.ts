@@ -10,6 +10,7 @@
 import {
   choleskyInPlace,
   choleskyInverse,
+  solveLowerBlock4InPlace,
   solveLowerInPlace,
   solveUpperTInPlace,
 } from "./_linalg.ts";
@@ -122,9 +123,10 @@ function pairKernels(
   sq: Float64Array,
   isl: Float64Array,
   count: number,
-): [Float64Array, Float64Array] {
+  val: Float64Array,
+  der: Float64Array,
+): void {
   const dim = isl.length;
-  const val = new Float64Array(count), der = new Float64Array(count);
   for (let p = 0, q = 0; p < count; p++, q += dim) {
     let r = 0;
     for (let k = 0; k < dim; k++) r += sq[q + k]! * isl[k]!;
@@ -132,7 +134,37 @@ function pairKernels(
     val[p] = e * ((5 / 3) * r + r5 + 1);
     der[p] = (-5 / 6) * (r5 + 1) * e;
   }
-  return [val, der];
+}
+
+/**
+ * The buffers of one fit, reused by its loss evaluations (no allocation per evaluation), and
+ * the factor of the last evaluation: `chol` and `alpha` are those of the raw parameters `raw`
+ * while `valid[0]` is 1.
+ */
+export interface FitWorkspace {
+  readonly chol: Float64Array;
+  readonly alpha: Float64Array;
+  readonly inv: Float64Array;
+  readonly u: Float64Array;
+  readonly val: Float64Array;
+  readonly der: Float64Array;
+  readonly raw: Float64Array;
+  readonly valid: Uint8Array;
+}
+
+/** A workspace for fits of `n` points in `dim` dimensions. */
+export function fitWorkspace(n: number, dim: number): FitWorkspace {
+  const pairs = (n * (n - 1)) / 2;
+  return {
+    chol: new Float64Array(n * n),
+    alpha: new Float64Array(n),
+    inv: new Float64Array(n * n),
+    u: new Float64Array(n * n),
+    val: new Float64Array(pairs),
+    der: new Float64Array(pairs),
+    raw: new Float64Array(dim + 2),
+    valid: new Uint8Array(1),
+  };
 }
 
 /**
@@ -146,11 +178,13 @@ export function fitLoss(
   raw: Float64Array,
   grad: Float64Array,
   deterministic: boolean,
+  ws: FitWorkspace = fitWorkspace(data.n, data.dim),
 ): number {
   const { n, dim, y } = data;
   const p = fromRaw(raw, dim, deterministic);
-  const [val, der] = pairKernels(sq, p.isl, (n * (n - 1)) / 2);
-  const chol = new Float64Array(n * n);
+  const { chol, alpha, val, der } = ws;
+  ws.valid[0] = 0;
+  pairKernels(sq, p.isl, (n * (n - 1)) / 2, val, der);
   for (let i = 0, q = 0; i < n; i++) {
     chol[i * n + i] = p.scale + p.noise;
     for (let j = 0; j < i; j++, q++) chol[i * n + j] = p.scale * val[q]!;
@@ -159,7 +193,7 @@ export function fitLoss(
     grad.fill(0);
     return Infinity;
   }
-  const alpha = Float64Array.from(y);
+  alpha.set(y);
   solveLowerInPlace(chol, n, alpha);
   let mll = 0, quad = 0;
   for (let i = 0; i < n; i++) {
@@ -168,7 +202,9 @@ export function fitLoss(
   }
   mll -= 0.5 * quad;
   solveUpperTInPlace(chol, n, alpha);
-  const inv = choleskyInverse(chol, n);
+  ws.raw.set(raw);
+  ws.valid[0] = 1;
+  const inv = choleskyInverse(chol, n, ws.inv, ws.u);
   mllGradient(data, sq, p, alpha, inv, val, der, grad, deterministic);
   priorGradient(p, grad, deterministic);
   return -(mll + logPrior(p));
@@ -248,17 +284,22 @@ export function fitGp(
   initial?: KernelParams,
 ): Gp {
   const sq = pairSqd(data);
+  const ws = fitWorkspace(data.n, data.dim);
   const starts = initial ? [initial, defaultParams(data.dim)] : [defaultParams(data.dim)];
   for (const start of starts) {
     const res = minimize(
-      (raw, grad) => fitLoss(data, sq, raw, grad, deterministic),
+      (raw, grad) => fitLoss(data, sq, raw, grad, deterministic, ws),
       toRaw(start),
-      // Optuna stops SciPy's L-BFGS-B at gtol 1e-2; our projected quasi-Newton (Armijo steps)
-      // takes a tenth of that, a couple of iterations more, to reach at least SciPy's optimum
-      { pgtol: 1e-3 },
+      // SciPy's L-BFGS-B with Optuna's tolerance (gtol 1e-2)
+      { pgtol: 1e-2, lineSearch: "moreThuente" },
     );
     if (!res.success || !Number.isFinite(res.f)) continue;
-    const gp = gpWith(data, fromRaw(res.x, data.dim, deterministic));
+    const params = fromRaw(res.x, data.dim, deterministic);
+    // the last evaluation is usually at the optimum: its factor is the GP's
+    if (ws.valid[0] === 1 && ws.raw.every((v, k) => Object.is(v, res.x[k]))) {
+      return { ...data, params, chol: ws.chol, alpha: ws.alpha };
+    }
+    const gp = gpWith(data, params);
     if (gp) return gp;
   }
   return gpWith(data, defaultParams(data.dim))!;
@@ -348,35 +389,7 @@ export function posteriorMany(
       }
       if (p < size) means[start + p] = mean;
     }
-    let q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      let s0 = v[i * BLOCK]!,
-        s1 = v[i * BLOCK + 1]!,
-        s2 = v[i * BLOCK + 2]!,
-        s3 = v[i * BLOCK + 3]!;
-      for (let j = 0; j < i; j++) {
-        const l = chol[ri + j]!, o = j * BLOCK;
-        s0 -= l * v[o]!;
-        s1 -= l * v[o + 1]!;
-        s2 -= l * v[o + 2]!;
-        s3 -= l * v[o + 3]!;
-      }
-      const d = invDiag[i]!;
-      s0 *= d;
-      s1 *= d;
-      s2 *= d;
-      s3 *= d;
-      v[i * BLOCK] = s0;
-      v[i * BLOCK + 1] = s1;
-      v[i * BLOCK + 2] = s2;
-      v[i * BLOCK + 3] = s3;
-      q0 += s0 * s0;
-      q1 += s1 * s1;
-      q2 += s2 * s2;
-      q3 += s3 * s3;
-    }
-    const q = [q0, q1, q2, q3];
+    const q = solveLowerBlock4InPlace(chol, n, invDiag, v);
     for (let p = 0; p < size; p++) variances[start + p] = Math.max(gp.params.scale - q[p]!, 0);
   }
 }
