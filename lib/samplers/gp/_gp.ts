@@ -334,11 +334,13 @@ export function kernelVector(gp: Gp, xs: Float64Array, off: number, k: Float64Ar
 export interface PosteriorScratch {
   readonly k: Float64Array;
   readonly v: Float64Array;
+  /** The kernel's derivatives in the squared distance (numeric spaces, by the gradient). */
+  readonly dk: Float64Array;
 }
 
 /** Buffers for {@link posterior} on `gp`. */
 export function posteriorScratch(gp: Gp): PosteriorScratch {
-  return { k: new Float64Array(gp.n), v: new Float64Array(gp.n) };
+  return { k: new Float64Array(gp.n), v: new Float64Array(gp.n), dk: new Float64Array(gp.n) };
 }
 
 /** Posterior mean and variance (clamped at 0) at the point at `xs[off…]`. */
@@ -349,6 +351,11 @@ export function posterior(
   s: PosteriorScratch,
 ): { mean: number; variance: number } {
   kernelVector(gp, xs, off, s.k);
+  return posteriorOfK(gp, s);
+}
+
+/** Posterior mean and variance (clamped at 0) from the kernel vector in `s.k`. */
+function posteriorOfK(gp: Gp, s: PosteriorScratch): { mean: number; variance: number } {
   let mean = 0;
   for (let i = 0; i < gp.n; i++) mean += s.k[i]! * gp.alpha[i]!;
   s.v.set(s.k);
@@ -356,6 +363,22 @@ export function posterior(
   let vv = 0;
   for (let i = 0; i < gp.n; i++) vv += s.v[i]! * s.v[i]!;
   return { mean, variance: Math.max(gp.params.scale - vv, 0) };
+}
+
+/** As {@link kernelVector} (no categorical parameter), with the derivatives into `dk`. */
+function kernelVectorWithDeriv(gp: Gp, x: Float64Array, k: Float64Array, dk: Float64Array): void {
+  const { n, dim } = gp, xt = gp.x;
+  const isl = gp.params.isl, scale = gp.params.scale;
+  for (let i = 0, row = 0; i < n; i++, row += dim) {
+    let r = 0;
+    for (let d = 0; d < dim; d++) {
+      const t = x[d]! - xt[row + d]!;
+      r += t * t * isl[d]!;
+    }
+    const r5 = Math.sqrt(5 * r), e = Math.exp(-r5);
+    k[i] = scale * e * ((5 / 3) * r + r5 + 1);
+    dk[i] = scale * ((-5 / 6) * (r5 + 1) * e);
+  }
 }
 
 /** Points per block of {@link posteriorMany} (each row of `L` is read once per block). */
@@ -377,21 +400,75 @@ export function posteriorMany(
   const v = new Float64Array(n * BLOCK); // v[i·BLOCK + p]: L⁻¹k of point p of the block
   const invDiag = new Float64Array(n);
   for (let i = 0; i < n; i++) invDiag[i] = 1 / chol[i * n + i]!;
+  const numeric = !gp.isCategorical.includes(1);
   for (let start = 0; start < count; start += BLOCK) {
     const size = Math.min(BLOCK, count - start);
-    for (let p = 0; p < BLOCK; p++) {
-      if (p < size) kernelVector(gp, xs, (start + p) * dim, k);
-      let mean = 0;
-      for (let i = 0; i < n; i++) {
-        const ki = p < size ? k[i]! : 0;
-        v[i * BLOCK + p] = ki;
-        mean += ki * alpha[i]!;
+    if (numeric) kernelBlock4(gp, xs, start, size, v, means);
+    else {
+      for (let p = 0; p < BLOCK; p++) {
+        if (p < size) kernelVector(gp, xs, (start + p) * dim, k);
+        let mean = 0;
+        for (let i = 0; i < n; i++) {
+          const ki = p < size ? k[i]! : 0;
+          v[i * BLOCK + p] = ki;
+          mean += ki * alpha[i]!;
+        }
+        if (p < size) means[start + p] = mean;
       }
-      if (p < size) means[start + p] = mean;
     }
     const q = solveLowerBlock4InPlace(chol, n, invDiag, v);
     for (let p = 0; p < size; p++) variances[start + p] = Math.max(gp.params.scale - q[p]!, 0);
   }
+}
+
+/**
+ * The kernel values between points `start…start+size−1` of `xs` (`size ≤ 4`, no categorical
+ * parameter) and the data into `v[i·4 + p]` (zero for `p ≥ size`), their posterior means into
+ * `means`: each training row is read once for the four points.
+ */
+function kernelBlock4(
+  gp: Gp,
+  xs: Float64Array,
+  start: number,
+  size: number,
+  v: Float64Array,
+  means: Float64Array,
+): void {
+  const { x, n, dim, alpha } = gp;
+  const isl = gp.params.isl, scale = gp.params.scale;
+  const o0 = start * dim, o1 = size > 1 ? o0 + dim : o0;
+  const o2 = size > 2 ? o0 + 2 * dim : o0, o3 = size > 3 ? o0 + 3 * dim : o0;
+  const c = 5 / 3;
+  let m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+  for (let i = 0, row = 0; i < n; i++, row += dim) {
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    for (let d = 0; d < dim; d++) {
+      const t = x[row + d]!, w = isl[d]!;
+      const a0 = xs[o0 + d]! - t, a1 = xs[o1 + d]! - t;
+      const a2 = xs[o2 + d]! - t, a3 = xs[o3 + d]! - t;
+      r0 += a0 * a0 * w;
+      r1 += a1 * a1 * w;
+      r2 += a2 * a2 * w;
+      r3 += a3 * a3 * w;
+    }
+    const s0 = Math.sqrt(5 * r0), s1 = Math.sqrt(5 * r1);
+    const s2 = Math.sqrt(5 * r2), s3 = Math.sqrt(5 * r3);
+    const k0 = scale * Math.exp(-s0) * (c * r0 + s0 + 1);
+    const k1 = size > 1 ? scale * Math.exp(-s1) * (c * r1 + s1 + 1) : 0;
+    const k2 = size > 2 ? scale * Math.exp(-s2) * (c * r2 + s2 + 1) : 0;
+    const k3 = size > 3 ? scale * Math.exp(-s3) * (c * r3 + s3 + 1) : 0;
+    const ai = alpha[i]!, o = i * 4;
+    v[o] = k0;
+    v[o + 1] = k1;
+    v[o + 2] = k2;
+    v[o + 3] = k3;
+    m0 += k0 * ai;
+    m1 += k1 * ai;
+    m2 += k2 * ai;
+    m3 += k3 * ai;
+  }
+  const m = [m0, m1, m2, m3];
+  for (let p = 0; p < size; p++) means[start + p] = m[p]!;
 }
 
 /**
@@ -406,7 +483,9 @@ export function posteriorWithGrad(
   dVar: Float64Array,
 ): { mean: number; variance: number } {
   const { n, dim, isCategorical } = gp;
-  const { mean, variance } = posterior(gp, x, 0, s);
+  const numeric = !isCategorical.includes(1);
+  if (numeric) kernelVectorWithDeriv(gp, x, s.k, s.dk);
+  const { mean, variance } = numeric ? posteriorOfK(gp, s) : posterior(gp, x, 0, s);
   // w = C⁻¹k
   solveUpperTInPlace(gp.chol, n, s.v);
   dMean.fill(0);
@@ -414,9 +493,12 @@ export function posteriorWithGrad(
   const isl = gp.params.isl, scale = gp.params.scale, xt = gp.x;
   const clamped = variance === 0;
   for (let i = 0; i < n; i++) {
-    let r = 0;
-    for (let d = 0; d < dim; d++) r += sqd(x[d]!, xt[i * dim + d]!, isCategorical[d]!) * isl[d]!;
-    const dk = scale * matern52Deriv(r);
+    let dk = s.dk[i]!;
+    if (!numeric) {
+      let r = 0;
+      for (let d = 0; d < dim; d++) r += sqd(x[d]!, xt[i * dim + d]!, isCategorical[d]!) * isl[d]!;
+      dk = scale * matern52Deriv(r);
+    }
     const a = dk * gp.alpha[i]!, b = clamped ? 0 : -2 * dk * s.v[i]!;
     for (let d = 0; d < dim; d++) {
       if (isCategorical[d]) continue;
