@@ -43,6 +43,11 @@ export interface Gp extends GpData {
   readonly params: KernelParams;
   readonly chol: Float64Array;
   readonly alpha: Float64Array;
+  /**
+   * The diagonal of the fit's final inverse Hessian approximation in the raw parameters (the
+   * next fit's warm start with {@link fitGp}'s `curvature`); undefined when unfitted.
+   */
+  readonly curvature?: Float64Array;
 }
 
 /** Matérn-5/2 of a squared distance. */
@@ -277,30 +282,41 @@ export function gpWith(data: GpData, params: KernelParams): Gp | undefined {
 /**
  * Fits the kernel parameters as Optuna's `fit_kernel_params`: from `initial` (the previous
  * fit, or the defaults), then from the defaults if that fails, else the defaults unfitted.
+ * From the defaults the fit takes SciPy's L-BFGS-B steps (Optuna's); from `initial` with
+ * `curvature` (the previous fit's {@link Gp.curvature}), it starts with that inverse Hessian
+ * diagonal instead of SciPy's identity, which about halves the loss evaluations of a fit
+ * warm-started one trial later (same tolerance).
  */
 export function fitGp(
   data: GpData,
   deterministic: boolean,
   initial?: KernelParams,
+  curvature?: Float64Array,
 ): Gp {
   const sq = pairSqd(data);
   const ws = fitWorkspace(data.n, data.dim);
   const starts = initial ? [initial, defaultParams(data.dim)] : [defaultParams(data.dim)];
+  const warm = curvature?.length === data.dim + 2 ? curvature : undefined;
   for (const start of starts) {
     const res = minimize(
       (raw, grad) => fitLoss(data, sq, raw, grad, deterministic, ws),
       toRaw(start),
       // SciPy's L-BFGS-B with Optuna's tolerance (gtol 1e-2)
-      { pgtol: 1e-2, lineSearch: "moreThuente" },
+      {
+        pgtol: 1e-2,
+        lineSearch: "moreThuente",
+        initialCurvature: start === initial ? warm : undefined,
+      },
     );
     if (!res.success || !Number.isFinite(res.f)) continue;
     const params = fromRaw(res.x, data.dim, deterministic);
+    const fitted = res.curvature ? { curvature: res.curvature } : {};
     // the last evaluation is usually at the optimum: its factor is the GP's
     if (ws.valid[0] === 1 && ws.raw.every((v, k) => Object.is(v, res.x[k]))) {
-      return { ...data, params, chol: ws.chol, alpha: ws.alpha };
+      return { ...data, params, chol: ws.chol, alpha: ws.alpha, ...fitted };
     }
     const gp = gpWith(data, params);
-    if (gp) return gp;
+    if (gp) return { ...gp, ...fitted };
   }
   return gpWith(data, defaultParams(data.dim))!;
 }

@@ -3,7 +3,10 @@
  * set, in the role of SciPy's `fmin_l_bfgs_b` for the GP (fitting the kernel, unbounded; and
  * the gradient steps of the acquisition search, in a box). Same stopping rules as SciPy's:
  * the projected gradient's largest entry at most `pgtol`, or a relative reduction of `f` at
- * most `factr·ε`, or `maxIter` iterations.
+ * most `factr·ε`, or `maxIter` iterations. The acquisition search uses projected
+ * backtracking (Armijo) steps; the kernel fit (unbounded) runs SciPy's own iteration with the
+ * Moré–Thuente line search (`lineSearch: "moreThuente"`, `_dcsrch.ts`), so that from the
+ * same start it takes SciPy's steps and stops where Optuna's fit stops.
  *
  * @module
  */
@@ -36,6 +39,13 @@ export interface MinimizeOptions {
    * @default {"backtracking"}
    */
   readonly lineSearch?: "backtracking" | "moreThuente";
+  /**
+   * With `"moreThuente"`: the diagonal of the initial inverse Hessian (all positive), in place
+   * of SciPy's `γI`, and a first step of 1 instead of `1/‖d‖` (a warm start with the curvature
+   * a similar problem ended with, {@link MinimizeResult.curvature}).
+   * @default {undefined}
+   */
+  readonly initialCurvature?: Float64Array | undefined;
 }
 
 /** The result of {@link minimize}. */
@@ -48,6 +58,11 @@ export interface MinimizeResult {
   readonly nIter: number;
   /** False when the line search failed from steepest descent (SciPy's ABNORMAL). */
   readonly success: boolean;
+  /**
+   * With `"moreThuente"`: the diagonal of the final inverse Hessian approximation (undefined
+   * when the memory is empty).
+   */
+  readonly curvature?: Float64Array;
 }
 
 const EPS = 2.220446049250313e-16;
@@ -106,8 +121,16 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** The quasi-Newton direction `−H·g` on the free coordinates (two-loop recursion). */
-function direction(mem: Memory, g: Float64Array, active: Uint8Array): Float64Array {
+/**
+ * The quasi-Newton direction `−H·g` on the free coordinates (two-loop recursion), from the
+ * initial inverse Hessian `diag(h0)` when given, else `γI` (`γ = sᵀy/yᵀy` of the last pair).
+ */
+function direction(
+  mem: Memory,
+  g: Float64Array,
+  active: Uint8Array,
+  h0?: Float64Array,
+): Float64Array {
   const n = g.length, k = mem.s.length;
   const q = new Float64Array(n);
   for (let i = 0; i < n; i++) q[i] = active[i] ? 0 : g[i]!;
@@ -117,7 +140,9 @@ function direction(mem: Memory, g: Float64Array, active: Uint8Array): Float64Arr
     const y = mem.y[j]!;
     for (let i = 0; i < n; i++) q[i] = q[i]! - alpha[j]! * y[i]!;
   }
-  if (k > 0) {
+  if (h0) {
+    for (let i = 0; i < n; i++) q[i] = q[i]! * h0[i]!;
+  } else if (k > 0) {
     const gamma = dot(mem.s[k - 1]!, mem.y[k - 1]!) / dot(mem.y[k - 1]!, mem.y[k - 1]!);
     for (let i = 0; i < n; i++) q[i] = q[i]! * gamma;
   }
@@ -288,12 +313,15 @@ function minimizeWolfe(fg: ValueAndGrad, x0: Float64Array, o: MinimizeOptions): 
   const mem: Memory = { s: [], y: [], rho: [] };
   const free = new Uint8Array(x.length);
   const reset = () => (mem.s.length = mem.y.length = mem.rho.length = 0);
+  const h0 = o.initialCurvature;
   if (!Number.isFinite(f)) return { x, f, nIter, success: false };
-  if (projectedGradNorm(x, g, undefined, undefined) <= pgtol) return { x, f, nIter, success: true };
+  if (projectedGradNorm(x, g, undefined, undefined) <= pgtol) {
+    return { x, f, nIter, success: true, ...curvatureOf(mem, free, h0) };
+  }
   while (nIter < maxIter && evals < maxEval) {
-    const d = direction(mem, g, free);
+    const d = direction(mem, g, free, h0);
     const gd = dot(g, d);
-    const stp = nIter === 0 ? Math.min(1 / Math.sqrt(dot(d, d)), BIG_STEP) : 1;
+    const stp = nIter === 0 && !h0 ? Math.min(1 / Math.sqrt(dot(d, d)), BIG_STEP) : 1;
     const next = gd < 0 ? wolfeSearch(fg, x, f, d, gd, stp, maxLs) : undefined;
     if (!next) {
       if (mem.s.length === 0) return { x, f, nIter, success: false };
@@ -322,5 +350,22 @@ function minimizeWolfe(fg: ValueAndGrad, x0: Float64Array, o: MinimizeOptions): 
     mem.y.push(y);
     mem.rho.push(1 / sy);
   }
-  return { x, f, nIter, success: true };
+  return { x, f, nIter, success: true, ...curvatureOf(mem, free, h0) };
+}
+
+/** The diagonal of the inverse Hessian approximation `H` (`H·eᵢ` for each unit vector `eᵢ`). */
+function curvatureOf(
+  mem: Memory,
+  free: Uint8Array,
+  h0: Float64Array | undefined,
+): { curvature?: Float64Array } {
+  if (mem.s.length === 0) return h0 ? { curvature: h0 } : {};
+  const n = free.length, e = new Float64Array(n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    e.fill(0);
+    e[i] = 1;
+    out[i] = -direction(mem, e, free, h0)[i]!;
+  }
+  return out.every((v) => v > 0 && Number.isFinite(v)) ? { curvature: out } : {};
 }

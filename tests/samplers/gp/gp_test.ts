@@ -62,8 +62,15 @@ Deno.test("gpSampler: every suggestion lies in its distribution (float, log, ste
       assert.ok(contains(d, internal), `${name} = ${t.params[name]} in ${JSON.stringify(d)}`);
     }
   }
-  // the GP proposed the later trials and recorded its kernel fit on them
+  // the GP proposed the later trials and recorded its kernel fit on them: the kernel
+  // parameters, then the fit's final inverse Hessian diagonal (the next fit's warm start)
   assert.ok(trials.slice(4).every((t) => t.systemAttrs["gp:kernel_params"] !== undefined));
+  const dim = Object.keys(trials[4]!.distributions).length;
+  for (const t of trials.slice(4)) {
+    const [row] = (t.systemAttrs["gp:kernel_params"] as { objectives: number[][] }).objectives;
+    assert.equal(row!.length, 2 * (dim + 2));
+    assert.ok(row!.every((v) => v > 0 && Number.isFinite(v)));
+  }
   assert.ok(trials.slice(0, 4).every((t) => t.systemAttrs["gp:kernel_params"] === undefined));
 });
 

@@ -135,6 +135,29 @@ Deno.test("gp numerics: the SciPy-style minimiser (Moré–Thuente steps) solves
   assert.ok(Math.abs(res.x[0]! - 1) < 1e-4 && Math.abs(res.x[1]! - 1) < 1e-4, `${res.x}`);
 });
 
+Deno.test("gp numerics: a warm start with the curvature a similar problem ended with takes fewer iterations", () => {
+  // a badly scaled quadratic, then the same one shifted a little (a fit one trial later)
+  const scales = [100, 1, 0.01, 10, 0.1];
+  const quad = (shift: number) => (x: Float64Array, g: Float64Array) => {
+    let f = 0;
+    scales.forEach((a, i) => {
+      const d = x[i]! - (1 + shift * i);
+      f += 0.5 * a * d * d;
+      g[i] = a * d;
+    });
+    return f;
+  };
+  const o = { pgtol: 1e-6, lineSearch: "moreThuente" } as const;
+  const first = minimize(quad(0), new Float64Array(5), o);
+  assert.ok(first.curvature && first.curvature.every((v) => v > 0));
+  const cold = minimize(quad(0.01), first.x, o);
+  const warm = minimize(quad(0.01), first.x, { ...o, initialCurvature: first.curvature });
+  for (const r of [cold, warm]) {
+    r.x.forEach((v, i) => assert.ok(Math.abs(v - (1 + 0.01 * i)) < 1e-4, `${r.x}`));
+  }
+  assert.ok(warm.nIter < cold.nIter, `warm ${warm.nIter} iterations, cold ${cold.nIter}`);
+});
+
 Deno.test("gp numerics: the Moré–Thuente search ends at a step meeting the strong Wolfe conditions", () => {
   const o = { ...LBFGSB_SEARCH, stpmax: 1e10 };
   // φ(t) = a·t⁴ + b·t² − c·t + d·sin(t): bounded below, φ'(0) = d − c < 0
