@@ -1,8 +1,9 @@
 /**
  * Where one GP trial's time goes (ours only): on `n` random Hartmann-6 points, the CPU
  * milliseconds of the kernel fit (from the defaults, and warm-started from the fit on the
- * first `n − 1` points, as a running study does), with its loss evaluations, then the 2048
- * Sobol' candidates' posterior and the local searches of the acquisition optimisation.
+ * first `n − 1` points with its parameters and curvature, as a running study does), of one
+ * loss evaluation, of the 2048 Sobol' candidates' posterior and of the whole acquisition
+ * optimisation (candidates and local searches).
  *
  *     deno run -A bench/gp_breakdown.ts [--sizes 100,300] [--reps 3]
  *
@@ -82,7 +83,7 @@ for (const n of args.sizes!.split(",").map(Number)) {
     };
     const [, msCold] = cpu(() => fitGp(full, false));
     const [warmStart] = cpu(() => fitGp(prev, false));
-    const [warm, msWarm] = cpu(() => fitGp(full, false, warmStart.params));
+    const [warm, msWarm] = cpu(() => fitGp(full, false, warmStart.params, warmStart.curvature));
     if (keep) t.fitCold!.push(msCold);
     if (keep) t.fitWarm!.push(msWarm);
     const sq = pairSqd(full), g = new Float64Array(8), raw = new Float64Array(8);
