@@ -517,7 +517,7 @@ export function posteriorWithGrad(
     }
     const a = dk * gp.alpha[i]!, b = clamped ? 0 : -2 * dk * s.v[i]!;
     for (let d = 0; d < dim; d++) {
-      if (isCategorical[d]) continue;
+      if (!numeric && isCategorical[d]) continue;
       const g = 2 * (x[d]! - xt[i * dim + d]!) * isl[d]!;
       dMean[d] = dMean[d]! + a * g;
       dVar[d] = dVar[d]! + b * g;

@@ -21,25 +21,6 @@ export function dot(a: Float64Array, i0: number, b: Float64Array, j0: number, le
   return (s0 + s1) + (s2 + s3);
 }
 
-/** `y[j0+k] += c·x[i0+k]` for `k < len`. */
-function axpy(
-  c: number,
-  x: Float64Array,
-  i0: number,
-  y: Float64Array,
-  j0: number,
-  len: number,
-): void {
-  let k = 0;
-  for (; k + 3 < len; k += 4) {
-    y[j0 + k] = y[j0 + k]! + c * x[i0 + k]!;
-    y[j0 + k + 1] = y[j0 + k + 1]! + c * x[i0 + k + 1]!;
-    y[j0 + k + 2] = y[j0 + k + 2]! + c * x[i0 + k + 2]!;
-    y[j0 + k + 3] = y[j0 + k + 3]! + c * x[i0 + k + 3]!;
-  }
-  for (; k < len; k++) y[j0 + k] = y[j0 + k]! + c * x[i0 + k]!;
-}
-
 /**
  * Factorises the symmetric positive-definite `n×n` matrix `a` (lower triangle read) in place
  * into `L` with `a = L·Lᵀ`; the strict upper triangle is zeroed. False when `a` is not
@@ -129,12 +110,18 @@ export function solveLowerInPlace(l: Float64Array, n: number, b: Float64Array): 
 
 /** Solves `Lᵀ·x = b` in place (`b` becomes `x`) for the lower-triangular `n×n` matrix `L`. */
 export function solveUpperTInPlace(l: Float64Array, n: number, b: Float64Array): void {
-  for (let i = n - 1; i >= 0; i--) {
-    const v = b[i]! / l[i * n + i]!;
+  let i = n - 1;
+  // two rows at a time: each entry above is loaded and stored once for both subtractions,
+  // which it receives in the same order as one row at a time
+  for (; i >= 1; i -= 2) {
+    const ri = i * n, rh = ri - n;
+    const v = b[i]! / l[ri + i]!;
     b[i] = v;
-    // subtract column i of Lᵀ (row i of L) from the entries above
-    axpy(-v, l, i * n, b, 0, i);
+    const w = (b[i - 1]! - v * l[ri + i - 1]!) / l[rh + i - 1]!;
+    b[i - 1] = w;
+    for (let j = 0; j < i - 1; j++) b[j] = b[j]! - v * l[ri + j]! - w * l[rh + j]!;
   }
+  if (i === 0) b[0] = b[0]! / l[0]!;
 }
 
 /**
