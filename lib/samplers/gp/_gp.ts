@@ -14,6 +14,7 @@ import {
   solveLowerInPlace,
   solveUpperTInPlace,
 } from "./_linalg.ts";
+import { kernelBlock4, kernelVectorWithDeriv, pairKernels } from "./_kernel.ts";
 import { minimize } from "./_lbfgsb.ts";
 
 /** Optuna's `prior.DEFAULT_MINIMUM_NOISE_VAR`. */
@@ -121,24 +122,6 @@ export function logPrior(p: KernelParams): number {
   let out = 0;
   for (const v of p.isl) out -= 0.1 / v + 0.1 * v;
   return out + (Math.log(p.scale) - p.scale) + (0.1 * Math.log(p.noise) - 30 * p.noise);
-}
-
-/** Per pair: the Matérn value and its derivative in the squared distance, at `isl`. */
-function pairKernels(
-  sq: Float64Array,
-  isl: Float64Array,
-  count: number,
-  val: Float64Array,
-  der: Float64Array,
-): void {
-  const dim = isl.length;
-  for (let p = 0, q = 0; p < count; p++, q += dim) {
-    let r = 0;
-    for (let k = 0; k < dim; k++) r += sq[q + k]! * isl[k]!;
-    const r5 = Math.sqrt(5 * r), e = Math.exp(-r5);
-    val[p] = e * ((5 / 3) * r + r5 + 1);
-    der[p] = (-5 / 6) * (r5 + 1) * e;
-  }
 }
 
 /**
@@ -381,22 +364,6 @@ function posteriorOfK(gp: Gp, s: PosteriorScratch): { mean: number; variance: nu
   return { mean, variance: Math.max(gp.params.scale - vv, 0) };
 }
 
-/** As {@link kernelVector} (no categorical parameter), with the derivatives into `dk`. */
-function kernelVectorWithDeriv(gp: Gp, x: Float64Array, k: Float64Array, dk: Float64Array): void {
-  const { n, dim } = gp, xt = gp.x;
-  const isl = gp.params.isl, scale = gp.params.scale;
-  for (let i = 0, row = 0; i < n; i++, row += dim) {
-    let r = 0;
-    for (let d = 0; d < dim; d++) {
-      const t = x[d]! - xt[row + d]!;
-      r += t * t * isl[d]!;
-    }
-    const r5 = Math.sqrt(5 * r), e = Math.exp(-r5);
-    k[i] = scale * e * ((5 / 3) * r + r5 + 1);
-    dk[i] = scale * ((-5 / 6) * (r5 + 1) * e);
-  }
-}
-
 /** Points per block of {@link posteriorMany} (each row of `L` is read once per block). */
 const BLOCK = 4;
 
@@ -419,7 +386,7 @@ export function posteriorMany(
   const numeric = !gp.isCategorical.includes(1);
   for (let start = 0; start < count; start += BLOCK) {
     const size = Math.min(BLOCK, count - start);
-    if (numeric) kernelBlock4(gp, xs, start, size, v, means);
+    if (numeric) kernelBlock4(gp, gp.params.isl, gp.params.scale, xs, start, size, v, means);
     else {
       for (let p = 0; p < BLOCK; p++) {
         if (p < size) kernelVector(gp, xs, (start + p) * dim, k);
@@ -438,56 +405,6 @@ export function posteriorMany(
 }
 
 /**
- * The kernel values between points `start…start+size−1` of `xs` (`size ≤ 4`, no categorical
- * parameter) and the data into `v[i·4 + p]` (zero for `p ≥ size`), their posterior means into
- * `means`: each training row is read once for the four points.
- */
-function kernelBlock4(
-  gp: Gp,
-  xs: Float64Array,
-  start: number,
-  size: number,
-  v: Float64Array,
-  means: Float64Array,
-): void {
-  const { x, n, dim, alpha } = gp;
-  const isl = gp.params.isl, scale = gp.params.scale;
-  const o0 = start * dim, o1 = size > 1 ? o0 + dim : o0;
-  const o2 = size > 2 ? o0 + 2 * dim : o0, o3 = size > 3 ? o0 + 3 * dim : o0;
-  const c = 5 / 3;
-  let m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-  for (let i = 0, row = 0; i < n; i++, row += dim) {
-    let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
-    for (let d = 0; d < dim; d++) {
-      const t = x[row + d]!, w = isl[d]!;
-      const a0 = xs[o0 + d]! - t, a1 = xs[o1 + d]! - t;
-      const a2 = xs[o2 + d]! - t, a3 = xs[o3 + d]! - t;
-      r0 += a0 * a0 * w;
-      r1 += a1 * a1 * w;
-      r2 += a2 * a2 * w;
-      r3 += a3 * a3 * w;
-    }
-    const s0 = Math.sqrt(5 * r0), s1 = Math.sqrt(5 * r1);
-    const s2 = Math.sqrt(5 * r2), s3 = Math.sqrt(5 * r3);
-    const k0 = scale * Math.exp(-s0) * (c * r0 + s0 + 1);
-    const k1 = size > 1 ? scale * Math.exp(-s1) * (c * r1 + s1 + 1) : 0;
-    const k2 = size > 2 ? scale * Math.exp(-s2) * (c * r2 + s2 + 1) : 0;
-    const k3 = size > 3 ? scale * Math.exp(-s3) * (c * r3 + s3 + 1) : 0;
-    const ai = alpha[i]!, o = i * 4;
-    v[o] = k0;
-    v[o + 1] = k1;
-    v[o + 2] = k2;
-    v[o + 3] = k3;
-    m0 += k0 * ai;
-    m1 += k1 * ai;
-    m2 += k2 * ai;
-    m3 += k3 * ai;
-  }
-  const m = [m0, m1, m2, m3];
-  for (let p = 0; p < size; p++) means[start + p] = m[p]!;
-}
-
-/**
  * Posterior mean and variance at `x` with their gradients (`dMean`, `dVar`, length `dim`;
  * zero for categorical coordinates, whose distance is not differentiable).
  */
@@ -500,7 +417,7 @@ export function posteriorWithGrad(
 ): { mean: number; variance: number } {
   const { n, dim, isCategorical } = gp;
   const numeric = !isCategorical.includes(1);
-  if (numeric) kernelVectorWithDeriv(gp, x, s.k, s.dk);
+  if (numeric) kernelVectorWithDeriv(gp.x, n, gp.params.isl, gp.params.scale, x, s.k, s.dk);
   const { mean, variance } = numeric ? posteriorOfK(gp, s) : posterior(gp, x, 0, s);
   // w = C⁻¹k
   solveUpperTInPlace(gp.chol, n, s.v);

@@ -136,6 +136,17 @@ export function solveLowerBlock4InPlace(
   v: Float64Array,
 ): [number, number, number, number] {
   let q0 = 0, q1 = 0, q2 = 0, q3 = 0, i = 0;
+  for (; i + 3 < n; i += 4) {
+    const q = solveFourRows(chol, n, invDiag, v, i);
+    q0 += q[0];
+    q1 += q[1];
+    q2 += q[2];
+    q3 += q[3];
+    q0 += q[4];
+    q1 += q[5];
+    q2 += q[6];
+    q3 += q[7];
+  }
   for (; i + 1 < n; i += 2) {
     const ri = i * n, rk = ri + n;
     let s0 = v[i * 4]!, s1 = v[i * 4 + 1]!, s2 = v[i * 4 + 2]!, s3 = v[i * 4 + 3]!;
@@ -195,6 +206,91 @@ export function solveLowerBlock4InPlace(
     q3 += s3 * s3;
   }
   return [q0, q1, q2, q3];
+}
+
+/**
+ * Rows `i…i+3` of {@link solveLowerBlock4InPlace}: the squared entries summed by row pairs
+ * (rows `i`, `i+1`, then `i+2`, `i+3`), as two steps of two rows would.
+ */
+function solveFourRows(
+  chol: Float64Array,
+  n: number,
+  invDiag: Float64Array,
+  v: Float64Array,
+  i: number,
+): [number, number, number, number, number, number, number, number] {
+  const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, o0 = i * 4;
+  let a0 = v[o0]!, a1 = v[o0 + 1]!, a2 = v[o0 + 2]!, a3 = v[o0 + 3]!;
+  let b0 = v[o0 + 4]!, b1 = v[o0 + 5]!, b2 = v[o0 + 6]!, b3 = v[o0 + 7]!;
+  let c0 = v[o0 + 8]!, c1 = v[o0 + 9]!, c2 = v[o0 + 10]!, c3 = v[o0 + 11]!;
+  let d0 = v[o0 + 12]!, d1 = v[o0 + 13]!, d2 = v[o0 + 14]!, d3 = v[o0 + 15]!;
+  for (let j = 0, o = 0; j < i; j++, o += 4) {
+    const v0 = v[o]!, v1 = v[o + 1]!, v2 = v[o + 2]!, v3 = v[o + 3]!;
+    const l = chol[r0 + j]!, m = chol[r1 + j]!;
+    a0 -= l * v0;
+    a1 -= l * v1;
+    a2 -= l * v2;
+    a3 -= l * v3;
+    b0 -= m * v0;
+    b1 -= m * v1;
+    b2 -= m * v2;
+    b3 -= m * v3;
+    const p = chol[r2 + j]!, q = chol[r3 + j]!;
+    c0 -= p * v0;
+    c1 -= p * v1;
+    c2 -= p * v2;
+    c3 -= p * v3;
+    d0 -= q * v0;
+    d1 -= q * v1;
+    d2 -= q * v2;
+    d3 -= q * v3;
+  }
+  // the triangle: each row subtracts the rows above it in the block, in order
+  const e0 = invDiag[i]!, e1 = invDiag[i + 1]!, e2 = invDiag[i + 2]!, e3 = invDiag[i + 3]!;
+  a0 *= e0;
+  a1 *= e0;
+  a2 *= e0;
+  a3 *= e0;
+  const l10 = chol[r1 + i]!, l20 = chol[r2 + i]!, l21 = chol[r2 + i + 1]!;
+  const l30 = chol[r3 + i]!, l31 = chol[r3 + i + 1]!, l32 = chol[r3 + i + 2]!;
+  b0 = (b0 - l10 * a0) * e1;
+  b1 = (b1 - l10 * a1) * e1;
+  b2 = (b2 - l10 * a2) * e1;
+  b3 = (b3 - l10 * a3) * e1;
+  c0 = (c0 - l20 * a0 - l21 * b0) * e2;
+  c1 = (c1 - l20 * a1 - l21 * b1) * e2;
+  c2 = (c2 - l20 * a2 - l21 * b2) * e2;
+  c3 = (c3 - l20 * a3 - l21 * b3) * e2;
+  d0 = (d0 - l30 * a0 - l31 * b0 - l32 * c0) * e3;
+  d1 = (d1 - l30 * a1 - l31 * b1 - l32 * c1) * e3;
+  d2 = (d2 - l30 * a2 - l31 * b2 - l32 * c2) * e3;
+  d3 = (d3 - l30 * a3 - l31 * b3 - l32 * c3) * e3;
+  v[o0] = a0;
+  v[o0 + 1] = a1;
+  v[o0 + 2] = a2;
+  v[o0 + 3] = a3;
+  v[o0 + 4] = b0;
+  v[o0 + 5] = b1;
+  v[o0 + 6] = b2;
+  v[o0 + 7] = b3;
+  v[o0 + 8] = c0;
+  v[o0 + 9] = c1;
+  v[o0 + 10] = c2;
+  v[o0 + 11] = c3;
+  v[o0 + 12] = d0;
+  v[o0 + 13] = d1;
+  v[o0 + 14] = d2;
+  v[o0 + 15] = d3;
+  return [
+    a0 * a0 + b0 * b0,
+    a1 * a1 + b1 * b1,
+    a2 * a2 + b2 * b2,
+    a3 * a3 + b3 * b3,
+    c0 * c0 + d0 * d0,
+    c1 * c1 + d1 * d1,
+    c2 * c2 + d2 * d2,
+    c3 * c3 + d3 * d3,
+  ];
 }
 
 /** Solves `L·Lᵀ·x = b` in place. */
