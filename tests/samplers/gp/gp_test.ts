@@ -30,6 +30,8 @@ import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 import { contains, toInternal } from "../../../lib/core/distributions.ts";
 import { getOrThrow } from "../../../mod.ts";
 import { checkReplay } from "../../_helpers/sampler_replay.ts";
+import { decodeGpOptions } from "../../../lib/samplers/gp/_options.ts";
+import { sampleGp } from "../../../lib/samplers/gp/_relative.ts";
 
 async function mixedLoss(trial: Trial): Promise<number> {
   const x = await runOrThrow(suggestFloat(trial, "x", -3, 3));
@@ -221,4 +223,41 @@ Deno.test("gpSampler: parameters outside the intersection space come from the in
   assert.ok(Math.min(...trials.map((t) => Math.abs(t.params.x as number))) < 0.2);
   // the same seeds reproduce the run, independent draws included
   assert.deepEqual((await run(withTpe)).map((t) => t.params), trials.map((t) => t.params));
+});
+
+Deno.test("gpSampler: a recorded fit without curvature (earlier rows) or with a bad one still samples", async () => {
+  const sampler = gpSampler({ seed: 4, nStartupTrials: 4 });
+  const trials = await run(sampler, 8);
+  const o = getOrThrow(decodeGpOptions(sampler));
+  const last = trials[7]!;
+  const row = (last.systemAttrs["gp:kernel_params"] as { objectives: number[][] }).objectives[0]!;
+  const dim = row.length / 2 - 2;
+  const next: FrozenTrial = {
+    ...last,
+    number: 8,
+    trialId: last.trialId + 1,
+    state: "RUNNING",
+    values: null,
+    params: {},
+    distributions: {},
+    systemAttrs: {},
+  };
+  const sample = (objectives?: number[][]) => {
+    // only the last trial records a fit (none records one: the fit starts from the defaults)
+    const attrs = objectives ? { "gp:kernel_params": { objectives, constraints: [] } } : {};
+    const earlier = trials.slice(0, 7).map((t) => ({ ...t, systemAttrs: {} }));
+    const edited = { ...last, systemAttrs: attrs };
+    const r = sampleGp(o, [...earlier, edited], next, ["minimize"], last.distributions);
+    assert.ok(isRight(r));
+    assert.deepEqual(Object.keys(r.right.value).sort(), Object.keys(last.distributions).sort());
+    const rows = (r.right.attrs!["gp:kernel_params"] as { objectives: number[][] }).objectives;
+    assert.equal(rows[0]!.length, 2 * (dim + 2));
+    return r.right.value;
+  };
+  const cold = sample(), full = sample([row]), paramsOnly = sample([row.slice(0, dim + 2)]);
+  // each start is used: the fits end at slightly different points, and so do the samples
+  assert.notDeepEqual(paramsOnly, cold);
+  assert.notDeepEqual(full, paramsOnly);
+  // a row that is not positive is ignored: the fit starts from the defaults
+  assert.deepEqual(sample([row.map((v, i) => (i === dim + 3 ? -v : v))]), cold);
 });
