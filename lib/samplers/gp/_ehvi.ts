@@ -17,7 +17,7 @@ import {
 import type { Rng } from "../../random/rng.ts";
 import { directionNumbers, scramble, sobolPoint } from "../qmc/_sobol.ts";
 import { type Acqf, addAcqf, lengthScalesOf, logPiSumAcqf } from "./_acqf.ts";
-import { type Gp, posterior, posteriorScratch, posteriorWithGrad } from "./_gp.ts";
+import { type Gp, posteriorMany, posteriorScratch, posteriorWithGrad } from "./_gp.ts";
 
 const EPS = 1e-12;
 const STABILIZING_NOISE = 1e-12;
@@ -223,12 +223,14 @@ export function logEhviAcqf(
     lengthScales: meanLengthScales(gps),
     evalMany: (xs, n) => {
       const out = new Float64Array(n);
+      // each objective's posterior at all the points at once (blocked solves)
+      const means = gps.map(() => new Float64Array(n)), vars = gps.map(() => new Float64Array(n));
+      gps.forEach((gp, m) => posteriorMany(gp, xs, n, means[m]!, vars[m]!));
       for (let r = 0; r < n; r++) {
-        gps.forEach((gp, m) => {
-          const p = posterior(gp, xs, r * dim, scratch[m]!);
-          mean[m] = p.mean;
-          sigma[m] = Math.sqrt(p.variance + STABILIZING_NOISE);
-        });
+        for (let m = 0; m < M; m++) {
+          mean[m] = means[m]![r]!;
+          sigma[m] = Math.sqrt(vars[m]![r]! + STABILIZING_NOISE);
+        }
         out[r] = ehviAt(mean, sigma, xi, boxes);
       }
       return out;

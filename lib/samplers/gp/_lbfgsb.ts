@@ -3,10 +3,14 @@
  * set, in the role of SciPy's `fmin_l_bfgs_b` for the GP (fitting the kernel, unbounded; and
  * the gradient steps of the acquisition search, in a box). Same stopping rules as SciPy's:
  * the projected gradient's largest entry at most `pgtol`, or a relative reduction of `f` at
- * most `factr·ε`, or `maxIter` iterations.
+ * most `factr·ε`, or `maxIter` iterations. The acquisition search uses projected
+ * backtracking (Armijo) steps; the kernel fit (unbounded) runs SciPy's own iteration with the
+ * Moré–Thuente line search (`lineSearch: "moreThuente"`, `_dcsrch.ts`), so that from the
+ * same start it takes SciPy's steps and stops where Optuna's fit stops.
  *
  * @module
  */
+import { dcsrchStart, dcsrchStep, LBFGSB_SEARCH } from "./_dcsrch.ts";
 
 /** `f(x)`, writing `∇f(x)` into `grad`. */
 export type ValueAndGrad = (x: Float64Array, grad: Float64Array) => number;
@@ -29,6 +33,19 @@ export interface MinimizeOptions {
   readonly maxEval?: number;
   /** Line-search steps per iteration. @default {20} */
   readonly maxLineSearch?: number;
+  /**
+   * The line search: projected backtracking with the Armijo condition, or SciPy's Moré–Thuente
+   * search (strong Wolfe conditions, as `fmin_l_bfgs_b`; unbounded problems only).
+   * @default {"backtracking"}
+   */
+  readonly lineSearch?: "backtracking" | "moreThuente";
+  /**
+   * With `"moreThuente"`: the diagonal of the initial inverse Hessian (all positive), in place
+   * of SciPy's `γI`, and a first step of 1 instead of `1/‖d‖` (a warm start with the curvature
+   * a similar problem ended with, {@link MinimizeResult.curvature}).
+   * @default {undefined}
+   */
+  readonly initialCurvature?: Float64Array | undefined;
 }
 
 /** The result of {@link minimize}. */
@@ -41,6 +58,11 @@ export interface MinimizeResult {
   readonly nIter: number;
   /** False when the line search failed from steepest descent (SciPy's ABNORMAL). */
   readonly success: boolean;
+  /**
+   * With `"moreThuente"`: the diagonal of the final inverse Hessian approximation (undefined
+   * when the memory is empty).
+   */
+  readonly curvature?: Float64Array;
 }
 
 const EPS = 2.220446049250313e-16;
@@ -99,8 +121,16 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/** The quasi-Newton direction `−H·g` on the free coordinates (two-loop recursion). */
-function direction(mem: Memory, g: Float64Array, active: Uint8Array): Float64Array {
+/**
+ * The quasi-Newton direction `−H·g` on the free coordinates (two-loop recursion), from the
+ * initial inverse Hessian `diag(h0)` when given, else `γI` (`γ = sᵀy/yᵀy` of the last pair).
+ */
+function direction(
+  mem: Memory,
+  g: Float64Array,
+  active: Uint8Array,
+  h0?: Float64Array,
+): Float64Array {
   const n = g.length, k = mem.s.length;
   const q = new Float64Array(n);
   for (let i = 0; i < n; i++) q[i] = active[i] ? 0 : g[i]!;
@@ -110,7 +140,9 @@ function direction(mem: Memory, g: Float64Array, active: Uint8Array): Float64Arr
     const y = mem.y[j]!;
     for (let i = 0; i < n; i++) q[i] = q[i]! - alpha[j]! * y[i]!;
   }
-  if (k > 0) {
+  if (h0) {
+    for (let i = 0; i < n; i++) q[i] = q[i]! * h0[i]!;
+  } else if (k > 0) {
     const gamma = dot(mem.s[k - 1]!, mem.y[k - 1]!) / dot(mem.y[k - 1]!, mem.y[k - 1]!);
     for (let i = 0; i < n; i++) q[i] = q[i]! * gamma;
   }
@@ -165,6 +197,7 @@ export function minimize(
   x0: Float64Array,
   o: MinimizeOptions = {},
 ): MinimizeResult {
+  if (o.lineSearch === "moreThuente") return minimizeWolfe(fg, x0, o);
   const lo = o.lower, hi = o.upper, m = o.m ?? 10, maxIter = o.maxIter ?? 15000;
   const ftol = (o.factr ?? 1e7) * EPS, pgtol = o.pgtol ?? 1e-5, maxEval = o.maxEval ?? 15000;
   const ls = { lo, hi, maxLs: o.maxLineSearch ?? 20 };
@@ -216,4 +249,123 @@ export function minimize(
     if (reduction <= ftol) break;
   }
   return { x, f, nIter, success: true };
+}
+
+/** A point of a line search: `x`, `f(x)`, `∇f(x)`. */
+interface Step {
+  readonly x: Float64Array;
+  readonly f: number;
+  readonly g: Float64Array;
+  readonly evals: number;
+}
+
+/**
+ * SciPy's line search from `x` along `d` (`gd = ∇f·d < 0`) from step `stp`: the point where
+ * the Moré–Thuente search converges (or stops with a warning at a lower value); undefined when
+ * it fails (MINPACK's errors, or `maxLs` evaluations without a verdict).
+ */
+function wolfeSearch(
+  fg: ValueAndGrad,
+  x: Float64Array,
+  f: number,
+  d: Float64Array,
+  gd: number,
+  stp: number,
+  maxLs: number,
+): Step | undefined {
+  const o = { ...LBFGSB_SEARCH, stpmax: BIG_STEP };
+  const state = dcsrchStart(stp, f, gd, o);
+  if (!state) return undefined;
+  const xn = new Float64Array(x.length), gn = new Float64Array(x.length);
+  for (let evals = 1; evals <= maxLs; evals++) {
+    for (let i = 0; i < x.length; i++) xn[i] = stp * d[i]! + x[i]!;
+    const fn = fg(xn, gn);
+    if (!Number.isFinite(fn)) {
+      // outside the domain (not positive definite): back off towards the best step so far
+      stp = state.stx + 0.1 * (stp - state.stx);
+      continue;
+    }
+    const r = dcsrchStep(state, stp, fn, dot(gn, d), o);
+    if (r.task === "convergence" || (r.task === "warning" && fn <= f)) {
+      return { x: xn, f: fn, g: gn, evals };
+    }
+    if (r.task !== "fg" || !Number.isFinite(r.stp)) return undefined;
+    stp = r.stp;
+  }
+  return undefined;
+}
+
+/** SciPy's largest step of an unbounded search. */
+const BIG_STEP = 1e10;
+
+/**
+ * Unbounded L-BFGS as SciPy's L-BFGS-B runs it: the first step `1/‖d‖` then 1, Moré–Thuente
+ * line searches, the memory dropped and the iteration restarted when a search fails, the
+ * update skipped when `sᵀy ≤ ε·(−gᵀs)`.
+ */
+function minimizeWolfe(fg: ValueAndGrad, x0: Float64Array, o: MinimizeOptions): MinimizeResult {
+  const m = o.m ?? 10, maxIter = o.maxIter ?? 15000, maxEval = o.maxEval ?? 15000;
+  const ftol = (o.factr ?? 1e7) * EPS, pgtol = o.pgtol ?? 1e-5, maxLs = o.maxLineSearch ?? 20;
+  let x: Float64Array = Float64Array.from(x0);
+  let g: Float64Array = new Float64Array(x.length);
+  let f = fg(x, g);
+  let evals = 1, nIter = 0;
+  const mem: Memory = { s: [], y: [], rho: [] };
+  const free = new Uint8Array(x.length);
+  const reset = () => (mem.s.length = mem.y.length = mem.rho.length = 0);
+  const h0 = o.initialCurvature;
+  if (!Number.isFinite(f)) return { x, f, nIter, success: false };
+  if (projectedGradNorm(x, g, undefined, undefined) <= pgtol) {
+    return { x, f, nIter, success: true, ...curvatureOf(mem, free, h0) };
+  }
+  while (nIter < maxIter && evals < maxEval) {
+    const d = direction(mem, g, free, h0);
+    const gd = dot(g, d);
+    const stp = nIter === 0 && !h0 ? Math.min(1 / Math.sqrt(dot(d, d)), BIG_STEP) : 1;
+    const next = gd < 0 ? wolfeSearch(fg, x, f, d, gd, stp, maxLs) : undefined;
+    if (!next) {
+      if (mem.s.length === 0) return { x, f, nIter, success: false };
+      reset();
+      continue;
+    }
+    evals += next.evals;
+    nIter++;
+    const s = new Float64Array(x.length), y = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      s[i] = next.x[i]! - x[i]!;
+      y[i] = next.g[i]! - g[i]!;
+    }
+    const fold = f, descent = -dot(g, s);
+    [x, g, f] = [next.x, next.g, next.f];
+    if (projectedGradNorm(x, g, undefined, undefined) <= pgtol) break;
+    if (fold - f <= ftol * Math.max(Math.abs(fold), Math.abs(f), 1)) break;
+    const sy = dot(s, y);
+    if (sy <= EPS * descent) continue;
+    if (mem.s.length === m) {
+      mem.s.shift();
+      mem.y.shift();
+      mem.rho.shift();
+    }
+    mem.s.push(s);
+    mem.y.push(y);
+    mem.rho.push(1 / sy);
+  }
+  return { x, f, nIter, success: true, ...curvatureOf(mem, free, h0) };
+}
+
+/** The diagonal of the inverse Hessian approximation `H` (`H·eᵢ` for each unit vector `eᵢ`). */
+function curvatureOf(
+  mem: Memory,
+  free: Uint8Array,
+  h0: Float64Array | undefined,
+): { curvature?: Float64Array } {
+  if (mem.s.length === 0) return h0 ? { curvature: h0 } : {};
+  const n = free.length, e = new Float64Array(n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    e.fill(0);
+    e[i] = 1;
+    out[i] = -direction(mem, e, free, h0)[i]!;
+  }
+  return out.every((v) => v > 0 && Number.isFinite(v)) ? { curvature: out } : {};
 }

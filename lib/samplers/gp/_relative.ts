@@ -67,12 +67,35 @@ export function constraintValues(t: FrozenTrial): number[] {
   return out;
 }
 
+/** A recorded fit: kernel parameters, and the fit's final curvature when recorded. */
+interface CachedFit {
+  readonly params: KernelParams;
+  readonly curvature?: Float64Array;
+}
+
+/**
+ * A recorded row: `dim + 2` kernel parameters (inverse squared length scales, scale, noise),
+ * optionally followed by the fit's `dim + 2` inverse Hessian diagonal; all positive.
+ */
+function parseFit(r: unknown, dim: number): CachedFit | undefined {
+  if (
+    !Array.isArray(r) || (r.length !== dim + 2 && r.length !== 2 * (dim + 2)) ||
+    !r.every((x) => typeof x === "number" && x > 0 && Number.isFinite(x))
+  ) {
+    return undefined;
+  }
+  const params = { isl: Float64Array.from(r.slice(0, dim)), scale: r[dim], noise: r[dim + 1] };
+  return r.length === dim + 2
+    ? { params }
+    : { params, curvature: Float64Array.from(r.slice(dim + 2)) };
+}
+
 /** The kernel parameters the latest earlier trial recorded (the fit's warm start). */
 function cachedParams(
   trials: ReadonlyArray<FrozenTrial>,
   current: number,
   dim: number,
-): { objectives: KernelParams[]; constraints: KernelParams[] } | undefined {
+): { objectives: CachedFit[]; constraints: CachedFit[] } | undefined {
   for (let i = trials.length - 1; i >= 0; i--) {
     const t = trials[i]!;
     if (t.number >= current) continue;
@@ -80,19 +103,10 @@ function cachedParams(
       | { objectives?: unknown; constraints?: unknown }
       | undefined;
     if (v === undefined) continue;
-    const parse = (rows: unknown): KernelParams[] | undefined => {
+    const parse = (rows: unknown): CachedFit[] | undefined => {
       if (!Array.isArray(rows)) return undefined;
-      const out: KernelParams[] = [];
-      for (const r of rows) {
-        if (
-          !Array.isArray(r) || r.length !== dim + 2 ||
-          !r.every((x) => typeof x === "number" && x > 0)
-        ) {
-          return undefined;
-        }
-        out.push({ isl: Float64Array.from(r.slice(0, dim)), scale: r[dim], noise: r[dim + 1] });
-      }
-      return out;
+      const out = rows.map((r) => parseFit(r, dim));
+      return out.every((f) => f !== undefined) ? out as CachedFit[] : undefined;
     };
     const objectives = parse(v.objectives), constraints = parse(v.constraints);
     if (!objectives || objectives.length === 0) return undefined;
@@ -101,18 +115,21 @@ function cachedParams(
   return undefined;
 }
 
+/** The fit to record: kernel parameters, then the final curvature when the fit ran. */
 function paramsJson(gp: Gp): JsonValue {
-  return [...gp.params.isl, gp.params.scale, gp.params.noise];
+  return [...gp.params.isl, gp.params.scale, gp.params.noise, ...(gp.curvature ?? [])];
 }
 
-/** Fits one GP per column of `ys`, each from its cached parameters if any. */
+/** Fits one GP per column of `ys`, each from its cached fit if any. */
 function fitAll(
   base: Omit<GpData, "y">,
   ys: ReadonlyArray<Float64Array>,
-  cache: ReadonlyArray<KernelParams>,
+  cache: ReadonlyArray<CachedFit>,
   deterministic: boolean,
 ): Gp[] {
-  return ys.map((y, i) => fitGp({ ...base, y }, deterministic, cache[i]));
+  return ys.map((y, i) =>
+    fitGp({ ...base, y }, deterministic, cache[i]?.params, cache[i]?.curvature)
+  );
 }
 
 /** What the acquisition needs besides the objective GPs. */
@@ -155,7 +172,7 @@ function buildAcqf(
   ys: Float64Array[],
   gps: Gp[],
   completed: ReadonlyArray<FrozenTrial>,
-  cache: ReadonlyArray<KernelParams>,
+  cache: ReadonlyArray<CachedFit>,
   o: GpOptions,
   rng: Rng,
 ): Either<HyperionError, Built> {

@@ -41,8 +41,9 @@ export type { GpSamplerOptions } from "./_options.ts";
  * `[0, 1]` (log scale for log domains; categoricals by index with a Hamming distance), the
  * objective values are standardised, and a GP with a Matérn-5/2 kernel with one length scale
  * per parameter is fitted by maximising the marginal likelihood plus Optuna's priors on the
- * kernel parameters (quasi-Newton with analytic gradients, started from the previous trial's
- * fit, recorded in the trial's `gp:kernel_params` system attribute). The next point maximises
+ * kernel parameters (quasi-Newton with analytic gradients as SciPy's L-BFGS-B, started from
+ * the previous trial's fit: its kernel parameters and final curvature, recorded in the
+ * trial's `gp:kernel_params` system attribute). The next point maximises
  * log expected improvement (numerically stable far from the incumbent): 2048 scrambled
  * Sobol' candidates, then ten local searches from the best candidates and the best trial,
  * alternating bounded gradient steps on the continuous parameters with exhaustive or line

@@ -30,6 +30,8 @@ import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 import { contains, toInternal } from "../../../lib/core/distributions.ts";
 import { getOrThrow } from "../../../mod.ts";
 import { checkReplay } from "../../_helpers/sampler_replay.ts";
+import { decodeGpOptions } from "../../../lib/samplers/gp/_options.ts";
+import { sampleGp } from "../../../lib/samplers/gp/_relative.ts";
 
 async function mixedLoss(trial: Trial): Promise<number> {
   const x = await runOrThrow(suggestFloat(trial, "x", -3, 3));
@@ -62,8 +64,15 @@ Deno.test("gpSampler: every suggestion lies in its distribution (float, log, ste
       assert.ok(contains(d, internal), `${name} = ${t.params[name]} in ${JSON.stringify(d)}`);
     }
   }
-  // the GP proposed the later trials and recorded its kernel fit on them
+  // the GP proposed the later trials and recorded its kernel fit on them: the kernel
+  // parameters, then the fit's final inverse Hessian diagonal (the next fit's warm start)
   assert.ok(trials.slice(4).every((t) => t.systemAttrs["gp:kernel_params"] !== undefined));
+  const dim = Object.keys(trials[4]!.distributions).length;
+  for (const t of trials.slice(4)) {
+    const [row] = (t.systemAttrs["gp:kernel_params"] as { objectives: number[][] }).objectives;
+    assert.equal(row!.length, 2 * (dim + 2));
+    assert.ok(row!.every((v) => v > 0 && Number.isFinite(v)));
+  }
   assert.ok(trials.slice(0, 4).every((t) => t.systemAttrs["gp:kernel_params"] === undefined));
 });
 
@@ -214,4 +223,41 @@ Deno.test("gpSampler: parameters outside the intersection space come from the in
   assert.ok(Math.min(...trials.map((t) => Math.abs(t.params.x as number))) < 0.2);
   // the same seeds reproduce the run, independent draws included
   assert.deepEqual((await run(withTpe)).map((t) => t.params), trials.map((t) => t.params));
+});
+
+Deno.test("gpSampler: a recorded fit without curvature (earlier rows) or with a bad one still samples", async () => {
+  const sampler = gpSampler({ seed: 4, nStartupTrials: 4 });
+  const trials = await run(sampler, 8);
+  const o = getOrThrow(decodeGpOptions(sampler));
+  const last = trials[7]!;
+  const row = (last.systemAttrs["gp:kernel_params"] as { objectives: number[][] }).objectives[0]!;
+  const dim = row.length / 2 - 2;
+  const next: FrozenTrial = {
+    ...last,
+    number: 8,
+    trialId: last.trialId + 1,
+    state: "RUNNING",
+    values: null,
+    params: {},
+    distributions: {},
+    systemAttrs: {},
+  };
+  const sample = (objectives?: number[][]) => {
+    // only the last trial records a fit (none records one: the fit starts from the defaults)
+    const attrs = objectives ? { "gp:kernel_params": { objectives, constraints: [] } } : {};
+    const earlier = trials.slice(0, 7).map((t) => ({ ...t, systemAttrs: {} }));
+    const edited = { ...last, systemAttrs: attrs };
+    const r = sampleGp(o, [...earlier, edited], next, ["minimize"], last.distributions);
+    assert.ok(isRight(r));
+    assert.deepEqual(Object.keys(r.right.value).sort(), Object.keys(last.distributions).sort());
+    const rows = (r.right.attrs!["gp:kernel_params"] as { objectives: number[][] }).objectives;
+    assert.equal(rows[0]!.length, 2 * (dim + 2));
+    return r.right.value;
+  };
+  const cold = sample(), full = sample([row]), paramsOnly = sample([row.slice(0, dim + 2)]);
+  // each start is used: the fits end at slightly different points, and so do the samples
+  assert.notDeepEqual(paramsOnly, cold);
+  assert.notDeepEqual(full, paramsOnly);
+  // a row that is not positive is ignored: the fit starts from the defaults
+  assert.deepEqual(sample([row.map((v, i) => (i === dim + 3 ? -v : v))]), cold);
 });

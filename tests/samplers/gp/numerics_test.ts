@@ -9,7 +9,16 @@ import fc from "fast-check";
 import { rngFor } from "../../../lib/random/rng.ts";
 import { type Acqf, logCeiAcqf, logEiAcqf, standardLogEi } from "../../../lib/samplers/gp/_acqf.ts";
 import { logEhviAcqf } from "../../../lib/samplers/gp/_ehvi.ts";
-import { fitLoss, type GpData, gpWith, pairSqd } from "../../../lib/samplers/gp/_gp.ts";
+import { dcsrchStart, dcsrchStep, LBFGSB_SEARCH } from "../../../lib/samplers/gp/_dcsrch.ts";
+import {
+  fitLoss,
+  type GpData,
+  gpWith,
+  pairSqd,
+  posterior,
+  posteriorMany,
+  posteriorScratch,
+} from "../../../lib/samplers/gp/_gp.ts";
 import { minimize } from "../../../lib/samplers/gp/_lbfgsb.ts";
 import { gpSpace, sampleNormalized } from "../../../lib/samplers/gp/_space.ts";
 import { directionNumbers, scramble, sobolPoint } from "../../../lib/samplers/qmc/_sobol.ts";
@@ -34,7 +43,7 @@ function dataset(seed: number, n: number, dim: number, cat: boolean): GpData {
 }
 
 Deno.test("gp numerics: the Cholesky solve and inverse invert a positive-definite matrix", () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer(), (n, seed) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 23 }), fc.integer(), (n, seed) => {
     const d = dataset(seed, n, 2, false);
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
@@ -109,6 +118,94 @@ Deno.test("gp numerics: the minimiser solves Rosenbrock unbounded", () => {
     { pgtol: 1e-8 },
   );
   assert.ok(Math.abs(res.x[0]! - 1) < 1e-4 && Math.abs(res.x[1]! - 1) < 1e-4, `${res.x}`);
+});
+
+Deno.test("gp numerics: the SciPy-style minimiser (Moré–Thuente steps) solves Rosenbrock", () => {
+  const res = minimize(
+    (x, g) => {
+      const [a, b] = [x[0]!, x[1]!];
+      g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+      g[1] = 200 * (b - a * a);
+      return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+    },
+    Float64Array.from([-1.2, 1]),
+    { pgtol: 1e-8, lineSearch: "moreThuente" },
+  );
+  assert.ok(res.success);
+  assert.ok(Math.abs(res.x[0]! - 1) < 1e-4 && Math.abs(res.x[1]! - 1) < 1e-4, `${res.x}`);
+});
+
+Deno.test("gp numerics: a warm start with the curvature a similar problem ended with takes fewer iterations", () => {
+  // a badly scaled quadratic, then the same one shifted a little (a fit one trial later)
+  const scales = [100, 1, 0.01, 10, 0.1];
+  const quad = (shift: number) => (x: Float64Array, g: Float64Array) => {
+    let f = 0;
+    scales.forEach((a, i) => {
+      const d = x[i]! - (1 + shift * i);
+      f += 0.5 * a * d * d;
+      g[i] = a * d;
+    });
+    return f;
+  };
+  const o = { pgtol: 1e-6, lineSearch: "moreThuente" } as const;
+  const first = minimize(quad(0), new Float64Array(5), o);
+  assert.ok(first.curvature && first.curvature.every((v) => v > 0));
+  const cold = minimize(quad(0.01), first.x, o);
+  const warm = minimize(quad(0.01), first.x, { ...o, initialCurvature: first.curvature });
+  for (const r of [cold, warm]) {
+    r.x.forEach((v, i) => assert.ok(Math.abs(v - (1 + 0.01 * i)) < 1e-4, `${r.x}`));
+  }
+  assert.ok(warm.nIter < cold.nIter, `warm ${warm.nIter} iterations, cold ${cold.nIter}`);
+});
+
+Deno.test("gp numerics: the Moré–Thuente search ends at a step meeting the strong Wolfe conditions", () => {
+  const o = { ...LBFGSB_SEARCH, stpmax: 1e10 };
+  // φ(t) = a·t⁴ + b·t² − c·t + d·sin(t): bounded below, φ'(0) = d − c < 0
+  const arb = fc.tuple(
+    fc.double({ min: 0.01, max: 10, noNaN: true }),
+    fc.double({ min: 0, max: 10, noNaN: true }),
+    fc.double({ min: 0.1, max: 10, noNaN: true }),
+    fc.double({ min: 0, max: 0.09, noNaN: true }),
+    fc.double({ min: 1e-3, max: 100, noNaN: true }),
+  );
+  fc.assert(fc.property(arb, ([a, b, c, d, stp0]) => {
+    const phi = (t: number) => a * t ** 4 + b * t * t - c * t + d * Math.sin(t);
+    const dphi = (t: number) => 4 * a * t ** 3 + 2 * b * t - c + d * Math.cos(t);
+    const state = dcsrchStart(stp0, phi(0), dphi(0), o)!;
+    let stp = stp0;
+    for (let k = 0; k < 40; k++) {
+      const r = dcsrchStep(state, stp, phi(stp), dphi(stp), o);
+      if (r.task === "convergence") {
+        assert.ok(phi(stp) <= phi(0) + o.ftol * stp * dphi(0), `sufficient decrease at ${stp}`);
+        assert.ok(Math.abs(dphi(stp)) <= o.gtol * Math.abs(dphi(0)), `curvature at ${stp}`);
+        return;
+      }
+      assert.equal(r.task, "fg");
+      stp = r.stp;
+    }
+    assert.fail("no convergence in 40 steps");
+  }));
+});
+
+Deno.test("gp numerics: the blocked posterior of many points equals the one-point posterior", () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 30 }),
+    fc.integer({ min: 1, max: 11 }),
+    fc.integer(),
+    (n, count, seed) => {
+      const d = dataset(seed, n, 3, seed % 2 === 0);
+      const gp = gpWith(d, { isl: Float64Array.from([2, 0.5, 1]), scale: 1.3, noise: 0.02 })!;
+      const xs = dataset(seed + 1, count, 3, seed % 2 === 0).x;
+      const means = new Float64Array(count), vars = new Float64Array(count);
+      posteriorMany(gp, xs, count, means, vars);
+      const s = posteriorScratch(gp);
+      for (let r = 0; r < count; r++) {
+        const p = posterior(gp, xs, r * 3, s);
+        assert.ok(Math.abs(p.mean - means[r]!) <= 1e-10 * Math.max(1, Math.abs(p.mean)));
+        assert.ok(Math.abs(p.variance - vars[r]!) <= 1e-10);
+      }
+    },
+  ));
 });
 
 function checkGradient(

@@ -128,6 +128,20 @@ Deno.test("gp parity: the fitted kernel reaches at least Optuna's objective valu
   }
 });
 
+Deno.test("gp parity: the fit takes SciPy's L-BFGS-B steps: the fitted parameters equal Optuna's", () => {
+  for (const c of fixture.cases) {
+    for (const det of [false, true]) {
+      const theirs = det ? c.fits.deterministic : c.fits.noisy;
+      const { params } = fitGp(dataOf(c), det);
+      theirs.isl.forEach((v, i) =>
+        close(params.isl[i]!, v, 1e-6, `isl[${i}] (deterministic ${det})`)
+      );
+      close(params.scale, theirs.scale, 1e-6, `scale (deterministic ${det})`);
+      close(params.noise, theirs.noise, 1e-6, `noise (deterministic ${det})`);
+    }
+  }
+});
+
 Deno.test("gp parity: posterior mean and variance, log EI and log PI equal Optuna's", () => {
   for (const c of fixture.cases) {
     const gp = gpWith(dataOf(c), kernelOf(c))!;
