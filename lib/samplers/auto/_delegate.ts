@@ -54,7 +54,7 @@ function delegateRecord(
     case "random":
       return randomSampler({ seed });
     case "gp":
-      return gpSampler({ seed });
+      return gpSampler({ seed, outputWarping: true });
     case "tpe":
       // Optuna's AutoSampler runs multivariate TPE with constant liar. Measured here
       // (bench/sampler_quality.ts): univariate TPE is best on the conditional problem (groups,

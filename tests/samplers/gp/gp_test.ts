@@ -106,6 +106,7 @@ Deno.test("gpSampler: bad options are an InvalidArgument naming the option, and 
     [{ nStartupTrials: -1 }, "gp.options.nStartupTrials"],
     [{ nStartupTrials: 1.5 }, "gp.options.nStartupTrials"],
     [{ deterministicObjective: "yes" }, "gp.options.deterministicObjective"],
+    [{ outputWarping: "yes" }, "gp.options.outputWarping"],
     [{ seed: 0.5 }, "seed"],
     [
       { independentSampler: { kind: "grid", options: {}, state: {} } },
@@ -214,4 +215,34 @@ Deno.test("gpSampler: parameters outside the intersection space come from the in
   assert.ok(Math.min(...trials.map((t) => Math.abs(t.params.x as number))) < 0.2);
   // the same seeds reproduce the run, independent draws included
   assert.deepEqual((await run(withTpe)).map((t) => t.params), trials.map((t) => t.params));
+});
+
+Deno.test("gpSampler: outputWarping is off by default and in records written before the option", () => {
+  const record = gpSampler({ seed: 3 });
+  const options = record.options as Record<string, unknown>;
+  assert.equal(options.outputWarping, false);
+  const { outputWarping: _, ...older } = options;
+  const decoded = samplerFromSnapshot(JSON.stringify({ ...record, options: older }));
+  assert.ok(decoded._tag === "Right");
+  assert.equal((decoded.right.options as Record<string, unknown>).outputWarping, false);
+});
+
+Deno.test("gpSampler: with outputWarping, a long tail of bad values does not keep it from the optimum", async () => {
+  // a bowl whose values span six orders of magnitude: the warp spreads the values near the best
+  const run = async (outputWarping: boolean) => {
+    const study = await runOrThrow(
+      createStudy({ sampler: gpSampler({ seed: 5, outputWarping, nStartupTrials: 5 }) }),
+    );
+    await runOrThrow(optimize(study, async (trial) => {
+      const x = await runOrThrow(suggestFloat(trial, "x", -10, 10));
+      const y = await runOrThrow(suggestFloat(trial, "y", -10, 10));
+      return { _tag: "Right" as const, right: Math.exp(Math.abs(x - 1) + Math.abs(y + 2)) - 1 };
+    }, { nTrials: 25 }));
+    return [...await runOrThrow(getTrials(study))];
+  };
+  const warped = await run(true), plain = await run(false);
+  // the first trials are the independent sampler's: the same in both
+  assert.deepEqual(warped.slice(0, 5).map((t) => t.params), plain.slice(0, 5).map((t) => t.params));
+  assert.notDeepEqual(warped.slice(5).map((t) => t.params), plain.slice(5).map((t) => t.params));
+  assert.ok(Math.min(...warped.map((t) => t.values![0]!)) < 0.5);
 });
