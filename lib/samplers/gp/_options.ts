@@ -46,12 +46,16 @@ export interface GpSamplerOptions {
    */
   readonly deterministicObjective?: boolean | undefined;
   /**
-   * Warp the objective values before the fit (single-objective studies; not in Optuna 5.0):
+   * Warp the objective values before the fit (single-objective studies without constraints;
+   * not in Optuna 5.0):
    * after standardisation, the Yeo–Johnson power transform whose exponent (in `[0, 2]`, where
    * the transform maps the whole line onto itself) makes them most Gaussian, then
    * standardisation again. The long tail of bad values is compressed and the values near the
    * best are spread apart, so the GP models the region it exploits more precisely; the
-   * automatic sampler turns it on.
+   * automatic sampler turns it on. It makes the search more exploitative: far better on a
+   * 20-dimensional Styblinski–Tang and closer to the optimum on smooth problems, but on
+   * Branin (three global minima) 2 of 40 seeds stayed at a point on the boundary (1.94
+   * instead of 0.398) that the unwarped GP leaves.
    *
    * @default {false}
    */

@@ -237,9 +237,11 @@ export function sampleGp(
   };
   const sign = directions.map((d) => (d === "minimize" ? -1 : 1));
   const standardized = standardize(completed.map((t) => sign.map((g, j) => g * t.values![j]!)));
-  const ys = o.outputWarping && sign.length === 1
-    ? standardized.values.map(warpOutputs)
-    : standardized.values;
+  // warped: one objective, no constraints (with constraints, the best values are often
+  // infeasible, and the warp would spread those instead of the values near the best feasible)
+  const warp = o.outputWarping && sign.length === 1 &&
+    !completed.some((t) => constraintValues(t).length > 0);
+  const ys = warp ? standardized.values.map(warpOutputs) : standardized.values;
   const cache = cachedParams(trials, trial.number, s.dim);
   const gps = fitAll(base, ys, cache?.objectives ?? [], o.deterministicObjective);
   const rng = rngFor(o.seed, trial.number, "relative");

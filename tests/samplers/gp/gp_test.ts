@@ -246,3 +246,19 @@ Deno.test("gpSampler: with outputWarping, a long tail of bad values does not kee
   assert.notDeepEqual(warped.slice(5).map((t) => t.params), plain.slice(5).map((t) => t.params));
   assert.ok(Math.min(...warped.map((t) => t.values![0]!)) < 0.5);
 });
+
+Deno.test("gpSampler: outputWarping leaves constrained studies as Optuna's GP runs them", async () => {
+  const run = async (outputWarping: boolean) => {
+    const study = await runOrThrow(createStudy({
+      sampler: gpSampler({ seed: 7, outputWarping, nStartupTrials: 4 }),
+      constraintsFunc: (t) => [(t.params.x as number) + (t.params.y as number) - 1],
+    }));
+    await runOrThrow(optimize(study, async (trial) => {
+      const x = await runOrThrow(suggestFloat(trial, "x", -3, 3));
+      const y = await runOrThrow(suggestFloat(trial, "y", -3, 3));
+      return { _tag: "Right" as const, right: Math.exp((x - 2) ** 2 + y * y) };
+    }, { nTrials: 10 }));
+    return (await runOrThrow(getTrials(study))).map((t) => t.params);
+  };
+  assert.deepEqual(await run(true), await run(false));
+});
