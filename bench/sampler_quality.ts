@@ -1,7 +1,8 @@
 /**
  * Sampler quality, side by side with Python Optuna 5.0: every sampler of ours and of Optuna's on
  * every problem of `bench/quality_problems.json` (`tpe` is Optuna 5.0's default TPE, which is
- * multivariate; `utpe` the univariate one; `mtpe` multivariate with `group`) (Branin, Hartmann-6, mixed, a 20-D
+ * multivariate; `utpe` the univariate one; `mtpe` multivariate with `group`; `gpw` our GP with
+ * `outputWarping`, as the automatic sampler runs it) (Branin, Hartmann-6, mixed, a 20-D
  * Styblinski–Tang, a conditional space, constrained Hartmann-6, ZDT1, DTLZ2), N seeds × T
  * trials, median best (single objective: best feasible value, lower is better; multi-objective:
  * hypervolume of the feasible trials against the problem's reference point, higher is better).
@@ -81,6 +82,7 @@ function factories(): Record<string, Factory> {
     utpe: ["tpeSampler", { multivariate: false }],
     mtpe: ["tpeSampler", { multivariate: true, group: true }],
     gp: ["gpSampler", {}],
+    gpw: ["gpSampler", { outputWarping: true }],
     cmaes: ["cmaEsSampler", {}],
     nsga2: ["nsgaIISampler", {}],
     nsga3: ["nsgaIIISampler", {}],

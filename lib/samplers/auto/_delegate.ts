@@ -54,7 +54,7 @@ function delegateRecord(
     case "random":
       return randomSampler({ seed });
     case "gp":
-      return gpSampler({ seed });
+      return gpSampler({ seed, outputWarping: true });
     case "tpe":
       // Optuna's AutoSampler runs multivariate TPE with constant liar, which samples a
       // conditional space one parameter at a time. Measured here (bench/sampler_quality.ts):

@@ -45,6 +45,21 @@ export interface GpSamplerOptions {
    * @default {false}
    */
   readonly deterministicObjective?: boolean | undefined;
+  /**
+   * Warp the objective values before the fit (single-objective studies without constraints;
+   * not in Optuna 5.0):
+   * after standardisation, the Yeo–Johnson power transform whose exponent (in `[0, 2]`, where
+   * the transform maps the whole line onto itself) makes them most Gaussian, then
+   * standardisation again. The long tail of bad values is compressed and the values near the
+   * best are spread apart, so the GP models the region it exploits more precisely; the
+   * automatic sampler turns it on. It makes the search more exploitative: far better on a
+   * 20-dimensional Styblinski–Tang and closer to the optimum on smooth problems, but on
+   * Branin (three global minima) 1 seed in 80 stayed at a point on the boundary (1.94
+   * instead of 0.398) that the unwarped GP leaves.
+   *
+   * @default {false}
+   */
+  readonly outputWarping?: boolean | undefined;
 }
 
 /** Decoded options. */
@@ -53,6 +68,7 @@ export interface GpOptions {
   readonly independentSampler: Sampler;
   readonly nStartupTrials: number;
   readonly deterministicObjective: boolean;
+  readonly outputWarping: boolean;
 }
 
 /** The kinds an independent sampler may be. */
@@ -68,6 +84,7 @@ export function resolveGpOptions(o: GpSamplerOptions): Readonly<Record<string, J
       : uncheckedJson(o.independentSampler),
     nStartupTrials: o.nStartupTrials ?? 10,
     deterministicObjective: o.deterministicObjective ?? false,
+    outputWarping: o.outputWarping ?? false,
   };
 }
 
@@ -87,6 +104,9 @@ export function decodeGpOptions(sampler: Sampler): Either<HyperionError, GpOptio
   if (typeof op.deterministicObjective !== "boolean") {
     return bad("deterministicObjective", op.deterministicObjective, "a boolean");
   }
+  // absent in the records written before the option existed
+  const warp = op.outputWarping ?? false;
+  if (typeof warp !== "boolean") return bad("outputWarping", warp, "a boolean");
   const ind = op.independentSampler;
   if (
     !isPlainObject(ind) || typeof ind.kind !== "string" || !INDEPENDENT_KINDS.includes(ind.kind) ||
@@ -105,5 +125,6 @@ export function decodeGpOptions(sampler: Sampler): Either<HyperionError, GpOptio
     independentSampler: ind as unknown as Sampler,
     nStartupTrials: n,
     deterministicObjective: op.deterministicObjective,
+    outputWarping: warp,
   });
 }

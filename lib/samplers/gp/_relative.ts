@@ -19,6 +19,7 @@ import { logCehviAcqf, logEhviAcqf } from "./_ehvi.ts";
 import { fitGp, type Gp, type GpData, type KernelParams } from "./_gp.ts";
 import type { GpOptions } from "./_options.ts";
 import { optimizeAcqf } from "./_optim.ts";
+import { warpOutputs } from "./_warp.ts";
 import { type GpSpace, gpSpace, internalParams, normalizedParams } from "./_space.ts";
 
 /** The system attribute holding a trial's fitted kernel parameters (the next fit starts there). */
@@ -252,7 +253,12 @@ export function sampleGp(
     isCategorical: s.isCategorical,
   };
   const sign = directions.map((d) => (d === "minimize" ? -1 : 1));
-  const ys = standardize(completed.map((t) => sign.map((g, j) => g * t.values![j]!))).values;
+  const standardized = standardize(completed.map((t) => sign.map((g, j) => g * t.values![j]!)));
+  // warped: one objective, no constraints (with constraints, the best values are often
+  // infeasible, and the warp would spread those instead of the values near the best feasible)
+  const warp = o.outputWarping && sign.length === 1 &&
+    !completed.some((t) => constraintValues(t).length > 0);
+  const ys = warp ? standardized.values.map(warpOutputs) : standardized.values;
   const cache = cachedParams(trials, trial.number, s.dim);
   const gps = fitAll(base, ys, cache?.objectives ?? [], o.deterministicObjective);
   const rng = rngFor(o.seed, trial.number, "relative");

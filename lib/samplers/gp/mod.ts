@@ -39,7 +39,8 @@ export type { GpSamplerOptions } from "./_options.ts";
  * **What it does**: the first `nStartupTrials` completed trials come from the independent
  * sampler. Then, per trial, the parameters of the intersection search space are normalised to
  * `[0, 1]` (log scale for log domains; categoricals by index with a Hamming distance), the
- * objective values are standardised, and a GP with a Matérn-5/2 kernel with one length scale
+ * objective values are standardised (and, with `outputWarping`, warped by a power transform),
+ * and a GP with a Matérn-5/2 kernel with one length scale
  * per parameter is fitted by maximising the marginal likelihood plus Optuna's priors on the
  * kernel parameters (quasi-Newton with analytic gradients as SciPy's L-BFGS-B, started from
  * the previous trial's fit: its kernel parameters and final curvature, recorded in the
@@ -123,6 +124,7 @@ function encode(o: GpOptions): Sampler["options"] {
     independentSampler: o.independentSampler as unknown as Sampler["options"],
     nStartupTrials: o.nStartupTrials,
     deterministicObjective: o.deterministicObjective,
+    outputWarping: o.outputWarping,
   };
 }
 

@@ -115,6 +115,7 @@ Deno.test("gpSampler: bad options are an InvalidArgument naming the option, and 
     [{ nStartupTrials: -1 }, "gp.options.nStartupTrials"],
     [{ nStartupTrials: 1.5 }, "gp.options.nStartupTrials"],
     [{ deterministicObjective: "yes" }, "gp.options.deterministicObjective"],
+    [{ outputWarping: "yes" }, "gp.options.outputWarping"],
     [{ seed: 0.5 }, "seed"],
     [
       { independentSampler: { kind: "grid", options: {}, state: {} } },
@@ -260,4 +261,50 @@ Deno.test("gpSampler: a recorded fit without curvature (earlier rows) or with a 
   assert.notDeepEqual(full, paramsOnly);
   // a row that is not positive is ignored: the fit starts from the defaults
   assert.deepEqual(sample([row.map((v, i) => (i === dim + 3 ? -v : v))]), cold);
+});
+
+Deno.test("gpSampler: outputWarping is off by default and in records written before the option", () => {
+  const record = gpSampler({ seed: 3 });
+  const options = record.options as Record<string, unknown>;
+  assert.equal(options.outputWarping, false);
+  const { outputWarping: _, ...older } = options;
+  const decoded = samplerFromSnapshot(JSON.stringify({ ...record, options: older }));
+  assert.ok(decoded._tag === "Right");
+  assert.equal((decoded.right.options as Record<string, unknown>).outputWarping, false);
+});
+
+Deno.test("gpSampler: with outputWarping, a long tail of bad values does not keep it from the optimum", async () => {
+  // a bowl whose values span six orders of magnitude: the warp spreads the values near the best
+  const run = async (outputWarping: boolean) => {
+    const study = await runOrThrow(
+      createStudy({ sampler: gpSampler({ seed: 5, outputWarping, nStartupTrials: 5 }) }),
+    );
+    await runOrThrow(optimize(study, async (trial) => {
+      const x = await runOrThrow(suggestFloat(trial, "x", -10, 10));
+      const y = await runOrThrow(suggestFloat(trial, "y", -10, 10));
+      return { _tag: "Right" as const, right: Math.exp(Math.abs(x - 1) + Math.abs(y + 2)) - 1 };
+    }, { nTrials: 25 }));
+    return [...await runOrThrow(getTrials(study))];
+  };
+  const warped = await run(true), plain = await run(false);
+  // the first trials are the independent sampler's: the same in both
+  assert.deepEqual(warped.slice(0, 5).map((t) => t.params), plain.slice(0, 5).map((t) => t.params));
+  assert.notDeepEqual(warped.slice(5).map((t) => t.params), plain.slice(5).map((t) => t.params));
+  assert.ok(Math.min(...warped.map((t) => t.values![0]!)) < 0.5);
+});
+
+Deno.test("gpSampler: outputWarping leaves constrained studies as Optuna's GP runs them", async () => {
+  const run = async (outputWarping: boolean) => {
+    const study = await runOrThrow(createStudy({
+      sampler: gpSampler({ seed: 7, outputWarping, nStartupTrials: 4 }),
+      constraintsFunc: (t) => [(t.params.x as number) + (t.params.y as number) - 1],
+    }));
+    await runOrThrow(optimize(study, async (trial) => {
+      const x = await runOrThrow(suggestFloat(trial, "x", -3, 3));
+      const y = await runOrThrow(suggestFloat(trial, "y", -3, 3));
+      return { _tag: "Right" as const, right: Math.exp((x - 2) ** 2 + y * y) };
+    }, { nTrials: 10 }));
+    return (await runOrThrow(getTrials(study))).map((t) => t.params);
+  };
+  assert.deepEqual(await run(true), await run(false));
 });
