@@ -75,6 +75,7 @@ function factories(): Record<string, Factory> {
     tpe: ["tpeSampler", {}],
     utpe: ["tpeSampler", { multivariate: false }],
     mtpe: ["tpeSampler", { multivariate: true, group: true }],
+    hvtpe: ["tpeSampler", { multiObjectiveWeights: "hypervolume" }],
     gp: ["gpSampler", {}],
     cmaes: ["cmaEsSampler", {}],
     nsga2: ["nsgaIISampler", {}],
