@@ -180,44 +180,38 @@ function flatBoxes(boxes: { lower: number[][]; width: number[][] }): FlatBoxes {
 interface EhviScratch {
   /** Posterior samples `μ_m + σ_m ξ_sm`, sample-major. */
   readonly y: Float64Array;
-  /** Per sample and box: the clamped improvement volume (its log: see {@link ehviAt}). */
+  /** Per sample and box: the hypervolume the sample adds to the box (clamped). */
   readonly vol: Float64Array;
 }
 
 /**
  * The hypervolume each posterior sample adds to each box, `Π_m min(max(y_m − lower, ε), width)`,
- * into `vol`; with `logSpace` its logarithm (needed when `ε^M` would underflow, `M` > 20).
- * Returns the largest entry.
+ * into `vol`; returns their sum.
  */
-function boxVolumes(M: number, fb: FlatBoxes, sc: EhviScratch, logSpace: boolean): number {
+function boxVolumes(M: number, fb: FlatBoxes, sc: EhviScratch): number {
   const B = fb.count, { lower, width } = fb, { y, vol } = sc;
-  let mx = -Infinity;
+  let sum = 0;
   for (let s = 0; s < N_QMC; s++) {
     const ys = s * M;
     for (let b = 0; b < B; b++) {
       const o = b * M;
-      let v = logSpace ? 0 : 1;
-      if (logSpace) {
-        for (let m = 0; m < M; m++) {
-          v += Math.log(Math.min(Math.max(y[ys + m]! - lower[o + m]!, EPS), width[o + m]!));
-        }
-      } else {
-        for (let m = 0; m < M; m++) {
-          v *= Math.min(Math.max(y[ys + m]! - lower[o + m]!, EPS), width[o + m]!);
-        }
+      let v = 1;
+      for (let m = 0; m < M; m++) {
+        v *= Math.min(Math.max(y[ys + m]! - lower[o + m]!, EPS), width[o + m]!);
       }
       vol[s * B + b] = v;
-      if (v > mx) mx = v;
+      sum += v;
     }
   }
-  return mx;
+  return sum;
 }
 
 /**
  * log EHVI and, when `grads` is given, its gradient from the objectives' posterior gradients.
- * Optuna sums `exp(Σ_m log clamp)` by log-sum-exp; the product form is the same sum (the clamps
- * keep every factor in `[1e-12, width]`, so the products neither underflow nor overflow below
- * 21 objectives) with one logarithm per point instead of one per sample, box and objective.
+ * Optuna sums `exp(Σ_m log clamp)` by log-sum-exp; the sum of the products is the same sum with
+ * one logarithm per point instead of one per sample, box and objective. Every factor is at least
+ * `1e-12`, so no product underflows below 26 objectives; the box decomposition runs out of
+ * memory long before (about 20 objectives).
  */
 function ehviAt(
   mean: Float64Array,
@@ -227,25 +221,19 @@ function ehviAt(
   sc: EhviScratch,
   grads?: { dMean: Float64Array[]; dSigma: Float64Array[]; out: Float64Array },
 ): number {
-  const M = mean.length, B = fb.count, logSpace = M > 20;
+  const M = mean.length, B = fb.count;
   for (let s = 0; s < N_QMC; s++) {
     for (let m = 0; m < M; m++) sc.y[s * M + m] = mean[m]! + sigma[m]! * xi[s * M + m]!;
   }
-  const mx = boxVolumes(M, fb, sc, logSpace);
-  const vol = sc.vol;
-  let sum = 0;
-  const n = N_QMC * B;
-  if (logSpace) { for (let i = 0; i < n; i++) sum += Math.exp(vol[i]! - mx); }
-  else for (let i = 0; i < n; i++) sum += vol[i]!;
-  const value = logSpace ? mx + Math.log(sum) - Math.log(N_QMC) : Math.log(sum / N_QMC);
+  const sum = boxVolumes(M, fb, sc);
+  const value = Math.log(sum / N_QMC);
   if (!grads) return value;
   // d value / d y_sm = Σ_b w_sb / diff_sbm over the unclamped factors, w_sb = vol_sb / Σ vol;
   // then d y_sm = dμ_m + ξ_sm dσ_m: accumulate the two coefficients per objective
   const cMean = new Float64Array(M), cSigma = new Float64Array(M);
   for (let s = 0; s < N_QMC; s++) {
     for (let b = 0; b < B; b++) {
-      const v = vol[s * B + b]!;
-      const w = logSpace ? Math.exp(v - mx) / sum : v / sum;
+      const w = sc.vol[s * B + b]! / sum;
       if (w === 0) continue;
       for (let m = 0; m < M; m++) {
         const diff = sc.y[s * M + m]! - fb.lower[b * M + m]!;
