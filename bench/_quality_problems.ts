@@ -3,7 +3,7 @@
  * `../shared/bench/problems.json` (Branin, Hartmann-6, a mixed "training" surface) and five
  * more — a 20-dimensional Styblinski–Tang, a conditional space (a model choice with its own
  * parameters), Hartmann-6 under a constraint, and the multi-objective ZDT1 (2 objectives) and
- * DTLZ2 (3 objectives), measured by hypervolume. `bench/quality_optuna.py` defines the same
+ * DTLZ2 and DTLZ7 (3 objectives), measured by hypervolume. `bench/quality_optuna.py` defines the same
  * functions for Python Optuna; the two must stay equal.
  *
  * @module
@@ -121,6 +121,18 @@ function dtlz2(xs: ReadonlyArray<number>): number[] {
   ];
 }
 
+/**
+ * DTLZ7 with three objectives and `xs.length − 2` distance parameters: a front of four
+ * disconnected regions (f1, f2 free, f3 = (1 + g)·h with g = 1 + 9·mean of the rest).
+ */
+function dtlz7(xs: ReadonlyArray<number>): number[] {
+  const rest = xs.slice(2);
+  const g = 1 + 9 * rest.reduce((a, v) => a + v, 0) / rest.length;
+  const f = [xs[0]!, xs[1]!];
+  const h = 3 - f.reduce((a, v) => a + v / (1 + g) * (1 + Math.sin(3 * Math.PI * v)), 0);
+  return [f[0]!, f[1]!, (1 + g) * h];
+}
+
 /** The objective value(s) of problem `name` at `x`. */
 export function evaluateProblem(
   name: string,
@@ -149,6 +161,8 @@ export function evaluateProblem(
       return zdt1(vector(x, 10));
     case "dtlz2":
       return dtlz2(vector(x, 8));
+    case "dtlz7":
+      return dtlz7(vector(x, 8));
   }
   throw new Error(`unknown problem ${name}`);
 }

@@ -55,6 +55,11 @@ def evaluate(name, x):
         g = sum((v - 0.5)**2 for v in xs[2:])
         a, b = xs[0] * math.pi / 2, xs[1] * math.pi / 2
         return [(1 + g) * math.cos(a) * math.cos(b), (1 + g) * math.cos(a) * math.sin(b), (1 + g) * math.sin(a)]
+    if name == "dtlz7":
+        xs = [x[f"x{i}"] for i in range(8)]
+        g = 1 + 9 * sum(xs[2:]) / len(xs[2:])
+        h = 3 - sum(v / (1 + g) * (1 + math.sin(3 * math.pi * v)) for v in xs[:2])
+        return [xs[0], xs[1], (1 + g) * h]
     raise KeyError(name)
 
 

@@ -3,9 +3,11 @@
  * every problem of `bench/quality_problems.json` (`tpe` is Optuna 5.0's default TPE, which is
  * multivariate; `utpe` the univariate one; `mtpe` multivariate with `group`; `gpw` our GP with
  * `outputWarping`, as the automatic sampler runs it) (Branin, Hartmann-6, mixed, a 20-D
- * Styblinski–Tang, a conditional space, constrained Hartmann-6, ZDT1, DTLZ2), N seeds × T
+ * Styblinski–Tang, a conditional space, constrained Hartmann-6, ZDT1, DTLZ2, DTLZ7), N seeds × T
  * trials, median best (single objective: best feasible value, lower is better; multi-objective:
  * hypervolume of the feasible trials against the problem's reference point, higher is better).
+ * Also `hvtpe`: our TPE weighting a multi-objective study's good trials by their hypervolume
+ * contributions (Optuna 4.x) instead of uniformly.
  *
  *     deno run -A bench/sampler_quality.ts [--seeds=20] [--trials=100]
  *         [--samplers=auto,tpe,utpe,mtpe,gp,cmaes,nsga2,random] [--problems=branin,zdt1]
@@ -81,6 +83,7 @@ function factories(): Record<string, Factory> {
     tpe: ["tpeSampler", {}],
     utpe: ["tpeSampler", { multivariate: false }],
     mtpe: ["tpeSampler", { multivariate: true, group: true }],
+    hvtpe: ["tpeSampler", { multiObjectiveWeights: "hypervolume" }],
     gp: ["gpSampler", {}],
     gpw: ["gpSampler", { outputWarping: true }],
     cmaes: ["cmaEsSampler", {}],

@@ -161,47 +161,92 @@ function meanLengthScales(gps: ReadonlyArray<Gp>): Float64Array {
   return out;
 }
 
-/** log EHVI and, when `grads` is given, its gradient from the objectives' posterior gradients. */
+/** The boxes flattened (box-major, `M` values each) for the hot loop of {@link ehviAt}. */
+interface FlatBoxes {
+  readonly count: number;
+  readonly lower: Float64Array;
+  readonly width: Float64Array;
+}
+
+function flatBoxes(boxes: { lower: number[][]; width: number[][] }): FlatBoxes {
+  return {
+    count: boxes.lower.length,
+    lower: Float64Array.from(boxes.lower.flat()),
+    width: Float64Array.from(boxes.width.flat()),
+  };
+}
+
+/** Scratch arrays of {@link ehviAt}, per acquisition function. */
+interface EhviScratch {
+  /** Posterior samples `μ_m + σ_m ξ_sm`, sample-major. */
+  readonly y: Float64Array;
+  /** Per sample and box: the hypervolume the sample adds to the box (clamped). */
+  readonly vol: Float64Array;
+}
+
+/**
+ * The hypervolume each posterior sample adds to each box, `Π_m min(max(y_m − lower, ε), width)`,
+ * into `vol`; returns their sum.
+ */
+function boxVolumes(M: number, fb: FlatBoxes, sc: EhviScratch): number {
+  const B = fb.count, { lower, width } = fb, { y, vol } = sc;
+  let sum = 0;
+  for (let s = 0; s < N_QMC; s++) {
+    const ys = s * M;
+    for (let b = 0; b < B; b++) {
+      const o = b * M;
+      let v = 1;
+      for (let m = 0; m < M; m++) {
+        v *= Math.min(Math.max(y[ys + m]! - lower[o + m]!, EPS), width[o + m]!);
+      }
+      vol[s * B + b] = v;
+      sum += v;
+    }
+  }
+  return sum;
+}
+
+/**
+ * log EHVI and, when `grads` is given, its gradient from the objectives' posterior gradients.
+ * Optuna sums `exp(Σ_m log clamp)` by log-sum-exp; the sum of the products is the same sum with
+ * one logarithm per point instead of one per sample, box and objective. Every factor is at least
+ * `1e-12`, so no product underflows below 26 objectives; the box decomposition runs out of
+ * memory long before (about 20 objectives).
+ */
 function ehviAt(
   mean: Float64Array,
   sigma: Float64Array,
   xi: Float64Array,
-  boxes: { lower: number[][]; width: number[][] },
+  fb: FlatBoxes,
+  sc: EhviScratch,
   grads?: { dMean: Float64Array[]; dSigma: Float64Array[]; out: Float64Array },
 ): number {
-  const M = mean.length, B = boxes.lower.length;
-  const logs = new Float64Array(N_QMC * B);
-  let mx = -Infinity;
+  const M = mean.length, B = fb.count;
   for (let s = 0; s < N_QMC; s++) {
-    for (let b = 0; b < B; b++) {
-      let l = 0;
-      for (let m = 0; m < M; m++) {
-        const y = mean[m]! + sigma[m]! * xi[s * M + m]!;
-        l += Math.log(Math.min(Math.max(y - boxes.lower[b]![m]!, EPS), boxes.width[b]![m]!));
-      }
-      logs[s * B + b] = l;
-      mx = Math.max(mx, l);
-    }
+    for (let m = 0; m < M; m++) sc.y[s * M + m] = mean[m]! + sigma[m]! * xi[s * M + m]!;
   }
-  let sum = 0;
-  for (let i = 0; i < logs.length; i++) sum += Math.exp(logs[i]! - mx);
-  const value = mx + Math.log(sum) - Math.log(N_QMC);
+  const sum = boxVolumes(M, fb, sc);
+  const value = Math.log(sum / N_QMC);
   if (!grads) return value;
-  const out = grads.out.fill(0);
+  // d value / d y_sm = Σ_b w_sb / diff_sbm over the unclamped factors, w_sb = vol_sb / Σ vol;
+  // then d y_sm = dμ_m + ξ_sm dσ_m: accumulate the two coefficients per objective
+  const cMean = new Float64Array(M), cSigma = new Float64Array(M);
   for (let s = 0; s < N_QMC; s++) {
     for (let b = 0; b < B; b++) {
-      const w = Math.exp(logs[s * B + b]! - mx) / sum;
+      const w = sc.vol[s * B + b]! / sum;
       if (w === 0) continue;
       for (let m = 0; m < M; m++) {
-        const xsm = xi[s * M + m]!;
-        const diff = mean[m]! + sigma[m]! * xsm - boxes.lower[b]![m]!;
-        if (diff < EPS || diff > boxes.width[b]![m]!) continue;
-        const dm = grads.dMean[m]!, ds = grads.dSigma[m]!;
-        for (let d = 0; d < out.length; d++) {
-          out[d] = out[d]! + (w / diff) * (dm[d]! + xsm * ds[d]!);
-        }
+        const diff = sc.y[s * M + m]! - fb.lower[b * M + m]!;
+        if (diff < EPS || diff > fb.width[b * M + m]!) continue;
+        cMean[m] = cMean[m]! + w / diff;
+        cSigma[m] = cSigma[m]! + (w / diff) * xi[s * M + m]!;
       }
     }
+  }
+  const out = grads.out.fill(0);
+  for (let m = 0; m < M; m++) {
+    const dm = grads.dMean[m]!, ds = grads.dSigma[m]!, a = cMean[m]!, c = cSigma[m]!;
+    for (let d = 0; d < out.length; d++) out[d] = out[d]! + a * dm[d]! + c * ds[d]!;
   }
   return value;
 }
@@ -214,7 +259,11 @@ export function logEhviAcqf(
 ): Acqf {
   const M = gps.length, dim = gps[0]!.dim;
   const xi = normalSobol(M, rng);
-  const boxes = ehviBoxes(ys);
+  const boxes = flatBoxes(ehviBoxes(ys));
+  const sc = {
+    y: new Float64Array(N_QMC * M),
+    vol: new Float64Array(N_QMC * boxes.count),
+  };
   const scratch = gps.map(posteriorScratch);
   const mean = new Float64Array(M), sigma = new Float64Array(M);
   const dMean = gps.map(() => new Float64Array(dim)), dSigma = gps.map(() => new Float64Array(dim));
@@ -231,7 +280,7 @@ export function logEhviAcqf(
           mean[m] = means[m]![r]!;
           sigma[m] = Math.sqrt(vars[m]![r]! + STABILIZING_NOISE);
         }
-        out[r] = ehviAt(mean, sigma, xi, boxes);
+        out[r] = ehviAt(mean, sigma, xi, boxes, sc);
       }
       return out;
     },
@@ -243,7 +292,7 @@ export function logEhviAcqf(
         const ds = dSigma[m]!; // holds dVar: dσ = dVar / (2σ)
         for (let d = 0; d < dim; d++) ds[d] = ds[d]! / (2 * sigma[m]!);
       });
-      return ehviAt(mean, sigma, xi, boxes, { dMean, dSigma, out: grad });
+      return ehviAt(mean, sigma, xi, boxes, sc, { dMean, dSigma, out: grad });
     },
   };
 }

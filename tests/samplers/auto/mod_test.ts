@@ -123,7 +123,7 @@ Deno.test("autoSampler: two objectives run GP, then NSGA-II whose first generati
   assert.ok(generations.slice(50).every((g) => g === 1), JSON.stringify(generations));
 });
 
-Deno.test("autoSampler: three objectives run TPE, then NSGA-II; four, TPE then NSGA-III", async () => {
+Deno.test("autoSampler: three objectives run GP, then NSGA-II; four, TPE then NSGA-III", async () => {
   const four: ReplayObjective = (trial: Trial) => async () => {
     const x = await runOrThrow(suggestFloat(trial, "x", 0, 1));
     return { _tag: "Right" as const, right: [x, 1 - x, x * x, (1 - x) ** 2] };
@@ -140,7 +140,7 @@ Deno.test("autoSampler: three objectives run TPE, then NSGA-II; four, TPE then N
   const t3 = await run(autoSampler({ seed: 4, gpBudget: 5 }), three, 8, {
     directions: ["minimize", "minimize", "minimize"],
   });
-  assert.deepEqual(choices(t3), phases(["random", 1], ["tpe", 4], ["nsgaII", 3]));
+  assert.deepEqual(choices(t3), phases(["random", 1], ["gp", 4], ["nsgaII", 3]));
   assert.ok(t3.slice(0, 5).every((t) => t.systemAttrs["NSGAIISampler:generation"] === 0));
 });
 

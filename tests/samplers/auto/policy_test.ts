@@ -56,14 +56,18 @@ Deno.test("chooseSampler: a conditional space takes TPE from the first complete 
   }
 });
 
-Deno.test("chooseSampler: several objectives: GP (numeric, 2 objectives) or TPE, then NSGA-II / NSGA-III", () => {
+Deno.test("chooseSampler: several objectives: GP (numeric, 2 or 3 objectives) or TPE, then NSGA-II / NSGA-III", () => {
   assert.equal(chooseSampler(facts({ nObjectives: 2, nComplete: 0 }), 250), "random");
   assert.equal(chooseSampler(facts({ nObjectives: 2, nComplete: 249 }), 250), "gp");
   assert.equal(
     chooseSampler(facts({ nObjectives: 2, nComplete: 5, constrained: true }), 250),
     "gp",
   );
-  assert.equal(chooseSampler(facts({ nObjectives: 3, nComplete: 5 }), 250), "tpe");
+  assert.equal(chooseSampler(facts({ nObjectives: 3, nComplete: 5 }), 250), "gp");
+  assert.equal(
+    chooseSampler(facts({ nObjectives: 3, nComplete: 5, categorical: true }), 250),
+    "tpe",
+  );
   assert.equal(
     chooseSampler(facts({ nObjectives: 2, nComplete: 5, categorical: true }), 250),
     "tpe",

@@ -251,10 +251,19 @@ function acqfCases(seed: number): Array<[string, Acqf]> {
   const params = { isl: Float64Array.from([2, 0.5, 1]), scale: 1.3, noise: 0.01 };
   const gp = gpWith(d, params)!;
   const other = gpWith({ ...d, y: d.y.map((v) => -v * 0.5) }, { ...params, noise: 0.05 })!;
+  const third = gpWith({ ...d, y: d.y.map((v, i) => Math.sin(3 * v + i)) }, params)!;
   return [
     ["log EI", logEiAcqf(gp, 0.8)],
     ["log CEI", logCeiAcqf(gp, 0.5, [{ gp: other, threshold: 0.1 }])],
     ["log EHVI", logEhviAcqf([gp, other], [d.y, d.y.map((v) => -v * 0.5)], rngFor(1, 0, "t"))],
+    [
+      "log EHVI, 3 objectives",
+      logEhviAcqf(
+        [gp, other, third],
+        [d.y, d.y.map((v) => -v * 0.5), d.y.map((v, i) => Math.sin(3 * v + i))],
+        rngFor(2, 0, "t"),
+      ),
+    ],
   ];
 }
 
