@@ -80,6 +80,9 @@ function factories(): Record<string, Factory> {
       | undefined;
   const table: Record<string, [string, Record<string, unknown>]> = {
     auto: ["autoSampler", {}],
+    // the default with its GP phase cut to the trials where the GP costs no more than Optuna's
+    // TPE at 1000 trials (bench/auto_cost.ts): what the cost target would take from quality
+    auto60: ["autoSampler", { gpBudget: 60 }],
     tpe: ["tpeSampler", {}],
     utpe: ["tpeSampler", { multivariate: false }],
     mtpe: ["tpeSampler", { multivariate: true, group: true }],
