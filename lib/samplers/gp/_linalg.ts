@@ -105,7 +105,36 @@ function finishPair(
 
 /** Solves `L·x = b` in place (`b` becomes `x`) for the lower-triangular `n×n` matrix `L`. */
 export function solveLowerInPlace(l: Float64Array, n: number, b: Float64Array): void {
-  for (let i = 0; i < n; i++) b[i] = (b[i]! - dot(l, i * n, b, 0, i)) / l[i * n + i]!;
+  let i = 0;
+  for (; i + 1 < n; i += 2) solveLowerRowPair(l, n, b, i);
+  if (i < n) b[i] = (b[i]! - dot(l, i * n, b, 0, i)) / l[i * n + i]!;
+}
+
+/**
+ * Rows `i`, `i+1` (`i` even) of {@link solveLowerInPlace}, each `b[r] = (b[r] − dot(L[r], b, r)) / L[r][r]`
+ * with {@link dot}'s four partial sums (same values bit for bit), the two rows in one pass
+ * over `b[k]`, `k < 4⌊i/4⌋` (each load serves two products).
+ */
+function solveLowerRowPair(l: Float64Array, n: number, b: Float64Array, i: number): void {
+  const ri = i * n, rk = ri + n, m = i & ~3;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+  for (let k = 0; k < m; k += 4) {
+    const b0 = b[k]!, b1 = b[k + 1]!, b2 = b[k + 2]!, b3 = b[k + 3]!;
+    s0 += l[ri + k]! * b0;
+    s1 += l[ri + k + 1]! * b1;
+    s2 += l[ri + k + 2]! * b2;
+    s3 += l[ri + k + 3]! * b3;
+    t0 += l[rk + k]! * b0;
+    t1 += l[rk + k + 1]! * b1;
+    t2 += l[rk + k + 2]! * b2;
+    t3 += l[rk + k + 3]! * b3;
+  }
+  for (let k = m; k < i; k++) s0 += l[ri + k]! * b[k]!;
+  const x = (b[i]! - ((s0 + s1) + (s2 + s3))) / l[ri + i]!;
+  b[i] = x;
+  // i is even, so i + 1 is not a multiple of four: row i+1 ends with a tail (into t0)
+  for (let k = m; k <= i; k++) t0 += l[rk + k]! * b[k]!;
+  b[i + 1] = (b[i + 1]! - ((t0 + t1) + (t2 + t3))) / l[rk + i + 1]!;
 }
 
 /** Solves `Lᵀ·x = b` in place (`b` becomes `x`) for the lower-triangular `n×n` matrix `L`. */
