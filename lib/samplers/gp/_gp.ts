@@ -16,6 +16,7 @@ import {
 } from "./_linalg.ts";
 import { kernelBlock4, kernelVectorWithDeriv, pairKernels } from "./_kernel.ts";
 import { minimize } from "./_lbfgsb.ts";
+import { block4Kernel } from "./_simd.ts";
 
 /** Optuna's `prior.DEFAULT_MINIMUM_NOISE_VAR`. */
 export const MINIMUM_NOISE = 1e-6;
@@ -367,6 +368,9 @@ function posteriorOfK(gp: Gp, s: PosteriorScratch): { mean: number; variance: nu
 /** Points per block of {@link posteriorMany} (each row of `L` is read once per block). */
 const BLOCK = 4;
 
+/** From this many points, {@link posteriorMany} copies the factor into WebAssembly memory. */
+const SIMD_MIN_POINTS = 64;
+
 /**
  * Posterior means and variances (clamped at 0) at the `count` points of `xs` (row-major),
  * written into `means` and `variances`: as {@link posterior}, four points at a time.
@@ -378,9 +382,13 @@ export function posteriorMany(
   means: Float64Array,
   variances: Float64Array,
 ): void {
-  const { n, dim, chol, alpha } = gp;
+  const { n, dim, alpha } = gp;
   const k = new Float64Array(n);
-  const v = new Float64Array(n * BLOCK); // v[i·BLOCK + p]: L⁻¹k of point p of the block
+  // the factor and the block in WebAssembly memory for many points (its SIMD sums)
+  const simd = count >= SIMD_MIN_POINTS ? block4Kernel(n) : undefined;
+  simd?.chol.set(gp.chol);
+  const chol = simd?.chol ?? gp.chol;
+  const v = simd?.v ?? new Float64Array(n * BLOCK); // v[i·BLOCK + p]: L⁻¹k of point p of the block
   const invDiag = new Float64Array(n);
   for (let i = 0; i < n; i++) invDiag[i] = 1 / chol[i * n + i]!;
   const numeric = !gp.isCategorical.includes(1);
@@ -399,7 +407,7 @@ export function posteriorMany(
         if (p < size) means[start + p] = mean;
       }
     }
-    const q = solveLowerBlock4InPlace(chol, n, invDiag, v);
+    const q = solveLowerBlock4InPlace(chol, n, invDiag, v, simd?.sums);
     for (let p = 0; p < size; p++) variances[start + p] = Math.max(gp.params.scale - q[p]!, 0);
   }
 }

@@ -155,18 +155,22 @@ export function solveUpperTInPlace(l: Float64Array, n: number, b: Float64Array):
 
 /**
  * Solves `L·X = V` in place (`v` becomes `X`) for four right-hand sides interleaved
- * (`v[i·4 + p]`), two rows at a time (each loaded entry serves four or two products), given
- * `invDiag[i] = 1/L[i][i]`; returns the squared norms of the four solutions.
+ * (`v[i·4 + p]`), four rows at a time (each loaded entry serves four products), given
+ * `invDiag[i] = 1/L[i][i]`; returns the squared norms of the four solutions. `sums(i)`
+ * replaces rows `i…i+3` of `v` with their sums over the rows solved before ({@link rowSums4},
+ * or the same values from WebAssembly SIMD).
  */
 export function solveLowerBlock4InPlace(
   chol: Float64Array,
   n: number,
   invDiag: Float64Array,
   v: Float64Array,
+  sums: (i: number) => void = (i) => rowSums4(chol, n, v, i),
 ): [number, number, number, number] {
   let q0 = 0, q1 = 0, q2 = 0, q3 = 0, i = 0;
   for (; i + 3 < n; i += 4) {
-    const q = solveFourRows(chol, n, invDiag, v, i);
+    sums(i);
+    const q = solveFourRows(chol, invDiag, v, i, n);
     q0 += q[0];
     q1 += q[1];
     q2 += q[2];
@@ -238,16 +242,10 @@ export function solveLowerBlock4InPlace(
 }
 
 /**
- * Rows `i…i+3` of {@link solveLowerBlock4InPlace}: the squared entries summed by row pairs
- * (rows `i`, `i+1`, then `i+2`, `i+3`), as two steps of two rows would.
+ * `v[r·4 + p] − Σ_{j<i} L[r][j]·v[j·4 + p]` for rows `r = i…i+3` and points `p`, written
+ * into `v[i·4 … i·4+15]`: each loaded entry serves four products.
  */
-function solveFourRows(
-  chol: Float64Array,
-  n: number,
-  invDiag: Float64Array,
-  v: Float64Array,
-  i: number,
-): [number, number, number, number, number, number, number, number] {
+export function rowSums4(chol: Float64Array, n: number, v: Float64Array, i: number): void {
   const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, o0 = i * 4;
   let a0 = v[o0]!, a1 = v[o0 + 1]!, a2 = v[o0 + 2]!, a3 = v[o0 + 3]!;
   let b0 = v[o0 + 4]!, b1 = v[o0 + 5]!, b2 = v[o0 + 6]!, b3 = v[o0 + 7]!;
@@ -274,6 +272,41 @@ function solveFourRows(
     d2 -= q * v2;
     d3 -= q * v3;
   }
+  v[o0] = a0;
+  v[o0 + 1] = a1;
+  v[o0 + 2] = a2;
+  v[o0 + 3] = a3;
+  v[o0 + 4] = b0;
+  v[o0 + 5] = b1;
+  v[o0 + 6] = b2;
+  v[o0 + 7] = b3;
+  v[o0 + 8] = c0;
+  v[o0 + 9] = c1;
+  v[o0 + 10] = c2;
+  v[o0 + 11] = c3;
+  v[o0 + 12] = d0;
+  v[o0 + 13] = d1;
+  v[o0 + 14] = d2;
+  v[o0 + 15] = d3;
+}
+
+/**
+ * Rows `i…i+3` of {@link solveLowerBlock4InPlace} from their sums ({@link rowSums4}) in `v`:
+ * the squared entries summed by row pairs (rows `i`, `i+1`, then `i+2`, `i+3`), as two steps
+ * of two rows would.
+ */
+function solveFourRows(
+  chol: Float64Array,
+  invDiag: Float64Array,
+  v: Float64Array,
+  i: number,
+  n: number,
+): [number, number, number, number, number, number, number, number] {
+  const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, o0 = i * 4;
+  let a0 = v[o0]!, a1 = v[o0 + 1]!, a2 = v[o0 + 2]!, a3 = v[o0 + 3]!;
+  let b0 = v[o0 + 4]!, b1 = v[o0 + 5]!, b2 = v[o0 + 6]!, b3 = v[o0 + 7]!;
+  let c0 = v[o0 + 8]!, c1 = v[o0 + 9]!, c2 = v[o0 + 10]!, c3 = v[o0 + 11]!;
+  let d0 = v[o0 + 12]!, d1 = v[o0 + 13]!, d2 = v[o0 + 14]!, d3 = v[o0 + 15]!;
   // the triangle: each row subtracts the rows above it in the block, in order
   const e0 = invDiag[i]!, e1 = invDiag[i + 1]!, e2 = invDiag[i + 2]!, e3 = invDiag[i + 3]!;
   a0 *= e0;

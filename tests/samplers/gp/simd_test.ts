@@ -1,0 +1,52 @@
+/**
+ * The WebAssembly SIMD sums of the candidates' posterior equal the plain loop's bit for bit
+ * (the sampler's values do not depend on whether WebAssembly SIMD is present).
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { block4Kernel } from "../../../lib/samplers/gp/_simd.ts";
+import { rowSums4, solveLowerBlock4InPlace } from "../../../lib/samplers/gp/_linalg.ts";
+
+/** A lower-triangular `n×n` factor with a positive diagonal and four right-hand sides. */
+function problem(seed: number, n: number): { chol: Float64Array; v: Float64Array } {
+  let s = seed >>> 0;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const chol = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) chol[i * n + j] = u() - 0.5;
+    chol[i * n + i] = 0.5 + u();
+  }
+  return { chol, v: Float64Array.from({ length: 4 * n }, () => u() * 2 - 1) };
+}
+
+Deno.test("gp simd: WebAssembly SIMD is available here (else the sampler takes the plain loop)", () => {
+  assert.ok(block4Kernel(8) !== undefined);
+});
+
+Deno.test("gp simd: the four rows' sums equal the plain loop's bit for bit", () => {
+  fc.assert(fc.property(fc.integer({ min: 4, max: 70 }), fc.integer(), (n, seed) => {
+    const { chol, v } = problem(seed, n);
+    const kernel = block4Kernel(n)!;
+    kernel.chol.set(chol);
+    kernel.v.set(v);
+    for (let i = 0; i + 3 < n; i += 4) {
+      rowSums4(chol, n, v, i);
+      kernel.sums(i);
+      assert.ok(v.every((x, k) => Object.is(x, kernel.v[k])), `rows ${i}…${i + 3} of ${n}`);
+    }
+  }));
+});
+
+Deno.test("gp simd: the block solve with the SIMD sums equals the plain solve bit for bit", () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.integer(), (n, seed) => {
+    const { chol, v } = problem(seed, n);
+    const invDiag = Float64Array.from({ length: n }, (_, i) => 1 / chol[i * n + i]!);
+    const kernel = block4Kernel(n)!;
+    kernel.chol.set(chol);
+    kernel.v.set(v);
+    const plain = solveLowerBlock4InPlace(chol, n, invDiag, v);
+    const simd = solveLowerBlock4InPlace(kernel.chol, n, invDiag, kernel.v, kernel.sums);
+    assert.ok(plain.every((q, p) => Object.is(q, simd[p])));
+    assert.ok(v.every((x, k) => Object.is(x, kernel.v[k])));
+  }));
+});
