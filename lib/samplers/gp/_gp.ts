@@ -16,7 +16,7 @@ import {
 } from "./_linalg.ts";
 import { kernelBlock4, kernelVectorWithDeriv, pairKernels } from "./_kernel.ts";
 import { minimize } from "./_lbfgsb.ts";
-import { block4Kernel } from "./_simd.ts";
+import { block4Kernel, type GramKernel, gramKernel } from "./_simd.ts";
 
 /** Optuna's `prior.DEFAULT_MINIMUM_NOISE_VAR`. */
 export const MINIMUM_NOISE = 1e-6;
@@ -135,20 +135,27 @@ export interface FitWorkspace {
   readonly alpha: Float64Array;
   readonly inv: Float64Array;
   readonly u: Float64Array;
+  /** The inverse's blocks in WebAssembly SIMD (`inv` and `u` are its buffers). */
+  readonly gram?: GramKernel | undefined;
   readonly val: Float64Array;
   readonly der: Float64Array;
   readonly raw: Float64Array;
   readonly valid: Uint8Array;
 }
 
+/** From this many points, the fit's inverse takes its blocks from WebAssembly SIMD. */
+const SIMD_MIN_ROWS = 16;
+
 /** A workspace for fits of `n` points in `dim` dimensions. */
 export function fitWorkspace(n: number, dim: number): FitWorkspace {
   const pairs = (n * (n - 1)) / 2;
+  const gram = n >= SIMD_MIN_ROWS ? gramKernel(n) : undefined;
   return {
     chol: new Float64Array(n * n),
     alpha: new Float64Array(n),
-    inv: new Float64Array(n * n),
-    u: new Float64Array(n * n),
+    inv: gram?.out ?? new Float64Array(n * n),
+    u: gram?.u ?? new Float64Array(n * n),
+    gram,
     val: new Float64Array(pairs),
     der: new Float64Array(pairs),
     raw: new Float64Array(dim + 2),
@@ -193,7 +200,7 @@ export function fitLoss(
   solveUpperTInPlace(chol, n, alpha);
   ws.raw.set(raw);
   ws.valid[0] = 1;
-  const inv = choleskyInverse(chol, n, ws.inv, ws.u);
+  const inv = choleskyInverse(chol, n, ws.inv, ws.u, ws.gram);
   mllGradient(data, sq, p, alpha, inv, val, der, grad, deterministic);
   priorGradient(p, grad, deterministic);
   return -(mll + logPrior(p));

@@ -366,17 +366,20 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
  * triangular, kept by rows so that every product is a dot product of contiguous rows), then
  * `U·Uᵀ`; both in 2×2 and 2×4 blocks of entries so that each loaded value serves several
  * products. `out` receives the inverse and `u` (`n×n`, its strict lower triangle left zero
- * here) is scratch: both may be reused between calls.
+ * here) is scratch: both may be reused between calls. With `blocks` (whose buffers `out` and
+ * `u` must be), the 2×4 blocks of `U·Uᵀ` come from it instead (the same values).
  */
 export function choleskyInverse(
   l: Float64Array,
   n: number,
   out: Float64Array = new Float64Array(n * n),
   u: Float64Array = new Float64Array(n * n),
+  blocks?: { readonly interleave: () => void; readonly pair: (i: number) => void },
 ): Float64Array {
   invertFactor(l, n, u);
+  blocks?.interleave();
   let i = 0;
-  for (; i + 1 < n; i += 2) gramRowPair(u, n, i, out);
+  for (; i + 1 < n; i += 2) gramRowPair(u, n, i, out, blocks?.pair);
   if (i < n) { for (let j = 0; j <= i; j++) gramEntry(u, n, i, j, out); }
   return out;
 }
@@ -417,10 +420,23 @@ function invertFactor(l: Float64Array, n: number, u: Float64Array): void {
   if (j < n) u[j * n + j] = inv[j]!;
 }
 
-/** Rows `i`, `i+1` of `U·Uᵀ` up to the diagonal (and their mirror entries), four columns at a time. */
-function gramRowPair(u: Float64Array, n: number, i: number, out: Float64Array): void {
+/**
+ * Rows `i`, `i+1` of `U·Uᵀ` up to the diagonal (and their mirror entries), four columns at a
+ * time (by `blocks` when given, up to column `4⌊i/4⌋`).
+ */
+function gramRowPair(
+  u: Float64Array,
+  n: number,
+  i: number,
+  out: Float64Array,
+  blocks?: (i: number) => void,
+): void {
   const ri = i * n, rk = ri + n;
   let j = 0;
+  if (blocks) {
+    blocks(i);
+    j = i & ~3;
+  }
   for (; j + 3 < i; j += 4) {
     const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;

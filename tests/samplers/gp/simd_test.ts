@@ -4,8 +4,12 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { block4Kernel } from "../../../lib/samplers/gp/_simd.ts";
-import { rowSums4, solveLowerBlock4InPlace } from "../../../lib/samplers/gp/_linalg.ts";
+import { block4Kernel, gramKernel } from "../../../lib/samplers/gp/_simd.ts";
+import {
+  choleskyInverse,
+  rowSums4,
+  solveLowerBlock4InPlace,
+} from "../../../lib/samplers/gp/_linalg.ts";
 
 /** A lower-triangular `n×n` factor with a positive diagonal and four right-hand sides. */
 function problem(seed: number, n: number): { chol: Float64Array; v: Float64Array } {
@@ -21,6 +25,7 @@ function problem(seed: number, n: number): { chol: Float64Array; v: Float64Array
 
 Deno.test("gp simd: WebAssembly SIMD is available here (else the sampler takes the plain loop)", () => {
   assert.ok(block4Kernel(8) !== undefined);
+  assert.ok(gramKernel(8) !== undefined);
 });
 
 Deno.test("gp simd: the four rows' sums equal the plain loop's bit for bit", () => {
@@ -48,5 +53,19 @@ Deno.test("gp simd: the block solve with the SIMD sums equals the plain solve bi
     const simd = solveLowerBlock4InPlace(kernel.chol, n, invDiag, kernel.v, kernel.sums);
     assert.ok(plain.every((q, p) => Object.is(q, simd[p])));
     assert.ok(v.every((x, k) => Object.is(x, kernel.v[k])));
+  }));
+});
+
+Deno.test("gp simd: the inverse with the SIMD blocks equals the plain inverse bit for bit", () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.integer(), (n, seed) => {
+    const { chol } = problem(seed, n);
+    const plain = choleskyInverse(chol, n);
+    const kernel = gramKernel(n)!;
+    // twice: the buffers are reused between evaluations of a fit
+    for (let rep = 0; rep < 2; rep++) {
+      kernel.out.fill(NaN);
+      const simd = choleskyInverse(chol, n, kernel.out, kernel.u, kernel);
+      assert.ok(plain.every((x, k) => Object.is(x, simd[k])), `n = ${n}`);
+    }
   }));
 });
