@@ -391,12 +391,12 @@ export function posteriorMany(
 ): void {
   const { n, dim, alpha } = gp;
   const k = new Float64Array(n);
-  // the factor and the block in WebAssembly memory for many points (its SIMD sums)
+  // the factor and the block in WebAssembly memory for many points (its SIMD solve)
   const simd = count >= SIMD_MIN_POINTS ? block4Kernel(n) : undefined;
   simd?.chol.set(gp.chol);
   const chol = simd?.chol ?? gp.chol;
   const v = simd?.v ?? new Float64Array(n * BLOCK); // v[i·BLOCK + p]: L⁻¹k of point p of the block
-  const invDiag = new Float64Array(n);
+  const invDiag = simd?.invDiag ?? new Float64Array(n);
   for (let i = 0; i < n; i++) invDiag[i] = 1 / chol[i * n + i]!;
   const numeric = !gp.isCategorical.includes(1);
   for (let start = 0; start < count; start += BLOCK) {
@@ -414,7 +414,7 @@ export function posteriorMany(
         if (p < size) means[start + p] = mean;
       }
     }
-    const q = solveLowerBlock4InPlace(chol, n, invDiag, v, simd?.sums);
+    const q = solveLowerBlock4InPlace(chol, n, invDiag, v, simd?.solve);
     for (let p = 0; p < size; p++) variances[start + p] = Math.max(gp.params.scale - q[p]!, 0);
   }
 }

@@ -156,20 +156,20 @@ export function solveUpperTInPlace(l: Float64Array, n: number, b: Float64Array):
 /**
  * Solves `L·X = V` in place (`v` becomes `X`) for four right-hand sides interleaved
  * (`v[i·4 + p]`), four rows at a time (each loaded entry serves four products), given
- * `invDiag[i] = 1/L[i][i]`; returns the squared norms of the four solutions. `sums(i)`
- * replaces rows `i…i+3` of `v` with their sums over the rows solved before ({@link rowSums4},
- * or the same values from WebAssembly SIMD).
+ * `invDiag[i] = 1/L[i][i]`; returns the squared norms of the four solutions. `quads` (when
+ * given) solves the full quads of rows first (the same values from WebAssembly SIMD) and
+ * returns their squared norms.
  */
 export function solveLowerBlock4InPlace(
   chol: Float64Array,
   n: number,
   invDiag: Float64Array,
   v: Float64Array,
-  sums: (i: number) => void = (i) => rowSums4(chol, n, v, i),
+  quads?: () => [number, number, number, number],
 ): [number, number, number, number] {
-  let q0 = 0, q1 = 0, q2 = 0, q3 = 0, i = 0;
+  let [q0, q1, q2, q3] = quads ? quads() : [0, 0, 0, 0], i = quads ? n & ~3 : 0;
   for (; i + 3 < n; i += 4) {
-    sums(i);
+    rowSums4(chol, n, v, i);
     const q = solveFourRows(chol, invDiag, v, i, n);
     q0 += q[0];
     q1 += q[1];

@@ -1,11 +1,11 @@
 /**
- * The hottest loop of the candidates' posterior in WebAssembly SIMD (private): the sums over
- * `j < i` of `solveLowerBlock4InPlace`'s four rows and four points,
- * `v[r·4 + p] − Σ_j L[r][j]·v[j·4 + p]`, with the four points in two `f64x2` lanes each. Every
- * lane is one of the plain loop's sums, subtracting the same products in the same order
- * (WebAssembly neither fuses nor reorders them), so the values are the same bit for bit, about
- * three times faster than the plain loop (which the sampler keeps where WebAssembly SIMD is
- * missing). The module is assembled below from named opcodes (no binary file to trust).
+ * The GP's two hottest loops in WebAssembly SIMD (private): the candidates' triangular solve
+ * (`solveLowerBlock4InPlace`, four points in two `f64x2` lanes each) and the fit's `U·Uᵀ`
+ * blocks (four columns in two lanes). Every lane is one of the plain loops' sums, taking the
+ * same products in the same order (WebAssembly neither fuses nor reorders them), so the values
+ * are the same bit for bit, two to three times faster than the plain loops (which the sampler
+ * keeps where WebAssembly SIMD is missing). The module is assembled below from named opcodes
+ * (no binary file to trust).
  *
  * @module
  */
@@ -42,39 +42,100 @@ const zero2: number[] = [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0xfd, 20];
 const I32_ADD = 0x6a, I32_MUL = 0x6c, I32_EQZ = 0x45, I32_LT_U = 0x49, BR_IF = 0x0d, END = 0x0b;
 const BR = 0x0c;
 
-// sums4(chol, v, n, i): byte offsets of L (row-major n×n) and v (n×4); locals: 4 j, 5 block
-// (byte offset of v[i·4]), 6…9 the four rows' cursors in L, 10 the cursor in v, 11 n·8;
-// 12…19 the sums (rows i…i+3, points 0–1 then 2–3), 20 and 21 v[j·4…j·4+3]
-const SUMS = [12, 13, 14, 15, 16, 17, 18, 19];
-const ROWS = [6, 7, 8, 9];
+// solve4(chol, v, invDiag, n, q): byte offsets of L (row-major n×n), v (n×4), 1/L[i][i] (n)
+// and the four squared norms' output; for i = 0, 4, … while i + 3 < n, rows i…i+3 of
+// L⁻¹·V as the plain loop (sums over j < i, then the 4×4 triangle) and the squared norms
+// summed by row pairs. Locals: 5 i, 6 j, 7 the block's offset in v, 8…11 the four rows'
+// cursors in L, 12 the cursor in v, 13 n·8, 14 &invDiag[i]; 15…22 the rows (i: points 0–1,
+// 2–3; i+1; i+2; i+3), 23 and 24 v[j·4…j·4+3], 25 and 26 the squared norms, 27 a splat
+const [A01, A23, B01, B23, C01, C23, D01, D23] = [15, 16, 17, 18, 19, 20, 21, 22];
+const ROWS4 = [A01, A23, B01, B23, C01, C23, D01, D23];
+const ROWS = [8, 9, 10, 11];
+const S = 27;
+/** `S = splat(f64 at local ptr + offset)`. */
+const splatAt = (ptr: number, offset: number): number[] => [
+  ...get(ptr),
+  0x2b,
+  3,
+  ...u32(offset),
+  ...f64x2Splat,
+  ...set(S),
+];
+/** `x = x − S·y` on the two halves. */
+const subS = (x: number, y: number): number[] => [
+  ...get(x),
+  ...get(S),
+  ...get(y),
+  ...f64x2Mul,
+  ...f64x2Sub,
+  ...set(x),
+];
+/** `x = x·S`. */
+const mulS = (x: number): number[] => [...get(x), ...get(S), ...f64x2Mul, ...set(x)];
+/** `Q = Q + (x·x + y·y)`. */
+const addSquares = (q: number, x: number, y: number): number[] => [
+  ...get(q),
+  ...get(x),
+  ...get(x),
+  ...f64x2Mul,
+  ...get(y),
+  ...get(y),
+  ...f64x2Mul,
+  ...f64x2Add,
+  ...f64x2Add,
+  ...set(q),
+];
 // deno-fmt-ignore
-const BODY: number[] = [
-  ...get(1), ...get(3), ...i32(32), I32_MUL, I32_ADD, ...set(5),
-  ...SUMS.flatMap((s, q) => [...get(5), ...v128Load(16 * q), ...set(s)]),
-  ...get(2), ...i32(8), I32_MUL, ...set(11),
-  ...get(0), ...get(3), ...get(11), I32_MUL, I32_ADD, ...set(6),
-  ...[7, 8, 9].flatMap((r) => [...get(r - 1), ...get(11), I32_ADD, ...set(r)]),
-  ...get(1), ...set(10),
-  0x02, 0x40, // block
-  ...get(3), I32_EQZ, BR_IF, 0,
-  0x03, 0x40, // loop
-  ...get(10), ...v128Load(0), ...set(20),
-  ...get(10), ...v128Load(16), ...set(21),
+const SOLVE: number[] = [
+  ...get(3), ...i32(8), I32_MUL, ...set(13),
+  ...zero2, ...set(25), ...zero2, ...set(26),
+  0x02, 0x40, 0x03, 0x40, // block, loop over the quads of rows
+  ...get(5), ...i32(3), I32_ADD, ...get(3), I32_LT_U, I32_EQZ, BR_IF, 1,
+  ...get(1), ...get(5), ...i32(32), I32_MUL, I32_ADD, ...set(7),
+  ...ROWS4.flatMap((r, q) => [...get(7), ...v128Load(16 * q), ...set(r)]),
+  ...get(0), ...get(5), ...get(13), I32_MUL, I32_ADD, ...set(8),
+  ...[9, 10, 11].flatMap((r) => [...get(r - 1), ...get(13), I32_ADD, ...set(r)]),
+  ...get(1), ...set(12),
+  ...i32(0), ...set(6),
+  0x02, 0x40, // block: no rows above when i = 0
+  ...get(5), I32_EQZ, BR_IF, 0,
+  0x03, 0x40, // loop over j < i
+  ...get(12), ...v128Load(0), ...set(23),
+  ...get(12), ...v128Load(16), ...set(24),
   ...ROWS.flatMap((r, q) => [
     ...[0, 1].flatMap((h) => [
-      ...get(SUMS[2 * q + h]!), ...get(r), ...f64Load, ...f64x2Splat, ...get(20 + h),
-      ...f64x2Mul, ...f64x2Sub, ...set(SUMS[2 * q + h]!),
+      ...get(ROWS4[2 * q + h]!), ...get(r), ...f64Load, ...f64x2Splat, ...get(23 + h),
+      ...f64x2Mul, ...f64x2Sub, ...set(ROWS4[2 * q + h]!),
     ]),
     ...get(r), ...i32(8), I32_ADD, ...set(r),
   ]),
-  ...get(10), ...i32(32), I32_ADD, ...set(10),
-  ...get(4), ...i32(1), I32_ADD, 0x22, 4, ...get(3), I32_LT_U, BR_IF, 0,
+  ...get(12), ...i32(32), I32_ADD, ...set(12),
+  ...get(6), ...i32(1), I32_ADD, 0x22, 6, ...get(5), I32_LT_U, BR_IF, 0,
   END, END,
-  ...SUMS.flatMap((s, q) => [...get(5), ...get(s), ...v128Store(16 * q)]),
+  // the triangle (the row cursors are at column i): each row subtracts the rows above, in order
+  ...get(2), ...get(5), ...i32(8), I32_MUL, I32_ADD, ...set(14),
+  ...splatAt(14, 0), ...mulS(A01), ...mulS(A23),
+  ...splatAt(9, 0), ...subS(B01, A01), ...subS(B23, A23),
+  ...splatAt(14, 8), ...mulS(B01), ...mulS(B23),
+  ...splatAt(10, 0), ...subS(C01, A01), ...subS(C23, A23),
+  ...splatAt(10, 8), ...subS(C01, B01), ...subS(C23, B23),
+  ...splatAt(14, 16), ...mulS(C01), ...mulS(C23),
+  ...splatAt(11, 0), ...subS(D01, A01), ...subS(D23, A23),
+  ...splatAt(11, 8), ...subS(D01, B01), ...subS(D23, B23),
+  ...splatAt(11, 16), ...subS(D01, C01), ...subS(D23, C23),
+  ...splatAt(14, 24), ...mulS(D01), ...mulS(D23),
+  ...ROWS4.flatMap((r, q) => [...get(7), ...get(r), ...v128Store(16 * q)]),
+  ...addSquares(25, A01, B01), ...addSquares(26, A23, B23),
+  ...addSquares(25, C01, D01), ...addSquares(26, C23, D23),
+  ...get(5), ...i32(4), I32_ADD, ...set(5),
+  BR, 0,
+  END, END,
+  ...get(4), ...get(25), ...v128Store(0),
+  ...get(4), ...get(26), ...v128Store(16),
   END,
 ];
 
-const FUNC = [...vec([[8, 0x7f], [10, 0x7b]]), ...BODY];
+const SOLVE_FUNC = [...vec([[10, 0x7f], [13, 0x7b]]), ...SOLVE];
 
 // gramPair(u, q, out, n, i): byte offsets of U (n×n), its quads of rows interleaved (row j+c,
 // column k at q + (j·n + 4k + c)·8) and the output; for j = 0, 4, … while j + 3 < i, the
@@ -130,18 +191,20 @@ const GRAM: number[] = [
 
 const GRAM_FUNC = [...vec([[9, 0x7f], [8, 0x7b]]), ...GRAM];
 
-/** The module: imports memory `m.mem`, exports `sums4` and `gramPair`. */
+/** The module: imports memory `m.mem`, exports `solve4` and `gramPair`. */
 // deno-fmt-ignore
 const BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
   ...section(1, vec([
-    [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f]]), 0],
     [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7f]]), 0],
   ])),
   ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0], [1]])),
-  ...section(7, vec([[...name("sums4"), 0x00, 0], [...name("gramPair"), 0x00, 1]])),
-  ...section(10, vec([[...u32(FUNC.length), ...FUNC], [...u32(GRAM_FUNC.length), ...GRAM_FUNC]])),
+  ...section(3, vec([[0], [0]])),
+  ...section(7, vec([[...name("solve4"), 0x00, 0], [...name("gramPair"), 0x00, 1]])),
+  ...section(10, vec([
+    [...u32(SOLVE_FUNC.length), ...SOLVE_FUNC],
+    [...u32(GRAM_FUNC.length), ...GRAM_FUNC],
+  ])),
 ]);
 
 /** The compiled module, or undefined where WebAssembly (or its SIMD) is missing. */
@@ -154,31 +217,38 @@ const MODULE: WebAssembly.Module | undefined = (() => {
 })();
 
 /**
- * A factor and a block of four points in WebAssembly memory, and the sums of four rows:
- * `sums(i)` overwrites `v[i·4 … i·4+15]` with `v[r·4 + p] − Σ_{j<i} chol[r·n + j]·v[j·4 + p]`
- * for the rows `r = i…i+3` (`i + 3 < n`).
+ * A factor, its inverse diagonal and a block of four points in WebAssembly memory, and the
+ * solve of their full quads of rows: `solve()` replaces rows `0…4⌊n/4⌋−1` of `v` with those of
+ * `L⁻¹·V` and returns the four points' squared norms over them (the plain loop's values).
  */
 export interface Block4Kernel {
   /** The `n×n` factor (to be filled by the caller). */
   readonly chol: Float64Array;
+  /** `1/L[i][i]` (to be filled by the caller). */
+  readonly invDiag: Float64Array;
   /** The block's `n×4` values. */
   readonly v: Float64Array;
-  /** The sums of rows `i…i+3`, written into `v`. */
-  readonly sums: (i: number) => void;
+  /** Solves the full quads of rows; the squared norms so far. */
+  readonly solve: () => [number, number, number, number];
 }
 
 /** A {@link Block4Kernel} for an `n×n` factor, or undefined without WebAssembly SIMD. */
 export function block4Kernel(n: number): Block4Kernel | undefined {
   if (!MODULE) return undefined;
-  const bytes = 8 * (n * n + 4 * n);
+  const bytes = 8 * (n * n + 5 * n + 4);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
   const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
-  const sums4 = instance.exports.sums4 as (c: number, v: number, n: number, i: number) => void;
-  const vAt = 8 * n * n;
+  const solve4 = instance.exports.solve4 as (...a: number[]) => void;
+  const vAt = 8 * n * n, dAt = vAt + 32 * n, qAt = dAt + 8 * n;
+  const q = new Float64Array(memory.buffer, qAt, 4);
   return {
     chol: new Float64Array(memory.buffer, 0, n * n),
+    invDiag: new Float64Array(memory.buffer, dAt, n),
     v: new Float64Array(memory.buffer, vAt, 4 * n),
-    sums: (i) => sums4(0, vAt, n, i),
+    solve: () => {
+      solve4(0, vAt, dAt, n, qAt);
+      return [q[0]!, q[1]!, q[2]!, q[3]!];
+    },
   };
 }
 
