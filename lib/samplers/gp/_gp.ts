@@ -16,7 +16,13 @@ import {
 } from "./_linalg.ts";
 import { kernelBlock4, kernelVectorWithDeriv, pairKernels } from "./_kernel.ts";
 import { minimize } from "./_lbfgsb.ts";
-import { block4Kernel, type GramKernel, gramKernel } from "./_simd.ts";
+import {
+  block4Kernel,
+  type GramKernel,
+  gramKernel,
+  type UpperKernel,
+  upperKernel,
+} from "./_simd.ts";
 
 /** Optuna's `prior.DEFAULT_MINIMUM_NOISE_VAR`. */
 export const MINIMUM_NOISE = 1e-6;
@@ -343,11 +349,16 @@ export interface PosteriorScratch {
   readonly v: Float64Array;
   /** The kernel's derivatives in the squared distance (numeric spaces, by the gradient). */
   readonly dk: Float64Array;
+  /** The factor in WebAssembly memory for the gradient's `Lᵀ` solve (`v` is its vector). */
+  readonly upper?: UpperKernel | undefined;
 }
 
 /** Buffers for {@link posterior} on `gp`. */
 export function posteriorScratch(gp: Gp): PosteriorScratch {
-  return { k: new Float64Array(gp.n), v: new Float64Array(gp.n), dk: new Float64Array(gp.n) };
+  const upper = gp.n >= SIMD_MIN_ROWS ? upperKernel(gp.n) : undefined;
+  upper?.chol.set(gp.chol);
+  const v = upper?.b ?? new Float64Array(gp.n);
+  return { k: new Float64Array(gp.n), v, dk: new Float64Array(gp.n), upper };
 }
 
 /** Posterior mean and variance (clamped at 0) at the point at `xs[off…]`. */
@@ -435,7 +446,8 @@ export function posteriorWithGrad(
   if (numeric) kernelVectorWithDeriv(gp.x, n, gp.params.isl, gp.params.scale, x, s.k, s.dk);
   const { mean, variance } = numeric ? posteriorOfK(gp, s) : posterior(gp, x, 0, s);
   // w = C⁻¹k
-  solveUpperTInPlace(gp.chol, n, s.v);
+  if (s.upper) s.upper.upperT();
+  else solveUpperTInPlace(gp.chol, n, s.v);
   dMean.fill(0);
   dVar.fill(0);
   const isl = gp.params.isl, scale = gp.params.scale, xt = gp.x;

@@ -191,19 +191,86 @@ const GRAM: number[] = [
 
 const GRAM_FUNC = [...vec([[9, 0x7f], [8, 0x7b]]), ...GRAM];
 
-/** The module: imports memory `m.mem`, exports `solve4` and `gramPair`. */
+// upperT(l, b, n): byte offsets of L (row-major n×n) and b (n); solves Lᵀ·x = b in place as
+// solveUpperTInPlace: two rows at a time, the entries above updated two by two (one lane
+// each, the same two subtractions in order). Locals: 3 i, 4 &L[i][0], 5 &L[i−1][0], 6 j,
+// 7 i − 1, 8 n·8; f64 9 v, 10 w; v128 11 and 12 v and w splatted
+const F64_SUB = 0xa1, F64_MUL = 0xa2, F64_DIV = 0xa3, I32_SUB = 0x6b, I32_LT_S = 0x48;
+/** `&local[idx]` for an f64 array at local `base` and index local `idx` (plus `plus`). */
+const at = (base: number, idx: number, plus = 0): number[] => [
+  ...get(base),
+  ...get(idx),
+  ...(plus ? [...i32(plus), I32_ADD] : []),
+  ...i32(8),
+  I32_MUL,
+  I32_ADD,
+];
+const f64Load0: number[] = [0x2b, 3, 0];
+// deno-fmt-ignore
+const UPPER: number[] = [
+  ...get(2), ...i32(8), I32_MUL, ...set(8),
+  ...get(2), ...i32(1), I32_SUB, ...set(3),
+  0x02, 0x40, 0x03, 0x40, // block, loop over row pairs
+  ...get(3), ...i32(1), I32_LT_S, BR_IF, 1,
+  ...get(0), ...get(3), ...get(8), I32_MUL, I32_ADD, ...set(4),
+  ...get(4), ...get(8), I32_SUB, ...set(5),
+  ...get(3), ...i32(1), I32_SUB, ...set(7),
+  // v = b[i] / L[i][i]; w = (b[i−1] − v·L[i][i−1]) / L[i−1][i−1]
+  ...at(1, 3), ...f64Load0, ...at(4, 3), ...f64Load0, F64_DIV, 0x21, 9,
+  ...at(1, 3), 0x20, 9, ...f64Store(0),
+  ...at(1, 7), ...f64Load0, 0x20, 9, ...at(4, 7), ...f64Load0, F64_MUL, F64_SUB,
+  ...at(5, 7), ...f64Load0, F64_DIV, 0x21, 10,
+  ...at(1, 7), 0x20, 10, ...f64Store(0),
+  0x20, 9, ...f64x2Splat, ...set(11),
+  0x20, 10, ...f64x2Splat, ...set(12),
+  ...i32(0), ...set(6),
+  0x02, 0x40, 0x03, 0x40, // block, loop over j, j+1 < i − 1
+  ...get(6), ...i32(1), I32_ADD, ...get(7), I32_LT_S, I32_EQZ, BR_IF, 1,
+  ...at(1, 6),
+  ...at(1, 6), ...v128Load(0), ...get(11), ...at(4, 6), ...v128Load(0), ...f64x2Mul, ...f64x2Sub,
+  ...get(12), ...at(5, 6), ...v128Load(0), ...f64x2Mul, ...f64x2Sub,
+  ...v128Store(0),
+  ...get(6), ...i32(2), I32_ADD, ...set(6),
+  BR, 0,
+  END, END,
+  0x02, 0x40, // the last entry above when i − 1 is odd
+  ...get(6), ...get(7), I32_LT_S, I32_EQZ, BR_IF, 0,
+  ...at(1, 6),
+  ...at(1, 6), ...f64Load0, 0x20, 9, ...at(4, 6), ...f64Load0, F64_MUL, F64_SUB,
+  0x20, 10, ...at(5, 6), ...f64Load0, F64_MUL, F64_SUB,
+  ...f64Store(0),
+  END,
+  ...get(3), ...i32(2), I32_SUB, ...set(3),
+  BR, 0,
+  END, END,
+  0x02, 0x40, // i = 0: b[0] = b[0] / L[0][0]
+  ...get(3), BR_IF, 0,
+  ...get(1), ...get(1), ...f64Load0, ...get(0), ...f64Load0, F64_DIV, ...f64Store(0),
+  END,
+  END,
+];
+
+const UPPER_FUNC = [...vec([[6, 0x7f], [2, 0x7c], [2, 0x7b]]), ...UPPER];
+
+/** The module: imports memory `m.mem`, exports `solve4`, `gramPair` and `upperT`. */
 // deno-fmt-ignore
 const BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
   ...section(1, vec([
     [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7f]]), 0],
+    [0x60, ...vec([[0x7f], [0x7f], [0x7f]]), 0],
   ])),
   ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0], [0]])),
-  ...section(7, vec([[...name("solve4"), 0x00, 0], [...name("gramPair"), 0x00, 1]])),
+  ...section(3, vec([[0], [0], [1]])),
+  ...section(7, vec([
+    [...name("solve4"), 0x00, 0],
+    [...name("gramPair"), 0x00, 1],
+    [...name("upperT"), 0x00, 2],
+  ])),
   ...section(10, vec([
     [...u32(SOLVE_FUNC.length), ...SOLVE_FUNC],
     [...u32(GRAM_FUNC.length), ...GRAM_FUNC],
+    [...u32(UPPER_FUNC.length), ...UPPER_FUNC],
   ])),
 ]);
 
@@ -291,5 +358,32 @@ export function gramKernel(n: number): GramKernel | undefined {
       }
     },
     pair: (i) => gramPair(0, qAt, outAt, n, i),
+  };
+}
+
+/**
+ * A factor and a vector in WebAssembly memory: `upperT()` solves `Lᵀ·x = b` in place in `b`
+ * (the values of `solveUpperTInPlace`).
+ */
+export interface UpperKernel {
+  /** The `n×n` factor (to be filled by the caller). */
+  readonly chol: Float64Array;
+  /** The right-hand side, then the solution. */
+  readonly b: Float64Array;
+  /** Solves in place. */
+  readonly upperT: () => void;
+}
+
+/** An {@link UpperKernel} for an `n×n` factor, or undefined without WebAssembly SIMD. */
+export function upperKernel(n: number): UpperKernel | undefined {
+  if (!MODULE) return undefined;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((8 * (n * n + n)) / 65536) + 1 });
+  const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
+  const upperT = instance.exports.upperT as (...a: number[]) => void;
+  const bAt = 8 * n * n;
+  return {
+    chol: new Float64Array(memory.buffer, 0, n * n),
+    b: new Float64Array(memory.buffer, bAt, n),
+    upperT: () => upperT(0, bAt, n),
   };
 }

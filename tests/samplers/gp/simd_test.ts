@@ -4,8 +4,12 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { block4Kernel, gramKernel } from "../../../lib/samplers/gp/_simd.ts";
-import { choleskyInverse, solveLowerBlock4InPlace } from "../../../lib/samplers/gp/_linalg.ts";
+import { block4Kernel, gramKernel, upperKernel } from "../../../lib/samplers/gp/_simd.ts";
+import {
+  choleskyInverse,
+  solveLowerBlock4InPlace,
+  solveUpperTInPlace,
+} from "../../../lib/samplers/gp/_linalg.ts";
 
 /** A lower-triangular `n×n` factor with a positive diagonal and four right-hand sides. */
 function problem(seed: number, n: number): { chol: Float64Array; v: Float64Array } {
@@ -22,6 +26,7 @@ function problem(seed: number, n: number): { chol: Float64Array; v: Float64Array
 Deno.test("gp simd: WebAssembly SIMD is available here (else the sampler takes the plain loop)", () => {
   assert.ok(block4Kernel(8) !== undefined);
   assert.ok(gramKernel(8) !== undefined);
+  assert.ok(upperKernel(8) !== undefined);
 });
 
 Deno.test("gp simd: the block solve in SIMD equals the plain solve bit for bit", () => {
@@ -53,6 +58,21 @@ Deno.test("gp simd: the inverse with the SIMD blocks equals the plain inverse bi
       kernel.out.fill(NaN);
       const simd = choleskyInverse(chol, n, kernel.out, kernel.u, kernel);
       assert.ok(plain.every((x, k) => Object.is(x, simd[k])), `n = ${n}`);
+    }
+  }));
+});
+
+Deno.test("gp simd: the transposed solve in SIMD equals the plain solve bit for bit", () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 70 }), fc.integer(), (n, seed) => {
+    const { chol, v } = problem(seed, n);
+    const kernel = upperKernel(n)!;
+    kernel.chol.set(chol);
+    for (let rep = 0; rep < 2; rep++) {
+      const b = v.slice(rep * n, rep * n + n);
+      kernel.b.set(b);
+      solveUpperTInPlace(chol, n, b);
+      kernel.upperT();
+      assert.ok(b.every((x, k) => Object.is(x, kernel.b[k])), `n = ${n}`);
     }
   }));
 });
