@@ -349,7 +349,7 @@ export interface PosteriorScratch {
   readonly v: Float64Array;
   /** The kernel's derivatives in the squared distance (numeric spaces, by the gradient). */
   readonly dk: Float64Array;
-  /** The factor in WebAssembly memory for the gradient's `Lᵀ` solve (`v` is its vector). */
+  /** The factor in WebAssembly memory for the `L` and `Lᵀ` solves (`v` is its vector). */
   readonly upper?: UpperKernel | undefined;
 }
 
@@ -377,7 +377,8 @@ function posteriorOfK(gp: Gp, s: PosteriorScratch): { mean: number; variance: nu
   let mean = 0;
   for (let i = 0; i < gp.n; i++) mean += s.k[i]! * gp.alpha[i]!;
   s.v.set(s.k);
-  solveLowerInPlace(gp.chol, gp.n, s.v);
+  if (s.upper) s.upper.lower();
+  else solveLowerInPlace(gp.chol, gp.n, s.v);
   let vv = 0;
   for (let i = 0; i < gp.n; i++) vv += s.v[i]! * s.v[i]!;
   return { mean, variance: Math.max(gp.params.scale - vv, 0) };

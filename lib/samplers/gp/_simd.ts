@@ -22,8 +22,16 @@ function u32(v: number): number[] {
   return out;
 }
 
-/** `i32.const v` (small non-negative `v`: one signed LEB128 byte suffices below 64). */
-const i32 = (v: number): number[] => [0x41, ...u32(v)];
+/** `i32.const v` (signed LEB128). */
+function i32(v: number): number[] {
+  const out: number[] = [0x41];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && (b & 0x40))) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
 const vec = (items: number[][]): number[] => [...u32(items.length), ...items.flat()];
 const section = (id: number, body: number[]): number[] => [id, ...u32(body.length), ...body];
 const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
@@ -252,7 +260,141 @@ const UPPER: number[] = [
 
 const UPPER_FUNC = [...vec([[6, 0x7f], [2, 0x7c], [2, 0x7b]]), ...UPPER];
 
-/** The module: imports memory `m.mem`, exports `solve4`, `gramPair` and `upperT`. */
+// lowerSolve(l, b, n): byte offsets of L (row-major n×n) and b (n); solves L·x = b in place
+// as solveLowerInPlace: two rows at a time, each row's dot product with four partial sums in
+// two f64x2 lanes pairs (s0 s1 | s2 s3), its tail into s0, then (s0 + s1) + (s2 + s3).
+// Locals: 3 i, 4 k, 5 m = 4⌊i/4⌋, 6 &L[i][0], 7 &L[i+1][0], 8 n·8; f64 9 s0, 10 t0;
+// v128 11…14 the partial sums (row i: s0 s1, s2 s3; row i+1: same), 15 and 16 b[k…k+3]
+const F64_ADD = 0xa0, I32_AND = 0x71;
+/** `local = value`. */
+const put = (local: number, value: number[]): number[] => [...value, ...set(local)];
+/** `while (local < limit()) { body; local += step }` (signed). */
+const whileLt = (local: number, limit: number[], step: number, body: number[]): number[] => [
+  0x02,
+  0x40,
+  0x03,
+  0x40,
+  ...get(local),
+  ...limit,
+  I32_LT_S,
+  I32_EQZ,
+  BR_IF,
+  1,
+  ...body,
+  ...get(local),
+  ...i32(step),
+  I32_ADD,
+  ...set(local),
+  BR,
+  0,
+  END,
+  END,
+];
+/** The blocks of four of row `row` (cursor local) into the partial sums `lo`, `hi`. */
+const blocksOf = (row: number, lo: number, hi: number): number[] => [
+  ...get(lo),
+  ...at(row, 4),
+  ...v128Load(0),
+  ...get(15),
+  ...f64x2Mul,
+  ...f64x2Add,
+  ...set(lo),
+  ...get(hi),
+  ...at(row, 4),
+  ...v128Load(16),
+  ...get(16),
+  ...f64x2Mul,
+  ...f64x2Add,
+  ...set(hi),
+];
+/** `sum = sum + L[row][k]·b[k]`. */
+const tailTerm = (sum: number, row: number): number[] => [
+  ...get(sum),
+  ...at(row, 4),
+  ...f64Load0,
+  ...at(1, 4),
+  ...f64Load0,
+  F64_MUL,
+  F64_ADD,
+  ...set(sum),
+];
+/** `b[r] = (b[r] − ((s0 + s1) + (s2 + s3))) / L[r][r]`, `r` = `i + plus`. */
+const finish = (s0: number, lo: number, hi: number, row: number, plus: number): number[] => [
+  ...at(1, 3, plus),
+  ...at(1, 3, plus),
+  ...f64Load0,
+  ...get(s0),
+  ...get(lo),
+  ...lane(1),
+  F64_ADD,
+  ...get(hi),
+  ...lane(0),
+  ...get(hi),
+  ...lane(1),
+  F64_ADD,
+  F64_ADD,
+  F64_SUB,
+  ...at(row, 3, plus),
+  ...f64Load0,
+  F64_DIV,
+  ...f64Store(0),
+];
+const rowStart = (row: number, plus: number): number[] =>
+  put(row, [
+    ...get(0),
+    ...get(3),
+    ...(plus ? [...i32(plus), I32_ADD] : []),
+    ...get(8),
+    I32_MUL,
+    I32_ADD,
+  ]);
+// deno-fmt-ignore
+const LOWER: number[] = [
+  ...put(8, [...get(2), ...i32(8), I32_MUL]),
+  ...put(3, i32(0)),
+  // row pairs
+  ...whileLt(3, [...get(2), ...i32(1), I32_SUB], 2, [
+    ...rowStart(6, 0), ...rowStart(7, 1),
+    ...put(5, [...get(3), ...i32(-4), I32_AND]),
+    ...[11, 12, 13, 14].flatMap((a) => put(a, zero2)),
+    ...put(4, i32(0)),
+    ...whileLt(4, get(5), 4, [
+      ...put(15, [...at(1, 4), ...v128Load(0)]),
+      ...put(16, [...at(1, 4), ...v128Load(16)]),
+      ...blocksOf(6, 11, 12), ...blocksOf(7, 13, 14),
+    ]),
+    ...put(9, [...get(11), ...lane(0)]),
+    ...put(4, get(5)),
+    ...whileLt(4, get(3), 1, tailTerm(9, 6)),
+    ...finish(9, 11, 12, 6, 0),
+    ...put(10, [...get(13), ...lane(0)]),
+    ...put(4, get(5)),
+    ...whileLt(4, [...get(3), ...i32(1), I32_ADD], 1, tailTerm(10, 7)),
+    ...finish(10, 13, 14, 7, 1),
+  ]),
+  // the last row when n is odd
+  0x02, 0x40,
+  ...get(3), ...get(2), I32_LT_S, I32_EQZ, BR_IF, 0,
+  ...rowStart(6, 0),
+  ...put(5, [...get(3), ...i32(-4), I32_AND]),
+  ...[11, 12].flatMap((a) => put(a, zero2)),
+  ...put(4, i32(0)),
+  ...whileLt(4, get(5), 4, [
+    ...put(15, [...at(1, 4), ...v128Load(0)]),
+    ...put(16, [...at(1, 4), ...v128Load(16)]),
+    ...blocksOf(6, 11, 12),
+  ]),
+  ...put(9, [...get(11), ...lane(0)]),
+  ...put(4, get(5)),
+  ...whileLt(4, get(3), 1, tailTerm(9, 6)),
+  ...finish(9, 11, 12, 6, 0),
+  END,
+  END,
+];
+
+const LOWER_FUNC = [...vec([[6, 0x7f], [2, 0x7c], [6, 0x7b]]), ...LOWER];
+
+/** The module: imports memory `m.mem`, exports `solve4`, `gramPair`, `upperT`, `lowerSolve`. */
 // deno-fmt-ignore
 const BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
@@ -261,16 +403,18 @@ const BYTES = new Uint8Array([
     [0x60, ...vec([[0x7f], [0x7f], [0x7f]]), 0],
   ])),
   ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0], [0], [1]])),
+  ...section(3, vec([[0], [0], [1], [1]])),
   ...section(7, vec([
     [...name("solve4"), 0x00, 0],
     [...name("gramPair"), 0x00, 1],
     [...name("upperT"), 0x00, 2],
+    [...name("lowerSolve"), 0x00, 3],
   ])),
   ...section(10, vec([
     [...u32(SOLVE_FUNC.length), ...SOLVE_FUNC],
     [...u32(GRAM_FUNC.length), ...GRAM_FUNC],
     [...u32(UPPER_FUNC.length), ...UPPER_FUNC],
+    [...u32(LOWER_FUNC.length), ...LOWER_FUNC],
   ])),
 ]);
 
@@ -372,6 +516,8 @@ export interface UpperKernel {
   readonly b: Float64Array;
   /** Solves in place. */
   readonly upperT: () => void;
+  /** Solves `L·x = b` in place in `b` (the values of `solveLowerInPlace`). */
+  readonly lower: () => void;
 }
 
 /** An {@link UpperKernel} for an `n×n` factor, or undefined without WebAssembly SIMD. */
@@ -380,10 +526,12 @@ export function upperKernel(n: number): UpperKernel | undefined {
   const memory = new WebAssembly.Memory({ initial: Math.ceil((8 * (n * n + n)) / 65536) + 1 });
   const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
   const upperT = instance.exports.upperT as (...a: number[]) => void;
+  const lower = instance.exports.lowerSolve as (...a: number[]) => void;
   const bAt = 8 * n * n;
   return {
     chol: new Float64Array(memory.buffer, 0, n * n),
     b: new Float64Array(memory.buffer, bAt, n),
     upperT: () => upperT(0, bAt, n),
+    lower: () => lower(0, bAt, n),
   };
 }
