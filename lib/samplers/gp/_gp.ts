@@ -141,7 +141,7 @@ export interface FitWorkspace {
   readonly alpha: Float64Array;
   readonly inv: Float64Array;
   readonly u: Float64Array;
-  /** The inverse's blocks in WebAssembly SIMD (`inv` and `u` are its buffers). */
+  /** The factor's and inverse's blocks in WebAssembly SIMD (`chol`, `inv`, `u` its buffers). */
   readonly gram?: GramKernel | undefined;
   readonly val: Float64Array;
   readonly der: Float64Array;
@@ -157,7 +157,7 @@ export function fitWorkspace(n: number, dim: number): FitWorkspace {
   const pairs = (n * (n - 1)) / 2;
   const gram = n >= SIMD_MIN_ROWS ? gramKernel(n) : undefined;
   return {
-    chol: new Float64Array(n * n),
+    chol: gram?.chol ?? new Float64Array(n * n),
     alpha: new Float64Array(n),
     inv: gram?.out ?? new Float64Array(n * n),
     u: gram?.u ?? new Float64Array(n * n),
@@ -191,7 +191,7 @@ export function fitLoss(
     chol[i * n + i] = p.scale + p.noise;
     for (let j = 0; j < i; j++, q++) chol[i * n + j] = p.scale * val[q]!;
   }
-  if (!choleskyInPlace(chol, n)) {
+  if (!choleskyInPlace(chol, n, ws.gram?.rows)) {
     grad.fill(0);
     return Infinity;
   }

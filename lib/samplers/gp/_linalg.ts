@@ -25,9 +25,14 @@ export function dot(a: Float64Array, i0: number, b: Float64Array, j0: number, le
  * Factorises the symmetric positive-definite `n×n` matrix `a` (lower triangle read) in place
  * into `L` with `a = L·Lᵀ`; the strict upper triangle is zeroed. False when `a` is not
  * positive definite (a pivot is not positive or not finite). Crout's order, two columns at a
- * time and two rows at a time (each loaded entry serves two products).
+ * time and four rows at a time (each loaded entry serves two or four products); `rows` (when
+ * given) computes those quads of rows instead (the same values from WebAssembly SIMD).
  */
-export function choleskyInPlace(a: Float64Array, n: number): boolean {
+export function choleskyInPlace(
+  a: Float64Array,
+  n: number,
+  rows?: (j: number, l00: number, l10: number, l11: number) => void,
+): boolean {
   let j = 0;
   for (; j + 1 < n; j += 2) {
     const rj = j * n, rj1 = rj + n;
@@ -42,6 +47,10 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
     a[rj1 + j] = l10;
     a[rj1 + j + 1] = l11;
     let i = j + 2;
+    if (rows) {
+      rows(j, l00, l10, l11);
+      i += (n - i) & ~3;
+    }
     for (; i + 3 < n; i += 4) columnPairRows4(a, n, i, j, l00, l10, l11);
     for (; i < n; i++) {
       const ri = i * n;

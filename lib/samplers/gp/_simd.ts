@@ -10,45 +10,44 @@
  * @module
  */
 
-/** `v` as unsigned LEB128. */
-function u32(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
-
-/** `i32.const v` (signed LEB128). */
-function i32(v: number): number[] {
-  const out: number[] = [0x41];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && (b & 0x40))) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-const vec = (items: number[][]): number[] => [...u32(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...u32(body.length), ...body];
-const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
-const get = (i: number): number[] => [0x20, ...u32(i)];
-const set = (i: number): number[] => [0x21, ...u32(i)];
-const f64Load: number[] = [0x2b, 3, 0];
-const v128Load = (offset: number): number[] => [0xfd, 0, 3, ...u32(offset)];
-const v128Store = (offset: number): number[] => [0xfd, 11, 3, ...u32(offset)];
-const f64x2Splat: number[] = [0xfd, 20];
-const f64x2Sub: number[] = [0xfd, ...u32(241)];
-const f64x2Mul: number[] = [0xfd, ...u32(242)];
-const f64x2Add: number[] = [0xfd, ...u32(240)];
-const lane = (l: number): number[] => [0xfd, 0x21, l];
-const f64Store = (offset: number): number[] => [0x39, 3, ...u32(offset)];
-const zero2: number[] = [0x44, 0, 0, 0, 0, 0, 0, 0, 0, 0xfd, 20];
-const I32_ADD = 0x6a, I32_MUL = 0x6c, I32_EQZ = 0x45, I32_LT_U = 0x49, BR_IF = 0x0d, END = 0x0b;
-const BR = 0x0c;
+import {
+  at,
+  BR,
+  BR_IF,
+  END,
+  F64_ADD,
+  F64_DIV,
+  F64_MUL,
+  F64_SUB,
+  f64Load,
+  f64Load0,
+  f64Store,
+  f64x2Add,
+  f64x2Mul,
+  f64x2Splat,
+  f64x2Sub,
+  get,
+  i32,
+  I32_ADD,
+  I32_AND,
+  I32_EQZ,
+  I32_LT_S,
+  I32_LT_U,
+  I32_MUL,
+  I32_SUB,
+  lane,
+  name,
+  put,
+  section,
+  set,
+  u32,
+  v128Load,
+  v128Store,
+  vec,
+  whileLt,
+  zero2,
+} from "./_wasm.ts";
+import { CHOL_FUNC, GRAM_FUNC } from "./_simd_fit.ts";
 
 // solve4(chol, v, invDiag, n, q): byte offsets of L (row-major n×n), v (n×4), 1/L[i][i] (n)
 // and the four squared norms' output; for i = 0, 4, … while i + 3 < n, rows i…i+3 of
@@ -61,37 +60,22 @@ const ROWS4 = [A01, A23, B01, B23, C01, C23, D01, D23];
 const ROWS = [8, 9, 10, 11];
 const S = 27;
 /** `S = splat(f64 at local ptr + offset)`. */
+// deno-fmt-ignore
 const splatAt = (ptr: number, offset: number): number[] => [
-  ...get(ptr),
-  0x2b,
-  3,
-  ...u32(offset),
-  ...f64x2Splat,
-  ...set(S),
+  ...get(ptr), 0x2b, 3, ...u32(offset), ...f64x2Splat, ...set(S),
 ];
 /** `x = x − S·y` on the two halves. */
+// deno-fmt-ignore
 const subS = (x: number, y: number): number[] => [
-  ...get(x),
-  ...get(S),
-  ...get(y),
-  ...f64x2Mul,
-  ...f64x2Sub,
-  ...set(x),
+  ...get(x), ...get(S), ...get(y), ...f64x2Mul, ...f64x2Sub, ...set(x),
 ];
 /** `x = x·S`. */
 const mulS = (x: number): number[] => [...get(x), ...get(S), ...f64x2Mul, ...set(x)];
 /** `Q = Q + (x·x + y·y)`. */
+// deno-fmt-ignore
 const addSquares = (q: number, x: number, y: number): number[] => [
-  ...get(q),
-  ...get(x),
-  ...get(x),
-  ...f64x2Mul,
-  ...get(y),
-  ...get(y),
-  ...f64x2Mul,
-  ...f64x2Add,
-  ...f64x2Add,
-  ...set(q),
+  ...get(q), ...get(x), ...get(x), ...f64x2Mul, ...get(y), ...get(y), ...f64x2Mul, ...f64x2Add,
+  ...f64x2Add, ...set(q),
 ];
 // deno-fmt-ignore
 const SOLVE: number[] = [
@@ -145,75 +129,10 @@ const SOLVE: number[] = [
 
 const SOLVE_FUNC = [...vec([[10, 0x7f], [13, 0x7b]]), ...SOLVE];
 
-// gramPair(u, q, out, n, i): byte offsets of U (n×n), its quads of rows interleaved (row j+c,
-// column k at q + (j·n + 4k + c)·8) and the output; for j = 0, 4, … while j + 3 < i, the
-// entries (i…i+1, j…j+3) of U·Uᵀ, Σ_{k≥i} U[i][k]·U[j+c][k] in order, and their mirrors.
-// Locals: 5 j, 6 n·8, 7 quad cursor, 8 row i cursor, 9 row i+1 cursor, 10 k, 11 out cursor,
-// 12 &U[i][i], 13 &out[i][0]; 14…17 the sums (row i: c 0–1, 2–3; row i+1: same), 18 and 19
-// the quad's values at k, 20 and 21 U[i][k] and U[i+1][k] splatted
-const ACC = [14, 15, 16, 17];
-// deno-fmt-ignore
-const GRAM: number[] = [
-  ...get(3), ...i32(8), I32_MUL, ...set(6),
-  ...get(0), ...get(4), ...get(6), I32_MUL, I32_ADD, ...get(4), ...i32(8), I32_MUL, I32_ADD,
-  ...set(12),
-  ...get(2), ...get(4), ...get(6), I32_MUL, I32_ADD, ...set(13),
-  0x02, 0x40, 0x03, 0x40, // block, loop over j
-  ...get(5), ...i32(3), I32_ADD, ...get(4), I32_LT_U, I32_EQZ, BR_IF, 1,
-  ...ACC.flatMap((a) => [...zero2, ...set(a)]),
-  ...get(1), ...get(5), ...get(6), I32_MUL, I32_ADD, ...get(4), ...i32(32), I32_MUL, I32_ADD,
-  ...set(7),
-  ...get(12), ...set(8),
-  ...get(12), ...get(6), I32_ADD, ...set(9),
-  ...get(4), ...set(10),
-  0x03, 0x40, // loop over k
-  ...get(7), ...v128Load(0), ...set(18),
-  ...get(7), ...v128Load(16), ...set(19),
-  ...get(8), ...f64Load, ...f64x2Splat, ...set(20),
-  ...get(9), ...f64Load, ...f64x2Splat, ...set(21),
-  ...[[14, 20, 18], [15, 20, 19], [16, 21, 18], [17, 21, 19]].flatMap(([a, x, w]) => [
-    ...get(a!), ...get(x!), ...get(w!), ...f64x2Mul, ...f64x2Add, ...set(a!),
-  ]),
-  ...get(7), ...i32(32), I32_ADD, ...set(7),
-  ...get(8), ...i32(8), I32_ADD, ...set(8),
-  ...get(9), ...i32(8), I32_ADD, ...set(9),
-  ...get(10), ...i32(1), I32_ADD, 0x22, 10, ...get(3), I32_LT_U, BR_IF, 0,
-  END,
-  ...get(13), ...get(5), ...i32(8), I32_MUL, I32_ADD, ...set(11),
-  ...get(11), ...get(14), ...v128Store(0),
-  ...get(11), ...get(15), ...v128Store(16),
-  ...get(11), ...get(6), I32_ADD, ...get(16), ...v128Store(0),
-  ...get(11), ...get(6), I32_ADD, ...get(17), ...v128Store(16),
-  ...get(2), ...get(5), ...get(6), I32_MUL, I32_ADD, ...get(4), ...i32(8), I32_MUL, I32_ADD,
-  ...set(11),
-  ...[[14, 16, 0], [14, 16, 1], [15, 17, 0], [15, 17, 1]].flatMap(([a, b, l], c) => [
-    ...(c > 0 ? [...get(11), ...get(6), I32_ADD, ...set(11)] : []),
-    ...get(11), ...get(a!), ...lane(l!), ...f64Store(0),
-    ...get(11), ...get(b!), ...lane(l!), ...f64Store(8),
-  ]),
-  ...get(5), ...i32(4), I32_ADD, ...set(5),
-  BR, 0,
-  END, END,
-  END,
-];
-
-const GRAM_FUNC = [...vec([[9, 0x7f], [8, 0x7b]]), ...GRAM];
-
 // upperT(l, b, n): byte offsets of L (row-major n×n) and b (n); solves Lᵀ·x = b in place as
 // solveUpperTInPlace: two rows at a time, the entries above updated two by two (one lane
 // each, the same two subtractions in order). Locals: 3 i, 4 &L[i][0], 5 &L[i−1][0], 6 j,
 // 7 i − 1, 8 n·8; f64 9 v, 10 w; v128 11 and 12 v and w splatted
-const F64_SUB = 0xa1, F64_MUL = 0xa2, F64_DIV = 0xa3, I32_SUB = 0x6b, I32_LT_S = 0x48;
-/** `&local[idx]` for an f64 array at local `base` and index local `idx` (plus `plus`). */
-const at = (base: number, idx: number, plus = 0): number[] => [
-  ...get(base),
-  ...get(idx),
-  ...(plus ? [...i32(plus), I32_ADD] : []),
-  ...i32(8),
-  I32_MUL,
-  I32_ADD,
-];
-const f64Load0: number[] = [0x2b, 3, 0];
 // deno-fmt-ignore
 const UPPER: number[] = [
   ...get(2), ...i32(8), I32_MUL, ...set(8),
@@ -265,89 +184,31 @@ const UPPER_FUNC = [...vec([[6, 0x7f], [2, 0x7c], [2, 0x7b]]), ...UPPER];
 // two f64x2 lanes pairs (s0 s1 | s2 s3), its tail into s0, then (s0 + s1) + (s2 + s3).
 // Locals: 3 i, 4 k, 5 m = 4⌊i/4⌋, 6 &L[i][0], 7 &L[i+1][0], 8 n·8; f64 9 s0, 10 t0;
 // v128 11…14 the partial sums (row i: s0 s1, s2 s3; row i+1: same), 15 and 16 b[k…k+3]
-const F64_ADD = 0xa0, I32_AND = 0x71;
-/** `local = value`. */
-const put = (local: number, value: number[]): number[] => [...value, ...set(local)];
-/** `while (local < limit()) { body; local += step }` (signed). */
-const whileLt = (local: number, limit: number[], step: number, body: number[]): number[] => [
-  0x02,
-  0x40,
-  0x03,
-  0x40,
-  ...get(local),
-  ...limit,
-  I32_LT_S,
-  I32_EQZ,
-  BR_IF,
-  1,
-  ...body,
-  ...get(local),
-  ...i32(step),
-  I32_ADD,
-  ...set(local),
-  BR,
-  0,
-  END,
-  END,
-];
 /** The blocks of four of row `row` (cursor local) into the partial sums `lo`, `hi`. */
+// deno-fmt-ignore
 const blocksOf = (row: number, lo: number, hi: number): number[] => [
-  ...get(lo),
-  ...at(row, 4),
-  ...v128Load(0),
-  ...get(15),
-  ...f64x2Mul,
-  ...f64x2Add,
-  ...set(lo),
-  ...get(hi),
-  ...at(row, 4),
-  ...v128Load(16),
-  ...get(16),
-  ...f64x2Mul,
-  ...f64x2Add,
-  ...set(hi),
+  ...get(lo), ...at(row, 4), ...v128Load(0), ...get(15), ...f64x2Mul, ...f64x2Add, ...set(lo),
+  ...get(hi), ...at(row, 4), ...v128Load(16), ...get(16), ...f64x2Mul, ...f64x2Add, ...set(hi),
 ];
 /** `sum = sum + L[row][k]·b[k]`. */
+// deno-fmt-ignore
 const tailTerm = (sum: number, row: number): number[] => [
-  ...get(sum),
-  ...at(row, 4),
-  ...f64Load0,
-  ...at(1, 4),
-  ...f64Load0,
-  F64_MUL,
-  F64_ADD,
-  ...set(sum),
+  ...get(sum), ...at(row, 4), ...f64Load0, ...at(1, 4), ...f64Load0, F64_MUL, F64_ADD, ...set(sum),
 ];
 /** `b[r] = (b[r] − ((s0 + s1) + (s2 + s3))) / L[r][r]`, `r` = `i + plus`. */
+// deno-fmt-ignore
 const finish = (s0: number, lo: number, hi: number, row: number, plus: number): number[] => [
   ...at(1, 3, plus),
-  ...at(1, 3, plus),
-  ...f64Load0,
-  ...get(s0),
-  ...get(lo),
-  ...lane(1),
-  F64_ADD,
-  ...get(hi),
-  ...lane(0),
-  ...get(hi),
-  ...lane(1),
-  F64_ADD,
-  F64_ADD,
-  F64_SUB,
-  ...at(row, 3, plus),
-  ...f64Load0,
-  F64_DIV,
+  ...at(1, 3, plus), ...f64Load0,
+  ...get(s0), ...get(lo), ...lane(1), F64_ADD, ...get(hi), ...lane(0), ...get(hi), ...lane(1),
+  F64_ADD, F64_ADD, F64_SUB,
+  ...at(row, 3, plus), ...f64Load0, F64_DIV,
   ...f64Store(0),
 ];
+// deno-fmt-ignore
 const rowStart = (row: number, plus: number): number[] =>
-  put(row, [
-    ...get(0),
-    ...get(3),
-    ...(plus ? [...i32(plus), I32_ADD] : []),
-    ...get(8),
-    I32_MUL,
-    I32_ADD,
-  ]);
+  put(row, [...get(0), ...get(3), ...(plus ? [...i32(plus), I32_ADD] : []), ...get(8), I32_MUL,
+    I32_ADD]);
 // deno-fmt-ignore
 const LOWER: number[] = [
   ...put(8, [...get(2), ...i32(8), I32_MUL]),
@@ -394,27 +255,30 @@ const LOWER: number[] = [
 
 const LOWER_FUNC = [...vec([[6, 0x7f], [2, 0x7c], [6, 0x7b]]), ...LOWER];
 
-/** The module: imports memory `m.mem`, exports `solve4`, `gramPair`, `upperT`, `lowerSolve`. */
+/** The module: imports memory `m.mem`; exports the functions above. */
 // deno-fmt-ignore
 const BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
   ...section(1, vec([
     [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7f]]), 0],
     [0x60, ...vec([[0x7f], [0x7f], [0x7f]]), 0],
+    [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7c], [0x7c], [0x7c]]), 0],
   ])),
   ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0], [0], [1], [1]])),
+  ...section(3, vec([[0], [0], [1], [1], [2]])),
   ...section(7, vec([
     [...name("solve4"), 0x00, 0],
     [...name("gramPair"), 0x00, 1],
     [...name("upperT"), 0x00, 2],
     [...name("lowerSolve"), 0x00, 3],
+    [...name("cholRows"), 0x00, 4],
   ])),
   ...section(10, vec([
     [...u32(SOLVE_FUNC.length), ...SOLVE_FUNC],
     [...u32(GRAM_FUNC.length), ...GRAM_FUNC],
     [...u32(UPPER_FUNC.length), ...UPPER_FUNC],
     [...u32(LOWER_FUNC.length), ...LOWER_FUNC],
+    [...u32(CHOL_FUNC.length), ...CHOL_FUNC],
   ])),
 ]);
 
@@ -464,11 +328,17 @@ export function block4Kernel(n: number): Block4Kernel | undefined {
 }
 
 /**
- * The inverse's buffers in WebAssembly memory and its blocked sums: after `interleave()` (of
- * the `U` in `u`), `pair(i)` writes the entries `(i…i+1, j…j+3)`, `j = 0, 4, …` while
- * `j + 3 < i`, of `U·Uᵀ` and their mirrors into `out`, the same values as the plain loop.
+ * A fit's buffers in WebAssembly memory and its blocked loops (the plain loops' values):
+ * `rows(j, l00, l10, l11)` finishes the quads of rows below the column pair `j`, `j+1` of the
+ * factor being computed in `chol` (`choleskyInPlace`'s), and after `interleave()` (of the `U`
+ * in `u`), `pair(i)` writes the entries `(i…i+1, j…j+3)`, `j = 0, 4, …` while `j + 3 < i`, of
+ * `U·Uᵀ` and their mirrors into `out`.
  */
 export interface GramKernel {
+  /** The matrix to factorise, then its factor (`n×n`, to be filled by the caller). */
+  readonly chol: Float64Array;
+  /** The quads of rows below a column pair of the factor. */
+  readonly rows: (j: number, l00: number, l10: number, l11: number) => void;
   /** `U` (`n×n`, to be filled by the caller). */
   readonly u: Float64Array;
   /** The inverse (`n×n`). */
@@ -483,14 +353,25 @@ export interface GramKernel {
 export function gramKernel(n: number): GramKernel | undefined {
   if (!MODULE) return undefined;
   const quads = Math.ceil(n / 4) * 4;
-  const bytes = 8 * (2 * n * n + quads * n);
+  const bytes = 8 * (3 * n * n + quads * n + 2 * n);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
   const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
   const gramPair = instance.exports.gramPair as (...a: number[]) => void;
-  const outAt = 8 * n * n, qAt = 16 * n * n;
+  const cholRows = instance.exports.cholRows as (...a: number[]) => void;
+  const outAt = 8 * n * n, qAt = 16 * n * n, cAt = qAt + 8 * quads * n, pqAt = cAt + 8 * n * n;
   const u = new Float64Array(memory.buffer, 0, n * n);
   const q = new Float64Array(memory.buffer, qAt, quads * n);
+  const chol = new Float64Array(memory.buffer, cAt, n * n);
+  const pq = new Float64Array(memory.buffer, pqAt, 2 * n);
   return {
+    chol,
+    rows: (j, l00, l10, l11) => {
+      for (let k = 0, rj = j * n, rj1 = rj + n; k < j; k++) {
+        pq[2 * k] = chol[rj + k]!;
+        pq[2 * k + 1] = chol[rj1 + k]!;
+      }
+      cholRows(cAt, pqAt, n, j, l00, l10, l11);
+    },
     u,
     out: new Float64Array(memory.buffer, outAt, n * n),
     interleave: () => {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { block4Kernel, gramKernel, upperKernel } from "../../../lib/samplers/gp/_simd.ts";
 import {
+  choleskyInPlace,
   choleskyInverse,
   solveLowerBlock4InPlace,
   solveLowerInPlace,
@@ -77,6 +78,28 @@ Deno.test("gp simd: the triangular solves in SIMD equal the plain solves bit for
       solveUpperTInPlace(chol, n, b);
       kernel.upperT();
       assert.ok(b.every((x, k) => Object.is(x, kernel.b[k])), `Lᵀ, n = ${n}`);
+    }
+  }));
+});
+
+Deno.test("gp simd: the Cholesky factor with the SIMD rows equals the plain factor bit for bit", () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 140 }), fc.integer(), (n, seed) => {
+    const { chol: l } = problem(seed, n);
+    const a = new Float64Array(n * n); // L·Lᵀ, positive definite
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k <= j; k++) s += l[i * n + k]! * l[j * n + k]!;
+        a[i * n + j] = a[j * n + i] = s;
+      }
+    }
+    const plain = Float64Array.from(a);
+    assert.ok(choleskyInPlace(plain, n));
+    const kernel = gramKernel(n)!;
+    for (let rep = 0; rep < 2; rep++) {
+      kernel.chol.set(a);
+      assert.ok(choleskyInPlace(kernel.chol, n, kernel.rows));
+      assert.ok(plain.every((x, k) => Object.is(x, kernel.chol[k])), `n = ${n}`);
     }
   }));
 });
