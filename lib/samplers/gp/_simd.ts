@@ -1,11 +1,13 @@
 /**
- * The GP's two hottest loops in WebAssembly SIMD (private): the candidates' triangular solve
- * (`solveLowerBlock4InPlace`, four points in two `f64x2` lanes each) and the fit's `U·Uᵀ`
- * blocks (four columns in two lanes). Every lane is one of the plain loops' sums, taking the
+ * The GP's hottest loops in WebAssembly SIMD (private): the candidates' triangular solve
+ * (`solveLowerBlock4InPlace`, four points in two `f64x2` lanes each), the local search's two
+ * triangular solves (`solveLowerInPlace`, `solveUpperTInPlace`), and the fit's Cholesky rows
+ * and `U·Uᵀ` blocks (`_simd_fit.ts`). Every lane is one of the plain loops' sums, taking the
  * same products in the same order (WebAssembly neither fuses nor reorders them), so the values
  * are the same bit for bit, two to three times faster than the plain loops (which the sampler
  * keeps where WebAssembly SIMD is missing). The module is assembled below from named opcodes
- * (no binary file to trust).
+ * (`_wasm.ts`; no binary file to trust). One WebAssembly memory per fit workspace, per block
+ * of candidates and per acquisition term holds the buffers these loops read.
  *
  * @module
  */
