@@ -370,22 +370,35 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
   solveUpperTInPlace(l, n, b);
 }
 
+/** The blocked loops of {@link choleskyInverse} (WebAssembly SIMD, the same values). */
+export interface InverseBlocks {
+  /** Interleaves `U`'s quads of rows for `pair`. */
+  readonly interleave: () => void;
+  /** The 2×4 blocks of rows `i`, `i+1` of `U·Uᵀ` below column `4⌊i/4⌋`. */
+  readonly pair: (i: number) => void;
+  /** `1/L[i][i]`, filled by the inverse (its buffer for `invRows`). */
+  readonly invDiag: Float64Array;
+  /** Rows `j`, `j+1` of `U` from column `j + 2` on, in pairs of columns. */
+  readonly invRows: (j: number) => void;
+}
+
 /**
  * The inverse of `L·Lᵀ` (full, symmetric) from its Cholesky factor `L`: `U = L⁻ᵀ` (upper
  * triangular, kept by rows so that every product is a dot product of contiguous rows), then
  * `U·Uᵀ`; both in 2×2 and 2×4 blocks of entries so that each loaded value serves several
  * products. `out` receives the inverse and `u` (`n×n`, its strict lower triangle left zero
- * here) is scratch: both may be reused between calls. With `blocks` (whose buffers `out` and
- * `u` must be), the 2×4 blocks of `U·Uᵀ` come from it instead (the same values).
+ * here) is scratch: both may be reused between calls. With `blocks` (whose buffers `l`, `out`
+ * and `u` must be), the pairs of rows of `U` and the 2×4 blocks of `U·Uᵀ` come from it instead
+ * (the same values).
  */
 export function choleskyInverse(
   l: Float64Array,
   n: number,
   out: Float64Array = new Float64Array(n * n),
   u: Float64Array = new Float64Array(n * n),
-  blocks?: { readonly interleave: () => void; readonly pair: (i: number) => void },
+  blocks?: InverseBlocks,
 ): Float64Array {
-  invertFactor(l, n, u);
+  invertFactor(l, n, u, blocks);
   blocks?.interleave();
   let i = 0;
   for (; i + 1 < n; i += 2) gramRowPair(u, n, i, out, blocks?.pair);
@@ -394,8 +407,8 @@ export function choleskyInverse(
 }
 
 /** Writes `U = L⁻ᵀ` into `u` (zeroed): `U[j][i] = −Σ_{j≤k<i} L[i][k]·U[j][k] / L[i][i]`. */
-function invertFactor(l: Float64Array, n: number, u: Float64Array): void {
-  const inv = new Float64Array(n);
+function invertFactor(l: Float64Array, n: number, u: Float64Array, blocks?: InverseBlocks): void {
+  const inv = blocks?.invDiag ?? new Float64Array(n);
   for (let i = 0; i < n; i++) inv[i] = 1 / l[i * n + i]!;
   let j = 0;
   for (; j + 1 < n; j += 2) {
@@ -405,6 +418,10 @@ function invertFactor(l: Float64Array, n: number, u: Float64Array): void {
     u[rj1 + j + 1] = inv[j + 1]!;
     u[rj + j + 1] = -l[rj1 + j]! * inv[j]! * inv[j + 1]!;
     let i = j + 2;
+    if (blocks) {
+      blocks.invRows(j);
+      i += (n - i) & ~1;
+    }
     for (; i + 1 < n; i += 2) {
       const ri = i * n, rk = ri + n;
       let s0 = 0, s1 = 0, t0 = 0, t1 = 0;

@@ -49,7 +49,7 @@ import {
   whileLt,
   zero2,
 } from "./_wasm.ts";
-import { CHOL_FUNC, GRAM_FUNC } from "./_simd_fit.ts";
+import { CHOL_FUNC, GRAM_FUNC, INV_FUNC } from "./_simd_fit.ts";
 
 // solve4(chol, v, invDiag, n, q): byte offsets of L (row-major n×n), v (n×4), 1/L[i][i] (n)
 // and the four squared norms' output; for i = 0, 4, … while i + 3 < n, rows i…i+3 of
@@ -265,15 +265,17 @@ const BYTES = new Uint8Array([
     [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7f]]), 0],
     [0x60, ...vec([[0x7f], [0x7f], [0x7f]]), 0],
     [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7c], [0x7c], [0x7c]]), 0],
+    [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7f], [0x7f], [0x7f]]), 0],
   ])),
   ...section(2, vec([[...name("m"), ...name("mem"), 0x02, 0x00, 1]])),
-  ...section(3, vec([[0], [0], [1], [1], [2]])),
+  ...section(3, vec([[0], [0], [1], [1], [2], [3]])),
   ...section(7, vec([
     [...name("solve4"), 0x00, 0],
     [...name("gramPair"), 0x00, 1],
     [...name("upperT"), 0x00, 2],
     [...name("lowerSolve"), 0x00, 3],
     [...name("cholRows"), 0x00, 4],
+    [...name("invRows"), 0x00, 5],
   ])),
   ...section(10, vec([
     [...u32(SOLVE_FUNC.length), ...SOLVE_FUNC],
@@ -281,6 +283,7 @@ const BYTES = new Uint8Array([
     [...u32(UPPER_FUNC.length), ...UPPER_FUNC],
     [...u32(LOWER_FUNC.length), ...LOWER_FUNC],
     [...u32(CHOL_FUNC.length), ...CHOL_FUNC],
+    [...u32(INV_FUNC.length), ...INV_FUNC],
   ])),
 ]);
 
@@ -334,7 +337,8 @@ export function block4Kernel(n: number): Block4Kernel | undefined {
  * `rows(j, l00, l10, l11)` finishes the quads of rows below the column pair `j`, `j+1` of the
  * factor being computed in `chol` (`choleskyInPlace`'s), and after `interleave()` (of the `U`
  * in `u`), `pair(i)` writes the entries `(i…i+1, j…j+3)`, `j = 0, 4, …` while `j + 3 < i`, of
- * `U·Uᵀ` and their mirrors into `out`.
+ * `U·Uᵀ` and their mirrors into `out`; `invRows(j)` computes rows `j`, `j+1` of `U = L⁻ᵀ` (the
+ * factor in `chol`) in `u`.
  */
 export interface GramKernel {
   /** The matrix to factorise, then its factor (`n×n`, to be filled by the caller). */
@@ -349,22 +353,27 @@ export interface GramKernel {
   readonly interleave: () => void;
   /** The blocked entries of rows `i`, `i+1`. */
   readonly pair: (i: number) => void;
+  /** `1/L[i][i]` of the factor in `chol` (to be filled by the caller). */
+  readonly invDiag: Float64Array;
+  /** Rows `j`, `j+1` of `U` from column `j + 2` on, in pairs of columns (needs `invDiag`). */
+  readonly invRows: (j: number) => void;
 }
 
 /** A {@link GramKernel} for `n×n` matrices, or undefined without WebAssembly SIMD. */
 export function gramKernel(n: number): GramKernel | undefined {
   if (!MODULE) return undefined;
   const quads = Math.ceil(n / 4) * 4;
-  const bytes = 8 * (3 * n * n + quads * n + 2 * n);
+  const bytes = 8 * (3 * n * n + quads * n + 3 * n);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
   const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
   const gramPair = instance.exports.gramPair as (...a: number[]) => void;
   const cholRows = instance.exports.cholRows as (...a: number[]) => void;
+  const invRows = instance.exports.invRows as (...a: number[]) => void;
   const outAt = 8 * n * n, qAt = 16 * n * n, cAt = qAt + 8 * quads * n, pqAt = cAt + 8 * n * n;
   const u = new Float64Array(memory.buffer, 0, n * n);
   const q = new Float64Array(memory.buffer, qAt, quads * n);
   const chol = new Float64Array(memory.buffer, cAt, n * n);
-  const pq = new Float64Array(memory.buffer, pqAt, 2 * n);
+  const pq = new Float64Array(memory.buffer, pqAt, 2 * n), dAt = pqAt + 16 * n;
   return {
     chol,
     rows: (j, l00, l10, l11) => {
@@ -385,6 +394,15 @@ export function gramKernel(n: number): GramKernel | undefined {
       }
     },
     pair: (i) => gramPair(0, qAt, outAt, n, i),
+    invDiag: new Float64Array(memory.buffer, dAt, n),
+    invRows: (j) => {
+      const rj = j * n, rj1 = rj + n;
+      pq[2 * j] = u[rj + j]!;
+      pq[2 * j + 1] = u[rj1 + j]!;
+      pq[2 * j + 2] = u[rj + j + 1]!;
+      pq[2 * j + 3] = u[rj1 + j + 1]!;
+      invRows(cAt, 0, pqAt, dAt, n, j);
+    },
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * The GP fit's WebAssembly SIMD loops (private), assembled into `_simd.ts`'s module: the
- * inverse's `U·Uᵀ` blocks (`gramPair`) and the Cholesky factor's quads of rows (`cholRows`).
+ * inverse's `U·Uᵀ` blocks (`gramPair`), the Cholesky factor's quads of rows (`cholRows`) and
+ * the rows of `U = L⁻ᵀ` (`invRows`).
  * Every `f64x2` lane is one of the plain loops' sums, in the same order.
  *
  * @module
  */
 import {
+  at,
   BR,
   BR_IF,
   END,
@@ -28,6 +30,7 @@ import {
   lane,
   put,
   set,
+  u32,
   v128Load,
   v128Store,
   vec,
@@ -131,3 +134,50 @@ const CHOL: number[] = [
 ];
 
 export const CHOL_FUNC = [...vec([[8, 0x7f], [1, 0x7c], [5, 0x7b]]), ...CHOL];
+
+// invRows(l, u, up, inv, n, j): byte offsets of the factor L, of U = L⁻ᵀ being written (n×n),
+// of rows j, j+1 of U interleaved (up[2k], up[2k+1] = U[j][k], U[j+1][k], from k = j on) and
+// of 1/L[i][i]; the entries (j…j+1, i…i+1) of U for i = j+2, j+4, … while i + 1 < n, as the
+// plain loop: each row's two sums over j ≤ k < i in one f64x2 (one lane per row of U).
+// Locals: 6 i, 7 k, 8 n·8, 9 and 10 the cursors in L[i] and L[i+1], 11 the cursor in up;
+// v128 12 and 13 the sums of rows i and i+1, 14 up[2k…2k+1], 15 and 16 U[j…j+1][i], [i+1]
+const f64x2Neg: number[] = [0xfd, ...u32(237)];
+// deno-fmt-ignore
+const INV: number[] = [
+  ...put(8, [...get(4), ...i32(8), I32_MUL]),
+  ...put(6, [...get(5), ...i32(2), I32_ADD]),
+  ...whileLt(6, [...get(4), ...i32(1), I32_SUB], 2, [
+    ...put(9, [...get(0), ...get(6), ...get(8), I32_MUL, I32_ADD, ...get(5), ...i32(8), I32_MUL,
+      I32_ADD]),
+    ...put(10, [...get(9), ...get(8), I32_ADD]),
+    ...put(11, [...get(2), ...get(5), ...i32(16), I32_MUL, I32_ADD]),
+    ...put(12, zero2), ...put(13, zero2),
+    ...put(7, get(5)),
+    ...whileLt(7, get(6), 1, [
+      ...put(14, [...get(11), ...v128Load(0)]),
+      ...put(12, [...get(12), ...get(9), ...f64Load0, ...f64x2Splat, ...get(14), ...f64x2Mul,
+        ...f64x2Add]),
+      ...put(13, [...get(13), ...get(10), ...f64Load0, ...f64x2Splat, ...get(14), ...f64x2Mul,
+        ...f64x2Add]),
+      ...put(9, [...get(9), ...i32(8), I32_ADD]),
+      ...put(10, [...get(10), ...i32(8), I32_ADD]),
+      ...put(11, [...get(11), ...i32(16), I32_ADD]),
+    ]),
+    // a = −s·inv[i]; b = −(t + L[i+1][i]·a)·inv[i+1]
+    ...put(15, [...get(12), ...f64x2Neg, ...at(3, 6), ...f64Load0, ...f64x2Splat, ...f64x2Mul]),
+    ...put(16, [...get(13), ...get(10), ...f64Load0, ...f64x2Splat, ...get(15), ...f64x2Mul,
+      ...f64x2Add, ...f64x2Neg, ...at(3, 6, 1), ...f64Load0, ...f64x2Splat, ...f64x2Mul]),
+    ...get(11), ...get(15), ...v128Store(0),
+    ...get(11), ...get(16), ...v128Store(16),
+    // U[j][i], U[j][i+1], then U[j+1][i], U[j+1][i+1]
+    ...put(9, [...get(1), ...get(5), ...get(8), I32_MUL, I32_ADD, ...get(6), ...i32(8), I32_MUL,
+      I32_ADD]),
+    ...get(9), ...get(15), ...lane(0), ...f64Store(0),
+    ...get(9), ...get(16), ...lane(0), ...f64Store(8),
+    ...get(9), ...get(8), I32_ADD, ...get(15), ...lane(1), ...f64Store(0),
+    ...get(9), ...get(8), I32_ADD, ...get(16), ...lane(1), ...f64Store(8),
+  ]),
+  END,
+];
+
+export const INV_FUNC = [...vec([[6, 0x7f], [5, 0x7b]]), ...INV];
