@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { InverseBlocks } from "./_simd.ts";
 /** `Σ_{k<len} a[i0+k]·b[j0+k]`, four partial sums. */
 export function dot(a: Float64Array, i0: number, b: Float64Array, j0: number, len: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
@@ -368,18 +369,6 @@ function solveFourRows(
 export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array): void {
   solveLowerInPlace(l, n, b);
   solveUpperTInPlace(l, n, b);
-}
-
-/** The blocked loops of {@link choleskyInverse} (WebAssembly SIMD, the same values). */
-export interface InverseBlocks {
-  /** Interleaves `U`'s quads of rows for `pair`. */
-  readonly interleave: () => void;
-  /** The 2×4 blocks of rows `i`, `i+1` of `U·Uᵀ` below column `4⌊i/4⌋`. */
-  readonly pair: (i: number) => void;
-  /** `1/L[i][i]`, filled by the inverse (its buffer for `invRows`). */
-  readonly invDiag: Float64Array;
-  /** Rows `j`, `j+1` of `U` from column `j + 2` on, in pairs of columns. */
-  readonly invRows: (j: number) => void;
 }
 
 /**

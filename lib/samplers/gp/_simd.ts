@@ -332,6 +332,18 @@ export function block4Kernel(n: number): Block4Kernel | undefined {
   };
 }
 
+/** The blocked loops of `choleskyInverse` (WebAssembly SIMD, the same values). */
+export interface InverseBlocks {
+  /** Interleaves `U`'s quads of rows for `pair`. */
+  readonly interleave: () => void;
+  /** The 2×4 blocks of rows `i`, `i+1` of `U·Uᵀ` below column `4⌊i/4⌋`. */
+  readonly pair: (i: number) => void;
+  /** `1/L[i][i]`, filled by the inverse (its buffer for `invRows`). */
+  readonly invDiag: Float64Array;
+  /** Rows `j`, `j+1` of `U` from column `j + 2` on, in pairs of columns. */
+  readonly invRows: (j: number) => void;
+}
+
 /**
  * A fit's buffers in WebAssembly memory and its blocked loops (the plain loops' values):
  * `rows(j, l00, l10, l11)` finishes the quads of rows below the column pair `j`, `j+1` of the
