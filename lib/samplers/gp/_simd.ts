@@ -297,6 +297,23 @@ const MODULE: WebAssembly.Module | undefined = (() => {
 })();
 
 /**
+ * An instance of the module on a fresh memory of at least `bytes` bytes (its buffer beside),
+ * or undefined without WebAssembly SIMD or beyond 1 GiB (the plain loops then).
+ */
+function instanceFor(
+  bytes: number,
+): { readonly exports: WebAssembly.Exports; readonly buffer: ArrayBufferLike } | undefined {
+  if (!MODULE || bytes > 2 ** 30) return undefined;
+  try {
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
+    const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
+    return { exports: instance.exports, buffer: memory.buffer };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A factor, its inverse diagonal and a block of four points in WebAssembly memory, and the
  * solve of their full quads of rows: `solve()` replaces rows `0…4⌊n/4⌋−1` of `v` with those of
  * `L⁻¹·V` and returns the four points' squared norms over them (the plain loop's values).
@@ -314,17 +331,16 @@ export interface Block4Kernel {
 
 /** A {@link Block4Kernel} for an `n×n` factor, or undefined without WebAssembly SIMD. */
 export function block4Kernel(n: number): Block4Kernel | undefined {
-  if (!MODULE) return undefined;
-  const bytes = 8 * (n * n + 5 * n + 4);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
-  const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
+  const instance = instanceFor(8 * (n * n + 5 * n + 4));
+  if (!instance) return undefined;
+  const buffer = instance.buffer;
   const solve4 = instance.exports.solve4 as (...a: number[]) => void;
   const vAt = 8 * n * n, dAt = vAt + 32 * n, qAt = dAt + 8 * n;
-  const q = new Float64Array(memory.buffer, qAt, 4);
+  const q = new Float64Array(buffer, qAt, 4);
   return {
-    chol: new Float64Array(memory.buffer, 0, n * n),
-    invDiag: new Float64Array(memory.buffer, dAt, n),
-    v: new Float64Array(memory.buffer, vAt, 4 * n),
+    chol: new Float64Array(buffer, 0, n * n),
+    invDiag: new Float64Array(buffer, dAt, n),
+    v: new Float64Array(buffer, vAt, 4 * n),
     solve: () => {
       solve4(0, vAt, dAt, n, qAt);
       return [q[0]!, q[1]!, q[2]!, q[3]!];
@@ -373,19 +389,18 @@ export interface GramKernel {
 
 /** A {@link GramKernel} for `n×n` matrices, or undefined without WebAssembly SIMD. */
 export function gramKernel(n: number): GramKernel | undefined {
-  if (!MODULE) return undefined;
   const quads = Math.ceil(n / 4) * 4;
-  const bytes = 8 * (3 * n * n + quads * n + 3 * n);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
-  const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
+  const instance = instanceFor(8 * (3 * n * n + quads * n + 3 * n));
+  if (!instance) return undefined;
+  const buffer = instance.buffer;
   const gramPair = instance.exports.gramPair as (...a: number[]) => void;
   const cholRows = instance.exports.cholRows as (...a: number[]) => void;
   const invRows = instance.exports.invRows as (...a: number[]) => void;
   const outAt = 8 * n * n, qAt = 16 * n * n, cAt = qAt + 8 * quads * n, pqAt = cAt + 8 * n * n;
-  const u = new Float64Array(memory.buffer, 0, n * n);
-  const q = new Float64Array(memory.buffer, qAt, quads * n);
-  const chol = new Float64Array(memory.buffer, cAt, n * n);
-  const pq = new Float64Array(memory.buffer, pqAt, 2 * n), dAt = pqAt + 16 * n;
+  const u = new Float64Array(buffer, 0, n * n);
+  const q = new Float64Array(buffer, qAt, quads * n);
+  const chol = new Float64Array(buffer, cAt, n * n);
+  const pq = new Float64Array(buffer, pqAt, 2 * n), dAt = pqAt + 16 * n;
   return {
     chol,
     rows: (j, l00, l10, l11) => {
@@ -396,7 +411,7 @@ export function gramKernel(n: number): GramKernel | undefined {
       cholRows(cAt, pqAt, n, j, l00, l10, l11);
     },
     u,
-    out: new Float64Array(memory.buffer, outAt, n * n),
+    out: new Float64Array(buffer, outAt, n * n),
     interleave: () => {
       for (let j = 0; j + 3 < n; j += 4) {
         for (let c = 0; c < 4; c++) {
@@ -406,7 +421,7 @@ export function gramKernel(n: number): GramKernel | undefined {
       }
     },
     pair: (i) => gramPair(0, qAt, outAt, n, i),
-    invDiag: new Float64Array(memory.buffer, dAt, n),
+    invDiag: new Float64Array(buffer, dAt, n),
     invRows: (j) => {
       const rj = j * n, rj1 = rj + n;
       pq[2 * j] = u[rj + j]!;
@@ -435,15 +450,15 @@ export interface UpperKernel {
 
 /** An {@link UpperKernel} for an `n×n` factor, or undefined without WebAssembly SIMD. */
 export function upperKernel(n: number): UpperKernel | undefined {
-  if (!MODULE) return undefined;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((8 * (n * n + n)) / 65536) + 1 });
-  const instance = new WebAssembly.Instance(MODULE, { m: { mem: memory } });
+  const instance = instanceFor(8 * (n * n + n));
+  if (!instance) return undefined;
+  const buffer = instance.buffer;
   const upperT = instance.exports.upperT as (...a: number[]) => void;
   const lower = instance.exports.lowerSolve as (...a: number[]) => void;
   const bAt = 8 * n * n;
   return {
-    chol: new Float64Array(memory.buffer, 0, n * n),
-    b: new Float64Array(memory.buffer, bAt, n),
+    chol: new Float64Array(buffer, 0, n * n),
+    b: new Float64Array(buffer, bAt, n),
     upperT: () => upperT(0, bAt, n),
     lower: () => lower(0, bAt, n),
   };

@@ -31,6 +31,11 @@ Deno.test("gp simd: WebAssembly SIMD is available here (else the sampler takes t
   assert.ok(upperKernel(8) !== undefined);
 });
 
+Deno.test("gp simd: beyond 1 GiB of buffers the kernels decline (the plain loops run)", () => {
+  assert.equal(gramKernel(6000), undefined);
+  assert.ok(gramKernel(5000) !== undefined);
+});
+
 Deno.test("gp simd: the block solve in SIMD equals the plain solve bit for bit", () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 140 }), fc.integer(), (n, seed) => {
     const { chol, v } = problem(seed, n);
