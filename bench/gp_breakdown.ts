@@ -12,7 +12,14 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { rngFor, uniform } from "../lib/random/rng.ts";
-import { fitGp, fitLoss, type GpData, pairSqd, posteriorMany } from "../lib/samplers/gp/_gp.ts";
+import {
+  fitGp,
+  fitLoss,
+  fitWorkspace,
+  type GpData,
+  pairSqd,
+  posteriorMany,
+} from "../lib/samplers/gp/_gp.ts";
 import { logEiAcqf } from "../lib/samplers/gp/_acqf.ts";
 import { optimizeAcqf } from "../lib/samplers/gp/_optim.ts";
 import { gpSpace, sampleNormalized } from "../lib/samplers/gp/_space.ts";
@@ -87,8 +94,9 @@ for (const n of args.sizes!.split(",").map(Number)) {
     if (keep) t.fitCold!.push(msCold);
     if (keep) t.fitWarm!.push(msWarm);
     const sq = pairSqd(full), g = new Float64Array(8), raw = new Float64Array(8);
+    const ws = fitWorkspace(n, 6); // one per fit, as fitGp
     const [, msEval] = cpu(() => {
-      for (let i = 0; i < 10; i++) fitLoss(full, sq, raw, g, false);
+      for (let i = 0; i < 10; i++) fitLoss(full, sq, raw, g, false, ws);
     });
     if (keep) t.evalMs!.push(msEval / 10);
     const acqf = logEiAcqf(warm, Math.max(...full.y));

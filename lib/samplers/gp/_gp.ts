@@ -16,6 +16,13 @@ import {
 } from "./_linalg.ts";
 import { kernelBlock4, kernelVectorWithDeriv, pairKernels } from "./_kernel.ts";
 import { minimize } from "./_lbfgsb.ts";
+import {
+  block4Kernel,
+  type GramKernel,
+  gramKernel,
+  type UpperKernel,
+  upperKernel,
+} from "./_simd.ts";
 
 /** Optuna's `prior.DEFAULT_MINIMUM_NOISE_VAR`. */
 export const MINIMUM_NOISE = 1e-6;
@@ -134,20 +141,27 @@ export interface FitWorkspace {
   readonly alpha: Float64Array;
   readonly inv: Float64Array;
   readonly u: Float64Array;
+  /** The factor's and inverse's blocks in WebAssembly SIMD (`chol`, `inv`, `u` its buffers). */
+  readonly gram?: GramKernel | undefined;
   readonly val: Float64Array;
   readonly der: Float64Array;
   readonly raw: Float64Array;
   readonly valid: Uint8Array;
 }
 
+/** From this many points, the fit's inverse takes its blocks from WebAssembly SIMD. */
+const SIMD_MIN_ROWS = 16;
+
 /** A workspace for fits of `n` points in `dim` dimensions. */
 export function fitWorkspace(n: number, dim: number): FitWorkspace {
   const pairs = (n * (n - 1)) / 2;
+  const gram = n >= SIMD_MIN_ROWS ? gramKernel(n) : undefined;
   return {
-    chol: new Float64Array(n * n),
+    chol: gram?.chol ?? new Float64Array(n * n),
     alpha: new Float64Array(n),
-    inv: new Float64Array(n * n),
-    u: new Float64Array(n * n),
+    inv: gram?.out ?? new Float64Array(n * n),
+    u: gram?.u ?? new Float64Array(n * n),
+    gram,
     val: new Float64Array(pairs),
     der: new Float64Array(pairs),
     raw: new Float64Array(dim + 2),
@@ -177,7 +191,7 @@ export function fitLoss(
     chol[i * n + i] = p.scale + p.noise;
     for (let j = 0; j < i; j++, q++) chol[i * n + j] = p.scale * val[q]!;
   }
-  if (!choleskyInPlace(chol, n)) {
+  if (!choleskyInPlace(chol, n, ws.gram?.rows)) {
     grad.fill(0);
     return Infinity;
   }
@@ -192,7 +206,7 @@ export function fitLoss(
   solveUpperTInPlace(chol, n, alpha);
   ws.raw.set(raw);
   ws.valid[0] = 1;
-  const inv = choleskyInverse(chol, n, ws.inv, ws.u);
+  const inv = choleskyInverse(chol, n, ws.inv, ws.u, ws.gram);
   mllGradient(data, sq, p, alpha, inv, val, der, grad, deterministic);
   priorGradient(p, grad, deterministic);
   return -(mll + logPrior(p));
@@ -335,11 +349,16 @@ export interface PosteriorScratch {
   readonly v: Float64Array;
   /** The kernel's derivatives in the squared distance (numeric spaces, by the gradient). */
   readonly dk: Float64Array;
+  /** The factor in WebAssembly memory for the `L` and `Lᵀ` solves (`v` is its vector). */
+  readonly upper?: UpperKernel | undefined;
 }
 
 /** Buffers for {@link posterior} on `gp`. */
 export function posteriorScratch(gp: Gp): PosteriorScratch {
-  return { k: new Float64Array(gp.n), v: new Float64Array(gp.n), dk: new Float64Array(gp.n) };
+  const upper = gp.n >= SIMD_MIN_ROWS ? upperKernel(gp.n) : undefined;
+  upper?.chol.set(gp.chol);
+  const v = upper?.b ?? new Float64Array(gp.n);
+  return { k: new Float64Array(gp.n), v, dk: new Float64Array(gp.n), upper };
 }
 
 /** Posterior mean and variance (clamped at 0) at the point at `xs[off…]`. */
@@ -358,7 +377,8 @@ function posteriorOfK(gp: Gp, s: PosteriorScratch): { mean: number; variance: nu
   let mean = 0;
   for (let i = 0; i < gp.n; i++) mean += s.k[i]! * gp.alpha[i]!;
   s.v.set(s.k);
-  solveLowerInPlace(gp.chol, gp.n, s.v);
+  if (s.upper) s.upper.lower();
+  else solveLowerInPlace(gp.chol, gp.n, s.v);
   let vv = 0;
   for (let i = 0; i < gp.n; i++) vv += s.v[i]! * s.v[i]!;
   return { mean, variance: Math.max(gp.params.scale - vv, 0) };
@@ -366,6 +386,9 @@ function posteriorOfK(gp: Gp, s: PosteriorScratch): { mean: number; variance: nu
 
 /** Points per block of {@link posteriorMany} (each row of `L` is read once per block). */
 const BLOCK = 4;
+
+/** From this many points, {@link posteriorMany} copies the factor into WebAssembly memory. */
+const SIMD_MIN_POINTS = 64;
 
 /**
  * Posterior means and variances (clamped at 0) at the `count` points of `xs` (row-major),
@@ -378,10 +401,14 @@ export function posteriorMany(
   means: Float64Array,
   variances: Float64Array,
 ): void {
-  const { n, dim, chol, alpha } = gp;
+  const { n, dim, alpha } = gp;
   const k = new Float64Array(n);
-  const v = new Float64Array(n * BLOCK); // v[i·BLOCK + p]: L⁻¹k of point p of the block
-  const invDiag = new Float64Array(n);
+  // the factor and the block in WebAssembly memory for many points (its SIMD solve)
+  const simd = count >= SIMD_MIN_POINTS ? block4Kernel(n) : undefined;
+  simd?.chol.set(gp.chol);
+  const chol = simd?.chol ?? gp.chol;
+  const v = simd?.v ?? new Float64Array(n * BLOCK); // v[i·BLOCK + p]: L⁻¹k of point p of the block
+  const invDiag = simd?.invDiag ?? new Float64Array(n);
   for (let i = 0; i < n; i++) invDiag[i] = 1 / chol[i * n + i]!;
   const numeric = !gp.isCategorical.includes(1);
   for (let start = 0; start < count; start += BLOCK) {
@@ -399,7 +426,7 @@ export function posteriorMany(
         if (p < size) means[start + p] = mean;
       }
     }
-    const q = solveLowerBlock4InPlace(chol, n, invDiag, v);
+    const q = solveLowerBlock4InPlace(chol, n, invDiag, v, simd?.solve);
     for (let p = 0; p < size; p++) variances[start + p] = Math.max(gp.params.scale - q[p]!, 0);
   }
 }
@@ -420,7 +447,8 @@ export function posteriorWithGrad(
   if (numeric) kernelVectorWithDeriv(gp.x, n, gp.params.isl, gp.params.scale, x, s.k, s.dk);
   const { mean, variance } = numeric ? posteriorOfK(gp, s) : posterior(gp, x, 0, s);
   // w = C⁻¹k
-  solveUpperTInPlace(gp.chol, n, s.v);
+  if (s.upper) s.upper.upperT();
+  else solveUpperTInPlace(gp.chol, n, s.v);
   dMean.fill(0);
   dVar.fill(0);
   const isl = gp.params.isl, scale = gp.params.scale, xt = gp.x;

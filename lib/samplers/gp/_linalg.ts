@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { InverseBlocks } from "./_simd.ts";
 /** `Σ_{k<len} a[i0+k]·b[j0+k]`, four partial sums. */
 export function dot(a: Float64Array, i0: number, b: Float64Array, j0: number, len: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
@@ -25,9 +26,14 @@ export function dot(a: Float64Array, i0: number, b: Float64Array, j0: number, le
  * Factorises the symmetric positive-definite `n×n` matrix `a` (lower triangle read) in place
  * into `L` with `a = L·Lᵀ`; the strict upper triangle is zeroed. False when `a` is not
  * positive definite (a pivot is not positive or not finite). Crout's order, two columns at a
- * time and two rows at a time (each loaded entry serves two products).
+ * time and four rows at a time (each loaded entry serves two or four products); `rows` (when
+ * given) computes those quads of rows instead (the same values from WebAssembly SIMD).
  */
-export function choleskyInPlace(a: Float64Array, n: number): boolean {
+export function choleskyInPlace(
+  a: Float64Array,
+  n: number,
+  rows?: (j: number, l00: number, l10: number, l11: number) => void,
+): boolean {
   let j = 0;
   for (; j + 1 < n; j += 2) {
     const rj = j * n, rj1 = rj + n;
@@ -42,6 +48,10 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
     a[rj1 + j] = l10;
     a[rj1 + j + 1] = l11;
     let i = j + 2;
+    if (rows) {
+      rows(j, l00, l10, l11);
+      i += (n - i) & ~3;
+    }
     for (; i + 3 < n; i += 4) columnPairRows4(a, n, i, j, l00, l10, l11);
     for (; i < n; i++) {
       const ri = i * n;
@@ -105,7 +115,36 @@ function finishPair(
 
 /** Solves `L·x = b` in place (`b` becomes `x`) for the lower-triangular `n×n` matrix `L`. */
 export function solveLowerInPlace(l: Float64Array, n: number, b: Float64Array): void {
-  for (let i = 0; i < n; i++) b[i] = (b[i]! - dot(l, i * n, b, 0, i)) / l[i * n + i]!;
+  let i = 0;
+  for (; i + 1 < n; i += 2) solveLowerRowPair(l, n, b, i);
+  if (i < n) b[i] = (b[i]! - dot(l, i * n, b, 0, i)) / l[i * n + i]!;
+}
+
+/**
+ * Rows `i`, `i+1` (`i` even) of {@link solveLowerInPlace}, each `b[r] = (b[r] − dot(L[r], b, r)) / L[r][r]`
+ * with {@link dot}'s four partial sums (same values bit for bit), the two rows in one pass
+ * over `b[k]`, `k < 4⌊i/4⌋` (each load serves two products).
+ */
+function solveLowerRowPair(l: Float64Array, n: number, b: Float64Array, i: number): void {
+  const ri = i * n, rk = ri + n, m = i & ~3;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+  for (let k = 0; k < m; k += 4) {
+    const b0 = b[k]!, b1 = b[k + 1]!, b2 = b[k + 2]!, b3 = b[k + 3]!;
+    s0 += l[ri + k]! * b0;
+    s1 += l[ri + k + 1]! * b1;
+    s2 += l[ri + k + 2]! * b2;
+    s3 += l[ri + k + 3]! * b3;
+    t0 += l[rk + k]! * b0;
+    t1 += l[rk + k + 1]! * b1;
+    t2 += l[rk + k + 2]! * b2;
+    t3 += l[rk + k + 3]! * b3;
+  }
+  for (let k = m; k < i; k++) s0 += l[ri + k]! * b[k]!;
+  const x = (b[i]! - ((s0 + s1) + (s2 + s3))) / l[ri + i]!;
+  b[i] = x;
+  // i is even, so i + 1 is not a multiple of four: row i+1 ends with a tail (into t0)
+  for (let k = m; k <= i; k++) t0 += l[rk + k]! * b[k]!;
+  b[i + 1] = (b[i + 1]! - ((t0 + t1) + (t2 + t3))) / l[rk + i + 1]!;
 }
 
 /** Solves `Lᵀ·x = b` in place (`b` becomes `x`) for the lower-triangular `n×n` matrix `L`. */
@@ -126,18 +165,22 @@ export function solveUpperTInPlace(l: Float64Array, n: number, b: Float64Array):
 
 /**
  * Solves `L·X = V` in place (`v` becomes `X`) for four right-hand sides interleaved
- * (`v[i·4 + p]`), two rows at a time (each loaded entry serves four or two products), given
- * `invDiag[i] = 1/L[i][i]`; returns the squared norms of the four solutions.
+ * (`v[i·4 + p]`), four rows at a time (each loaded entry serves four products), given
+ * `invDiag[i] = 1/L[i][i]`; returns the squared norms of the four solutions. `quads` (when
+ * given) solves the full quads of rows first (the same values from WebAssembly SIMD) and
+ * returns their squared norms.
  */
 export function solveLowerBlock4InPlace(
   chol: Float64Array,
   n: number,
   invDiag: Float64Array,
   v: Float64Array,
+  quads?: () => [number, number, number, number],
 ): [number, number, number, number] {
-  let q0 = 0, q1 = 0, q2 = 0, q3 = 0, i = 0;
+  let [q0, q1, q2, q3] = quads ? quads() : [0, 0, 0, 0], i = quads ? n & ~3 : 0;
   for (; i + 3 < n; i += 4) {
-    const q = solveFourRows(chol, n, invDiag, v, i);
+    rowSums4(chol, n, v, i);
+    const q = solveFourRows(chol, invDiag, v, i, n);
     q0 += q[0];
     q1 += q[1];
     q2 += q[2];
@@ -209,16 +252,10 @@ export function solveLowerBlock4InPlace(
 }
 
 /**
- * Rows `i…i+3` of {@link solveLowerBlock4InPlace}: the squared entries summed by row pairs
- * (rows `i`, `i+1`, then `i+2`, `i+3`), as two steps of two rows would.
+ * `v[r·4 + p] − Σ_{j<i} L[r][j]·v[j·4 + p]` for rows `r = i…i+3` and points `p`, written
+ * into `v[i·4 … i·4+15]`: each loaded entry serves four products.
  */
-function solveFourRows(
-  chol: Float64Array,
-  n: number,
-  invDiag: Float64Array,
-  v: Float64Array,
-  i: number,
-): [number, number, number, number, number, number, number, number] {
+export function rowSums4(chol: Float64Array, n: number, v: Float64Array, i: number): void {
   const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, o0 = i * 4;
   let a0 = v[o0]!, a1 = v[o0 + 1]!, a2 = v[o0 + 2]!, a3 = v[o0 + 3]!;
   let b0 = v[o0 + 4]!, b1 = v[o0 + 5]!, b2 = v[o0 + 6]!, b3 = v[o0 + 7]!;
@@ -245,6 +282,41 @@ function solveFourRows(
     d2 -= q * v2;
     d3 -= q * v3;
   }
+  v[o0] = a0;
+  v[o0 + 1] = a1;
+  v[o0 + 2] = a2;
+  v[o0 + 3] = a3;
+  v[o0 + 4] = b0;
+  v[o0 + 5] = b1;
+  v[o0 + 6] = b2;
+  v[o0 + 7] = b3;
+  v[o0 + 8] = c0;
+  v[o0 + 9] = c1;
+  v[o0 + 10] = c2;
+  v[o0 + 11] = c3;
+  v[o0 + 12] = d0;
+  v[o0 + 13] = d1;
+  v[o0 + 14] = d2;
+  v[o0 + 15] = d3;
+}
+
+/**
+ * Rows `i…i+3` of {@link solveLowerBlock4InPlace} from their sums ({@link rowSums4}) in `v`:
+ * the squared entries summed by row pairs (rows `i`, `i+1`, then `i+2`, `i+3`), as two steps
+ * of two rows would.
+ */
+function solveFourRows(
+  chol: Float64Array,
+  invDiag: Float64Array,
+  v: Float64Array,
+  i: number,
+  n: number,
+): [number, number, number, number, number, number, number, number] {
+  const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n, o0 = i * 4;
+  let a0 = v[o0]!, a1 = v[o0 + 1]!, a2 = v[o0 + 2]!, a3 = v[o0 + 3]!;
+  let b0 = v[o0 + 4]!, b1 = v[o0 + 5]!, b2 = v[o0 + 6]!, b3 = v[o0 + 7]!;
+  let c0 = v[o0 + 8]!, c1 = v[o0 + 9]!, c2 = v[o0 + 10]!, c3 = v[o0 + 11]!;
+  let d0 = v[o0 + 12]!, d1 = v[o0 + 13]!, d2 = v[o0 + 14]!, d3 = v[o0 + 15]!;
   // the triangle: each row subtracts the rows above it in the block, in order
   const e0 = invDiag[i]!, e1 = invDiag[i + 1]!, e2 = invDiag[i + 2]!, e3 = invDiag[i + 3]!;
   a0 *= e0;
@@ -304,24 +376,28 @@ export function choleskySolveInPlace(l: Float64Array, n: number, b: Float64Array
  * triangular, kept by rows so that every product is a dot product of contiguous rows), then
  * `U·Uᵀ`; both in 2×2 and 2×4 blocks of entries so that each loaded value serves several
  * products. `out` receives the inverse and `u` (`n×n`, its strict lower triangle left zero
- * here) is scratch: both may be reused between calls.
+ * here) is scratch: both may be reused between calls. With `blocks` (whose buffers `l`, `out`
+ * and `u` must be), the pairs of rows of `U` and the 2×4 blocks of `U·Uᵀ` come from it instead
+ * (the same values).
  */
 export function choleskyInverse(
   l: Float64Array,
   n: number,
   out: Float64Array = new Float64Array(n * n),
   u: Float64Array = new Float64Array(n * n),
+  blocks?: InverseBlocks,
 ): Float64Array {
-  invertFactor(l, n, u);
+  invertFactor(l, n, u, blocks);
+  blocks?.interleave();
   let i = 0;
-  for (; i + 1 < n; i += 2) gramRowPair(u, n, i, out);
+  for (; i + 1 < n; i += 2) gramRowPair(u, n, i, out, blocks?.pair);
   if (i < n) { for (let j = 0; j <= i; j++) gramEntry(u, n, i, j, out); }
   return out;
 }
 
 /** Writes `U = L⁻ᵀ` into `u` (zeroed): `U[j][i] = −Σ_{j≤k<i} L[i][k]·U[j][k] / L[i][i]`. */
-function invertFactor(l: Float64Array, n: number, u: Float64Array): void {
-  const inv = new Float64Array(n);
+function invertFactor(l: Float64Array, n: number, u: Float64Array, blocks?: InverseBlocks): void {
+  const inv = blocks?.invDiag ?? new Float64Array(n);
   for (let i = 0; i < n; i++) inv[i] = 1 / l[i * n + i]!;
   let j = 0;
   for (; j + 1 < n; j += 2) {
@@ -331,6 +407,10 @@ function invertFactor(l: Float64Array, n: number, u: Float64Array): void {
     u[rj1 + j + 1] = inv[j + 1]!;
     u[rj + j + 1] = -l[rj1 + j]! * inv[j]! * inv[j + 1]!;
     let i = j + 2;
+    if (blocks) {
+      blocks.invRows(j);
+      i += (n - i) & ~1;
+    }
     for (; i + 1 < n; i += 2) {
       const ri = i * n, rk = ri + n;
       let s0 = 0, s1 = 0, t0 = 0, t1 = 0;
@@ -355,10 +435,23 @@ function invertFactor(l: Float64Array, n: number, u: Float64Array): void {
   if (j < n) u[j * n + j] = inv[j]!;
 }
 
-/** Rows `i`, `i+1` of `U·Uᵀ` up to the diagonal (and their mirror entries), four columns at a time. */
-function gramRowPair(u: Float64Array, n: number, i: number, out: Float64Array): void {
+/**
+ * Rows `i`, `i+1` of `U·Uᵀ` up to the diagonal (and their mirror entries), four columns at a
+ * time (by `blocks` when given, up to column `4⌊i/4⌋`).
+ */
+function gramRowPair(
+  u: Float64Array,
+  n: number,
+  i: number,
+  out: Float64Array,
+  blocks?: (i: number) => void,
+): void {
   const ri = i * n, rk = ri + n;
   let j = 0;
+  if (blocks) {
+    blocks(i);
+    j = i & ~3;
+  }
   for (; j + 3 < i; j += 4) {
     const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
     let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;

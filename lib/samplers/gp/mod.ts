@@ -65,7 +65,9 @@ export type { GpSamplerOptions } from "./_options.ts";
  * The numerical core equals Optuna's (kernel, likelihood and its gradient, posterior,
  * acquisition values: tested to 1e-6 against recorded Optuna 5.0 values), but the random
  * streams, the quasi-Newton minimiser and the line search on long integer grids are ours, so
- * a seeded run does not replay an Optuna run point for point.
+ * a seeded run does not replay an Optuna run point for point. The dense loops (Cholesky
+ * factor, inverse, triangular solves) run in WebAssembly SIMD where the runtime has it, with
+ * the same values bit for bit as the plain loops used elsewhere.
  *
  * @example Minimise a two-dimensional function with the GP sampler
  * ```ts

@@ -26,6 +26,8 @@ import {
   choleskyInPlace,
   choleskyInverse,
   choleskySolveInPlace,
+  dot,
+  solveLowerInPlace,
 } from "../../../lib/samplers/gp/_linalg.ts";
 
 /** A data set of `n` points in `dim` dimensions (the last one categorical when `cat`). */
@@ -70,6 +72,23 @@ Deno.test("gp numerics: the Cholesky solve and inverse invert a positive-definit
 
 Deno.test("gp numerics: a matrix that is not positive definite is reported, not factorised", () => {
   assert.equal(choleskyInPlace(Float64Array.from([1, 2, 2, 1]), 2), false);
+});
+
+Deno.test("gp numerics: the two-row lower solve equals the row-by-row one bit for bit", () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 41 }), fc.integer(), (n, seed) => {
+    const d = dataset(seed, n, 3, false);
+    const l = Float64Array.from({ length: n * n }, (_, k) => {
+      const i = Math.floor(k / n), j = k % n;
+      return j > i ? 0 : j === i ? 0.5 + d.x[3 * i]! : d.x[(3 * (i + j) + 1) % (3 * n)]! - 0.5;
+    });
+    const fast = Float64Array.from(d.y), readable = Float64Array.from(d.y);
+    solveLowerInPlace(l, n, fast);
+    // the readable solve: one row at a time, its dot product with four partial sums
+    for (let i = 0; i < n; i++) {
+      readable[i] = (readable[i]! - dot(l, i * n, readable, 0, i)) / l[i * n + i]!;
+    }
+    assert.ok(fast.every((v, i) => Object.is(v, readable[i])));
+  }));
 });
 
 Deno.test("gp numerics: the bounded minimiser finds the minimum of a quadratic in a box", () => {
