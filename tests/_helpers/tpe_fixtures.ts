@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 /** Readers for the TPE parity fixtures (tests/fixtures/tpe, made by make_fixtures.py). */
 import {
   categoricalDistribution,
@@ -79,4 +80,17 @@ export function trialsFromJson(
       datetimeComplete: t.state === "RUNNING" ? null : 0,
     };
   });
+}
+
+/** The parity fixtures' tolerance: relative to the expected value, absolute below 1. */
+const TOL = 1e-9;
+
+/** `actual` equals Optuna's `expected` to `TOL` (NaN and infinities exactly). */
+export function close(actual: number, expected: number, what: string): void {
+  if (Number.isNaN(expected)) {
+    return assert.ok(Number.isNaN(actual), `${what}: ${actual} is not NaN`);
+  }
+  if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
+  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
+  assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
 }

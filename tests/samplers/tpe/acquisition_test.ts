@@ -12,6 +12,7 @@ import { argmaxAcquisition } from "../../../lib/samplers/tpe/fast/_argmax.ts";
 import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
 import { createTpeWorkspace } from "../../../lib/samplers/tpe/fast/workspace.ts";
 import {
+  close,
   distFromJson,
   type DistJson,
   num,
@@ -20,13 +21,6 @@ import {
   trialsFromJson,
 } from "../../_helpers/tpe_fixtures.ts";
 import { CONFIG } from "./_helpers.ts";
-
-const TOL = 1e-9;
-
-function close(actual: number, expected: number, what: string): void {
-  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
-  assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
-}
 
 interface EstimatorJson {
   weights: number[];

@@ -15,6 +15,7 @@ import { gammaOf, splitMask } from "../../../lib/samplers/tpe/split.ts";
 import { usedTrials } from "../../../lib/samplers/tpe/fast/_history.ts";
 import { createTpeWorkspace } from "../../../lib/samplers/tpe/fast/workspace.ts";
 import {
+  close,
   type DistJson,
   num,
   readFixture,
@@ -48,14 +49,7 @@ interface GroupCase {
   groups: GroupJson[];
 }
 
-const TOL = 1e-9;
 const DIRECTIONS: Direction[] = ["minimize"];
-
-function close(actual: number, expected: number, what: string): void {
-  if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
-  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
-  assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
-}
 
 /** The kernels of one parameter equal the fixture's (Optuna's with a stable argsort). */
 function sameKernels(k: ParamKernels, e: KernelsJson, what: string): void {

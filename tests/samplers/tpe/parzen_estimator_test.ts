@@ -20,7 +20,13 @@ import { logPdfColumns } from "../../../lib/samplers/tpe/fast/_evaluate.ts";
 import { argsortStable } from "../../../lib/math/numpy.ts";
 import { logGaussMass, logNdtr, ndtriExp, truncnormPpf } from "../../../lib/math/special.ts";
 import { expectLeft } from "../../_helpers/study.ts";
-import { distFromJson, type DistJson, num, readFixture } from "../../_helpers/tpe_fixtures.ts";
+import {
+  close,
+  distFromJson,
+  type DistJson,
+  num,
+  readFixture,
+} from "../../_helpers/tpe_fixtures.ts";
 
 interface ParzenCase {
   name: string;
@@ -35,17 +41,6 @@ interface ParzenCase {
   };
   points: Record<string, number[]>;
   logPdf: (number | string)[];
-}
-
-const TOL = 1e-9;
-
-function close(actual: number, expected: number, what: string): void {
-  if (Number.isNaN(expected)) {
-    return assert.ok(Number.isNaN(actual), `${what}: ${actual} is not NaN`);
-  }
-  if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
-  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
-  assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
 }
 
 const fixture = readFixture<{ cases: ParzenCase[] }>("parzen.json");

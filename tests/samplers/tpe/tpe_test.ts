@@ -9,6 +9,7 @@ import { hypervolume, nonDominationRanks, solveHssp } from "../../../lib/math/hy
 /** The workspace of the tests' draws (a sampler's memos; results never depend on it). */
 const ws = createTpeWorkspace();
 import {
+  close,
   distFromJson,
   type DistJson,
   num,
@@ -16,14 +17,6 @@ import {
   type TrialJson,
   trialsFromJson,
 } from "../../_helpers/tpe_fixtures.ts";
-
-const TOL = 1e-9;
-
-function close(actual: number, expected: number, what: string): void {
-  if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
-  const err = Math.abs(actual - expected) / Math.max(1, Math.abs(expected));
-  assert.ok(err <= TOL, `${what}: ${actual} vs ${expected} (error ${err})`);
-}
 
 // -------------------------------------------------------------------------------------
 // parity with Optuna 5.0
