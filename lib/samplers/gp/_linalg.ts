@@ -282,22 +282,20 @@ export function rowSums4(chol: Float64Array, n: number, v: Float64Array, i: numb
     d2 -= q * v2;
     d3 -= q * v3;
   }
-  v[o0] = a0;
-  v[o0 + 1] = a1;
-  v[o0 + 2] = a2;
-  v[o0 + 3] = a3;
-  v[o0 + 4] = b0;
-  v[o0 + 5] = b1;
-  v[o0 + 6] = b2;
-  v[o0 + 7] = b3;
-  v[o0 + 8] = c0;
-  v[o0 + 9] = c1;
-  v[o0 + 10] = c2;
-  v[o0 + 11] = c3;
-  v[o0 + 12] = d0;
-  v[o0 + 13] = d1;
-  v[o0 + 14] = d2;
-  v[o0 + 15] = d3;
+  storeQuad(v, o0, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3);
+}
+
+/** Writes a block of four rows' four values back, row-major, at `v[o0…o0+15]`. */
+// deno-fmt-ignore
+function storeQuad(
+  v: Float64Array, o0: number,
+  a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number,
+  c0: number, c1: number, c2: number, c3: number, d0: number, d1: number, d2: number, d3: number,
+): void {
+  v[o0] = a0; v[o0 + 1] = a1; v[o0 + 2] = a2; v[o0 + 3] = a3;
+  v[o0 + 4] = b0; v[o0 + 5] = b1; v[o0 + 6] = b2; v[o0 + 7] = b3;
+  v[o0 + 8] = c0; v[o0 + 9] = c1; v[o0 + 10] = c2; v[o0 + 11] = c3;
+  v[o0 + 12] = d0; v[o0 + 13] = d1; v[o0 + 14] = d2; v[o0 + 15] = d3;
 }
 
 /**
@@ -337,22 +335,7 @@ function solveFourRows(
   d1 = (d1 - l30 * a1 - l31 * b1 - l32 * c1) * e3;
   d2 = (d2 - l30 * a2 - l31 * b2 - l32 * c2) * e3;
   d3 = (d3 - l30 * a3 - l31 * b3 - l32 * c3) * e3;
-  v[o0] = a0;
-  v[o0 + 1] = a1;
-  v[o0 + 2] = a2;
-  v[o0 + 3] = a3;
-  v[o0 + 4] = b0;
-  v[o0 + 5] = b1;
-  v[o0 + 6] = b2;
-  v[o0 + 7] = b3;
-  v[o0 + 8] = c0;
-  v[o0 + 9] = c1;
-  v[o0 + 10] = c2;
-  v[o0 + 11] = c3;
-  v[o0 + 12] = d0;
-  v[o0 + 13] = d1;
-  v[o0 + 14] = d2;
-  v[o0 + 15] = d3;
+  storeQuad(v, o0, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3);
   return [
     a0 * a0 + b0 * b0,
     a1 * a1 + b1 * b1,
