@@ -115,6 +115,18 @@ interface Memory {
   readonly rho: number[];
 }
 
+/** Keeps the pair (s, y) with `1 / sy`, dropping the oldest when `m` pairs are kept. */
+function remember(mem: Memory, m: number, s: Float64Array, y: Float64Array, sy: number): void {
+  if (mem.s.length === m) {
+    mem.s.shift();
+    mem.y.shift();
+    mem.rho.shift();
+  }
+  mem.s.push(s);
+  mem.y.push(y);
+  mem.rho.push(1 / sy);
+}
+
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
@@ -232,16 +244,7 @@ export function minimize(
       y[i] = next.g[i]! - g[i]!;
     }
     const sy = dot(s, y);
-    if (sy > EPS * dot(y, y)) {
-      if (mem.s.length === m) {
-        mem.s.shift();
-        mem.y.shift();
-        mem.rho.shift();
-      }
-      mem.s.push(s);
-      mem.y.push(y);
-      mem.rho.push(1 / sy);
-    }
+    if (sy > EPS * dot(y, y)) remember(mem, m, s, y, sy);
     const reduction = (f - next.f) / Math.max(Math.abs(f), Math.abs(next.f), 1);
     x = next.x;
     g = next.g;
@@ -341,14 +344,7 @@ function minimizeWolfe(fg: ValueAndGrad, x0: Float64Array, o: MinimizeOptions): 
     if (fold - f <= ftol * Math.max(Math.abs(fold), Math.abs(f), 1)) break;
     const sy = dot(s, y);
     if (sy <= EPS * descent) continue;
-    if (mem.s.length === m) {
-      mem.s.shift();
-      mem.y.shift();
-      mem.rho.shift();
-    }
-    mem.s.push(s);
-    mem.y.push(y);
-    mem.rho.push(1 / sy);
+    remember(mem, m, s, y, sy);
   }
   return { x, f, nIter, success: true, ...curvatureOf(mem, free, h0) };
 }
