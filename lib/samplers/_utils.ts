@@ -134,13 +134,25 @@ export function derivedSeed(
   }));
 }
 
+const TWO_POW_M53 = 2 ** -53, TWO_POW_M969 = 2 ** -969;
+
 /** The largest double below `x`. */
 export function previousDouble(x: number): number {
   if (x === 0) return -Number.MIN_VALUE;
+  // x − x·2⁻⁵³ rounds to the double below x for every positive x whose product is normal (the
+  // subtrahend lies in [ulp/2, ulp), exactly ulp/2 only at a power of two, where it is exact)
+  if (x >= TWO_POW_M969 && x < Infinity) return x - x * TWO_POW_M53;
+  // the 64 bits as two 32-bit words (no BigInt: samplers call this on every draw)
   const buf = new DataView(new ArrayBuffer(8));
   buf.setFloat64(0, x);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, x > 0 ? bits - 1n : bits + 1n);
+  const hi = buf.getUint32(0), lo = buf.getUint32(4);
+  if (x > 0) {
+    buf.setUint32(0, lo === 0 ? hi - 1 : hi);
+    buf.setUint32(4, lo === 0 ? 0xffffffff : lo - 1);
+  } else {
+    buf.setUint32(0, lo === 0xffffffff ? hi + 1 : hi);
+    buf.setUint32(4, lo === 0xffffffff ? 0 : lo + 1);
+  }
   return buf.getFloat64(0);
 }
 
