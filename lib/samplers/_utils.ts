@@ -114,7 +114,13 @@ export function derivedSeed(
   prefix: string,
   legacyKeys: readonly string[],
 ): Either<HyperionError, number> {
-  // plain checks, no generator: samplers decode their options on every draw
+  // plain checks, no generator: samplers decode their options on every draw; the usual
+  // record (an integer seed, a state without a stream) first, allocating nothing
+  const given = options.seed;
+  if (
+    typeof given === "number" && Number.isSafeInteger(given) && typeof state === "object" &&
+    state !== null && !Array.isArray(state) && noneOf(state as Record<string, unknown>, legacyKeys)
+  ) return right(given);
   const s = expectObject(state, `${prefix}.state`);
   if (s._tag === "Left") return s;
   const legacy = legacyKeys.filter((k) => s.right[k] !== undefined);
@@ -132,6 +138,12 @@ export function derivedSeed(
     value: options.seed ?? null,
     expected: "an integer (a sampler records its seed, drawn at construction when none is given)",
   }));
+}
+
+/** True when `record` has none of `keys` (set to anything but `undefined`). */
+function noneOf(record: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const k of keys) if (record[k] !== undefined) return false;
+  return true;
 }
 
 const TWO_POW_M53 = 2 ** -53, TWO_POW_M969 = 2 ** -969;
