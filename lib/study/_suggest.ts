@@ -144,6 +144,9 @@ function internalValue(
   if (isSingle(distribution)) {
     return right(distribution._tag === "CategoricalDistribution" ? 0 : distribution.low);
   }
+  // the relative sample already drawn covers most parameters: no promise for those
+  const relative = l.relative === undefined ? undefined : relativeValue(l, name, distribution);
+  if (relative !== undefined) return right(relative);
   return sampledValue(trial, l, name, distribution);
 }
 
