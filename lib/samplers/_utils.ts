@@ -114,7 +114,13 @@ export function derivedSeed(
   prefix: string,
   legacyKeys: readonly string[],
 ): Either<HyperionError, number> {
-  // plain checks, no generator: samplers decode their options on every draw
+  // plain checks, no generator: samplers decode their options on every draw; the usual
+  // record (an integer seed, a state without a stream) first, allocating nothing
+  const given = options.seed;
+  if (
+    typeof given === "number" && Number.isSafeInteger(given) && typeof state === "object" &&
+    state !== null && !Array.isArray(state) && noneOf(state as Record<string, unknown>, legacyKeys)
+  ) return right(given);
   const s = expectObject(state, `${prefix}.state`);
   if (s._tag === "Left") return s;
   const legacy = legacyKeys.filter((k) => s.right[k] !== undefined);
@@ -134,13 +140,31 @@ export function derivedSeed(
   }));
 }
 
+/** True when `record` has none of `keys` (set to anything but `undefined`). */
+function noneOf(record: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const k of keys) if (record[k] !== undefined) return false;
+  return true;
+}
+
+const TWO_POW_M53 = 2 ** -53, TWO_POW_M969 = 2 ** -969;
+
 /** The largest double below `x`. */
 export function previousDouble(x: number): number {
   if (x === 0) return -Number.MIN_VALUE;
+  // x − x·2⁻⁵³ rounds to the double below x for every positive x whose product is normal (the
+  // subtrahend lies in [ulp/2, ulp), exactly ulp/2 only at a power of two, where it is exact)
+  if (x >= TWO_POW_M969 && x < Infinity) return x - x * TWO_POW_M53;
+  // the 64 bits as two 32-bit words (no BigInt: samplers call this on every draw)
   const buf = new DataView(new ArrayBuffer(8));
   buf.setFloat64(0, x);
-  const bits = buf.getBigUint64(0);
-  buf.setBigUint64(0, x > 0 ? bits - 1n : bits + 1n);
+  const hi = buf.getUint32(0), lo = buf.getUint32(4);
+  if (x > 0) {
+    buf.setUint32(0, lo === 0 ? hi - 1 : hi);
+    buf.setUint32(4, lo === 0 ? 0xffffffff : lo - 1);
+  } else {
+    buf.setUint32(0, lo === 0xffffffff ? hi + 1 : hi);
+    buf.setUint32(4, lo === 0xffffffff ? 0 : lo + 1);
+  }
   return buf.getFloat64(0);
 }
 

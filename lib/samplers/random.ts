@@ -193,6 +193,7 @@ function sampleIndependent(
 export const randomSamplerImpl: SamplerImpl = Object.freeze({
   kind: "random",
   needsHistory: false,
+  readsTrialParams: false,
   validate,
   sampleIndependent,
 });

@@ -120,6 +120,16 @@ export interface SamplerImpl {
    */
   readonly seesAllTrials?: boolean;
   /**
+   * Whether the sampler's functions may read the live trial's own parameters so far
+   * (`ctx.trial.params` and `ctx.trial.distributions`) during a suggest. A kind that never
+   * does (it reads the trial's number or attributes only) says `false`: it is then given the
+   * live record as it is, and a trial's later parameters are added to that record in place
+   * (O(p) per trial rather than O(p²)), so it must not keep the record either.
+   *
+   * @default {true}
+   */
+  readonly readsTrialParams?: boolean;
+  /**
    * Validates options and state of a snapshot before it is used and returns the record to use
    * (a snapshot of an older shape may be normalised; the built-in kinds accept the former
    * xoshiro stream states in `state` and drop them).

@@ -7,7 +7,7 @@
 import { type Either, genEither, left, right, type TaskEither } from "../effect/mod.ts";
 import { type HyperionError, show, storageError, studyNotFound, trialNotFound } from "../errors.ts";
 import { type Distribution, toExternal } from "../core/distributions.ts";
-import type { JsonValue } from "../core/json.ts";
+import type { JsonValue, ParamValue } from "../core/json.ts";
 import type { StudyRecord } from "../core/study.ts";
 import type { FrozenTrial } from "../core/trial.ts";
 import {
@@ -91,6 +91,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): Storage {
     byName: new Map(),
     trials: new Map(),
     heartbeats: new Map(),
+    unread: new Set(),
     nextStudyId: 0,
     nextTrialId: 0,
     closed: false,
@@ -120,6 +121,13 @@ interface MemoryState {
   readonly byName: Map<string, number>;
   readonly trials: Map<number, { studyId: number; trial: FrozenTrial }>;
   readonly heartbeats: Map<number, number>;
+  /**
+   * Ids of the trials whose stored version no reader has been given and whose `params` and
+   * `distributions` records only that version holds (the copies a parameter write made): the
+   * next parameter write adds to them in place, so that a trial of p parameters costs O(p), not
+   * O(p²). Every other write, and every read, takes the id out (the next write copies again).
+   */
+  readonly unread: Set<number>;
   nextStudyId: number;
   nextTrialId: number;
   closed: boolean;
@@ -158,6 +166,7 @@ function stored(st: MemoryState, trialId: number): { studyId: number; trial: Fro
 }
 
 function put(st: MemoryState, studyId: number, t: FrozenTrial): void {
+  st.unread.delete(t.trialId);
   st.trials.set(t.trialId, { studyId, trial: t });
   const s = st.studies.get(studyId)!;
   s.byNumber[t.number] = t;
@@ -194,6 +203,7 @@ function studyOps(st: MemoryState): StudyOps {
           for (const t of s.byNumber) {
             st.trials.delete(t.trialId);
             st.heartbeats.delete(t.trialId);
+            st.unread.delete(t.trialId);
           }
           st.studies.delete(studyId);
           st.byName.delete(s.record.studyName);
@@ -291,6 +301,31 @@ function newTrial(
   return frozen;
 }
 
+/**
+ * Adds a parameter to a stored trial: in place when no reader has its version (see
+ * `MemoryState.unread`), else in a copy that only the storage holds.
+ */
+function addParam(
+  st: MemoryState,
+  studyId: number,
+  t: FrozenTrial,
+  name: string,
+  value: ParamValue,
+  distribution: Distribution,
+): void {
+  if (st.unread.has(t.trialId)) {
+    (t.params as Record<string, ParamValue>)[name] = value;
+    (t.distributions as Record<string, Distribution>)[name] = distribution;
+    return;
+  }
+  put(st, studyId, {
+    ...t,
+    params: { ...t.params, [name]: value },
+    distributions: { ...t.distributions, [name]: distribution },
+  });
+  st.unread.add(t.trialId);
+}
+
 function trialWrites(st: MemoryState): Pick<
   Storage,
   "setTrialParam" | "setTrialIntermediateValue" | "setTrialStateValues" | "setTrialAttr"
@@ -308,11 +343,14 @@ function trialWrites(st: MemoryState): Pick<
             if (Object.hasOwn(t.params, w.name)) return;
             const s = st.studies.get(studyId)!;
             if (!s.firstDistributions.has(w.name)) s.firstDistributions.set(w.name, w.distribution);
-            put(st, studyId, {
-              ...t,
-              params: { ...t.params, [w.name]: toExternal(w.distribution, w.internal) },
-              distributions: { ...t.distributions, [w.name]: w.distribution },
-            });
+            addParam(
+              st,
+              studyId,
+              t,
+              w.name,
+              toExternal(w.distribution, w.internal),
+              w.distribution,
+            );
           }),
       ),
     setTrialIntermediateValue: (args) =>
@@ -370,6 +408,7 @@ function trialReads(st: MemoryState): Pick<
     getTrial: (trialId) =>
       run(st, "get the trial", () => {
         const t = st.trials.get(trialId);
+        st.unread.delete(trialId);
         return t === undefined ? left(trialNotFound(trialId, "id")) : right(t.trial);
       }),
     getAllTrials: (studyId, opts) =>
@@ -380,6 +419,7 @@ function trialReads(st: MemoryState): Pick<
           chainRight(study(st, studyId), (s) =>
             mapRight(checkTrialQuery(opts), (states): ReadonlyArray<FrozenTrial> => {
               const all = s.byNumber;
+              st.unread.clear(); // the caller holds every version now
               if (states) {
                 return all.filter((t) =>
                   states.includes(t.state)

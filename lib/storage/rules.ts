@@ -381,7 +381,18 @@ export function normaliseTemplate(
 
 /** Copies a JSON value deeply (attribute maps must not alias the caller's objects). */
 export function cloneJson<T extends JsonValue>(value: T): T {
+  // primitives and empty records (most attributes, every new trial's maps) without a clone
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value) ? value.length === 0 : isEmptyRecord(value)) {
+    return (Array.isArray(value) ? [] : {}) as T;
+  }
   return structuredClone(value);
+}
+
+/** True when a (JSON) record has no key. */
+function isEmptyRecord(value: object): boolean {
+  for (const _ in value) return false;
+  return true;
 }
 
 /** Why a stale-trial grace period is invalid (not a number), if it is. */

@@ -135,26 +135,25 @@ export function decideParam(
   args: SetTrialParamArgs,
   first: FirstDistribution,
 ): Either<HyperionError, ParamWrite> {
-  return chainRight(
-    found(args?.trialId, head),
-    (t) =>
-      chainRight(
-        checkParam(args.name, args.internal, args.distribution),
-        (d) =>
-          chainRight(checkUpdatable(t, `set parameter '${args.name}' of`), () => {
-            const stored = first(t.studyId, args.name);
-            const write = {
-              trialId: args.trialId,
-              name: args.name,
-              internal: args.internal,
-              distribution: d,
-            };
-            return stored === undefined
-              ? right(write)
-              : mapRight(checkCompatible(stored, d, args.name), () => write);
-          }),
-      ),
-  );
+  // plain early returns, no closure: this runs on every suggest
+  const t = found(args?.trialId, head);
+  if (t._tag === "Left") return t;
+  const d = checkParam(args.name, args.internal, args.distribution);
+  if (d._tag === "Left") return d;
+  if (isFinished(t.right.state)) {
+    const refused = checkUpdatable(t.right, `set parameter '${args.name}' of`);
+    if (refused._tag === "Left") return refused;
+  }
+  const write = {
+    trialId: args.trialId,
+    name: args.name,
+    internal: args.internal,
+    distribution: d.right,
+  };
+  const stored = first(t.right.studyId, args.name);
+  if (stored === undefined) return right(write);
+  const compatible = checkCompatible(stored, d.right, args.name);
+  return compatible._tag === "Left" ? compatible : right(write);
 }
 
 /**

@@ -9,7 +9,7 @@ import { type Either, left, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { SamplerContext, SamplerHookResult } from "../samplers/sampler.ts";
 import { samplerImpl } from "../samplers/catalog.ts";
-import type { TrialLive } from "./_live.ts";
+import { releaseFrozen, type TrialLive } from "./_live.ts";
 import type { Trial } from "./trial.ts";
 
 // The functions here are awaited once per suggest: plain async functions with early returns,
@@ -41,7 +41,7 @@ async function fetchHistory(trial: Trial, l: TrialLive): Promise<Either<Hyperion
       studyName: study.studyName,
       directions: study.directions,
       trials: trials.right,
-      trial: l.frozen,
+      trial: releaseFrozen(l),
     })
     : trials.right;
   // this trial is usually the newest: search from the end, once per trial
@@ -57,18 +57,21 @@ async function fetchHistory(trial: Trial, l: TrialLive): Promise<Either<Hyperion
  * this trial as this process last wrote it (a copy of the pointers only), the same array for as
  * long as the trial is unchanged, since samplers memoise by list identity.
  */
-function currentContext(trial: Trial, l: TrialLive): SamplerContext {
+function currentContext(trial: Trial, l: TrialLive, readsTrialParams: boolean): SamplerContext {
   let history = l.history ?? [];
   if (l.historyAt >= 0) {
     if (l.view?.frozen === l.frozen) history = l.view.trials;
     else {
       const copy = history.slice();
-      copy[l.historyAt] = l.frozen;
+      copy[l.historyAt] = releaseFrozen(l);
       l.view = { trials: copy, frozen: l.frozen };
       history = copy;
     }
   }
-  return { study: l.study, directions: trial.study.directions, trials: history, trial: l.frozen };
+  // a sampler that never reads the trial's own parameters is given the record as it is (the
+  // next parameters are added to it in place); any other is given it for good
+  const t = readsTrialParams ? releaseFrozen(l) : l.frozen;
+  return { study: l.study, directions: trial.study.directions, trials: history, trial: t };
 }
 
 /**
@@ -79,12 +82,13 @@ export async function samplerContext(
   trial: Trial,
   l: TrialLive,
   needsHistory: boolean,
+  readsTrialParams = true,
 ): Promise<Either<HyperionError, SamplerContext>> {
   if (needsHistory && l.history === undefined) {
     const fetched = await fetchHistory(trial, l);
     if (fetched._tag === "Left") return fetched;
   }
-  return right(currentContext(trial, l));
+  return right(currentContext(trial, l, readsTrialParams));
 }
 
 /** True when a hook's result has system attributes to store (else applying it is synchronous). */

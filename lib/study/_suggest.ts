@@ -19,7 +19,7 @@ import { distributionToJson } from "../core/distribution_json.ts";
 import type { ParamValue } from "../core/json.ts";
 import type { SamplerImpl } from "../samplers/sampler.ts";
 import { samplerImpl } from "../samplers/catalog.ts";
-import { checkTrialHandle, type TrialLive, withParam } from "./_live.ts";
+import { addParam, checkTrialHandle, type TrialLive } from "./_live.ts";
 import { applyHook, samplerContext } from "./_sampling.ts";
 import type { Trial } from "./trial.ts";
 import { log, studyLogger, warnIfRedefined } from "./logging.ts";
@@ -54,7 +54,7 @@ async function relativeSample(
   const { inferRelativeSearchSpace, sampleRelative, needsHistory } = impl;
   if (l.relative !== undefined || !inferRelativeSearchSpace || !sampleRelative) return DONE;
   const runtime = trial.study.runtime;
-  const ctx = await samplerContext(trial, l, needsHistory);
+  const ctx = await samplerContext(trial, l, needsHistory, impl.readsTrialParams !== false);
   if (ctx._tag === "Left") return ctx;
   const space = inferRelativeSearchSpace(runtime.sampler, ctx.right, runtime.workspace);
   if (Object.keys(space).length === 0) {
@@ -103,7 +103,12 @@ async function sampledValue(
   }
   const relative = relativeValue(l, name, distribution);
   if (relative !== undefined) return right(relative);
-  const ctx = await samplerContext(trial, l, impl.right.needsHistory);
+  const ctx = await samplerContext(
+    trial,
+    l,
+    impl.right.needsHistory,
+    impl.right.readsTrialParams !== false,
+  );
   if (ctx._tag === "Left") return ctx;
   const sampled = impl.right.sampleIndependent(
     runtime.sampler,
@@ -139,6 +144,9 @@ function internalValue(
   if (isSingle(distribution)) {
     return right(distribution._tag === "CategoricalDistribution" ? 0 : distribution.low);
   }
+  // the relative sample already drawn covers most parameters: no promise for those
+  const relative = l.relative === undefined ? undefined : relativeValue(l, name, distribution);
+  if (relative !== undefined) return right(relative);
   return sampledValue(trial, l, name, distribution);
 }
 
@@ -191,6 +199,6 @@ export async function suggestNow(
   })();
   if (written._tag === "Left") return written;
   const external = toExternal(distribution, internal.right);
-  l.frozen = withParam(l.frozen, name, external, distribution);
+  addParam(l, name, external, distribution);
   return right(external);
 }

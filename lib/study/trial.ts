@@ -24,7 +24,7 @@ import type { JsonValue } from "../core/json.ts";
 import { type Attrs, type FrozenTrial, isFinished } from "../core/trial.ts";
 import { checkAttr } from "../storage/rules.ts";
 import type { PrunerContext } from "../pruners/pruner.ts";
-import { checkTrialHandle, guard, trialLive } from "./_live.ts";
+import { checkTrialHandle, guard, releaseFrozen, trialLive } from "./_live.ts";
 import type { Study } from "./study.ts";
 
 // -------------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ export interface Trial {
  */
 export function trialSnapshot(trial: Trial): Either<HyperionError, FrozenTrial> {
   return genEither(function* (_) {
-    return (yield* _(checkTrialHandle(trial))).frozen;
+    return releaseFrozen(yield* _(checkTrialHandle(trial)));
   });
 }
 

@@ -320,6 +320,7 @@ function beforeTrial(
 export const cmaEsSamplerImpl: SamplerImpl = Object.freeze({
   kind: "cmaEs",
   needsHistory: true,
+  readsTrialParams: false,
   createWorkspace: createCmaWorkspace,
   validate,
   beforeTrial,

@@ -110,7 +110,13 @@ export function generateChild(input: ChildInput): Record<string, number> {
 
 /** The internal value of parameter `name` of a parent. */
 function internalOf(d: Distribution, t: FrozenTrial, name: string): number {
-  const v = toInternal(d, t.params[name]);
+  const x = t.params[name];
+  // a valid number is its own internal value (toInternal's Right), without an Either
+  if (
+    d._tag !== "CategoricalDistribution" && typeof x === "number" && !Number.isNaN(x) &&
+    !(d.log && x <= 0)
+  ) return x;
+  const v = toInternal(d, x);
   return v._tag === "Right" ? v.right : NaN;
 }
 

@@ -290,6 +290,7 @@ export function gaSamplerImpl(ga: GaKind): SamplerImpl {
   return Object.freeze({
     kind: ga.kind,
     needsHistory: true,
+    readsTrialParams: false,
     createWorkspace: newGaWorkspace,
     validate: (s: Sampler) => validate(ga, s),
     beforeTrial: (s: Sampler, ctx: SamplerContext, w?: unknown) =>

@@ -457,6 +457,7 @@ export function makeQmcSamplerImpl(memo: QmcMemo = newQmcMemo()): QmcSamplerImpl
   return Object.freeze({
     kind: "qmc",
     needsHistory: true,
+    readsTrialParams: false,
     memo,
     createWorkspace: newQmcMemo,
     validate,

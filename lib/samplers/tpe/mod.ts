@@ -215,6 +215,7 @@ function sampleIndependent(
 export const tpeSamplerImpl: SamplerImpl = Object.freeze({
   kind: "tpe",
   needsHistory: true,
+  readsTrialParams: false,
   createWorkspace: createTpeWorkspace,
   validate,
   inferRelativeSearchSpace,
