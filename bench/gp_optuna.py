@@ -33,7 +33,14 @@ def branin(trial):
     return (x1 - b * x0**2 + c * x0 - 6) ** 2 + 10 * (1 - t) * math.cos(x0) + 10
 
 
+def warm_up():
+    """A short discarded GP study (20 random trials, 3 GP trials), as bench/gp_cost.ts runs one."""
+    study = optuna.create_study(sampler=optuna.samplers.GPSampler(seed=99, n_startup_trials=20))
+    study.optimize(hartmann6, n_trials=23)
+
+
 def cost(n_history, n_timed, seed):
+    warm_up()
     storage = optuna.storages.InMemoryStorage()
     study = optuna.create_study(storage=storage, study_name="s", sampler=optuna.samplers.RandomSampler(seed=seed))
     study.optimize(hartmann6, n_trials=n_history)
