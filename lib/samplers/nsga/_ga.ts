@@ -170,7 +170,10 @@ function trialGeneration(v: GaView): number {
   const key = generationKey(v.ga);
   const tail = scanHistory(v.ws.history, v.ctx.trials, key);
   let max = 0, count = 0;
-  for (const [g, c] of generationCounts(v.ws.history, tail, key)) {
+  const counts = hasComplete(tail)
+    ? generationCounts(v.ws.history, tail, key)
+    : v.ws.history.generations;
+  for (const [g, c] of counts) {
     if (g > max) [max, count] = [g, c];
     else if (g === max) count = c;
   }
