@@ -9,6 +9,7 @@ import { type Either, left, right } from "../effect/mod.ts";
 import type { HyperionError } from "../errors.ts";
 import type { SamplerContext, SamplerHookResult } from "../samplers/sampler.ts";
 import { samplerImpl } from "../samplers/catalog.ts";
+import type { FrozenTrial } from "../core/trial.ts";
 import { releaseFrozen, type TrialLive } from "./_live.ts";
 import type { Trial } from "./trial.ts";
 
@@ -58,20 +59,43 @@ async function fetchHistory(trial: Trial, l: TrialLive): Promise<Either<Hyperion
  * long as the trial is unchanged, since samplers memoise by list identity.
  */
 function currentContext(trial: Trial, l: TrialLive, readsTrialParams: boolean): SamplerContext {
-  let history = l.history ?? [];
-  if (l.historyAt >= 0) {
-    if (l.view?.frozen === l.frozen) history = l.view.trials;
-    else {
-      const copy = history.slice();
-      copy[l.historyAt] = releaseFrozen(l);
-      l.view = { trials: copy, frozen: l.frozen };
-      history = copy;
-    }
-  }
   // a sampler that never reads the trial's own parameters is given the record as it is (the
   // next parameters are added to it in place); any other is given it for good
   const t = readsTrialParams ? releaseFrozen(l) : l.frozen;
-  return { study: l.study, directions: trial.study.directions, trials: history, trial: t };
+  const study = l.study, directions = trial.study.directions;
+  if (l.historyAt < 0 || l.view?.frozen === l.frozen) {
+    const trials = l.historyAt < 0 ? l.history ?? [] : l.view!.trials;
+    return { study, directions, trials, trial: t };
+  }
+  // the history with this version of the trial is copied only when a hook reads it (many hooks,
+  // such as a genetic sampler's independent draws, never do)
+  const frozen = l.frozen;
+  let trials: ReadonlyArray<FrozenTrial> | undefined;
+  return {
+    study,
+    directions,
+    get trials(): ReadonlyArray<FrozenTrial> {
+      return trials ??= historyWith(l, frozen);
+    },
+    trial: t,
+  };
+}
+
+/** The history with `frozen` as the trial (kept as the view while it is the trial's version). */
+function historyWith(l: TrialLive, frozen: FrozenTrial): ReadonlyArray<FrozenTrial> {
+  if (l.view?.frozen === frozen) return l.view.trials;
+  const history = l.history ?? [];
+  const given = frozen === l.frozen ? releaseFrozen(l) : frozen;
+  // the fetched history may hold this very version already: no copy then
+  if (history[l.historyAt] === given) {
+    if (frozen === l.frozen) l.view = { trials: history, frozen };
+    return history;
+  }
+  const copy = history.slice();
+  copy[l.historyAt] = given;
+  if (frozen !== l.frozen) return copy;
+  l.view = { trials: copy, frozen };
+  return copy;
 }
 
 /**

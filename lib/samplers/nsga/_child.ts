@@ -71,6 +71,34 @@ export function drawsOf(rng: Rng): Draws {
   return { uniform: () => uniform(rng), normal: () => normal(rng) };
 }
 
+/**
+ * What child generation reads from a search space, worked out once per space: the names in
+ * order, the categorical and numerical ones, and the numerical ones' transformed bounds.
+ */
+export interface SpaceLayout {
+  readonly space: SearchSpace;
+  readonly names: ReadonlyArray<string>;
+  readonly cat: ReadonlyArray<string>;
+  readonly num: ReadonlyArray<string>;
+  readonly dists: ReadonlyArray<NumDist>;
+  readonly bounds: ReadonlyArray<readonly [number, number]>;
+  /** Per name (in `names` order): the transformed bounds, or `undefined` (categorical). */
+  readonly boundsByName: ReadonlyArray<readonly [number, number] | undefined>;
+}
+
+/** The {@link SpaceLayout} of a search space. */
+export function layoutOf(space: SearchSpace): SpaceLayout {
+  const names = Object.keys(space);
+  const cat = names.filter((n) => space[n]!._tag === "CategoricalDistribution");
+  const num = names.filter((n) => space[n]!._tag !== "CategoricalDistribution");
+  const dists = num.map((n) => space[n] as NumDist);
+  const boundsByName = names.map((n) => {
+    const d = space[n]!;
+    return d._tag === "CategoricalDistribution" ? undefined : transformBounds(d);
+  });
+  return { space, names, cat, num, dists, bounds: dists.map(transformBounds), boundsByName };
+}
+
 /** What a child is generated from. */
 export interface ChildInput {
   readonly options: NsgaOptions;
@@ -78,26 +106,33 @@ export interface ChildInput {
   readonly parents: ReadonlyArray<FrozenTrial>;
   readonly directions: ReadonlyArray<Direction>;
   readonly rng: Rng;
+  /** The layout of `space` (worked out here when absent). */
+  readonly layout?: SpaceLayout;
+  /** Whether a parent has constraint values (worked out here when absent). */
+  readonly constrained?: boolean;
 }
 
 /** The child's parameters (internal values); mutated ones are left out unless mutated here. */
 export function generateChild(input: ChildInput): Record<string, number> {
   const { options: o, space, parents, rng } = input;
-  const names = Object.keys(space);
+  const layout = input.layout?.space === space ? input.layout : layoutOf(space);
+  const names = layout.names;
   let child: Record<string, number>;
-  if (uniform(rng) < o.crossoverProb) child = performCrossover(input);
+  if (uniform(rng) < o.crossoverProb) child = performCrossover(input, layout);
   else {
     const p = parents[randomInt(rng, parents.length)]!;
-    child = Object.fromEntries(names.map((n) => [n, internalOf(space[n]!, p, n)]));
+    child = {};
+    for (const n of names) child[n] = internalOf(space[n]!, p, n);
   }
   const prob = o.mutationProb ?? 1 / Math.max(1, names.length);
   const out: Record<string, number> = {};
-  for (const name of names) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     if (uniform(rng) >= prob) out[name] = child[name]!;
     else if (o.mutation !== null) {
       const d = space[name]!;
       if (d._tag === "CategoricalDistribution") continue;
-      const [lb, ub] = transformBounds(d);
+      const [lb, ub] = layout.boundsByName[i]!;
       const u = uniform(rng);
       out[name] = untransformValue(
         d,
@@ -120,23 +155,43 @@ function internalOf(d: Distribution, t: FrozenTrial, name: string): number {
   return v._tag === "Right" ? v.right : NaN;
 }
 
+/** The parents' numerical parameters in the transformed space (rows: parents). */
+function transformedRows(ps: ReadonlyArray<FrozenTrial>, layout: SpaceLayout): number[][] {
+  const { num, dists } = layout;
+  const rows: number[][] = [];
+  for (const p of ps) {
+    const row = new Array<number>(num.length);
+    for (let i = 0; i < num.length; i++) {
+      const d = dists[i]!;
+      row[i] = transformValue(d, internalOf(d, p, num[i]!));
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** True when every parameter of the child lies in its distribution. */
+function inSpace(child: Record<string, number>, layout: SpaceLayout): boolean {
+  for (const n of layout.names) if (!contains(layout.space[n]!, child[n]!)) return false;
+  return true;
+}
+
 /** Crossovers of tournament-chosen parents until the child lies in the space. */
-function performCrossover(input: ChildInput): Record<string, number> {
+function performCrossover(input: ChildInput, layout: SpaceLayout): Record<string, number> {
   const { options: o, space, rng } = input;
-  const names = Object.keys(space);
-  const cat = names.filter((n) => space[n]!._tag === "CategoricalDistribution");
-  const num = names.filter((n) => space[n]!._tag !== "CategoricalDistribution");
-  const dists = num.map((n) => space[n] as NumDist);
+  const { cat, num, dists } = layout;
   const env = {
-    bounds: dists.map(transformBounds),
+    bounds: layout.bounds,
     multiObjective: input.directions.length > 1,
     swappingProb: o.swappingProb,
   };
   const draws = drawsOf(rng);
-  const better = isConstrained(input.parents) ? constrainedDominates : dominates;
+  const constrained = input.constrained ?? isConstrained(input.parents);
+  const better = constrained ? constrainedDominates : dominates;
+  const k = nParents(o.crossover);
   let child: Record<string, number> = {};
   for (let attempt = 0; attempt < MAX_CROSSOVER_TRIES; attempt++) {
-    const ps = selectParents(input, nParents(o.crossover), better);
+    const ps = selectParents(input, k, better);
     child = {};
     const first = ps[0]!, last = ps[ps.length - 1]!;
     for (const n of cat) {
@@ -144,11 +199,10 @@ function performCrossover(input: ChildInput): Record<string, number> {
       child[n] = internalOf(space[n]!, from, n);
     }
     if (num.length > 0) {
-      const rows = ps.map((p) => dists.map((d, i) => transformValue(d, internalOf(d, p, num[i]!))));
-      const c = crossover(o.crossover, rows, draws, env);
-      num.forEach((n, i) => child[n] = untransformValue(dists[i]!, c[i]!));
+      const c = crossover(o.crossover, transformedRows(ps, layout), draws, env);
+      for (let i = 0; i < num.length; i++) child[num[i]!] = untransformValue(dists[i]!, c[i]!);
     }
-    if (names.every((n) => contains(space[n]!, child[n]!))) return child;
+    if (inSpace(child, layout)) return child;
   }
   return clipInto(child, space);
 }
@@ -171,7 +225,7 @@ type Dominates = (a: FrozenTrial, b: FrozenTrial, directions: ReadonlyArray<Dire
 function selectParents(input: ChildInput, k: number, better: Dominates): FrozenTrial[] {
   const chosen: FrozenTrial[] = [];
   for (let i = 0; i < k; i++) {
-    const pool = input.parents.filter((t) => !chosen.includes(t));
+    const pool = i === 0 ? input.parents : input.parents.filter((t) => !chosen.includes(t));
     const a = pool[randomInt(input.rng, pool.length)]!;
     const b = pool[randomInt(input.rng, pool.length)]!;
     chosen.push(better(a, b, input.directions) ? a : b);

@@ -25,15 +25,17 @@ import type {
   SamplerHookResult,
   SamplerImpl,
 } from "../sampler.ts";
-import { generateChild } from "./_child.ts";
+import { generateChild, layoutOf, type SpaceLayout } from "./_child.ts";
 import {
   generationCounts,
+  hasComplete,
   type HistoryMemo,
   intersectionOf,
   newHistoryMemo,
   scanHistory,
 } from "./_history.ts";
 import { decodeNsgaOptions, encodeNsgaOptions, type NsgaOptions } from "./_options.ts";
+import { isConstrained } from "./_selection.ts";
 
 // -------------------------------------------------------------------------------------
 // model
@@ -69,6 +71,30 @@ export interface GaWorkspace {
   readonly generations: Map<number, number>;
   /** Per generation: its parents' ids, the trials and where they stand in the history. */
   readonly parents: Map<number, ParentsMemo>;
+  /** The generation and parents found for the current trial (its hooks share them). */
+  trial: TrialMemo | undefined;
+  /** The last relative search space, reused while the intersection is unchanged. */
+  space: SpaceMemo | undefined;
+  /** The layout of the last space a child was generated in. */
+  layout: SpaceLayout | undefined;
+  /** Whether the last parent list seen has constraint values. */
+  constrained:
+    | { readonly parents: ReadonlyArray<FrozenTrial>; readonly value: boolean }
+    | undefined;
+}
+
+/** The generation and parents of one trial, found in a history of `n` trials. */
+interface TrialMemo {
+  readonly trialId: number;
+  readonly n: number;
+  readonly generation: number;
+  readonly parents: FrozenTrial[];
+}
+
+/** A relative search space and the memo version it was built from. */
+interface SpaceMemo {
+  readonly version: number;
+  readonly space: SearchSpace;
 }
 
 /** The parents of one generation, found in a history. */
@@ -80,7 +106,15 @@ interface ParentsMemo {
 
 /** An empty {@link GaWorkspace}. */
 export function newGaWorkspace(): GaWorkspace {
-  return { history: newHistoryMemo(), generations: new Map(), parents: new Map() };
+  return {
+    history: newHistoryMemo(),
+    generations: new Map(),
+    parents: new Map(),
+    trial: undefined,
+    space: undefined,
+    layout: undefined,
+    constrained: undefined,
+  };
 }
 
 /** The workspace given, or a fresh one (hooks called without one work the same). */
@@ -136,7 +170,10 @@ function trialGeneration(v: GaView): number {
   const key = generationKey(v.ga);
   const tail = scanHistory(v.ws.history, v.ctx.trials, key);
   let max = 0, count = 0;
-  for (const [g, c] of generationCounts(v.ws.history, tail, key)) {
+  const counts = hasComplete(tail)
+    ? generationCounts(v.ws.history, tail, key)
+    : v.ws.history.generations;
+  for (const [g, c] of counts) {
     if (g > max) [max, count] = [g, c];
     else if (g === max) count = c;
   }
@@ -223,6 +260,7 @@ function beforeTrial(
   const g = trialGeneration(v);
   const parents = parentPopulation(v, g);
   if (parents._tag === "Left") return parents;
+  remember(ws, ctx, g, parents.right);
   const trialSystemAttrs: Attrs = generationOf(ga, ctx.trial) === g
     ? {}
     : { [generationKey(ga)]: g };
@@ -235,14 +273,45 @@ function beforeTrial(
  */
 function inferRelativeSearchSpace(ga: GaKind, ctx: SamplerContext, ws: GaWorkspace): SearchSpace {
   const key = generationKey(ga);
-  const space = intersectionOf(ws.history, scanHistory(ws.history, ctx.trials, key));
+  const tail = scanHistory(ws.history, ctx.trials, key);
+  const memoised = !hasComplete(tail);
+  if (memoised && ws.space?.version === ws.history.version) return ws.space.space;
+  const space = intersectionOf(ws.history, tail);
   const out: Record<string, Distribution> = {};
-  if (space === undefined) return out;
-  for (const name of [...space.keys()].sort()) {
-    const d = space.get(name)!;
-    if (!isSingle(d)) out[name] = d;
+  if (space !== undefined) {
+    for (const name of [...space.keys()].sort()) {
+      const d = space.get(name)!;
+      if (!isSingle(d)) out[name] = d;
+    }
   }
-  return out;
+  if (!memoised) return out;
+  const frozen = Object.freeze(out);
+  ws.space = { version: ws.history.version, space: frozen };
+  return frozen;
+}
+
+/** Remembers the trial's generation and parents for its later hooks. */
+function remember(ws: GaWorkspace, ctx: SamplerContext, g: number, parents: FrozenTrial[]): void {
+  ws.trial = { trialId: ctx.trial.trialId, n: ctx.trials.length, generation: g, parents };
+}
+
+/**
+ * The parents of the trial's generation: those `beforeTrial` found for this trial (same trial,
+ * same history, same generation recorded), else found again.
+ */
+function trialParents(
+  ga: GaKind,
+  o: NsgaOptions,
+  ctx: SamplerContext,
+  ws: GaWorkspace,
+): Either<HyperionError, FrozenTrial[]> {
+  const m = ws.trial;
+  if (
+    m !== undefined && m.trialId === ctx.trial.trialId && m.n === ctx.trials.length &&
+    m.generation === generationOf(ga, ctx.trial)
+  ) return right(m.parents);
+  const v = viewOf(ga, o, ctx, ws);
+  return parentPopulation(v, trialGeneration(v));
 }
 
 /** A child of the trial's generation's parents (none in generation 0). */
@@ -255,16 +324,21 @@ function sampleRelative(
 ): Either<HyperionError, Sampled<Readonly<Record<string, number>>>> {
   const o = decodeNsgaOptions(sampler.options, ga.kind);
   if (o._tag === "Left") return o;
-  const v = viewOf(ga, o.right, ctx, ws);
-  const parents = parentPopulation(v, trialGeneration(v));
+  const parents = trialParents(ga, o.right, ctx, ws);
   if (parents._tag === "Left") return parents;
   if (parents.right.length === 0) return right({ value: {}, state: sampler.state });
+  if (ws.layout?.space !== space) ws.layout = layoutOf(space);
+  if (ws.constrained?.parents !== parents.right) {
+    ws.constrained = { parents: parents.right, value: isConstrained(parents.right) };
+  }
   const value = generateChild({
     options: o.right,
     space,
     parents: parents.right,
     directions: ctx.directions,
     rng: rngFor(o.right.seed, ctx.trial.number, "relative"),
+    layout: ws.layout,
+    constrained: ws.constrained.value,
   });
   return right({ value, state: sampler.state });
 }

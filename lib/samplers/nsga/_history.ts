@@ -19,13 +19,15 @@ export interface HistoryMemo {
   lastId: number;
   /** Intersection of its COMPLETE trials' distributions (`undefined`: none yet). */
   space: Map<string, Distribution> | undefined;
+  /** Changes whenever `space` changes (never repeats, also across restarts). */
+  version: number;
   /** Its COMPLETE trials per generation (-1: no generation recorded). */
   readonly generations: Map<number, number>;
 }
 
 /** An empty {@link HistoryMemo}. */
 export function newHistoryMemo(): HistoryMemo {
-  return { n: 0, lastId: -1, space: undefined, generations: new Map() };
+  return { n: 0, lastId: -1, space: undefined, version: 0, generations: new Map() };
 }
 
 /** The recorded generation of a trial under `key`, or -1. */
@@ -34,15 +36,25 @@ export function generationAt(t: FrozenTrial, key: string): number {
   return typeof g === "number" ? g : -1;
 }
 
-/** Narrows `space` to the distributions `t` shares with it (the first trial defines it). */
+/**
+ * Narrows `space` to the distributions `t` shares with it (the first trial defines it); `onChange`
+ * is called when it changes.
+ */
 function intersect(
   space: Map<string, Distribution> | undefined,
   t: FrozenTrial,
+  onChange?: () => void,
 ): Map<string, Distribution> {
-  if (space === undefined) return new Map(Object.entries(t.distributions));
+  if (space === undefined) {
+    onChange?.();
+    return new Map(Object.entries(t.distributions));
+  }
   for (const [name, d] of space) {
     const other = t.distributions[name];
-    if (other === undefined || !distributionEquals(d, other)) space.delete(name);
+    if (other === undefined || !distributionEquals(d, other)) {
+      space.delete(name);
+      onChange?.();
+    }
   }
   return space;
 }
@@ -54,21 +66,33 @@ export function scanHistory(
   generationKey: string,
 ): ReadonlyArray<FrozenTrial> {
   if (memo.n > 0 && (trials.length < memo.n || trials[memo.n - 1]!.trialId !== memo.lastId)) {
-    Object.assign(memo, newHistoryMemo(), { generations: memo.generations });
+    Object.assign(memo, newHistoryMemo(), {
+      generations: memo.generations,
+      version: memo.version + 1,
+    });
     memo.generations.clear();
   }
+  const changed = () => memo.version++;
   while (memo.n < trials.length) {
     const t = trials[memo.n]!;
     if (t.state === "RUNNING" || t.state === "WAITING") break;
     if (t.state === "COMPLETE") {
-      memo.space = intersect(memo.space, t);
+      memo.space = intersect(memo.space, t, changed);
       const g = generationAt(t, generationKey);
       memo.generations.set(g, (memo.generations.get(g) ?? 0) + 1);
     }
     memo.lastId = t.trialId;
     memo.n++;
   }
-  return trials.slice(memo.n);
+  return memo.n === trials.length ? EMPTY : trials.slice(memo.n);
+}
+
+const EMPTY: ReadonlyArray<FrozenTrial> = Object.freeze([]);
+
+/** True when `tail` holds a COMPLETE trial. */
+export function hasComplete(tail: ReadonlyArray<FrozenTrial>): boolean {
+  for (const t of tail) if (t.state === "COMPLETE") return true;
+  return false;
 }
 
 /** The intersection search space of every COMPLETE trial (name order), from the memo. */

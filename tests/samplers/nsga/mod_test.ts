@@ -354,3 +354,41 @@ Deno.test("nsgaIISampler() functions give the same with their workspace, a fresh
     assert.deepEqual(results[0], results[2], `n=${n}`);
   }
 });
+
+Deno.test("nsgaIISampler() functions give the same when two trials' hooks interleave on one workspace", async () => {
+  const sampler = nsgaIISampler({ seed: 5, populationSize: 4 });
+  const { study, trials } = await run(sampler, 21);
+  const impl = BUILTIN_SAMPLERS.nsgaII!;
+  const record = await runOrThrow(() => study.storage.getStudyById(study.studyId)());
+  // trial A sees 9 trials (generation 2), trial B 21 (a later generation)
+  const contexts = [9, 21].map((n) => {
+    const live = { ...trials[0]!, number: 200 + n, trialId: 200 + n, state: "RUNNING" as const };
+    return {
+      study: record,
+      directions: study.directions,
+      trials: [...trials.slice(0, n), { ...live, systemAttrs: {} }],
+      trial: { ...live, systemAttrs: {} },
+    };
+  });
+  const after = (ctx: (typeof contexts)[number], w: unknown) => {
+    const before = getOrThrow(impl.beforeTrial!(sampler, ctx, w));
+    return {
+      ...ctx,
+      trial: { ...ctx.trial, systemAttrs: { ...before.trialSystemAttrs } },
+      study: { ...record, systemAttrs: { ...record.systemAttrs, ...before.studySystemAttrs } },
+    };
+  };
+  const childOf = (ctx: ReturnType<typeof after>, w: unknown) =>
+    getOrThrow(
+      impl.sampleRelative!(sampler, ctx, impl.inferRelativeSearchSpace!(sampler, ctx, w), w),
+    ).value;
+  const shared = impl.createWorkspace!();
+  const [a, b] = [after(contexts[0]!, shared), after(contexts[1]!, shared)];
+  const interleaved = [childOf(a!, shared), childOf(b!, shared)];
+  const alone = contexts.map((ctx) => {
+    const w = impl.createWorkspace!();
+    return childOf(after(ctx, w), w);
+  });
+  assert.deepEqual(interleaved, alone);
+  assert.notDeepEqual(interleaved[0], interleaved[1]);
+});
