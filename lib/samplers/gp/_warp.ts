@@ -21,8 +21,11 @@ export function yeoJohnson(y: number, lambda: number): number {
   return Math.abs(l2) < 1e-12 ? -Math.log1p(-y) : -(Math.pow(1 - y, l2) - 1) / l2;
 }
 
-/** The log-likelihood of `lambda` (SciPy's `yeojohnson_llf`). */
-export function yeoJohnsonLlf(ys: Float64Array, lambda: number): number {
+/** `ys` through the transform with `lambda`, with the mean and (population) variance of the result. */
+function transformed(
+  ys: Float64Array,
+  lambda: number,
+): { readonly t: Float64Array; readonly mean: number; readonly variance: number } {
   const n = ys.length;
   const t = Float64Array.from(ys, (y) => yeoJohnson(y, lambda));
   let mean = 0;
@@ -30,9 +33,15 @@ export function yeoJohnsonLlf(ys: Float64Array, lambda: number): number {
   mean /= n;
   let sq = 0;
   for (const v of t) sq += (v - mean) ** 2;
+  return { t, mean, variance: sq / n };
+}
+
+/** The log-likelihood of `lambda` (SciPy's `yeojohnson_llf`). */
+export function yeoJohnsonLlf(ys: Float64Array, lambda: number): number {
+  const n = ys.length;
+  const { variance } = transformed(ys, lambda);
   let jac = 0;
   for (const y of ys) jac += Math.sign(y) * Math.log1p(Math.abs(y));
-  const variance = sq / n;
   if (!(variance > 0) || !Number.isFinite(variance)) return -Infinity;
   return -0.5 * n * Math.log(variance) + (lambda - 1) * jac;
 }
@@ -68,15 +77,9 @@ const LAMBDA_RANGE = [0, 2] as const;
  * again; `ys` unchanged when they are constant.
  */
 export function warpOutputs(ys: Float64Array): Float64Array {
-  const n = ys.length;
   const lambda = argmax((l) => yeoJohnsonLlf(ys, l), LAMBDA_RANGE[0], LAMBDA_RANGE[1], 1e-4);
-  const t = Float64Array.from(ys, (y) => yeoJohnson(y, lambda));
-  let mean = 0;
-  for (const v of t) mean += v;
-  mean /= n;
-  let sq = 0;
-  for (const v of t) sq += (v - mean) ** 2;
-  const std = Math.sqrt(sq / n);
+  const { t, mean, variance } = transformed(ys, lambda);
+  const std = Math.sqrt(variance);
   if (!(std > 1e-10) || !Number.isFinite(std)) return ys;
   return t.map((v) => (v - mean) / std);
 }
