@@ -13,13 +13,13 @@ import { logEiAcqf } from "../../../lib/samplers/gp/_acqf.ts";
 import {
   fitGp,
   fitLoss,
-  type GpData,
   gpWith,
   type KernelParams,
   pairSqd,
 } from "../../../lib/samplers/gp/_gp.ts";
 import { optimizeAcqf } from "../../../lib/samplers/gp/_optim.ts";
 import { gpSpace, normalizedParams } from "../../../lib/samplers/gp/_space.ts";
+import { gpDataOf } from "../../_helpers/gp_fixtures.ts";
 
 interface Case {
   problem: string;
@@ -36,16 +36,6 @@ interface Case {
 const fixture: { cases: Case[] } = JSON.parse(
   Deno.readTextFileSync(new URL("../../fixtures/gp/acqf.json", import.meta.url)),
 );
-
-function dataOf(c: Case): GpData {
-  return {
-    x: Float64Array.from(c.X.flat()),
-    y: Float64Array.from(c.y),
-    n: c.X.length,
-    dim: c.X[0]!.length,
-    isCategorical: Uint8Array.from(c.isCategorical, (b) => (b ? 1 : 0)),
-  };
-}
 
 /** The raw vector the fit works on (the noise above its floor, 1e-6; not the warm start's). */
 function rawOf(p: KernelParams): Float64Array {
@@ -71,7 +61,7 @@ Deno.test("gp acquisition search: the histories normalise as Optuna's search spa
 
 Deno.test("gp acquisition search: the kernel fit reaches at least Optuna's objective value", () => {
   for (const c of fixture.cases) {
-    const data = dataOf(c);
+    const data = gpDataOf(c);
     const ours = fitLoss(
       data,
       pairSqd(data),
@@ -88,7 +78,7 @@ Deno.test("gp acquisition search: the kernel fit reaches at least Optuna's objec
 
 Deno.test("gp acquisition search: with Optuna's kernel, the search reaches at least Optuna's log EI", () => {
   for (const c of fixture.cases) {
-    const data = dataOf(c), s = gpSpace(c.space);
+    const data = gpDataOf(c), s = gpSpace(c.space);
     const gp = gpWith(data, {
       isl: Float64Array.from(c.kernel.isl),
       scale: c.kernel.scale,

@@ -125,31 +125,24 @@ Deno.test("gp numerics: the bounded minimiser finds the minimum of a quadratic i
   ));
 });
 
+/** Rosenbrock's function and its gradient (in `g`). */
+function rosenbrock(x: Float64Array, g: Float64Array): number {
+  const [a, b] = [x[0]!, x[1]!];
+  g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+  g[1] = 200 * (b - a * a);
+  return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+}
+
 Deno.test("gp numerics: the minimiser solves Rosenbrock unbounded", () => {
-  const res = minimize(
-    (x, g) => {
-      const [a, b] = [x[0]!, x[1]!];
-      g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
-      g[1] = 200 * (b - a * a);
-      return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
-    },
-    Float64Array.from([-1.2, 1]),
-    { pgtol: 1e-8 },
-  );
+  const res = minimize(rosenbrock, Float64Array.from([-1.2, 1]), { pgtol: 1e-8 });
   assert.ok(Math.abs(res.x[0]! - 1) < 1e-4 && Math.abs(res.x[1]! - 1) < 1e-4, `${res.x}`);
 });
 
 Deno.test("gp numerics: the SciPy-style minimiser (Moré–Thuente steps) solves Rosenbrock", () => {
-  const res = minimize(
-    (x, g) => {
-      const [a, b] = [x[0]!, x[1]!];
-      g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
-      g[1] = 200 * (b - a * a);
-      return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
-    },
-    Float64Array.from([-1.2, 1]),
-    { pgtol: 1e-8, lineSearch: "moreThuente" },
-  );
+  const res = minimize(rosenbrock, Float64Array.from([-1.2, 1]), {
+    pgtol: 1e-8,
+    lineSearch: "moreThuente",
+  });
   assert.ok(res.success);
   assert.ok(Math.abs(res.x[0]! - 1) < 1e-4 && Math.abs(res.x[1]! - 1) < 1e-4, `${res.x}`);
 });

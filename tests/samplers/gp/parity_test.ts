@@ -12,7 +12,6 @@ import { nonDominatedBoxes } from "../../../lib/samplers/gp/_ehvi.ts";
 import {
   fitGp,
   fitLoss,
-  type GpData,
   gpWith,
   kernelMatrix,
   pairSqd,
@@ -21,6 +20,7 @@ import {
   toRaw,
 } from "../../../lib/samplers/gp/_gp.ts";
 import { gpSpace, normalizedParams } from "../../../lib/samplers/gp/_space.ts";
+import { gpDataOf } from "../../_helpers/gp_fixtures.ts";
 
 interface Fit {
   isl: number[];
@@ -66,16 +66,6 @@ function close(actual: number, expected: number, tol: number, what: string): voi
   assert.ok(err <= tol, `${what}: ${actual} vs ${expected} (relative error ${err})`);
 }
 
-function dataOf(c: Case): GpData {
-  return {
-    x: Float64Array.from(c.X.flat()),
-    y: Float64Array.from(c.y),
-    n: c.X.length,
-    dim: c.X[0]!.length,
-    isCategorical: Uint8Array.from(c.isCategorical, (b) => (b ? 1 : 0)),
-  };
-}
-
 function kernelOf(c: Case) {
   return { isl: Float64Array.from(c.kernel.isl), scale: c.kernel.scale, noise: c.kernel.noise };
 }
@@ -92,14 +82,14 @@ Deno.test("gp parity: parameters normalise as Optuna's search space does (log, s
 
 Deno.test("gp parity: the Matérn-5/2 ARD kernel matrix equals Optuna's", () => {
   for (const c of fixture.cases) {
-    const k = kernelMatrix(dataOf(c), kernelOf(c));
+    const k = kernelMatrix(gpDataOf(c), kernelOf(c));
     c.K.flat().forEach((v, i) => close(k[i]!, v, 1e-9, `K[${i}]`));
   }
 });
 
 Deno.test("gp parity: the fit's loss (−mll − log prior) and its gradient equal Optuna's", () => {
   for (const c of fixture.cases) {
-    const data = dataOf(c), sq = pairSqd(data), raw = Float64Array.from(c.raw);
+    const data = gpDataOf(c), sq = pairSqd(data), raw = Float64Array.from(c.raw);
     for (const det of [false, true]) {
       const grad = new Float64Array(raw.length);
       const loss = fitLoss(data, sq, raw, grad, det);
@@ -113,7 +103,7 @@ Deno.test("gp parity: the fit's loss (−mll − log prior) and its gradient equ
 
 Deno.test("gp parity: the fitted kernel reaches at least Optuna's objective value", () => {
   for (const c of fixture.cases) {
-    const data = dataOf(c), sq = pairSqd(data);
+    const data = gpDataOf(c), sq = pairSqd(data);
     for (const det of [false, true]) {
       const theirs = det ? c.fits.deterministic : c.fits.noisy;
       const gp = fitGp(data, det);
@@ -132,7 +122,7 @@ Deno.test("gp parity: the fit takes SciPy's L-BFGS-B steps: the fitted parameter
   for (const c of fixture.cases) {
     for (const det of [false, true]) {
       const theirs = det ? c.fits.deterministic : c.fits.noisy;
-      const { params } = fitGp(dataOf(c), det);
+      const { params } = fitGp(gpDataOf(c), det);
       theirs.isl.forEach((v, i) =>
         close(params.isl[i]!, v, 1e-6, `isl[${i}] (deterministic ${det})`)
       );
@@ -144,7 +134,7 @@ Deno.test("gp parity: the fit takes SciPy's L-BFGS-B steps: the fitted parameter
 
 Deno.test("gp parity: posterior mean and variance, log EI and log PI equal Optuna's", () => {
   for (const c of fixture.cases) {
-    const gp = gpWith(dataOf(c), kernelOf(c))!;
+    const gp = gpWith(gpDataOf(c), kernelOf(c))!;
     const s = posteriorScratch(gp);
     const pts = Float64Array.from(c.points.flat());
     c.points.forEach((_, r) => {
