@@ -181,29 +181,11 @@ else:
         blocks.append((time.perf_counter() - t0) / 100 * 1000)
     print(json.dumps({"blocks": blocks, "version": optuna.__version__}))
 `;
+import { runPythonScript } from "./_python.ts";
 
-async function python(cfg: unknown): Promise<{ blocks: number[] } | undefined> {
-  if (args["no-python"]) return undefined;
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.writeTextFile(`${dir}/cfg.json`, JSON.stringify(cfg));
-    await Deno.writeTextFile(`${dir}/run.py`, PYTHON);
-    const out = await new Deno.Command(args.python!, {
-      args: [`${dir}/run.py`, `${dir}/cfg.json`],
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (!out.success) {
-      console.error(`Python run failed (${args.python}); skipping the Optuna column`);
-      return undefined;
-    }
-    return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!);
-  } catch (e) {
-    console.error(`Cannot run Python at ${args.python}: ${(e as Error).message}`);
-    return undefined;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function python(cfg: unknown): Promise<{ blocks: number[] } | undefined> {
+  if (args["no-python"]) return Promise.resolve(undefined);
+  return runPythonScript<{ blocks: number[] }>(args.python!, PYTHON, cfg);
 }
 
 async function main(): Promise<void> {
