@@ -28,10 +28,10 @@ import {
   type Trial,
 } from "../../../mod.ts";
 import { floatDistribution } from "../../../lib/core/distributions.ts";
-import { distributionToJson } from "../../../lib/core/distribution_json.ts";
 import { journalFileBackend } from "../../../lib/storage/journal/backend.ts";
 import { journalStorage } from "../../../lib/storage/journal/journal.ts";
 import { findOptunaPython } from "../../_helpers/python_optuna.ts";
+import { trialJson } from "../../_helpers/optuna_json.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const SCRIPT = join(ROOT, "tests", "fixtures", "journal", "optuna_journal.py");
@@ -48,31 +48,7 @@ function interop(name: string, fn: () => Promise<void>): void {
 // helpers
 // -------------------------------------------------------------------------------------
 
-type Num = number | "NaN" | "Infinity" | "-Infinity";
-
-const num = (x: number): Num =>
-  Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : x;
-
-const micros = (ms: number | null): number | null => ms === null ? null : Math.round(ms * 1000);
-
-function trialView(t: FrozenTrial): unknown {
-  return {
-    number: t.number,
-    state: t.state,
-    values: t.values === null ? null : t.values.map(num),
-    params: { ...t.params },
-    distributions: Object.fromEntries(
-      Object.entries(t.distributions).map(([k, d]) => [k, JSON.parse(distributionToJson(d))]),
-    ),
-    intermediate_values: Object.fromEntries(
-      Object.entries(t.intermediateValues).map(([k, v]) => [k, num(v)]),
-    ),
-    user_attrs: t.userAttrs,
-    system_attrs: t.systemAttrs,
-    datetime_start: micros(t.datetimeStart),
-    datetime_complete: micros(t.datetimeComplete),
-  };
-}
+const trialView = (t: FrozenTrial): unknown => trialJson(t, true);
 
 /** Every study of the journal as a fresh storage reads it, in the Python dump's shape. */
 async function ourDump(path: string): Promise<unknown[]> {

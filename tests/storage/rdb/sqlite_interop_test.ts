@@ -32,10 +32,10 @@ import {
   type Trial,
 } from "../../../mod.ts";
 import { categoricalDistribution, floatDistribution } from "../../../lib/core/distributions.ts";
-import { distributionToJson } from "../../../lib/core/distribution_json.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 import type { Storage } from "../../../lib/storage/storage.ts";
 import { findOptunaPython } from "../../_helpers/python_optuna.ts";
+import { type TrialJson, trialJson } from "../../_helpers/optuna_json.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const FIXTURES = join(ROOT, "tests", "fixtures", "sqlite");
@@ -56,20 +56,7 @@ function interop(name: string, fn: (python: string) => Promise<void>): void {
 // helpers
 // -------------------------------------------------------------------------------------
 
-type Num = number | "NaN" | "Infinity" | "-Infinity";
-
-interface TrialView {
-  readonly number: number;
-  readonly state: string;
-  readonly values: ReadonlyArray<Num> | null;
-  readonly params: Record<string, unknown>;
-  readonly distributions: Record<string, string>;
-  readonly intermediate_values: Record<string, Num>;
-  readonly user_attrs: unknown;
-  readonly system_attrs: unknown;
-  readonly datetime_start: number | null;
-  readonly datetime_complete: number | null;
-}
+type TrialView = TrialJson<string>;
 
 interface StudyView {
   readonly name: string;
@@ -85,29 +72,7 @@ interface Dump {
   readonly studies: ReadonlyArray<StudyView>;
 }
 
-const num = (x: number): Num =>
-  Number.isNaN(x) ? "NaN" : x === Infinity ? "Infinity" : x === -Infinity ? "-Infinity" : x;
-
-const micros = (ms: number | null): number | null => ms === null ? null : Math.round(ms * 1000);
-
-function trialView(t: FrozenTrial): TrialView {
-  return {
-    number: t.number,
-    state: t.state,
-    values: t.values === null ? null : t.values.map(num),
-    params: { ...t.params },
-    distributions: Object.fromEntries(
-      Object.entries(t.distributions).map(([k, d]) => [k, distributionToJson(d)]),
-    ),
-    intermediate_values: Object.fromEntries(
-      Object.entries(t.intermediateValues).map(([k, v]) => [k, num(v)]),
-    ),
-    user_attrs: t.userAttrs,
-    system_attrs: t.systemAttrs,
-    datetime_start: micros(t.datetimeStart),
-    datetime_complete: micros(t.datetimeComplete),
-  };
-}
+const trialView = (t: FrozenTrial): TrialView => trialJson(t, false);
 
 async function studyView(storage: Storage, study: StudyRecord): Promise<StudyView> {
   const trials = await runOrThrow(storage.getAllTrials(study.studyId));
