@@ -6,8 +6,6 @@
  * is skipped, saying so.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   getTrials,
   loadStudy,
@@ -21,12 +19,10 @@ import {
 } from "../../../mod.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const PYTHON = [Deno.env.get("OPTUNA_PYTHON"), `${ROOT}.venv-optuna/bin/python`].find((p) =>
-  p !== undefined && existsSync(p)
-);
-if (PYTHON === undefined) {
-  console.warn("autoSampler interop test skipped: no Python Optuna at .venv-optuna/bin/python");
+const found = await findOptunaPython();
+const PYTHON = Deno.env.get("OPTUNA_PYTHON") ?? ("python" in found ? found.python : undefined);
+if (PYTHON === undefined && "why" in found) {
+  console.warn(`autoSampler interop test skipped: ${found.why}`);
 }
 
 const SCRIPT = `
@@ -42,6 +38,7 @@ study = optuna.create_study(study_name="s", storage="sqlite:///" + sys.argv[1], 
 study.optimize(objective, n_trials=int(sys.argv[2]))
 print(len(study.trials), sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials))
 `;
+import { findOptunaPython } from "../../_helpers/python_optuna.ts";
 
 const objective = (t: Trial) => async () => {
   const x = await runOrThrow(suggestFloat(t, "x", -3, 3));

@@ -5,8 +5,6 @@
  * (or `$OPTUNA_PYTHON`); without it the test is skipped, saying so.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   createStudy,
   flatMap,
@@ -21,13 +19,9 @@ import {
 } from "../../../mod.ts";
 import { sqliteStorage } from "../../../lib/storage/rdb/sqlite.ts";
 
-const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const PYTHON = [Deno.env.get("OPTUNA_PYTHON"), `${ROOT}.venv-optuna/bin/python`].find((p) =>
-  p !== undefined && existsSync(p)
-);
-if (PYTHON === undefined) {
-  console.warn("NSGA interop test skipped: no Python Optuna at .venv-optuna/bin/python");
-}
+const found = await findOptunaPython();
+const PYTHON = Deno.env.get("OPTUNA_PYTHON") ?? ("python" in found ? found.python : undefined);
+if (PYTHON === undefined && "why" in found) console.warn(`NSGA interop test skipped: ${found.why}`);
 
 const objective = (t: Trial) =>
   flatMap(
@@ -44,6 +38,7 @@ study.optimize(lambda t: (t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1
                           2 - t.params["x"] - t.params["y"] ** 2), n_trials=6)
 print(",".join(str(t.system_attrs.get("NSGAIISampler:generation")) for t in study.trials))
 `;
+import { findOptunaPython } from "../../_helpers/python_optuna.ts";
 
 Deno.test({
   name:
